@@ -1,0 +1,59 @@
+using System.Runtime;
+using Internal.Runtime;
+
+namespace Kernel.Runtime
+{
+    // Resolves interface calls through ILCompiler's dispatch cells (PLATFORM.md part A §3.2).
+    // Called by the RhpInitialDynamicInterfaceDispatch thunk in the boot stub.
+    internal static unsafe class InterfaceDispatch
+    {
+        [RuntimeExport("kern_resolve_itf")]
+        private static nint Resolve(nint thisPtr, nint* cell)
+        {
+            MethodTable* type = *(MethodTable**)thisPtr;
+            // Find the terminator cell: {0, (cellType << 16) | slot}.
+            nint* c = cell;
+            while (c[0] != 0) c += 2;
+            ushort slot = (ushort)(c[1] & 0xffff);
+            nint cache = cell[1];
+            MethodTable* itf = (cache & 3) == 3
+                ? (MethodTable*)((byte*)&cell[1] + (int)(cache & ~(nint)3))
+                : (MethodTable*)cache;
+            for (MethodTable* t = type; t != null; t = t->RelatedType)
+            {
+                nint target = FindInType(type, t, itf, slot);
+                if (target != 0) return target;
+            }
+            Panic.Fail("interface method not found");
+            return 0;
+        }
+
+        private static int RelativeFieldsOffset(MethodTable* t)
+            => sizeof(MethodTable) + (t->NumVtableSlots + t->NumInterfaces) * sizeof(nint);
+
+        private static nint FindInType(MethodTable* objectType, MethodTable* t, MethodTable* itf, ushort slot)
+        {
+            uint flags = t->CombinedFlags;
+            if ((flags & MethodTable.HasDispatchMapFlag) == 0) return 0;
+            byte* relFields = (byte*)t + RelativeFieldsOffset(t);
+            int* dispatchMapRel = (int*)(relFields + 8); // after TypeManager and WritableData
+            ushort* map = (ushort*)((byte*)dispatchMapRel + *dispatchMapRel);
+            int standard = map[0];
+            ushort* entry = map + 4;
+            MethodTable** itfMap = t->InterfaceMap;
+            for (int i = 0; i < standard; i++, entry += 3)
+            {
+                if (itfMap[entry[0]] != itf || entry[1] != slot) continue;
+                ushort impl = entry[2];
+                if (impl < t->NumVtableSlots)
+                    return ((nint*)((byte*)objectType + sizeof(MethodTable)))[impl];
+                int* sealedRel = (int*)(relFields + 8 + 4
+                    + ((flags & MethodTable.HasFinalizerFlag) != 0 ? 4 : 0));
+                int* sealedTable = (int*)((byte*)sealedRel + *sealedRel);
+                int* sealedSlot = sealedTable + (impl - t->NumVtableSlots);
+                return (nint)((byte*)sealedSlot + *sealedSlot);
+            }
+            return 0;
+        }
+    }
+}
