@@ -362,7 +362,7 @@ kern_collect:
     push r13
     push r14
     push r15
-    sub rsp, 8                  ; 16-byte alignment at the call
+    push 0                      ; 16-byte alignment at the call; 0, not a stale word the scan would see
     mov rdi, rsp
     call kern_collect_managed
     add rsp, 8

@@ -90,40 +90,70 @@ namespace Kernel.Runtime
             Native.Exit(ExitCodes.OutOfMemory);
         }
 
+        // Small objects come from exact-size free lists, else from a bump region taken from the
+        // lowest-addressed free block; larger ones are carved from the end of the highest-addressed
+        // block that fits. Long-lived small objects thus gather low and big short-lived arrays
+        // high, which keeps a non-moving heap from fragmenting into gaps no array fits in.
         private static nint TryAllocate(nint n)
         {
-            if (n <= SmallLimit)
+            if (n > SmallLimit) return AllocateLarge(n);
+            nint head = (nint)s_small.Heads[n / Granule];
+            if (head != 0)
             {
-                nint head = (nint)s_small.Heads[n / Granule];
-                if (head != 0)
-                {
-                    s_small.Heads[n / Granule] = *(long*)(head + 8);
-                    return head;
-                }
+                s_small.Heads[n / Granule] = *(long*)(head + 8);
+                return head;
             }
-            if (s_bumpEnd - s_bump < n && !Refill(n)) return 0;
+            if (s_bumpEnd - s_bump < n && !RefillBump(n)) return 0;
             nint p = s_bump;
             s_bump += n;
             return p;
         }
 
-        // Takes the first large free block that fits as the new bump region; what is left of the
-        // old region goes back on a free list.
-        private static bool Refill(nint n)
+        // The large list is in descending address order (the sweep pushes blocks in ascending
+        // order), so its last fitting block is the lowest-addressed one.
+        private static bool RefillBump(nint n)
+        {
+            nint found = 0, foundPrevious = 0, previous = 0;
+            for (nint b = s_large; b != 0; previous = b, b = *(nint*)(b + 8))
+            {
+                if ((*(nint*)b & ~(nint)1) < n) continue;
+                found = b;
+                foundPrevious = previous;
+            }
+            if (found == 0) return false;
+            Unlink(found, foundPrevious);
+            RetireBump();
+            s_bump = found;
+            s_bumpEnd = found + (*(nint*)found & ~(nint)1);
+            return true;
+        }
+
+        private static nint AllocateLarge(nint n)
         {
             nint previous = 0;
             for (nint b = s_large; b != 0; previous = b, b = *(nint*)(b + 8))
             {
                 nint size = *(nint*)b & ~(nint)1;
                 if (size < n) continue;
-                if (previous == 0) s_large = *(nint*)(b + 8);
-                else *(nint*)(previous + 8) = *(nint*)(b + 8);
-                RetireBump();
-                s_bump = b;
-                s_bumpEnd = b + size;
-                return true;
+                nint rest = size - n;
+                if (rest > SmallLimit)
+                {
+                    *(nint*)b = rest | 1; // stays on the list, in place
+                }
+                else
+                {
+                    Unlink(b, previous);
+                    if (rest > 0) AddFree(b, rest);
+                }
+                return b + rest;
             }
-            return false;
+            return 0;
+        }
+
+        private static void Unlink(nint block, nint previous)
+        {
+            if (previous == 0) s_large = *(nint*)(block + 8);
+            else *(nint*)(previous + 8) = *(nint*)(block + 8);
         }
 
         private static void RetireBump()
