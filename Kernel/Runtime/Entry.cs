@@ -15,6 +15,7 @@ namespace Kernel.Runtime
             Paging.Unmap(0);
             Paging.Unmap(Native.StackGuard());
             GarbageCollector.Initialize(CommandLine.GetSize("heap", DefaultHeapSize()));
+            GarbageCollector.s_traceRoots = CommandLine.Get("gc.trace") is not null;
             Startup.InitializeModules();
             Interrupts.Initialize();
             Clock.Calibrate();

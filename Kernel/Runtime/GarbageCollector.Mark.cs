@@ -10,6 +10,24 @@ namespace Kernel.Runtime
         private static int s_markCapacity, s_markCount;
         private static bool s_markOverflow;
 
+        // gc.trace on the command line: print which root word keeps each object of 64 KiB or more
+        // alive (conservative roots can retain memory; this says where from).
+        private const int TraceRootMinimum = 64 * 1024;
+        internal static bool s_traceRoots;
+
+        private static void TraceRoot(nint where, nint value, nint obj)
+        {
+            SerialConsole.Write("gc.trace: root word at ");
+            SerialConsole.WriteHex((ulong)where);
+            SerialConsole.Write(" (");
+            SerialConsole.Write(where >= Native.StackGuard() && where < Native.StackTop() ? "stack" : "static data");
+            SerialConsole.Write(") = ");
+            SerialConsole.WriteHex((ulong)value);
+            SerialConsole.Write(" keeps ");
+            SerialConsole.WriteDecimal((ulong)ObjectSize(obj));
+            SerialConsole.WriteLine(" bytes alive");
+        }
+
         private static void InitializeMarkStack(long heapSize)
         {
             int pages = (int)(heapSize / 1024 / 4096); // one 4 KiB page (512 entries) per MiB of heap
@@ -26,7 +44,9 @@ namespace Kernel.Runtime
                 nint value = *w;
                 if (value < s_start || value >= s_end) continue;
                 nint obj = FindObject(value);
-                if (obj != 0) MarkAndPush(obj);
+                if (obj == 0) continue;
+                if (s_traceRoots && !TestBit(s_markBits, obj) && ObjectSize(obj) >= TraceRootMinimum) TraceRoot((nint)w, value, obj);
+                MarkAndPush(obj);
             }
         }
 

@@ -37,7 +37,16 @@ namespace Kernel.Runtime
         private static nint s_large;
         private static nint s_bump, s_bumpEnd;
 
-        internal static long s_inUse, s_allocatedTotal, s_collections, s_lastPause, s_maxPause, s_totalPause, s_liveAfterLast;
+        // Statistics live outside .bss: the collector scans .bss for references, and a byte count
+        // that happens to equal a heap address would keep an object alive.
+        internal struct Counters
+        {
+            public long InUse, AllocatedTotal, Collections, LastPause, MaxPause, TotalPause, LiveAfterLast;
+        }
+
+        private static Counters* s_stats;
+
+        internal static ref Counters Stats => ref *s_stats;
         private static bool s_collecting;
 
         internal static long HeapSize => s_end - s_start;
@@ -47,7 +56,8 @@ namespace Kernel.Runtime
             size &= ~(long)(PhysicalMemory.PageSize - 1);
             if (size < 1 << 20) Panic.Fail("heap too small: give the guest at least heap=1M");
             long bitmapBytes = size / Granule / 8;
-            s_start = PhysicalMemory.Take((ulong)size);
+            s_start = PhysicalMemory.TakeHigh((ulong)size);
+            s_stats = (Counters*)PhysicalMemory.AllocatePages(1);
             s_end = s_start + (nint)size;
             s_startBits = (ulong*)PhysicalMemory.AllocatePages((int)((bitmapBytes + 4095) / 4096));
             s_markBits = (ulong*)PhysicalMemory.AllocatePages((int)((bitmapBytes + 4095) / 4096));
@@ -71,8 +81,8 @@ namespace Kernel.Runtime
             Native.Zero(p, (nuint)n);
             *(MethodTable**)p = type;
             SetBit(s_startBits, p);
-            s_inUse += n;
-            s_allocatedTotal += n;
+            s_stats->InUse += n;
+            s_stats->AllocatedTotal += n;
             return p;
         }
 
@@ -84,7 +94,7 @@ namespace Kernel.Runtime
             SerialConsole.Write(" bytes does not fit in the ");
             SerialConsole.WriteDecimal((ulong)HeapSize);
             SerialConsole.Write("-byte heap (");
-            SerialConsole.WriteDecimal((ulong)s_inUse);
+            SerialConsole.WriteDecimal((ulong)s_stats->InUse);
             SerialConsole.WriteLine(" bytes live after a collection); raise heap= on the kernel command line or the VM's memory");
             Panic.Backtrace(Native.FramePointer(), 0);
             Native.Exit(ExitCodes.OutOfMemory);
@@ -200,11 +210,11 @@ namespace Kernel.Runtime
             DrainMarkStack();
             Sweep();
             long pause = Clock.Nanoseconds - started;
-            s_collections++;
-            s_lastPause = pause;
-            s_totalPause += pause;
-            if (pause > s_maxPause) s_maxPause = pause;
-            s_liveAfterLast = s_inUse;
+            s_stats->Collections++;
+            s_stats->LastPause = pause;
+            s_stats->TotalPause += pause;
+            if (pause > s_stats->MaxPause) s_stats->MaxPause = pause;
+            s_stats->LiveAfterLast = s_stats->InUse;
             s_collecting = false;
         }
 
@@ -246,7 +256,7 @@ namespace Kernel.Runtime
             }
             if (freeStart != 0) AddFree(freeStart, s_end - freeStart);
             Native.Zero((nint)s_markBits, (nuint)((s_end - s_start) / Granule / 8));
-            s_inUse = live;
+            s_stats->InUse = live;
         }
 
         private static bool TestBit(ulong* bits, nint address)

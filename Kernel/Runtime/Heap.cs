@@ -38,10 +38,15 @@ namespace Kernel.Runtime
     /// <summary>The garbage-collected heap: statistics for programs, and an explicit collection.</summary>
     public static class Heap
     {
-        public static HeapStatistics Statistics => new HeapStatistics(
-            GarbageCollector.HeapSize, GarbageCollector.s_inUse, GarbageCollector.s_liveAfterLast,
-            GarbageCollector.s_allocatedTotal, GarbageCollector.s_collections, GarbageCollector.s_lastPause,
-            GarbageCollector.s_maxPause, GarbageCollector.s_totalPause);
+        public static HeapStatistics Statistics
+        {
+            get
+            {
+                ref GarbageCollector.Counters c = ref GarbageCollector.Stats;
+                return new HeapStatistics(GarbageCollector.HeapSize, c.InUse, c.LiveAfterLast, c.AllocatedTotal,
+                    c.Collections, c.LastPause, c.MaxPause, c.TotalPause);
+            }
+        }
 
         /// <summary>Collects now (programs normally never need to: allocation collects when the heap is full).</summary>
         public static void Collect() => Native.Collect();

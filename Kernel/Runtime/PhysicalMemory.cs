@@ -20,8 +20,14 @@ namespace Kernel.Runtime
 
         private static RangeTable s_ranges;
         private static int s_count;
-        private static ulong s_total;
-        private static ulong s_used;
+        // Kept complemented: byte counts in .bss are scanned as possible references by the
+        // collector, and a count near the top of RAM would look like a pointer into the heap.
+        private static ulong s_totalComplement = ~0UL;
+        private static ulong s_usedComplement = ~0UL;
+
+        private static ulong s_total { get => ~s_totalComplement; set => s_totalComplement = ~value; }
+
+        private static ulong s_used { get => ~s_usedComplement; set => s_usedComplement = ~value; }
 
         /// <summary>RAM the memory map reported as usable above the kernel image, in bytes.</summary>
         public static long TotalBytes => (long)s_total;
@@ -85,6 +91,21 @@ namespace Kernel.Runtime
             }
             Panic.Fail("out of physical memory: give the VM more RAM (-m / <memory>) or a smaller heap= setting", ExitCodes.OutOfMemory);
             return 0;
+        }
+
+        // Carves from the top of the largest range. The heap goes there: conservative root scanning
+        // mistakes integers for references, and small integers (sizes, counts) are far more common
+        // than ones near the top of RAM.
+        internal static nint TakeHigh(ulong bytes)
+        {
+            bytes = (bytes + PageSize - 1) & ~(ulong)(PageSize - 1);
+            int best = -1;
+            for (int i = 0; i < s_count; i++)
+                if (s_ranges.End[i] - s_ranges.Start[i] >= bytes && (best < 0 || s_ranges.End[i] - s_ranges.Start[i] > s_ranges.End[best] - s_ranges.Start[best])) best = i;
+            if (best < 0) return Take(bytes); // panics with the out-of-memory message
+            s_ranges.End[best] -= bytes;
+            s_used += bytes;
+            return (nint)s_ranges.End[best];
         }
 
         /// <summary>Size of the largest contiguous run still free.</summary>

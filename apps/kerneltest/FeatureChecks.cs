@@ -225,14 +225,15 @@ namespace KernelTest
             Report.Check("gc.struct-array", ok, "references inside an array of structs were not traced");
         }
 
+        // 8 rounds of 4.8 MB through a 16 MiB heap only fit if dead large objects are reclaimed
+        // (a conservative collector may keep one alive by accident, never all of them).
         private static void CollectorHandlesLargeObjects()
         {
-            long before = Heap.Statistics.LiveBytes;
-            bool ok = LargeObjectsSurvive();
-            Heap.Collect();
-            long after = Heap.Statistics.LiveBytes;
+            bool ok = true;
+            long collections = Heap.Statistics.Collections;
+            for (int round = 0; round < 8; round++) ok &= LargeObjectsSurvive();
             Report.Check("gc.large-objects", ok, "a large array or what it references was damaged");
-            Report.Check("gc.large-freed", after < before + 1_000_000, "live bytes grew by " + Report.Number(after - before) + " after dropping 4.8 MB");
+            Report.Check("gc.large-reclaimed", Heap.Statistics.Collections > collections, "no collection ran");
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
