@@ -5,7 +5,7 @@
 bits 32
 extern __bss_start, __bss_end, _bss_end, __modules_start, __modules_end, kmain, kern_resolve_itf
 extern kern_interrupt, kern_collect_managed
-extern __text_start, __text_end, __data_start, __data_end
+extern __text_start, __text_end, __data_start, __data_end, __ksyms_start, __ksyms_end
 
 PAGE        equ 4096
 STACK_SIZE  equ 512 * 1024
@@ -228,6 +228,7 @@ global kern_cr2, kern_cr3, kern_frame_pointer, kern_invlpg, kern_page_directory
 global kern_wait_for_interrupt, kern_enable_interrupts, kern_disable_interrupts
 global kern_stack_top, kern_stack_guard, kern_text_start, kern_text_end
 global kern_data_start, kern_data_end, kern_bss_start, kern_bss_end, kern_collect, kern_zero
+global kern_symbols_start, kern_symbols_end
 global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpFallbackFailFast, RhpByRefAssignRef
 
 kern_outb:
@@ -320,6 +321,12 @@ kern_data_start:
     ret
 kern_data_end:
     lea rax, [__data_end]
+    ret
+kern_symbols_start:
+    lea rax, [__ksyms_start]
+    ret
+kern_symbols_end:
+    lea rax, [__ksyms_end]
     ret
 kern_bss_start:
     lea rax, [__bss_start]

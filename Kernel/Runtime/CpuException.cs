@@ -26,7 +26,7 @@ namespace Kernel.Runtime
             Field("rax", f->Rax);
             Field("rdi", f->Rdi);
             Field("rsi", f->Rsi);
-            Panic.Backtrace((nint)f->Rbp, (nint)f->Rip);
+            Panic.Backtrace((nint)f->Rsp, (nint)f->Rip);
             Native.Exit(code);
         }
 

@@ -82,6 +82,12 @@ namespace Kernel.Runtime
         [RuntimeImport("*", "kern_data_end")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint DataEnd();
 
+        [RuntimeImport("*", "kern_symbols_start")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint SymbolsStart();
+
+        [RuntimeImport("*", "kern_symbols_end")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint SymbolsEnd();
+
         [RuntimeImport("*", "kern_bss_start")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint BssStart();
 

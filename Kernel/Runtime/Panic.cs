@@ -7,7 +7,7 @@ namespace Kernel.Runtime
     // an exit status that names the class of failure.
     public static unsafe class Panic
     {
-        private const int MaxFrames = 16;
+        private const int MaxFrames = 24;
         private static bool s_panicking;
 
         public static void Fail(string message) => Fail(message, ExitCodes.Panic);
@@ -29,7 +29,12 @@ namespace Kernel.Runtime
             SerialConsole.Write(ex.TypeName);
             SerialConsole.Write(": ");
             SerialConsole.WriteLine(ex.Message);
-            Backtrace(Native.FramePointer(), 0);
+            // ThrowEx has a frame of its own: the return address in it is in the throwing method.
+            nint fp = Native.FramePointer();
+            SerialConsole.Write("thrown in ");
+            Symbols.WriteName(*(nint*)(fp + 8));
+            SerialConsole.Write("\n");
+            Backtrace(fp + 8, 0);
             Native.Exit(ExitCodeFor(ex));
         }
 
@@ -53,26 +58,41 @@ namespace Kernel.Runtime
             SerialConsole.Write("\nPANIC: ");
         }
 
-        // Follows the rbp chain (ILCompiler keeps frame pointers on x64 Unix). Each line is a
-        // return address; `addr2line -f -e image.elf` or the image's symbol table names it.
-        internal static void Backtrace(nint framePointer, nint faultingIp)
+        // Scans the stack upward from `stackPointer` for return addresses: words that point into
+        // the code right after a call instruction. Unlike an rbp walk this also finds callers that
+        // keep no frame pointer; a stale return address left in a dead frame can show up as an
+        // extra line. Each line names the method from the image's symbol table.
+        internal static void Backtrace(nint stackPointer, nint faultingIp)
         {
             SerialConsole.WriteLine("backtrace:");
             if (faultingIp != 0) WriteFrame(faultingIp);
-            nint stackLow = Native.StackGuard();
             nint stackHigh = Native.StackTop();
-            nint fp = framePointer;
-            for (int i = 0; i < MaxFrames; i++)
+            nint p = (stackPointer + 7) & ~(nint)7;
+            if (p < Native.StackGuard() || p >= stackHigh) return; // not on the kernel stack
+            int frames = 0;
+            for (; p + 8 <= stackHigh; p += 8)
             {
-                if (fp < stackLow || fp + 16 > stackHigh || (fp & 7) != 0) break;
-                nint ret = *(nint*)(fp + 8);
-                if (!IsCode(ret)) break;
-                WriteFrame(ret);
-                nint next = *(nint*)fp;
-                if (next <= fp) break;
-                fp = next;
+                nint candidate = *(nint*)p;
+                if (!IsReturnAddress(candidate)) continue;
+                if (++frames > MaxFrames)
+                {
+                    SerialConsole.WriteLine("  ...");
+                    return;
+                }
+                WriteFrame(candidate);
             }
         }
+
+        private static bool IsReturnAddress(nint address)
+        {
+            if (!IsCode(address) || address - 7 < Native.TextStart()) return false;
+            byte* a = (byte*)address;
+            if (a[-5] == 0xE8) return true; // call rel32
+            // call r/m64: FF /2 with a 0-, 1-, 4- or 5-byte operand after the ModRM byte.
+            return IsIndirectCall(a - 2) || IsIndirectCall(a - 3) || IsIndirectCall(a - 6) || IsIndirectCall(a - 7);
+        }
+
+        private static bool IsIndirectCall(byte* instruction) => instruction[0] == 0xFF && ((instruction[1] >> 3) & 7) == 2;
 
         internal static bool IsCode(nint address) => address >= Native.TextStart() && address < Native.TextEnd();
 
@@ -80,6 +100,8 @@ namespace Kernel.Runtime
         {
             SerialConsole.Write("  at ");
             SerialConsole.WriteHex((ulong)address);
+            SerialConsole.Write(" ");
+            Symbols.WriteName(address);
             SerialConsole.Write("\n");
         }
 
