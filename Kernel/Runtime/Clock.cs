@@ -31,6 +31,7 @@ namespace Kernel.Runtime
             s_tscHz = (long)(end - start) * 1_000_000_000 / elapsedNs;
             if (s_tscHz <= 0) Panic.Fail("TSC calibration failed: the TSC did not advance");
             Lapic.FinishCalibration(elapsedNs);
+            Pit.Stop();
         }
 
         // Exact for any run time: whole seconds and the remainder are scaled separately so

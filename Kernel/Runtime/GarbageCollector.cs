@@ -24,6 +24,7 @@ namespace Kernel.Runtime
         private const int Granule = 8;
         private const int SmallLimit = 256;
         private const int SmallClasses = SmallLimit / Granule + 1;
+        private const int BumpChunk = 32 * 1024;
 
         private struct FreeListTable
         {
@@ -95,7 +96,9 @@ namespace Kernel.Runtime
             SerialConsole.WriteDecimal((ulong)HeapSize);
             SerialConsole.Write("-byte heap (");
             SerialConsole.WriteDecimal((ulong)s_stats->InUse);
-            SerialConsole.WriteLine(" bytes live after a collection); raise heap= on the kernel command line or the VM's memory");
+            SerialConsole.Write(" bytes live after collection ");
+            SerialConsole.WriteDecimal((ulong)s_stats->Collections);
+            SerialConsole.WriteLine("); raise heap= on the kernel command line or the VM's memory");
             Panic.Backtrace(Native.FramePointer(), 0);
             Native.Exit(ExitCodes.OutOfMemory);
         }
@@ -131,10 +134,27 @@ namespace Kernel.Runtime
                 foundPrevious = previous;
             }
             if (found == 0) return false;
-            Unlink(found, foundPrevious);
+            // Take a chunk off the block's start, not the whole block: the rest must stay
+            // available to large allocations, or they would force a collection each time.
+            nint size = *(nint*)found & ~(nint)1;
+            nint take = n > BumpChunk ? n : BumpChunk;
+            nint next = *(nint*)(found + 8);
+            if (size - take > SmallLimit)
+            {
+                nint rest = found + take;
+                *(nint*)rest = (size - take) | 1;
+                *(nint*)(rest + 8) = next;
+                if (foundPrevious == 0) s_large = rest;
+                else *(nint*)(foundPrevious + 8) = rest;
+            }
+            else
+            {
+                take = size;
+                Unlink(found, foundPrevious);
+            }
             RetireBump();
             s_bump = found;
-            s_bumpEnd = found + (*(nint*)found & ~(nint)1);
+            s_bumpEnd = found + take;
             return true;
         }
 

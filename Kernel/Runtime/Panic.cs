@@ -67,8 +67,10 @@ namespace Kernel.Runtime
             SerialConsole.WriteLine("backtrace:");
             if (faultingIp != 0) WriteFrame(faultingIp);
             nint stackHigh = Native.StackTop();
+            nint stackLow = Native.StackGuard() + PhysicalMemory.PageSize; // the guard page itself is unmapped
             nint p = (stackPointer + 7) & ~(nint)7;
-            if (p < Native.StackGuard() || p >= stackHigh) return; // not on the kernel stack
+            if (p >= Native.StackGuard() && p < stackLow) p = stackLow; // overflowed: rsp is in the guard page
+            if (p < stackLow || p >= stackHigh) return; // not on the kernel stack
             int frames = 0;
             for (; p + 8 <= stackHigh; p += 8)
             {
