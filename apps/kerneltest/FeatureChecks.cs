@@ -16,6 +16,7 @@ namespace KernelTest
         internal static void Run()
         {
             CommandLineSettings();
+            DispatchChecks.Run();
             ClockIsMonotonicAndCalibrated();
             TimersFireInOrderAndCancel();
             WaitForInterruptSleepsUntilTheTimer();
