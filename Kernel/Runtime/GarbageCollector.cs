@@ -71,6 +71,7 @@ namespace Kernel.Runtime
             if (size > (nuint)(s_end - s_start)) OutOfMemory(size);
             nint n = (nint)((size + Granule - 1) & ~(nuint)(Granule - 1));
             if (n < 2 * Granule) n = 2 * Granule;
+            if (Interrupts.InHandler) Panic.Fail("allocation in an interrupt handler: handlers must only set a flag or acknowledge the device; allocate in a timer callback or the event loop instead");
             nint p = TryAllocate(n);
             if (p == 0)
             {

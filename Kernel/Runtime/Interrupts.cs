@@ -12,6 +12,10 @@ namespace Kernel.Runtime
     {
         private static Action?[]? s_handlers;
         private static ulong s_count;
+        private static int s_depth;
+
+        /// <summary>True while an interrupt handler runs (on the interrupt stack, interrupts off).</summary>
+        public static bool InHandler => s_depth != 0;
 
         /// <summary>Interrupts taken since boot (timer and devices).</summary>
         public static long Count => (long)s_count;
@@ -60,7 +64,9 @@ namespace Kernel.Runtime
             if (vector >= IoApic.IrqBase && vector < IoApic.IrqBase + IoApic.MaxGsi)
             {
                 Action? handler = s_handlers![(int)vector - IoApic.IrqBase];
+                s_depth++;
                 handler?.Invoke();
+                s_depth--;
             }
             Lapic.EndOfInterrupt();
         }

@@ -66,11 +66,22 @@ namespace Kernel.Runtime
         {
             SerialConsole.WriteLine("backtrace:");
             if (faultingIp != 0) WriteFrame(faultingIp);
+            nint p = (stackPointer + 7) & ~(nint)7;
             nint stackHigh = Native.StackTop();
             nint stackLow = Native.StackGuard() + PhysicalMemory.PageSize; // the guard page itself is unmapped
-            nint p = (stackPointer + 7) & ~(nint)7;
             if (p >= Native.StackGuard() && p < stackLow) p = stackLow; // overflowed: rsp is in the guard page
-            if (p < stackLow || p >= stackHigh) return; // not on the kernel stack
+            if (p >= Native.InterruptStack() && p < Native.InterruptStack() + Native.InterruptStackSize)
+            {
+                SerialConsole.WriteLine("  (in an interrupt handler)");
+                stackLow = Native.InterruptStack();
+                stackHigh = stackLow + Native.InterruptStackSize;
+            }
+            else if (p >= Native.ExceptionStack() && p < Native.ExceptionStack() + Native.InterruptStackSize)
+            {
+                stackLow = Native.ExceptionStack();
+                stackHigh = stackLow + Native.InterruptStackSize;
+            }
+            if (p < stackLow || p >= stackHigh) return; // not on a stack we know
             int frames = 0;
             for (; p + 8 <= stackHigh; p += 8)
             {

@@ -17,6 +17,7 @@ namespace KernelTest
         {
             CommandLineSettings();
             DispatchChecks.Run();
+            LargeStackFrame();
             ClockIsMonotonicAndCalibrated();
             TimersFireInOrderAndCancel();
             WaitForInterruptSleepsUntilTheTimer();
@@ -35,6 +36,28 @@ namespace KernelTest
             Report.Check("commandline.flag", CommandLine.Get("kt.flag") == "", "kt.flag should be present with an empty value");
             Report.Check("commandline.absent", CommandLine.Get("kt.absent") is null && CommandLine.Get("kt") is null, "absent keys must give null");
             Report.Check("commandline.size", CommandLine.GetSize("kt.size", 0) == 3 * 1024 * 1024 && CommandLine.GetSize("kt.absent", 7) == 7, "kt.size=3M");
+        }
+
+        private struct Big
+        {
+            public fixed long Words[5000]; // 40 KB: the prolog calls RhpStackProbe
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static long UseBigFrame(int seed)
+        {
+            Big big;
+            for (int i = 0; i < 5000; i++) big.Words[i] = seed + i;
+            long sum = 0;
+            for (int i = 0; i < 5000; i += 499) sum += big.Words[i];
+            return sum;
+        }
+
+        private static void LargeStackFrame()
+        {
+            long expected = 0;
+            for (int i = 0; i < 5000; i += 499) expected += 3 + i;
+            Report.Check("stack.large-frame", UseBigFrame(3) == expected, "a 40 KB frame computed the wrong sum");
         }
 
         private static void ClockIsMonotonicAndCalibrated()

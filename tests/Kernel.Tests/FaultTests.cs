@@ -18,6 +18,7 @@ public class FaultTests
         { "throw", 4, "PANIC: unhandled exception System.InvalidOperationException: the configured port is not a number", "thrown in faulttest_FaultTest_Program__Throw" },
         { "oom", 5, "PANIC: out of memory: an allocation of", "FaultTest_Program__ExhaustHeap" },
         { "pagefault", 9, "PANIC: page fault (CPU exception 14 #PF page fault)", "app_main" },
+        { "irq-alloc", 3, "PANIC: allocation in an interrupt handler", "Kernel_Runtime_Interrupts__Dispatch" },
         { "invalid-opcode", 9, "PANIC: CPU exception (CPU exception 6 #UD invalid opcode)", "FaultTest_Program__InvalidOpcode" },
     };
 

@@ -9,7 +9,7 @@ public class KernelFeatureTests
     private static readonly string[] Checks =
     [
         "commandline.raw", "commandline.value", "commandline.flag", "commandline.absent", "commandline.size",
-        "dispatch.interface", "dispatch.default-method",
+        "dispatch.interface", "dispatch.default-method", "stack.large-frame",
         "clock.monotonic", "clock.calibrated", "clock.since-entry",
         "timers.order", "timers.cancel", "timers.not-early", "timers.pending",
         "eventloop.halts", "eventloop.timer-interrupt", "interrupts.irq",
