@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Internal.Runtime;
 
 namespace Kernel.Runtime
@@ -30,8 +31,10 @@ namespace Kernel.Runtime
 
         private static void InitializeMarkStack(long heapSize)
         {
-            int pages = (int)(heapSize / 1024 / 4096); // one 4 KiB page (512 entries) per MiB of heap
-            if (pages < 4) pages = 4;
+            // 256 KiB (32768 entries) at least, plus 8 KiB per MiB of heap: enough that tracing an
+            // array of tens of thousands of references does not overflow into heap rescans.
+            int pages = (int)(heapSize / (512 * 1024));
+            if (pages < 64) pages = 64;
             s_markStack = (nint*)PhysicalMemory.AllocatePages(pages);
             s_markCapacity = pages * 4096 / sizeof(nint);
         }
@@ -78,6 +81,7 @@ namespace Kernel.Runtime
             return n;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void MarkAndPush(nint obj)
         {
             if (TestBit(s_markBits, obj)) return;
@@ -88,20 +92,24 @@ namespace Kernel.Runtime
         }
 
         // A reference stored in an object field always points at an object's start.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void MarkReference(nint value, nint from)
         {
             if (value < s_start || value >= s_end) return; // null, frozen or static data
-            if ((value & (Granule - 1)) != 0 || !TestBit(s_startBits, value))
-            {
-                Panic.Begin();
-                SerialConsole.Write("heap corruption: object ");
-                SerialConsole.WriteHex((ulong)from);
-                SerialConsole.Write(" refers to ");
-                SerialConsole.WriteHex((ulong)value);
-                SerialConsole.WriteLine(", which is not an allocated object");
-                Native.Exit(ExitCodes.Panic);
-            }
+            if ((value & (Granule - 1)) != 0 || !TestBit(s_startBits, value)) HeapCorruption(from, value);
             MarkAndPush(value);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void HeapCorruption(nint from, nint value)
+        {
+            Panic.Begin();
+            SerialConsole.Write("heap corruption: object ");
+            SerialConsole.WriteHex((ulong)from);
+            SerialConsole.Write(" refers to ");
+            SerialConsole.WriteHex((ulong)value);
+            SerialConsole.WriteLine(", which is not an allocated object");
+            Native.Exit(ExitCodes.Panic);
         }
 
         private static void DrainMarkStack()
