@@ -229,7 +229,7 @@ global kern_wait_for_interrupt, kern_enable_interrupts, kern_disable_interrupts
 global kern_stack_top, kern_stack_guard, kern_text_start, kern_text_end
 global kern_data_start, kern_data_end, kern_bss_start, kern_bss_end, kern_collect, kern_zero
 global kern_symbols_start, kern_symbols_end, kern_exception_stack, kern_interrupt_stack
-global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpFallbackFailFast, RhpByRefAssignRef
+global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpByRefAssignRef
 
 kern_outb:
     mov dx, di
@@ -449,10 +449,6 @@ RhpByRefAssignRef:
     add rdi, 8
     add rsi, 8
     ret
-
-RhpFallbackFailFast:
-    mov edi, 3
-    jmp kern_exit
 
 section .rodata
 align 8

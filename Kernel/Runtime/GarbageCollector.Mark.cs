@@ -37,6 +37,9 @@ namespace Kernel.Runtime
             if (pages < 64) pages = 64;
             s_markStack = (nint*)PhysicalMemory.AllocatePages(pages);
             s_markCapacity = pages * 4096 / sizeof(nint);
+            // gc.markstack=N shrinks it to N entries, so tests can exercise overflow recovery.
+            long requested = CommandLine.GetSize("gc.markstack", 0);
+            if (requested > 0 && requested < s_markCapacity) s_markCapacity = requested < 16 ? 16 : (int)requested;
         }
 
         // Every aligned word in [low, high) that points into an allocated object keeps it alive.
@@ -120,6 +123,7 @@ namespace Kernel.Runtime
                 if (!s_markOverflow) return;
                 // Some marked objects were not pushed: find them by walking the heap.
                 s_markOverflow = false;
+                s_stats->MarkOverflows++;
                 for (nint p = s_start; p < s_end;)
                 {
                     nint word = *(nint*)p;

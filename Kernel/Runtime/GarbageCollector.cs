@@ -53,7 +53,7 @@ namespace Kernel.Runtime
         // that happens to equal a heap address would keep an object alive.
         internal struct Counters
         {
-            public long InUse, AllocatedTotal, Collections, LastPause, MaxPause, TotalPause, LiveAfterLast;
+            public long InUse, AllocatedTotal, Collections, LastPause, MaxPause, TotalPause, LiveAfterLast, MarkOverflows;
         }
 
         private static Counters* s_stats;

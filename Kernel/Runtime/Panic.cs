@@ -118,6 +118,10 @@ namespace Kernel.Runtime
             SerialConsole.Write("\n");
         }
 
+        // Generated code's fail-fast (e.g. a stack buffer overrun clobbered the GS cookie).
+        [RuntimeExport("RhpFallbackFailFast")]
+        private static void FallbackFailFast() => Fail("fail-fast: the generated code found corrupted state (for example a stack buffer overrun)");
+
         [RuntimeExport("RhpPInvoke")] private static void PInvoke(nint frame) { }
         [RuntimeExport("RhpPInvokeReturn")] private static void PInvokeReturn(nint frame) { }
         [RuntimeExport("RhpReversePInvoke")] private static void ReversePInvoke(nint frame) { }
