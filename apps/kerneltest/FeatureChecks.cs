@@ -87,6 +87,16 @@ namespace KernelTest
             Report.Check("timers.cancel", cancelOk && !cancelAgain && cancelled == 0, "cancelled timer ran or Cancel returned the wrong value");
             Report.Check("timers.not-early", firstAt - start >= 10_000_000 && waited >= 30_000_000, "fired after " + Report.Number((firstAt - start) / 1000) + " us");
             Report.Check("timers.pending", Timers.Pending == 0, "pending=" + Report.Number(Timers.Pending));
+
+            // A callback that reschedules itself with no delay runs once per RunOnce, not forever.
+            int spins = 0;
+            Action? again = null;
+            again = () => { spins++; if (spins < 1000) Timers.Schedule(0, again!); };
+            Timers.Schedule(0, again);
+            int firstPass = EventLoop.RunOnce();
+            int secondPass = EventLoop.RunOnce();
+            Report.Check("timers.self-rescheduling", firstPass == 1 && secondPass == 1 && spins == 2, "ran " + Report.Number(firstPass) + (" then " + Report.Number(secondPass)));
+            while (Timers.Pending > 0) EventLoop.RunOnce();
         }
 
         private static void WaitForInterruptSleepsUntilTheTimer()

@@ -11,7 +11,7 @@ public class KernelFeatureTests
         "commandline.raw", "commandline.value", "commandline.flag", "commandline.absent", "commandline.size",
         "dispatch.interface", "dispatch.default-method", "stack.large-frame",
         "clock.monotonic", "clock.calibrated", "clock.since-entry",
-        "timers.order", "timers.cancel", "timers.not-early", "timers.pending",
+        "timers.order", "timers.cancel", "timers.not-early", "timers.pending", "timers.self-rescheduling",
         "eventloop.halts", "eventloop.timer-interrupt", "interrupts.irq",
         "pages.aligned", "pages.zeroed", "pages.distinct", "pages.accounting",
         "gc.frees-garbage", "gc.statistics",
