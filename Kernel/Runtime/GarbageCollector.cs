@@ -13,9 +13,10 @@ namespace Kernel.Runtime
     // conservative root (any word on the stack or in static data, possibly pointing inside an
     // object) can be resolved to the object that contains it; a second bitmap holds mark bits.
     //
-    // Allocation: exact-size free lists for small sizes, else bump allocation from a free block
-    // taken first-fit from the list of larger blocks. When nothing fits: collect, retry, and
-    // panic if still nothing fits.
+    // Allocation: objects up to 256 bytes come from exact-size free lists, else from 32 KiB bump
+    // chunks cut from the lowest free block; larger objects are carved from the end of the
+    // highest free block that fits. When nothing fits: collect, retry, and panic (out of memory)
+    // if still nothing fits. Sweeping works on the bitmaps, so it costs per live object.
     //
     // Marking: roots are scanned conservatively (stack, callee-saved registers spilled by
     // kern_collect, .data with the GC static bases and frozen objects, .bss); objects are traced
