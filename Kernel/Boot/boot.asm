@@ -228,7 +228,7 @@ global kern_cr2, kern_cr3, kern_frame_pointer, kern_invlpg, kern_page_directory
 global kern_wait_for_interrupt, kern_enable_interrupts, kern_disable_interrupts
 global kern_stack_top, kern_stack_guard, kern_text_start, kern_text_end
 global kern_data_start, kern_data_end, kern_bss_start, kern_bss_end, kern_collect, kern_zero
-global kern_symbols_start, kern_symbols_end, kern_exception_stack, kern_interrupt_stack
+global kern_symbols_start, kern_symbols_end, kern_exception_stack, kern_interrupt_stack, kern_mfence
 global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpByRefAssignRef
 
 kern_outb:
@@ -287,6 +287,9 @@ kern_zero:
     shr rcx, 3
     xor eax, eax
     rep stosq
+    ret
+kern_mfence:
+    mfence
     ret
 kern_cr2:
     mov rax, cr2

@@ -52,6 +52,9 @@ namespace Kernel.Runtime
         [RuntimeImport("*", "kern_zero")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void Zero(nint address, nuint bytes);
 
+        [RuntimeImport("*", "kern_mfence")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void MemoryFence();
+
         [RuntimeImport("*", "kern_cr2")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint Cr2();
 

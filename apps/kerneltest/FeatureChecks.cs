@@ -8,6 +8,8 @@ namespace KernelTest
     // "suite=features kt.key=value kt.flag kt.size=3M heap=32M".
     internal static unsafe class FeatureChecks
     {
+        private const long LapicVersionAddress = 0xFEE0_0030;
+        private static nint LapicVersionRegister => unchecked((nint)LapicVersionAddress);
         private static Node? s_staticRoot;
         private static readonly object?[] s_preinitialized = new object?[2];
         private static int s_irqCount;
@@ -145,6 +147,11 @@ namespace KernelTest
             Report.Check("pages.aligned", (a & 4095) == 0 && (b & 4095) == 0, "a=" + Report.Number(a));
             Report.Check("pages.zeroed", zeroed, "fresh pages must read as zero");
             Report.Check("pages.distinct", distinct && ((byte*)b)[0] == 0, "allocations overlap");
+            Mmio.Write32(b + 8, 0xdeadbeef);
+            Mmio.Write16(b + 12, 0x1234);
+            Mmio.Barrier();
+            Report.Check("mmio.access", Mmio.Read32(b + 8) == 0xdeadbeef && Mmio.Read16(b + 12) == 0x1234 && Mmio.Read8(b + 8) == 0xef
+                && Mmio.Read32(LapicVersionRegister) != 0, "register access through Mmio (the LAPIC version register reads non-zero)");
             Report.Check("pages.accounting", freeBefore - PhysicalMemory.FreeBytes == 4 * 4096, "free bytes dropped by " + Report.Number(freeBefore - PhysicalMemory.FreeBytes));
         }
 

@@ -13,7 +13,7 @@ public class KernelFeatureTests
         "clock.monotonic", "clock.calibrated", "clock.since-entry",
         "timers.order", "timers.cancel", "timers.not-early", "timers.pending", "timers.self-rescheduling",
         "eventloop.halts", "eventloop.timer-interrupt", "interrupts.irq",
-        "pages.aligned", "pages.zeroed", "pages.distinct", "pages.accounting",
+        "pages.aligned", "pages.zeroed", "pages.distinct", "mmio.access", "pages.accounting",
         "gc.frees-garbage", "gc.statistics",
         "gc.root.static", "gc.root.stack", "gc.root.preinitialized-array", "gc.root.object-field", "gc.root.closure",
         "gc.pinned-not-moved", "gc.struct-array", "gc.large-objects", "gc.large-reclaimed",
