@@ -5,8 +5,9 @@ namespace Kernel.Runtime
 {
     /// <summary>
     /// Device interrupts. Handlers run in interrupt context with interrupts off: they must be
-    /// short and must not allocate (set a flag, acknowledge the device). Lines are programmed
-    /// edge-triggered, so a device that is not acknowledged raises no further interrupt.
+    /// short and must not allocate (set a flag, acknowledge the device); allocating there is a
+    /// panic. Lines are programmed edge-triggered. QEMU delivers every raise of a virtio-mmio
+    /// line even while an earlier one is unacknowledged (measured), but acknowledge anyway.
     /// </summary>
     public static unsafe class Interrupts
     {
