@@ -30,7 +30,7 @@ namespace KernelTest
             {
                 if (gsi == 2) continue; // the PIT
                 int g = gsi;
-                if (IsRoutable(gsi)) Interrupts.RegisterIrq(gsi, () => { s_firedGsi = g; s_interrupts++; Mmio.Write32(Register(slotFor: g), 1); });
+                if (IsRoutable(gsi)) Interrupts.RegisterIrq(gsi, () => { s_firedGsi = g; s_interrupts++; Acknowledge(); });
             }
             s_slot = slot;
             byte* buffer = Start(slot);
@@ -50,8 +50,8 @@ namespace KernelTest
 
         private static int s_slot;
 
-        // The handler acknowledges every interrupt status bit of the device in s_slot.
-        private static nint Register(int slotFor) => Register(s_slot, 0x64);
+        // InterruptACK: clears the used-buffer bit of InterruptStatus.
+        private static void Acknowledge() => Mmio.Write32(Register(s_slot, 0x64), 1);
 
         private static bool IsRoutable(int gsi)
         {
