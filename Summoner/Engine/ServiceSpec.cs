@@ -11,7 +11,18 @@ public sealed record ServiceSpec(
     string ExtraCommandLine,
     TimeSpan IdleTimeout,
     TimeSpan BootDeadline,
-    int WarmPool = 0);
+    int WarmPool = 0,
+    PoolMode PoolMode = PoolMode.Booted);
+
+/// <summary>How warm-pool members wait for a query.</summary>
+public enum PoolMode
+{
+    /// <summary>Booted to readiness, then suspended: a query only resumes it (fastest).</summary>
+    Booted,
+
+    /// <summary>Created paused before boot: hides libvirt's create cost, the guest still boots.</summary>
+    Created,
+}
 
 /// <summary>Engine-wide limits and behaviour.</summary>
 public sealed record EngineOptions

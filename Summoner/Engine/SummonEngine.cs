@@ -17,6 +17,7 @@ public sealed class SummonEngine : IAsyncDisposable
     private int _booting;
     private int _running;
     private long _memoryMiB;
+    private int _disposed;
 
     public SummonEngine(IEnumerable<ServiceSpec> services, IGuestDriver driver, INetworkPlan network, EngineOptions options, ISummonObserver? observer = null, ILoggerFactory? loggers = null)
     {
@@ -71,6 +72,7 @@ public sealed class SummonEngine : IAsyncDisposable
             }
         }
         _reaper = Task.Run(() => ReapLoopAsync(_stopping.Token), CancellationToken.None);
+        foreach (ServiceOwner owner in _byName.Values) owner.RefillPool();
     }
 
     /// <summary>Summons a service by name and waits at most <paramref name="deadline"/>.</summary>
@@ -112,17 +114,30 @@ public sealed class SummonEngine : IAsyncDisposable
         lock (_capGate) _booting--;
     }
 
-    internal void Release(ServiceOwner owner, ServiceSpec spec, string guestName, GuestNetwork network)
+    /// <summary>Returns a guest's share of the caps once it is gone; a second call for the same guest is ignored.</summary>
+    internal void Release(ServiceSpec spec, string guestName, GuestNetwork network)
     {
         bool started;
         lock (_byGuest) started = _byGuest.Remove(guestName);
+        if (!started) return;
         lock (_capGate)
         {
-            if (!started) _booting--;
             _running--;
             _memoryMiB -= spec.MemoryMiB;
         }
         Network.Release(network);
+        Observer.RunningGuestsChanged(RunningGuests);
+    }
+
+    /// <summary>Undoes <see cref="TryReserve"/> for a boot that never reached the hypervisor.</summary>
+    internal void Unreserve(ServiceSpec spec)
+    {
+        lock (_capGate)
+        {
+            _booting--;
+            _running--;
+            _memoryMiB -= spec.MemoryMiB;
+        }
         Observer.RunningGuestsChanged(RunningGuests);
     }
 
@@ -174,6 +189,7 @@ public sealed class SummonEngine : IAsyncDisposable
     /// <summary>Destroys every guest this engine started; nothing is left behind.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_reaper is not null) await _reaper.ConfigureAwait(false);
         Driver.GuestExited -= OnGuestExited;
@@ -181,6 +197,7 @@ public sealed class SummonEngine : IAsyncDisposable
         foreach (ServiceOwner owner in _byName.Values)
         {
             reaps.Add(owner.ReapAsync("shutdown"));
+            reaps.Add(owner.DrainPoolAsync());
         }
         await Task.WhenAll(reaps).ConfigureAwait(false);
         // Guests still booting: destroy them by name.

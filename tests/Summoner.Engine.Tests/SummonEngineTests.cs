@@ -11,15 +11,15 @@ public sealed class SummonEngineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080)
+    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080, int warmPool = 0)
     {
         // Each test gets its own 127.78.x.y address so parallel tests never share a listener.
         int n = Interlocked.Increment(ref s_nextAddress);
-        var first = IPAddress.Parse($"127.78.{n / 250}.{n % 250 + 1}");
+        var first = IPAddress.Parse($"127.78.{n / 60}.{n % 60 * 4 + 1}");
         var spec = new ServiceSpec("hello", ["hello.example.test"], "/nonexistent.elf", [port], 32, 1, "",
-            idle ?? TimeSpan.FromMinutes(5), bootDeadline ?? TimeSpan.FromSeconds(10));
+            idle ?? TimeSpan.FromMinutes(5), bootDeadline ?? TimeSpan.FromSeconds(10), warmPool);
         var driver = new ScriptedDriver();
-        var engine = new SummonEngine([spec], driver, new LoopbackNetworkPlan(first, [spec]),
+        var engine = new SummonEngine([spec], driver, new LoopbackNetworkPlan(first, 4),
             new EngineOptions { StateDirectory = _state, MaxConcurrentBoots = maxBoots, ReapInterval = TimeSpan.FromMilliseconds(50), CrashBackoffBase = TimeSpan.FromMilliseconds(100) });
         return (engine, driver, spec);
     }
@@ -134,6 +134,38 @@ public sealed class SummonEngineTests : IDisposable
         await engine.DisposeAsync();
         Assert.Equal(1, driver.Destroys);
         Assert.Empty(await driver.ListGuestsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_warm_pool_member_answers_the_first_query_and_is_replaced_in_the_background()
+    {
+        var (engine, driver, _) = Create(warmPool: 1);
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        var owner = engine.Find("hello")!;
+        await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, driver.Creates);
+        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.True(outcome.Succeeded, outcome.Detail);
+        Assert.True(owner.LastSummonWarm);
+        await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(2, driver.Creates);
+        Assert.Equal(2, engine.RunningGuests);
+        await engine.DisposeAsync();
+        Assert.Equal(2, driver.Destroys);
+    }
+
+    [Fact]
+    public void Loopback_addresses_are_unique_per_guest_and_reused_after_release()
+    {
+        var spec = new ServiceSpec("s", ["s.test"], "x.elf", [80], 32, 1, "", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
+        var plan = new LoopbackNetworkPlan(IPAddress.Parse("127.79.0.1"), 2);
+        GuestNetwork a = plan.Allocate(spec, "g1"), b = plan.Allocate(spec, "g2");
+        Assert.NotEqual(a.ServiceAddress, b.ServiceAddress);
+        Assert.Throws<InvalidOperationException>(() => plan.Allocate(spec, "g3"));
+        plan.Release(a);
+        Assert.Equal(a.ServiceAddress, plan.Allocate(spec, "g4").ServiceAddress);
+        Assert.Throws<ArgumentException>(() => new LoopbackNetworkPlan(IPAddress.Parse("10.0.0.1"), 4));
     }
 
     private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
