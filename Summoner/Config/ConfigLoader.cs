@@ -73,7 +73,7 @@ internal sealed class ConfigLoader
     {
         string zone = s?.DnsName("zone") ?? "summoner.test";
         var nameServers = new List<string>();
-        if (s?.List<TomlString>("ns", "a DNS name string") is { } nsList)
+        if (s?.List<TomlString>("ns", "a DNS name string", "DNS names") is { } nsList)
         {
             if (nsList.Count == 0) s.Error(s.PositionOf("ns"), "ns in [dns] must name at least one name server (for example [\"ns1." + zone + "\"])");
             foreach (TomlString ns in nsList)

@@ -180,9 +180,9 @@ internal sealed class ConfigSection
     }
 
     /// <summary>An array whose elements must all be <typeparamref name="T"/>; null if absent or wrong.</summary>
-    public IReadOnlyList<T>? List<T>(string key, string expectedElement) where T : TomlNode
+    public IReadOnlyList<T>? List<T>(string key, string expectedElement, string expectedElements) where T : TomlNode
     {
-        TomlArray? array = Node<TomlArray>(key, $"an array of {expectedElement}s");
+        TomlArray? array = Node<TomlArray>(key, $"an array of {expectedElements}");
         if (array is null) return null;
         var items = new List<T>();
         bool ok = true;

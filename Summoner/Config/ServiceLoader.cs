@@ -60,7 +60,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
     private ServiceConfig? LoadOne(ConfigSection s, string name, DnsConfig dns, LimitsConfig limits, ServiceDefaults defaults, Dictionary<string, TomlPosition> taken)
     {
         var serviceDnsNames = new List<string>();
-        if (s.List<TomlString>("dns_names", "a DNS name string") is { } written)
+        if (s.List<TomlString>("dns_names", "a DNS name string", "DNS names") is { } written)
         {
             if (written.Count == 0) s.Error(s.PositionOf("dns_names"), $"dns_names in {s.Name} is empty: list at least one name, or leave it out for \"{name}.{dns.Zone}\"");
             foreach (TomlString w in written)
@@ -100,7 +100,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         }
 
         var ports = new List<int>();
-        if (s.List<TomlInteger>("ports", "an integer port") is { } portList)
+        if (s.List<TomlInteger>("ports", "an integer port", "port numbers") is { } portList)
         {
             if (portList.Count == 0) s.Error(s.PositionOf("ports"), $"ports in {s.Name} is empty: list the TCP port(s) the guest listens on, e.g. [80]");
             foreach (TomlInteger p in portList)

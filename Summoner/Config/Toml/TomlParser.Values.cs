@@ -3,6 +3,10 @@ namespace Summoner.Config.Toml;
 /// <summary>Values: dispatch, arrays, inline tables and booleans.</summary>
 internal sealed partial class TomlParser
 {
+    // Arrays and inline tables recurse; a hostile file must get an error, not a stack overflow.
+    private const int MaxNesting = 128;
+    private int _depth;
+
     private TomlNode ParseValue()
     {
         int start = _i;
@@ -14,10 +18,11 @@ internal sealed partial class TomlParser
                 return new TomlString(Peek(1) == '"' && Peek(2) == '"' ? ParseMultiLineBasicString() : ParseBasicString(), position);
             case '\'':
                 return new TomlString(Peek(1) == '\'' && Peek(2) == '\'' ? ParseMultiLineLiteralString() : ParseLiteralString(), position);
-            case '[':
-                return ParseArray(position);
-            case '{':
-                return ParseInlineTable(position);
+            case '[' or '{':
+                if (++_depth > MaxNesting) throw ErrorHere($"arrays and inline tables are nested more than {MaxNesting} deep");
+                TomlNode nested = c == '[' ? ParseArray(position) : ParseInlineTable(position);
+                _depth--;
+                return nested;
             case 't' when Matches("true"):
                 _i += 4;
                 return new TomlBoolean(true, position);

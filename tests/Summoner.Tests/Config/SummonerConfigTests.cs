@@ -106,7 +106,7 @@ public sealed class SummonerConfigTests
     [InlineData("ports = [80, 65536]", 4, 14, "port 65536 in [[service]] 'hello' is out of range: ports are 1-65535")]
     [InlineData("ports = [80, 80]", 4, 14, "port 80 is listed twice in [[service]] 'hello'")]
     [InlineData("ports = [\"80\"]", 4, 10, "ports[0] in [[service]] 'hello' must be an integer port, not a string")]
-    [InlineData("ports = 80", 4, 9, "ports in [[service]] 'hello' must be an array of an integer ports, not an integer")]
+    [InlineData("ports = 80", 4, 9, "ports in [[service]] 'hello' must be an array of port numbers, not an integer")]
     public void Bad_ports_are_errors_at_the_port(string portsLine, int line, int column, string message)
     {
         ConfigError e = SingleError(MinimalService.Replace("ports = [80]", portsLine, StringComparison.Ordinal));

@@ -82,9 +82,15 @@ internal static class TaggedJson
                     _ => TomlKind.LocalTime,
                 };
                 if (actual is not TomlDateTime dt || dt.Kind != kind) return $"{path}: expected {type} {value}, got {got}";
-                // Both sides as RFC 3339 through our formatter, so "Z"/"+00:00" and trailing zeros compare equal.
-                TomlNode reparsed = TomlReader.Parse("v = " + value)["v"];
-                return reparsed is TomlDateTime want2 && want2.ToString() == dt.ToString() ? null : $"{path}: expected {type} {value}, got {dt}";
+                // .NET's own parsers read the expected text, independently of ours.
+                bool equal = kind switch
+                {
+                    TomlKind.OffsetDateTime => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture) is var o && o == dt.ToDateTimeOffset() && o.Offset == dt.Offset,
+                    TomlKind.LocalDateTime => DateTime.Parse(value, CultureInfo.InvariantCulture) == dt.Date!.Value.ToDateTime(dt.Time!.Value),
+                    TomlKind.LocalDate => DateOnly.Parse(value, CultureInfo.InvariantCulture) == dt.Date,
+                    _ => TimeOnly.Parse(value, CultureInfo.InvariantCulture) == dt.Time,
+                };
+                return equal ? null : $"{path}: expected {type} {value}, got {dt}";
             default:
                 return $"{path}: unknown tagged type {type}";
         }
