@@ -28,7 +28,10 @@ public sealed class TomlDateTime : TomlNode
 
     public TimeSpan? Offset { get; }
 
-    /// <summary>The offset date-time as a <see cref="DateTimeOffset"/>; only for <see cref="TomlKind.OffsetDateTime"/>.</summary>
+    /// <summary>
+    /// The offset date-time as a <see cref="DateTimeOffset"/>; only for <see cref="TomlKind.OffsetDateTime"/>.
+    /// .NET limits offsets to ±14:00, so a (valid TOML) +23:00 throws here; <see cref="Offset"/> always holds it.
+    /// </summary>
     public DateTimeOffset ToDateTimeOffset() =>
         Kind == TomlKind.OffsetDateTime
             ? new DateTimeOffset(Date!.Value.ToDateTime(Time!.Value), Offset!.Value)
