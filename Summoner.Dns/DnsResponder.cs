@@ -139,11 +139,12 @@ public sealed class DnsResponder
             if (record.Type != DnsRecordType.OPT) continue;
             // RFC 6891 6.1.1: one OPT, owned by the root.
             if (context.HasOpt || record.NameLength != 1) return ParseOutcome.FormErr;
-            if (!OptionsAreWellFormed(record.Data)) return ParseOutcome.FormErr;
+            // The requester speaks EDNS even if its options are garbled: its FORMERR carries an OPT too.
             context.HasOpt = true;
             context.RequesterPayload = record.RawClass;
             version = (byte)(record.Ttl >> 16);
             context.DnssecOk = (record.Ttl & 0x8000) != 0;
+            if (!OptionsAreWellFormed(record.Data)) return ParseOutcome.FormErr;
         }
         if (!reader.IsAtEnd) return ParseOutcome.FormErr;
         if (context.HasOpt)
