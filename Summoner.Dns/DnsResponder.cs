@@ -119,15 +119,13 @@ public sealed class DnsResponder
         context.RequestFlags = header.Flags;
         context.Limit = transport == DnsTransport.Tcp ? DnsLimits.MaxMessageLength : DnsLimits.MinUdpPayload;
 
-        if (header.QuestionCount == 1 && reader.TryReadQuestion(context.Name, out var question))
-        {
-            context.HasQuestion = true;
-            context.NameLength = question.NameLength;
-            context.Type = question.Type;
-            context.Class = question.Class;
-        }
+        // Other opcodes give their sections other meanings (UPDATE's first one is the zone), so NOTIMP echoes none.
         if (header.Opcode != DnsOpcode.Query) return ParseOutcome.NotImp;
-        if (!context.HasQuestion) return ParseOutcome.FormErr;
+        if (header.QuestionCount != 1 || !reader.TryReadQuestion(context.Name, out var question)) return ParseOutcome.FormErr;
+        context.HasQuestion = true;
+        context.NameLength = question.NameLength;
+        context.Type = question.Type;
+        context.Class = question.Class;
         // A query carries nothing in answer or authority (RFC 1035 4.1.2); anything else is not a query we understand.
         if (header.AnswerCount != 0 || header.AuthorityCount != 0) return ParseOutcome.FormErr;
 
