@@ -118,39 +118,45 @@ public sealed class DnsResponder
         context.Id = header.Id;
         context.RequestFlags = header.Flags;
         context.Limit = transport == DnsTransport.Tcp ? DnsLimits.MaxMessageLength : DnsLimits.MinUdpPayload;
+        bool isQuery = header.Opcode == DnsOpcode.Query;
 
-        // Other opcodes give their sections other meanings (UPDATE's first one is the zone), so NOTIMP echoes none.
-        if (header.Opcode != DnsOpcode.Query) return ParseOutcome.NotImp;
-        if (header.QuestionCount != 1 || !reader.TryReadQuestion(context.Name, out var question)) return ParseOutcome.FormErr;
-        context.HasQuestion = true;
-        context.NameLength = question.NameLength;
-        context.Type = question.Type;
-        context.Class = question.Class;
-        // A query carries nothing in answer or authority (RFC 1035 4.1.2); anything else is not a query we understand.
-        if (header.AnswerCount != 0 || header.AuthorityCount != 0) return ParseOutcome.FormErr;
-
+        // Read the whole message first: even a FORMERR or NOTIMP answer carries an OPT when the request had one.
         Span<byte> scratch = stackalloc byte[DnsLimits.MaxNameLength];
+        bool wellFormed = true;
         byte version = 0;
-        while (reader.NextSection is not null)
+        while (wellFormed && reader.NextSection is DnsSection section)
         {
-            if (!reader.TryReadRecord(scratch, out var record)) return ParseOutcome.FormErr;
-            if (record.Type != DnsRecordType.OPT) continue;
+            if (section == DnsSection.Question)
+            {
+                // Other opcodes give their sections other meanings (UPDATE's first is the zone): NOTIMP echoes none.
+                bool keep = isQuery && header.QuestionCount == 1;
+                if (!reader.TryReadQuestion(keep ? context.Name : scratch, out var question)) { wellFormed = false; break; }
+                if (!keep) continue;
+                context.HasQuestion = true;
+                context.NameLength = question.NameLength;
+                context.Type = question.Type;
+                context.Class = question.Class;
+                continue;
+            }
+            if (!reader.TryReadRecord(scratch, out var record)) { wellFormed = false; break; }
+            if (record.Type != DnsRecordType.OPT || section != DnsSection.Additional) continue;
             // RFC 6891 6.1.1: one OPT, owned by the root.
-            if (context.HasOpt || record.NameLength != 1) return ParseOutcome.FormErr;
+            if (context.HasOpt || record.NameLength != 1) { wellFormed = false; break; }
             // The requester speaks EDNS even if its options are garbled: its FORMERR carries an OPT too.
             context.HasOpt = true;
             context.RequesterPayload = record.RawClass;
             version = (byte)(record.Ttl >> 16);
             context.DnssecOk = (record.Ttl & 0x8000) != 0;
-            if (!OptionsAreWellFormed(record.Data)) return ParseOutcome.FormErr;
+            if (!OptionsAreWellFormed(record.Data)) wellFormed = false;
         }
-        if (!reader.IsAtEnd) return ParseOutcome.FormErr;
-        if (context.HasOpt)
-        {
-            if (transport == DnsTransport.Udp)
-                context.Limit = Math.Clamp((int)context.RequesterPayload, DnsLimits.MinUdpPayload, _options.MaxUdpPayload);
-            if (version > 0) return ParseOutcome.BadVers;
-        }
+        if (context.HasOpt && transport == DnsTransport.Udp)
+            context.Limit = Math.Clamp((int)context.RequesterPayload, DnsLimits.MinUdpPayload, _options.MaxUdpPayload);
+
+        if (!isQuery) return ParseOutcome.NotImp;
+        if (!wellFormed || !reader.IsAtEnd || !context.HasQuestion) return ParseOutcome.FormErr;
+        // A query carries nothing in answer or authority (RFC 1035 4.1.2); anything else is not a query we understand.
+        if (header.AnswerCount != 0 || header.AuthorityCount != 0) return ParseOutcome.FormErr;
+        if (version > 0) return ParseOutcome.BadVers;
         return ParseOutcome.Answer;
     }
 
