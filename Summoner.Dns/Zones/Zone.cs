@@ -111,12 +111,20 @@ public sealed class Zone
 
         public void AddAddress(DnsName owner, string text, uint ttl, string context, DnsRecordType? expected = null)
         {
-            if (!IPAddress.TryParse(text, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            // IPAddress.TryParse also takes inet_aton shorthands ("1.2.3", "0x7f.1"): insist on four decimal parts for IPv4.
+            if (!IPAddress.TryParse(text, out var address) || address.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                || (address.AddressFamily == AddressFamily.InterNetwork && !IsDottedQuad(text)))
                 throw new ZoneConfigurationException($"{context}: \"{text}\" is not an IPv4 or IPv6 address");
             var type = address.AddressFamily == AddressFamily.InterNetwork ? DnsRecordType.A : DnsRecordType.AAAA;
             if (expected is { } want && want != type)
                 throw new ZoneConfigurationException($"{context}: \"{text}\" is an {(type == DnsRecordType.A ? "IPv4" : "IPv6")} address; use type {type}");
             Opaque(owner, type, ttl).Add(address.GetAddressBytes());
+        }
+
+        private static bool IsDottedQuad(string text)
+        {
+            string[] parts = text.Split('.');
+            return parts.Length == 4 && parts.All(p => p.Length is >= 1 and <= 3 && p.All(char.IsAsciiDigit));
         }
 
         private OpaqueRecordSet Opaque(DnsName owner, DnsRecordType type, uint ttl)
