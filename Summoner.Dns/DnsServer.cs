@@ -69,7 +69,9 @@ public sealed class DnsServer : IAsyncDisposable
                     $"DNS cannot listen on {_options.Endpoint} (UDP and TCP): {e.Message}. Pick a free port in the dns listen setting, or stop what holds it (ss -lunpt).", e);
             }
         }
-        for (int i = 0; i < _options.UdpReceivers; i++) _loops.Add(Task.Run(ReceiveUdpAsync));
+        // A receive timeout lets each UDP thread notice shutdown even if closing the socket did not wake it.
+        _udp!.ReceiveTimeout = 500;
+        for (int i = 0; i < _options.UdpReceivers; i++) _loops.Add(Task.Factory.StartNew(ReceiveUdp, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         _loops.Add(Task.Run(AcceptTcpAsync));
     }
 
@@ -103,7 +105,11 @@ public sealed class DnsServer : IAsyncDisposable
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task ReceiveUdpAsync()
+    /// <summary>
+    /// One UDP receive loop on its own thread. Blocking receive/send on a dedicated thread costs far less
+    /// per datagram than the async socket path, and static answers never block on anything else.
+    /// </summary>
+    private void ReceiveUdp()
     {
         var socket = _udp!;
         var token = _stopping.Token;
@@ -115,14 +121,14 @@ public sealed class DnsServer : IAsyncDisposable
             int received;
             try
             {
-                received = await socket.ReceiveFromAsync(query, SocketFlags.None, peer, token).ConfigureAwait(false);
+                received = socket.ReceiveFrom(query, SocketFlags.None, peer);
             }
-            catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException e)
             {
                 if (token.IsCancellationRequested) return;
-                _options.Diagnostics?.Invoke($"dns: UDP receive failed: {e.SocketErrorCode}");
+                if (e.SocketErrorCode is not (SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted))
+                    _options.Diagnostics?.Invoke($"dns: UDP receive failed: {e.SocketErrorCode}");
                 continue;
             }
             try
@@ -131,7 +137,7 @@ public sealed class DnsServer : IAsyncDisposable
                 if (answering.IsCompletedSuccessfully)
                 {
                     int length = answering.Result;
-                    if (length > 0) await socket.SendToAsync(response.AsMemory(0, length), SocketFlags.None, peer, token).ConfigureAwait(false);
+                    if (length > 0) socket.SendTo(response.AsSpan(0, length), SocketFlags.None, peer);
                     continue;
                 }
                 // The answer waits for a service: hand this response buffer and the peer to a task and carry on.
@@ -140,7 +146,6 @@ public sealed class DnsServer : IAsyncDisposable
                 Track(SendWhenAnsweredAsync(socket, answering, response, waitingPeer, token));
                 response = new byte[_options.MaxUdpPayload];
             }
-            catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
             catch (SocketException e)
             {
