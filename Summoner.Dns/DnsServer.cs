@@ -197,11 +197,18 @@ public sealed class DnsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Serves one TCP connection: reads length-prefixed queries until the peer closes it or stays idle.
+    /// Static answers go out in order at once; an answer that waits for a service is sent when ready,
+    /// possibly after later ones (RFC 7766 section 7 allows it), so one cold service does not stall the pipe.
+    /// </summary>
     private async Task ServeTcpAsync(Socket client, CancellationToken stopping)
     {
         byte[] query = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer);
         byte[] response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var sending = new SemaphoreSlim(1, 1);
+        var waiting = new List<Task>();
         try
         {
             client.NoDelay = true;
@@ -211,14 +218,19 @@ public sealed class DnsServer : IAsyncDisposable
                 if (!await ReadExactlyAsync(client, query.AsMemory(0, 2), idle.Token).ConfigureAwait(false)) return;
                 int length = BinaryPrimitives.ReadUInt16BigEndian(query);
                 if (length == 0 || !await ReadExactlyAsync(client, query.AsMemory(0, length), idle.Token).ConfigureAwait(false)) return;
-                idle.CancelAfter(Timeout.InfiniteTimeSpan);
+                if (!idle.TryReset()) return;
                 var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, stopping);
-                int answer = await answering.ConfigureAwait(false);
+                if (!answering.IsCompletedSuccessfully)
+                {
+                    waiting.RemoveAll(t => t.IsCompleted);
+                    waiting.Add(SendFramedWhenAnsweredAsync(client, answering, response, sending, stopping));
+                    response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
+                    continue;
+                }
+                int answer = answering.Result;
                 // Nothing to answer means the stream no longer frames DNS messages: close it (RFC 7766 section 8).
                 if (answer == 0) return;
-                BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)answer);
-                await client.SendAsync(response.AsMemory(0, answer + 2), SocketFlags.None, stopping).ConfigureAwait(false);
-                if (!idle.TryReset()) return;
+                await SendFramedAsync(client, response, answer, sending, stopping).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -227,10 +239,49 @@ public sealed class DnsServer : IAsyncDisposable
         }
         finally
         {
+            // Answers still waiting for a service are bounded by the deadline; send them before closing.
+            try
+            {
+                await Task.WhenAll(waiting).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // The peer went away meanwhile.
+            }
             client.Dispose();
             Interlocked.Decrement(ref _tcpConnections);
             ArrayPool<byte>.Shared.Return(query);
             ArrayPool<byte>.Shared.Return(response);
+        }
+    }
+
+    private static async Task SendFramedWhenAnsweredAsync(Socket client, ValueTask<int> answering, byte[] response, SemaphoreSlim sending, CancellationToken stopping)
+    {
+        try
+        {
+            int answer = await answering.ConfigureAwait(false);
+            if (answer > 0) await SendFramedAsync(client, response, answer, sending, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(response);
+        }
+    }
+
+    /// <summary>Writes the 2-byte length and the message; the lock keeps concurrent answers from interleaving.</summary>
+    private static async Task SendFramedAsync(Socket client, byte[] response, int length, SemaphoreSlim sending, CancellationToken stopping)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)length);
+        await sending.WaitAsync(stopping).ConfigureAwait(false);
+        try
+        {
+            int sent = 0;
+            while (sent < length + 2)
+                sent += await client.SendAsync(response.AsMemory(sent, length + 2 - sent), SocketFlags.None, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            sending.Release();
         }
     }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # DNS benchmark: dnsperf against Summoner.Dns (bench/dns/DnsBench) and against NSD serving the same
 # zone, both on loopback, in the same run. Prints queries/s for both and the ratio.
-#   bench/dns/run.sh                 5 s per server, 4 clients, at most 1,000,000 qps asked
-#   DURATION=10 CLIENTS=4 MAX_QPS=500000 bench/dns/run.sh
+#   bench/dns/run.sh                 3 alternating rounds of 4 s per server, 4 clients, at most 1,000,000 qps asked
+#   ROUNDS=5 DURATION=10 CLIENTS=4 MAX_QPS=500000 NSD_SERVERS=1 bench/dns/run.sh
 # Needs: dnsperf, nsd, dig (Debian packages dnsperf nsd dnsutils), the .NET SDK; NSD must run as root here.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DURATION="${DURATION:-5}"
+DURATION="${DURATION:-4}"
+ROUNDS="${ROUNDS:-3}"
 CLIENTS="${CLIENTS:-4}"
 MAX_QPS="${MAX_QPS:-1000000}"
 # A hard cap on queries sent: dnsperf passes over the query file at most this many times.
@@ -111,19 +112,32 @@ $b"
 done < "$WORK/queries.txt"
 echo "both servers give identical answers to all $(wc -l < "$WORK/queries.txt") benchmark queries"
 
-run_dnsperf() { # addr port label
-  local out="$WORK/dnsperf-$3.txt"
+run_dnsperf() { # addr port label round
+  local out="$WORK/dnsperf-$3-$4.txt"
   dnsperf -s "$1" -p "$2" -d "$WORK/queries.txt" -c "$CLIENTS" -l "$DURATION" -Q "$MAX_QPS" -n "$MAX_PASSES" -t 2 >"$out" 2>&1 \
     || die "dnsperf against $3 failed: $(cat "$out")"
   local qps lost latency
   qps=$(sed -n 's/.*Queries per second: *\([0-9.]*\).*/\1/p' "$out")
   lost=$(sed -n 's/.*Queries lost: *\([0-9]*\).*/\1/p' "$out")
   latency=$(sed -n 's/.*Average Latency (s): *\([0-9.]*\).*/\1/p' "$out")
-  printf '%-13s %10.0f queries/s   lost %s   avg latency %.3f ms\n' "$3" "$qps" "$lost" "$(echo "$latency * 1000" | bc -l)" >&2
+  awk -v l="$3" -v r="$4" -v q="$qps" -v lost="$lost" -v lat="$latency" \
+    'BEGIN { printf "  round %s  %-13s %10.0f queries/s   lost %s   avg latency %.3f ms\n", r, l, q, lost, lat * 1000 }' >&2
   echo "$qps"
 }
 
-echo "NSD server-count: $NSD_SERVERS; dnsperf: $CLIENTS clients, ${DURATION} s each, at most $MAX_QPS qps asked, at most $MAX_PASSES passes over the query file"
-OURS_QPS=$(run_dnsperf "$OURS_ADDR" "$OURS_PORT" "Summoner.Dns")
-NSD_QPS=$(run_dnsperf "$NSD_ADDR" "$NSD_PORT" "NSD")
-printf 'ratio Summoner.Dns / NSD: %.2f\n' "$(echo "$OURS_QPS / $NSD_QPS" | bc -l)"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Rounds alternate the two servers so background load on a shared machine hits both alike.
+echo "NSD server-count: $NSD_SERVERS; dnsperf: $CLIENTS clients, $ROUNDS rounds of ${DURATION} s per server, at most $MAX_QPS qps asked, at most $MAX_PASSES passes over the query file"
+: > "$WORK/ours.qps"
+: > "$WORK/nsd.qps"
+for round in $(seq 1 "$ROUNDS"); do
+  run_dnsperf "$OURS_ADDR" "$OURS_PORT" "Summoner.Dns" "$round" >> "$WORK/ours.qps"
+  run_dnsperf "$NSD_ADDR" "$NSD_PORT" "NSD" "$round" >> "$WORK/nsd.qps"
+done
+OURS_QPS=$(median < "$WORK/ours.qps")
+NSD_QPS=$(median < "$WORK/nsd.qps")
+awk -v o="$OURS_QPS" -v n="$NSD_QPS" 'BEGIN {
+  printf "median Summoner.Dns: %.0f queries/s\n", o
+  printf "median NSD:          %.0f queries/s\n", n
+  printf "ratio Summoner.Dns / NSD: %.2f\n", o / n }'

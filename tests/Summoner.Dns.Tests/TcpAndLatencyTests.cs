@@ -29,6 +29,24 @@ public sealed class TcpAndLatencyTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task On_one_connection_a_waiting_service_does_not_hold_back_later_answers()
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, fixture.Port);
+        var stream = client.GetStream();
+        using var cts = new CancellationTokenSource(Generous);
+        var clock = Stopwatch.StartNew();
+        await WireClient.SendTcpAsync(stream, WireClient.Query("slow.summoner.test", DnsRecordType.A, 1), cts.Token);
+        await WireClient.SendTcpAsync(stream, WireClient.Query("www.summoner.test", DnsRecordType.A, 2), cts.Token);
+        var first = DecodedMessage.Decode(await WireClient.ReceiveTcpAsync(stream, cts.Token));
+        var firstAt = clock.Elapsed;
+        var second = DecodedMessage.Decode(await WireClient.ReceiveTcpAsync(stream, cts.Token));
+        Assert.Equal((2, "127.0.0.10"), (first.Header.Id, Assert.Single(first.Answers).Data));
+        Assert.Equal((1, "127.0.0.43"), (second.Header.Id, Assert.Single(second.Answers).Data));
+        Assert.True(firstAt < TimeSpan.FromSeconds(1), $"the static answer waited {firstAt} behind the slow one");
+    }
+
+    [Fact]
     public async Task An_idle_connection_is_closed_after_the_idle_timeout()
     {
         using var client = new TcpClient();
