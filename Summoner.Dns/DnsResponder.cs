@@ -73,7 +73,7 @@ public sealed class DnsResponder
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Counters.ServiceFailed();
-                return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: true));
+                return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: false));
             }
             if (pending.IsCompletedSuccessfully)
                 return new ValueTask<int>(WriteServiceAnswer(ref context, zone, response.Span, pending.Result));
@@ -92,12 +92,17 @@ public sealed class DnsResponder
         catch (TimeoutException)
         {
             Counters.ServiceDeadlineExceeded();
-            return WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: true);
+            return WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: still an answer, but not the service's fault.
+            return WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Counters.ServiceFailed();
-            return WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: true);
+            return WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: false);
         }
         return WriteServiceAnswer(ref context, zone, response.Span, answer);
     }
@@ -283,7 +288,7 @@ public sealed class DnsResponder
         if (answer.IsFailure || answer.Addresses is null)
         {
             Counters.ServiceFailed();
-            return WriteError(ref context, response, DnsResponseCode.ServFail, authoritative: true);
+            return WriteError(ref context, response, DnsResponseCode.ServFail, authoritative: false);
         }
         Span<ushort> compression = stackalloc ushort[CompressionEntries];
         var writer = BeginResponse(ref context, response, compression);

@@ -5,8 +5,11 @@ namespace Summoner.Dns;
 /// <summary>Settings of one <see cref="DnsServer"/>; <see cref="Validate"/> says what is wrong and what to use.</summary>
 public sealed class DnsServerOptions
 {
-    /// <summary>Address and port for both UDP and TCP; port 0 picks a free one (see <see cref="DnsServer.LocalEndpoint"/>).</summary>
-    public IPEndPoint Endpoint { get; init; } = new(IPAddress.Loopback, 5353);
+    /// <summary>
+    /// Address and port for both UDP and TCP; port 0 picks a free one (see <see cref="DnsServer.LocalEndpoint"/>).
+    /// The default is loopback on an unprivileged port clear of mDNS (5353).
+    /// </summary>
+    public IPEndPoint Endpoint { get; init; } = new(IPAddress.Loopback, 5300);
 
     /// <summary>Largest UDP response we send and advertise in OPT (RFC 6891); 1232 avoids IP fragmentation.</summary>
     public int MaxUdpPayload { get; init; } = 1232;

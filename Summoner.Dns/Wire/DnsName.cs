@@ -29,7 +29,7 @@ public sealed class DnsName : IEquatable<DnsName>
 
     /// <summary>
     /// Parses a name in presentation form ("hello.example.test." or without the final dot). Letters,
-    /// digits, '-', '_' and '*' are accepted; anything else is rejected with the reason.
+    /// digits, '-' and '_' are accepted; anything else (including '*': wildcards are not served) is rejected with the reason.
     /// </summary>
     public static DnsName Parse(string text)
     {
@@ -63,7 +63,7 @@ public sealed class DnsName : IEquatable<DnsName>
             }
             foreach (char c in label)
             {
-                if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '*'))
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
                 {
                     error = $"DNS name \"{text}\": character '{c}' is not allowed; use letters, digits, '-' and '_'";
                     return false;

@@ -180,6 +180,7 @@ public sealed class DnsCodecTests
     [InlineData("", "empty")]
     [InlineData("a..b", "empty label")]
     [InlineData("exa mple.test", "not allowed")]
+    [InlineData("*.wild.test", "not allowed")]
     public void Name_parser_explains_bad_names(string text, string expected)
     {
         Assert.False(DnsName.TryParse(text, out _, out string? error));
