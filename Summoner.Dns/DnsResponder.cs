@@ -273,8 +273,10 @@ public sealed class DnsResponder
     /// <summary>Addresses of in-zone name servers; optional, so what does not fit is left out without TC.</summary>
     private static void WriteGlue(ref DnsMessageWriter writer, Zone zone, NameRecordSet nameServers)
     {
-        foreach (var ns in nameServers.Targets)
+        var targets = nameServers.Targets;
+        for (int i = 0; i < targets.Count; i++)
         {
+            var ns = targets[i];
             if (!ns.IsSubdomainOf(zone.Apex)) continue;
             var node = zone.Find(ns.Wire);
             if (node is null) continue;
@@ -298,8 +300,10 @@ public sealed class DnsResponder
         var family = type == DnsRecordType.A ? System.Net.Sockets.AddressFamily.InterNetwork : System.Net.Sockets.AddressFamily.InterNetworkV6;
         Span<byte> address = stackalloc byte[16];
         int written = 0;
-        foreach (IPAddress ip in answer.Addresses)
+        var addresses = answer.Addresses;
+        for (int i = 0; i < addresses.Count; i++)
         {
+            IPAddress ip = addresses[i];
             if (ip.AddressFamily != family || !ip.TryWriteBytes(address, out int length)) continue;
             if (!writer.TryWriteRecord(DnsSection.Answer, owner, type, (ushort)DnsClass.IN, answer.TtlSeconds, address[..length]))
             {

@@ -125,4 +125,32 @@ public sealed class ResponderTests
         Assert.Equal(1, _responder.Counters.Snapshot().ServiceFailures);
         Assert.Equal(1, _responder.Counters.Snapshot().Responses(DnsResponseCode.ServFail));
     }
+
+    [Fact]
+    public void Answering_static_and_ready_service_names_allocates_nothing()
+    {
+        byte[][] queries =
+        [
+            WireClient.Query("www.summoner.test", DnsRecordType.A, ednsPayload: 1232),
+            WireClient.Query("summoner.test", DnsRecordType.NS),
+            WireClient.Query("alias.summoner.test", DnsRecordType.A),
+            WireClient.Query("nope.summoner.test", DnsRecordType.A),
+            WireClient.Query("hello.summoner.test", DnsRecordType.A, ednsPayload: 1232),
+            WireClient.Query("big.summoner.test", DnsRecordType.TXT),
+            WireClient.Query("example.org", DnsRecordType.A),
+        ];
+        var response = new byte[65535];
+        for (int round = 0; round < 2; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 10_000; i++)
+            {
+                var pending = _responder.RespondAsync(queries[i % queries.Length], response, DnsTransport.Udp, CancellationToken.None);
+                Assert.True(pending.IsCompletedSuccessfully);
+            }
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // The first round warms up (tiering, lazy statics); the second must be allocation-free.
+            if (round == 1) Assert.Equal(0, allocated);
+        }
+    }
 }
