@@ -62,8 +62,14 @@ public sealed class DnsResponder
             return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.NotImp, authoritative: false));
 
         var node = zone.Find(name);
-        if (node?.Service is { } service && _services is not null && context.Type is DnsRecordType.A or DnsRecordType.AAAA or DnsRecordType.ANY)
+        if (node?.Service is { } service && context.Type is DnsRecordType.A or DnsRecordType.AAAA or DnsRecordType.ANY)
         {
+            if (_services is null)
+            {
+                // A service name with nothing to ask about it: failing loudly beats a NODATA that resolvers would cache.
+                Counters.ServiceFailed();
+                return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: false));
+            }
             var serviceQuery = new ServiceQuery(service, context.Type == DnsRecordType.AAAA ? DnsRecordType.AAAA : DnsRecordType.A);
             ValueTask<ServiceAnswer> pending;
             try
