@@ -6,7 +6,11 @@ using Summoner.Dns.Wire;
 
 namespace Summoner.Dns.Tests;
 
-/// <summary>TCP connection handling and the promise that a waiting service does not hold up anyone else.</summary>
+/// <summary>
+/// TCP connection handling and the promise that a waiting service does not hold up anyone else. Runs alone
+/// (no parallel CPU-heavy tests such as the fuzz run, whose GCs pause this process too) because it measures time.
+/// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class TcpAndLatencyTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);
@@ -43,7 +47,7 @@ public sealed class TcpAndLatencyTests(ServerFixture fixture) : IClassFixture<Se
         var second = DecodedMessage.Decode(await WireClient.ReceiveTcpAsync(stream, cts.Token));
         Assert.Equal((2, "127.0.0.10"), (first.Header.Id, Assert.Single(first.Answers).Data));
         Assert.Equal((1, "127.0.0.43"), (second.Header.Id, Assert.Single(second.Answers).Data));
-        Assert.True(firstAt < TimeSpan.FromSeconds(1), $"the static answer waited {firstAt} behind the slow one");
+        Assert.True(firstAt < TimeSpan.FromMilliseconds(1500), $"the static answer waited {firstAt} behind the slow one (2 s)");
     }
 
     [Fact]
@@ -131,8 +135,20 @@ public sealed class TcpAndLatencyTests(ServerFixture fixture) : IClassFixture<Se
         Assert.Equal("127.0.0.43", Assert.Single(slowAnswer.Answers).Data);
         Assert.True(slowElapsed >= TestServices.SlowDelay - TimeSpan.FromMilliseconds(100), $"slow answered after {slowElapsed}");
         Assert.True(latencies.Count >= 10, $"only {latencies.Count} other queries ran during the wait");
-        var worst = latencies.Max();
-        Assert.True(worst < TimeSpan.FromMilliseconds(500), $"another name took {worst.TotalMilliseconds:F0} ms while slow.* waited");
-        Console.WriteLine($"during a 2 s wait: {latencies.Count} other queries, median {latencies.Order().ElementAt(latencies.Count / 2).TotalMilliseconds:F2} ms, worst {worst.TotalMilliseconds:F1} ms");
+        // Blocked answers would take up to the 2 s wait each; a loaded 2-core box may stall any single one, so
+        // judge the bulk: the median and the 90th percentile, not the worst.
+        var sorted = latencies.Order().ToList();
+        var median = sorted[sorted.Count / 2];
+        var p90 = sorted[sorted.Count * 9 / 10];
+        string summary = $"during a 2 s wait: {latencies.Count} other queries, median {median.TotalMilliseconds:F2} ms, p90 {p90.TotalMilliseconds:F1} ms, worst {sorted[^1].TotalMilliseconds:F1} ms";
+        Assert.True(median < TimeSpan.FromMilliseconds(100), summary);
+        Assert.True(p90 < TimeSpan.FromMilliseconds(500), summary);
+        Console.WriteLine(summary);
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "timing-sensitive";
 }
