@@ -122,6 +122,15 @@ public sealed class DigBehaviourTests(ServerFixture fixture) : IClassFixture<Ser
     }
 
     [Fact]
+    public async Task A_requester_udp_size_below_512_counts_as_512()
+    {
+        // The apex NS answer with glue is ~150 bytes: more than the 100 asked for, well within 512.
+        var dig = await Clients.DigAsync(Port, "+bufsize=100", "+ignore", "summoner.test", "NS");
+        Assert.DoesNotContain("tc", dig.Flags);
+        Assert.Equal(2, dig.Answer.Count);
+    }
+
+    [Fact]
     public async Task A_truncated_answer_is_complete_over_tcp_on_the_same_port()
     {
         var viaUdp = await Clients.DigAsync(Port, "+ignore", "big.summoner.test", "TXT");

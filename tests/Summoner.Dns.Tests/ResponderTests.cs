@@ -93,6 +93,19 @@ public sealed class ResponderTests
     }
 
     [Fact]
+    public void A_requester_payload_below_512_is_raised_to_512()
+    {
+        var query = WireClient.Query("summoner.test", DnsRecordType.NS, ednsPayload: 100);
+        var (length, _) = Respond(query);
+        var message = Answer(query);
+        Assert.True(length > 100);
+        Assert.False(message.Header.IsTruncated);
+        Assert.Equal(2, message.Answers.Count);
+        var medium = Answer(WireClient.Query("medium.summoner.test", DnsRecordType.TXT, ednsPayload: 100));
+        Assert.True(medium.Header.IsTruncated);
+    }
+
+    [Fact]
     public void Class_chaos_is_refused()
     {
         var query = WireClient.Query("version.bind", DnsRecordType.TXT);

@@ -64,6 +64,19 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task It_serves_on_ipv6_loopback_too()
+    {
+        if (!Socket.OSSupportsIPv6) Assert.Fail("IPv6 is disabled on this machine; enable it on lo (sysctl net.ipv6.conf.lo.disable_ipv6=0)");
+        await using var server = NewServer(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        server.Start();
+        string output = await ExternalTool.RunAsync("dig", ["@::1", "-p", server.LocalEndpoint.Port.ToString(), "+time=10", "+tries=1", "www.summoner.test", "AAAA"]);
+        var dig = DigOutput.Parse(output);
+        Assert.Equal("fd00::10", Assert.Single(dig.Answer).Data);
+        var tcp = DigOutput.Parse(await ExternalTool.RunAsync("kdig", ["@::1", "-p", server.LocalEndpoint.Port.ToString(), "+tcp", "+time=10", "hello.summoner.test", "AAAA"]));
+        Assert.Equal("fd00::42", Assert.Single(tcp.Answer).Data);
+    }
+
+    [Fact]
     public void A_port_in_use_is_reported_with_what_to_do()
     {
         using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
