@@ -93,7 +93,10 @@ public sealed class Zone
             if (text == "@") return apex;
             try
             {
-                return text.EndsWith('.') ? DnsName.Parse(text) : apex.Prepend(text);
+                if (text.EndsWith('.')) return DnsName.Parse(text);
+                // "ns1.summoner.test" in zone summoner.test means the obvious name, not ns1.summoner.test.summoner.test.
+                var asWritten = DnsName.Parse(text);
+                return asWritten.IsSubdomainOf(apex) ? asWritten : apex.Prepend(text);
             }
             catch (FormatException e)
             {

@@ -2,8 +2,9 @@ namespace Summoner.Dns.Zones;
 
 /// <summary>
 /// One authoritative zone as configuration describes it. Names in <see cref="NameServers"/>,
-/// <see cref="Records"/> and <see cref="Services"/> are relative to <see cref="Apex"/> ("www", "@"
-/// for the apex) unless they end with a dot. <see cref="Zone.Create"/> validates it all.
+/// <see cref="Records"/> and <see cref="Services"/> are absolute when they end with a dot or already
+/// end with the apex ("ns1.summoner.test"), otherwise relative to <see cref="Apex"/> ("www"; "@" is the
+/// apex itself). <see cref="Zone.Create"/> validates it all.
 /// </summary>
 public sealed class ZoneDefinition
 {

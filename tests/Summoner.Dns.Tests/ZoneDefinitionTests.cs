@@ -1,3 +1,5 @@
+using Summoner.Dns.Tests.Support;
+using Summoner.Dns.Wire;
 using Summoner.Dns.Zones;
 
 namespace Summoner.Dns.Tests;
@@ -67,5 +69,30 @@ public sealed class ZoneDefinitionTests
     {
         var zone = Zone.Create(Valid(services: [new ServiceNameDefinition { Name = "a", Service = "web" }, new ServiceNameDefinition { Name = "b", Service = "web" }]));
         Assert.Equal(["web"], zone.ServiceKeys);
+    }
+
+    [Fact]
+    public void Names_already_under_the_apex_are_taken_as_written_and_others_as_relative()
+    {
+        var catalog = ZoneCatalog.From(new ZoneDefinition
+        {
+            Apex = "summoner.test",
+            NameServers = [new NameServerDefinition { Name = "ns1.summoner.test", Addresses = ["127.0.0.1"] }],
+            Services = [new ServiceNameDefinition { Name = "hello.summoner.test", Service = "hello" }, new ServiceNameDefinition { Name = "web", Service = "web" }],
+        });
+        var responder = new DnsResponder(catalog, new TestServices(), new DnsServerOptions(), new DnsCounters());
+        var response = new byte[4096];
+        int Rcode(string name)
+        {
+            // TXT: the names exist (NODATA) without asking the answer source.
+            var pending = responder.RespondAsync(WireClient.Query(name, DnsRecordType.TXT), response, DnsTransport.Udp, CancellationToken.None);
+            int length = pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException("answers synchronously");
+            return DecodedMessage.Decode(response.AsSpan(0, length)).ResponseCode;
+        }
+        Assert.Equal(0, Rcode("ns1.summoner.test"));
+        Assert.Equal(0, Rcode("hello.summoner.test"));
+        Assert.Equal(0, Rcode("web.summoner.test"));
+        Assert.Equal(3, Rcode("hello.summoner.test.summoner.test"));
+        Assert.Equal(["hello", "web"], catalog.Zones[0].ServiceKeys.Order());
     }
 }
