@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # DNS benchmark: dnsperf against Summoner.Dns (bench/dns/DnsBench) and against NSD serving the same
 # zone, both on loopback, in the same run. Prints queries/s for both and the ratio.
-#   bench/dns/run.sh                 3 alternating rounds of 4 s per server, 4 clients, at most 1,000,000 qps asked
+#   bench/dns/run.sh                 5 alternating rounds of 4 s per server, 4 clients, at most 1,000,000 qps asked
 #   ROUNDS=5 DURATION=10 CLIENTS=4 MAX_QPS=500000 NSD_SERVERS=1 bench/dns/run.sh
 # Needs: dnsperf, nsd, dig (Debian packages dnsperf nsd dnsutils), the .NET SDK; NSD must run as root here.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DURATION="${DURATION:-4}"
-ROUNDS="${ROUNDS:-3}"
+ROUNDS="${ROUNDS:-5}"
 CLIENTS="${CLIENTS:-4}"
 MAX_QPS="${MAX_QPS:-1000000}"
 # A hard cap on queries sent: dnsperf passes over the query file at most this many times.
