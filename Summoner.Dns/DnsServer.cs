@@ -75,8 +75,6 @@ public sealed class DnsServer : IAsyncDisposable
         _loops.Add(Task.Run(AcceptTcpAsync));
     }
 
-    public DnsCounterSnapshot CountersSnapshot() => Counters.Snapshot();
-
     /// <summary>Stops receiving, closes sockets, and waits (bounded) for queries already being answered.</summary>
     public async Task StopAsync()
     {

@@ -77,6 +77,49 @@ public sealed class ServerLifecycleTests
     }
 
     [Fact]
+    public async Task Garbage_on_both_transports_leaves_the_server_answering()
+    {
+        await using var server = NewServer(new IPEndPoint(IPAddress.Loopback, 0));
+        server.Start();
+        int port = server.LocalEndpoint.Port;
+        var random = new Random(5);
+        using (var udp = new UdpClient())
+        {
+            udp.Connect(IPAddress.Loopback, port);
+            for (int i = 0; i < 2000; i++)
+            {
+                var junk = new byte[random.Next(0, 64)];
+                random.NextBytes(junk);
+                if (junk.Length > 2) junk[2] |= 0x80; // a "response": must be dropped, never answered
+                await udp.SendAsync(junk);
+            }
+        }
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, port);
+            var junk = new byte[3000];
+            random.NextBytes(junk);
+            junk[0] = 0x0B; // a length prefix, then noise
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await tcp.GetStream().WriteAsync(junk, cts.Token);
+                // Either an answer to the noise (it may parse) or the server closing the connection.
+                int read = await tcp.GetStream().ReadAsync(new byte[512], cts.Token);
+                Assert.True(read >= 0);
+            }
+            catch (IOException)
+            {
+                // The server may close on us: that is fine.
+            }
+        }
+        var answer = DecodedMessage.Decode(await WireClient.SendUdpAsync(port, WireClient.Query("www.summoner.test", DnsRecordType.A)));
+        Assert.Single(answer.Answers);
+        var counters = server.Counters.Snapshot();
+        Assert.True(counters.Dropped >= 1000, $"only {counters.Dropped} junk datagrams were counted as dropped");
+    }
+
+    [Fact]
     public void A_port_in_use_is_reported_with_what_to_do()
     {
         using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
