@@ -22,7 +22,7 @@ public sealed class DnsServerOptions
     /// <summary>A TCP connection with no complete query for this long is closed (RFC 7766 section 6.2.3).</summary>
     public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Concurrent receive loops on the UDP socket.</summary>
+    /// <summary>Threads receiving on the UDP socket (blocking receive, one per core by default).</summary>
     public int UdpReceivers { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Receives unexpected socket errors (the server keeps running); null discards them.</summary>
