@@ -1,0 +1,54 @@
+using Xunit;
+
+namespace Summoner.Libvirt.Tests;
+
+[Collection("libvirt")]
+public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
+{
+    private readonly string scratch = TestGuests.NewScratchDirectory("embt");
+
+    [Fact]
+    public Task Created_paused_guest_resumes_suspends_resumes_and_is_destroyed_with_events_and_serial_output() =>
+        LifecycleScenario.PauseResumeSuspendDestroyAsync(host.Connection, scratch, "emb-life");
+
+    [Fact]
+    public Task Qemu_killed_with_sigkill_is_reported_as_a_crash() =>
+        LifecycleScenario.KilledQemuIsReportedAsCrashAsync(host.Connection, scratch, "emb-crash");
+
+    [Fact]
+    public Task Hello_image_prints_through_the_serial_file_and_stops_by_itself() =>
+        LifecycleScenario.HelloImageSerialIsCapturedAsync(host.Connection, scratch, "emb-hello");
+
+    [Fact]
+    public void Embedded_root_holds_our_qemu_conf_and_this_process_is_a_subreaper()
+    {
+        string conf = File.ReadAllText(Path.Combine(host.Root, "etc", "qemu.conf"));
+        Assert.Contains("stdio_handler = \"file\"", conf);
+        Assert.True(ChildReaper.IsActive);
+        Assert.Equal(1, ReadSubreaperFlag());
+    }
+
+    [Fact]
+    public async Task Destroyed_qemu_is_reaped_by_this_process_not_left_to_pid_1()
+    {
+        // PID 1 here reaps 1.2-2 s late and libvirt's destroy waits for that; bench/libvirt measures both ways.
+        string serial = Path.Combine(scratch, "emb-reap.serial");
+        using var domain = await host.Connection.CreateDomainAsync(TestGuests.Spec("emb-reap", TestGuests.HaltingImage(scratch), serial));
+        await TestGuests.WaitForSerialAsync(serial, ProbeImage.SuccessLine, TimeSpan.FromSeconds(30));
+        long before = ChildReaper.ReapedCount;
+        await domain.DestroyAsync();
+        Assert.True(ChildReaper.ReapedCount > before, "the reaper did not collect the destroyed QEMU");
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+    }
+
+    private static unsafe int ReadSubreaperFlag()
+    {
+        int flag = 0;
+        Native.Libc.prctl(Native.Libc.PrGetChildSubreaper, (nuint)(&flag), 0, 0, 0);
+        return flag;
+    }
+}
