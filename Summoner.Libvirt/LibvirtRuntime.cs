@@ -35,6 +35,12 @@ public static unsafe class LibvirtRuntime
             if (loopThread is not null) return;
             if (!NativeLibrary.TryLoad("libvirt.so.0", typeof(LibvirtRuntime).Assembly, null, out _))
                 throw new LibvirtUnavailableException(Remedies.InstallLibvirt);
+            // libvirt logs every failed call to stderr, including expected ones ("Domain not found"
+            // from a lookup) and, for in-process drivers, warnings on every start. Each failure
+            // reaches the caller as a LibvirtException, so libvirt's own log is off unless the
+            // operator sets LIBVIRT_LOG_OUTPUTS (e.g. "1:file:/tmp/libvirt.log"). libvirt reads the
+            // native environment, which Environment.SetEnvironmentVariable does not change.
+            if (Environment.GetEnvironmentVariable("LIBVIRT_LOG_OUTPUTS") is null) Libc.setenv("LIBVIRT_LOG_OUTPUTS", "4:file:/dev/null", 0);
             if (LibvirtNative.virInitialize() < 0) throw LibvirtException.FromLastError("initialise libvirt");
             if (LibvirtNative.virGetVersion(out version, IntPtr.Zero, IntPtr.Zero) < 0) throw LibvirtException.FromLastError("read libvirt's version");
             LibvirtNative.virSetErrorFunc(IntPtr.Zero, &IgnoreError);

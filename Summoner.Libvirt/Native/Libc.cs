@@ -38,6 +38,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial int kill(int pid, int signal);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int setenv(string name, string value, int overwrite);
+
     /// <summary>struct flock on x86_64 / aarch64 Linux.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct Flock

@@ -7,7 +7,7 @@ namespace Summoner.Libvirt.Tests;
 /// /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt are directories under a
 /// scratch root, so it never touches (or collides with) a system libvirtd or another test run.
 /// Optionally inside a network namespace, so bridges and taps there are libvirtd's own.
-/// Clients reach it through <see cref="Uri"/> (qemu:///system with the socket path spelled out).
+/// Clients reach it through <see cref="Uri"/> (qemu+unix:///system with the socket path spelled out).
 /// </summary>
 internal sealed class IsolatedLibvirtd : IAsyncDisposable
 {
@@ -38,7 +38,8 @@ internal sealed class IsolatedLibvirtd : IAsyncDisposable
 
     public string SocketPath => Path.Combine(Root, "run", "libvirt-sock");
 
-    public string Uri => "qemu:///system?socket=" + SocketPath;
+    /// <summary>qemu+unix, not qemu:: a process running the embedded driver would claim qemu:///system itself.</summary>
+    public string Uri => "qemu+unix:///system?socket=" + SocketPath;
 
     public string QemuRunDirectory => Path.Combine(Root, "run", "qemu");
 
