@@ -134,9 +134,10 @@ public static partial class EmbeddedDriver
         throw new LibvirtException($"embedded libvirt root {root} is in use by process {holder}: only one process may use a root; stop that process or give this one its own state directory");
     }
 
-    private static void EnsureQemuSystemUser(bool create)
+    /// <summary>libvirtd needs the same user; exposed so a caller that starts a daemon can ensure it first.</summary>
+    public static void EnsureQemuSystemUser(bool create = true)
     {
-        if (Libc.getpwnam("libvirt-qemu") != IntPtr.Zero) return;
+        if (Libc.geteuid() != 0 || Libc.getpwnam("libvirt-qemu") != IntPtr.Zero) return;
         if (!create) throw new LibvirtException(Remedies.QemuSystemUser);
         if (Libc.getpwnam("libvirt-qemu") == IntPtr.Zero)
         {

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Xunit;
 
 namespace Summoner.Libvirt.Tests;
@@ -38,6 +40,62 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
         long before = ChildReaper.ReapedCount;
         await domain.DestroyAsync();
         Assert.True(ChildReaper.ReapedCount > before, "the reaper did not collect the destroyed QEMU");
+    }
+
+    [Fact]
+    public async Task Serial_console_on_a_unix_socket_streams_the_guest_output()
+    {
+        string socketPath = Path.Combine(scratch, "con.sock");
+        var spec = TestGuests.Spec("emb-sock", TestGuests.HaltingImage(scratch), Path.Combine(scratch, "unused")) with { Serial = new SerialConsole.ToUnixSocket(socketPath) };
+        using var domain = await host.Connection.CreateDomainAsync(spec, startPaused: true);
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
+            await domain.ResumeAsync();
+            var received = new List<byte>();
+            var buffer = new byte[256];
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (!System.Text.Encoding.ASCII.GetString(received.ToArray()).Contains(ProbeImage.SuccessLine, StringComparison.Ordinal))
+            {
+                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                Assert.True(n > 0, "the serial socket closed before the guest printed");
+                received.AddRange(buffer.AsSpan(0, n).ToArray());
+            }
+        }
+        finally
+        {
+            await domain.DestroyAsync();
+        }
+    }
+
+    [Fact]
+    public async Task User_nic_port_forward_listens_on_the_requested_loopback_address()
+    {
+        // libvirt 9.0 ignores <portForward>; this proves the qemu:commandline route really reaches QEMU.
+        int port = FreeLoopbackPort();
+        var forward = new PortForward(ForwardProtocol.Tcp, IPAddress.Loopback, port, 80);
+        var spec = TestGuests.Spec("emb-slirp", TestGuests.HaltingImage(scratch), Path.Combine(scratch, "slirp.serial"), new UserNic { Forwards = [forward] });
+        using var domain = await host.Connection.CreateDomainAsync(spec);
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(10)); // slirp accepts for the guest
+            Assert.True(client.Connected);
+        }
+        finally
+        {
+            await domain.DestroyAsync();
+        }
+        using var after = new TcpClient();
+        await Assert.ThrowsAnyAsync<SocketException>(() => after.ConnectAsync(IPAddress.Loopback, port));
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public void Dispose()

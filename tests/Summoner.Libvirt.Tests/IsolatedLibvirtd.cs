@@ -48,6 +48,7 @@ internal sealed class IsolatedLibvirtd : IAsyncDisposable
     public static async Task<IsolatedLibvirtd> StartAsync(string? networkNamespace = null)
     {
         ChildReaper.Start(); // QEMU's orphans come to us (libvirtd is our child): reap them at once
+        EmbeddedDriver.EnsureQemuSystemUser();
         string root = TestGuests.NewScratchDirectory("lvd");
         foreach (string d in new[] { "etc", "run", "lib", "cache", "log" }) Directory.CreateDirectory(Path.Combine(root, d));
         await File.WriteAllTextAsync(Path.Combine(root, "etc", "qemu.conf"), EmbeddedDriver.RootQemuConf);
