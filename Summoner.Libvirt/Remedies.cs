@@ -27,6 +27,8 @@ internal static class Remedies
         if (message.Contains("Could not access KVM kernel module", StringComparison.Ordinal)
             || message.Contains("failed to initialize kvm", StringComparison.OrdinalIgnoreCase))
             return "KVM is not usable here: use accelerator tcg (AcceleratorProbe decides this per host)";
+        if (message.Contains("Cannot open embedded driver", StringComparison.Ordinal))
+            return "libvirt runs one embedded root per process: reuse the connection to the root already open, or use another process";
         if (message.Contains("Missing URI parameter 'root'", StringComparison.Ordinal))
             return "this process runs libvirt's QEMU driver in-process (embedded), which claims qemu:/// URIs: reach a daemon with qemu+unix:///system (add ?socket=PATH for a non-default socket)";
         if (code == LibvirtException.ErrNoDomain)

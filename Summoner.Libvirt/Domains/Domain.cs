@@ -29,7 +29,9 @@ public sealed class Domain : IDisposable
         get
         {
             uint id = LibvirtNative.virDomainGetID(handle);
-            return id == uint.MaxValue ? null : (int)id;
+            if (id != uint.MaxValue) return (int)id;
+            LibvirtNative.virResetLastError(); // "not running" is an answer here, not an error
+            return null;
         }
     }
 
