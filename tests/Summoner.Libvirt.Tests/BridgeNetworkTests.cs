@@ -21,7 +21,7 @@ public sealed class BridgeNetworkTests(ITestOutputHelper output) : IDisposable
         const string mac = "52:54:00:d5:00:02";
         const string tap = "sumt0";
         string serial = Path.Combine(scratch, "net.serial");
-        var spec = TestGuests.Spec("net-guest", TestGuests.HaltingImage(scratch), serial, new BridgeNic(NetworkNamespace.Bridge) { TapName = tap, MacAddress = mac });
+        var spec = TestGuests.Spec(TestGuests.Name("net-guest"), TestGuests.HaltingImage(scratch), serial, new BridgeNic(NetworkNamespace.Bridge) { TapName = tap, MacAddress = mac });
         using var domain = await connection.CreateDomainAsync(spec);
         try
         {

@@ -11,15 +11,15 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
 
     [Fact]
     public Task Created_paused_guest_resumes_suspends_resumes_and_is_destroyed_with_events_and_serial_output() =>
-        LifecycleScenario.PauseResumeSuspendDestroyAsync(host.Connection, scratch, "emb-life");
+        LifecycleScenario.PauseResumeSuspendDestroyAsync(host.Connection, scratch, TestGuests.Name("emb-life"));
 
     [Fact]
     public Task Qemu_killed_with_sigkill_is_reported_as_a_crash() =>
-        LifecycleScenario.KilledQemuIsReportedAsCrashAsync(host.Connection, scratch, "emb-crash");
+        LifecycleScenario.KilledQemuIsReportedAsCrashAsync(host.Connection, scratch, TestGuests.Name("emb-crash"));
 
     [Fact]
     public Task Hello_image_prints_through_the_serial_file_and_stops_by_itself() =>
-        LifecycleScenario.HelloImageSerialIsCapturedAsync(host.Connection, scratch, "emb-hello");
+        LifecycleScenario.HelloImageSerialIsCapturedAsync(host.Connection, scratch, TestGuests.Name("emb-hello"));
 
     [Fact]
     public void Embedded_root_holds_our_qemu_conf_and_this_process_is_a_subreaper()
@@ -35,7 +35,7 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
     {
         // PID 1 here reaps 1.2-2 s late and libvirt's destroy waits for that; bench/libvirt measures both ways.
         string serial = Path.Combine(scratch, "emb-reap.serial");
-        using var domain = await host.Connection.CreateDomainAsync(TestGuests.Spec("emb-reap", TestGuests.HaltingImage(scratch), serial));
+        using var domain = await host.Connection.CreateDomainAsync(TestGuests.Spec(TestGuests.Name("emb-reap"), TestGuests.HaltingImage(scratch), serial));
         await TestGuests.WaitForSerialAsync(serial, ProbeImage.SuccessLine, TimeSpan.FromSeconds(30));
         long before = ChildReaper.ReapedCount;
         await domain.DestroyAsync();
@@ -46,7 +46,7 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
     public async Task Serial_console_on_a_unix_socket_streams_the_guest_output()
     {
         string socketPath = Path.Combine(scratch, "con.sock");
-        var spec = TestGuests.Spec("emb-sock", TestGuests.HaltingImage(scratch), Path.Combine(scratch, "unused")) with { Serial = new SerialConsole.ToUnixSocket(socketPath) };
+        var spec = TestGuests.Spec(TestGuests.Name("emb-sock"), TestGuests.HaltingImage(scratch), Path.Combine(scratch, "unused")) with { Serial = new SerialConsole.ToUnixSocket(socketPath) };
         using var domain = await host.Connection.CreateDomainAsync(spec, startPaused: true);
         try
         {
@@ -75,7 +75,7 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
         // libvirt 9.0 ignores <portForward>; this proves the qemu:commandline route really reaches QEMU.
         int port = FreeLoopbackPort();
         var forward = new PortForward(ForwardProtocol.Tcp, IPAddress.Loopback, port, 80);
-        var spec = TestGuests.Spec("emb-slirp", TestGuests.HaltingImage(scratch), Path.Combine(scratch, "slirp.serial"), new UserNic { Forwards = [forward] });
+        var spec = TestGuests.Spec(TestGuests.Name("emb-slirp"), TestGuests.HaltingImage(scratch), Path.Combine(scratch, "slirp.serial"), new UserNic { Forwards = [forward] });
         using var domain = await host.Connection.CreateDomainAsync(spec);
         try
         {

@@ -22,9 +22,9 @@ public sealed class SystemDaemonTests : IAsyncLifetime
         // One test, one daemon: starting libvirtd and its first QEMU capability probe is the slow part.
         Assert.True(connection.SetKeepAlive(TimeSpan.FromSeconds(5), 3), "libvirtd should accept keep-alive over its unix socket");
         Assert.True(connection.IsAlive);
-        await LifecycleScenario.PauseResumeSuspendDestroyAsync(connection, scratch, "sys-life");
-        await LifecycleScenario.KilledQemuIsReportedAsCrashAsync(connection, scratch, "sys-crash");
-        await LifecycleScenario.HelloImageSerialIsCapturedAsync(connection, scratch, "sys-hello");
+        await LifecycleScenario.PauseResumeSuspendDestroyAsync(connection, scratch, TestGuests.Name("sys-life"));
+        await LifecycleScenario.KilledQemuIsReportedAsCrashAsync(connection, scratch, TestGuests.Name("sys-crash"));
+        await LifecycleScenario.HelloImageSerialIsCapturedAsync(connection, scratch, TestGuests.Name("sys-hello"));
         Assert.Empty(Directory.GetFiles(daemon.QemuRunDirectory, "sys-*"));
     }
 

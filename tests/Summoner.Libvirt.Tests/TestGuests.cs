@@ -5,6 +5,12 @@ namespace Summoner.Libvirt.Tests;
 /// <summary>Scratch directories, guest images and serial logs for libvirt tests.</summary>
 internal static class TestGuests
 {
+    /// <summary>
+    /// A domain name unique to this test run: tests find QEMU processes by "guest=NAME," and kill
+    /// them, so two concurrent runs on one machine must never share a name.
+    /// </summary>
+    public static string Name(string stem) => $"{stem}-{Environment.ProcessId:x}";
+
     /// <summary>A fresh directory under /tmp, removed by the caller (short: unix socket paths are limited to 107 bytes).</summary>
     public static string NewScratchDirectory(string tag)
     {
