@@ -1,4 +1,5 @@
 using System;
+using Kernel.Net.App;
 using Kernel.Net.Wire;
 using static Kernel.Net.Sockets.SequenceNumber;
 
@@ -12,7 +13,7 @@ namespace Kernel.Net.Sockets
     /// Buffers are fixed at creation, so a slow reader pushes back on the sender (window) and a
     /// fast writer gets short writes, instead of anything growing.
     /// </summary>
-    public sealed class TcpConnection
+    public sealed class TcpConnection : IConnection
     {
         internal const long Never = long.MaxValue;
         private const int DefaultMss = 536;
@@ -94,6 +95,7 @@ namespace Kernel.Net.Sockets
         internal bool ReadableEvent, WritableEvent, ClosedEvent;
         internal bool AppOwned, InAcceptQueue;
         internal TcpListener? Listener;
+        internal IConnectionHandler? Handler;
 
         internal uint ReceiveNext => _rcvNxt;
 
@@ -120,6 +122,7 @@ namespace Kernel.Net.Sockets
             ReadableEvent = WritableEvent = ClosedEvent = false;
             AppOwned = InAcceptQueue = false;
             Listener = null;
+            Handler = null;
             Retransmissions = Timeouts = FastRetransmits = 0;
         }
 
