@@ -54,6 +54,14 @@ internal sealed class TwoStacks : IDisposable
         else Now = Math.Max(next, Now + Tick);
     }
 
+    /// <summary>Advances the clock like <see cref="Step"/> for callers that poll the stacks themselves.</summary>
+    public void AdvanceClock()
+    {
+        long next = Math.Min(A.NextDeadline(), B.NextDeadline());
+        if (Link.A.Pending > 0 || Link.B.Pending > 0 || next <= Now || next == long.MaxValue) Now += Tick;
+        else Now = Math.Max(next, Now + Tick);
+    }
+
     /// <summary>Steps until <paramref name="done"/> holds; fails after <paramref name="maxSteps"/>.</summary>
     public void RunUntil(Func<bool> done, int maxSteps = 2_000_000)
     {
