@@ -15,7 +15,7 @@ namespace Kernel.Net.Sockets
         private readonly Dictionary<ushort, TcpListener> _listeners = new Dictionary<ushort, TcpListener>();
         private readonly Dictionary<ConnectionKey, TcpConnection> _byKey = new Dictionary<ConnectionKey, TcpConnection>();
         private readonly List<TcpConnection> _active = new List<TcpConnection>();
-        private readonly Stack<TcpConnection> _free = new Stack<TcpConnection>();
+        private readonly List<TcpConnection> _free = new List<TcpConnection>(); // a stack; List is in the portable subset
         private readonly ulong _isnSecret;
         private ushort _nextEphemeralPort = 49152;
 
@@ -140,7 +140,7 @@ namespace Kernel.Net.Sockets
 
         private TcpConnection? Allocate()
         {
-            if (_free.Count > 0) return _free.Pop();
+            if (_free.Count > 0) return PopFree();
             if (_active.Count < _config.MaxConnections) return new TcpConnection(this, _config);
             // Full: reclaim the TIME-WAIT connection closest to expiry rather than refuse service.
             int oldest = -1;
@@ -152,7 +152,7 @@ namespace Kernel.Net.Sockets
             if (oldest < 0) return null;
             _active[oldest].ToClosed(TcpError.None);
             Recycle(oldest);
-            return _free.Pop();
+            return PopFree();
         }
 
         private void Track(TcpConnection c)
@@ -168,7 +168,14 @@ namespace Kernel.Net.Sockets
             _active.RemoveAt(_active.Count - 1);
             var key = new ConnectionKey(c.RemoteAddress, c.RemotePort, c.LocalPort);
             if (_byKey.TryGetValue(key, out TcpConnection? owner) && owner == c) _byKey.Remove(key);
-            _free.Push(c);
+            _free.Add(c);
+        }
+
+        private TcpConnection PopFree()
+        {
+            TcpConnection c = _free[_free.Count - 1];
+            _free.RemoveAt(_free.Count - 1);
+            return c;
         }
 
         private ushort NextEphemeralPort(Ipv4Address remote, ushort remotePort)

@@ -165,3 +165,27 @@ public class InterfaceTests
         Assert.Equal(new Ipv4Address(192, 0, 2, 7), ip.Destination);
     }
 }
+
+public class NetworkSettingsTests
+{
+    [Fact]
+    public void Command_line_address_prefix_and_gateway_are_parsed_and_bad_values_say_what_to_write()
+    {
+        InterfaceConfig c = Kernel.Net.App.NetworkSettings.Parse("10.77.0.2/16", "10.77.0.1");
+        Assert.Equal(new Ipv4Address(10, 77, 0, 2), c.Address);
+        Assert.Equal(16, c.PrefixLength);
+        Assert.Equal(new Ipv4Address(10, 77, 0, 1), c.Gateway);
+        Assert.True(Kernel.Net.App.NetworkSettings.Parse(null, "none").Gateway.IsUnspecified);
+        var e = Assert.Throws<ArgumentException>(() => Kernel.Net.App.NetworkSettings.Parse("10.0.2.300/24", null));
+        Assert.Contains("ip=10.0.2.15/24", e.Message);
+    }
+
+    [Fact]
+    public void Virtio_mmio_entries_from_the_QEMU_microvm_command_line_are_parsed()
+    {
+        Assert.True(Kernel.Net.App.NetworkSettings.TryParseVirtioMmio("512@0xfeb00e00:12", out long address, out int irq));
+        Assert.Equal(0xfeb00e00L, address);
+        Assert.Equal(12, irq);
+        Assert.False(Kernel.Net.App.NetworkSettings.TryParseVirtioMmio("512@feb00e00:12", out _, out _));
+    }
+}

@@ -11,7 +11,7 @@ namespace Hello
     /// </summary>
     public sealed class HelloService
     {
-        private readonly Stack<HttpSession> _idle = new Stack<HttpSession>();
+        private readonly List<HttpSession> _idle = new List<HttpSession>();
 
         private HelloService(IServiceHost host) => Host = host;
 
@@ -34,12 +34,18 @@ namespace Hello
 
         private IConnectionHandler Accept(IConnection connection)
         {
-            HttpSession session = _idle.Count > 0 ? _idle.Pop() : new HttpSession(this);
+            HttpSession session;
+            if (_idle.Count > 0)
+            {
+                session = _idle[_idle.Count - 1];
+                _idle.RemoveAt(_idle.Count - 1);
+            }
+            else session = new HttpSession(this);
             session.Begin();
             return session;
         }
 
-        internal void Release(HttpSession session) => _idle.Push(session);
+        internal void Release(HttpSession session) => _idle.Add(session);
 
         public static ushort ParsePort(string? text, ushort fallback)
         {
