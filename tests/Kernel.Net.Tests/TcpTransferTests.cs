@@ -99,3 +99,55 @@ public class TcpTransferTests
         return bytes;
     }
 }
+
+public class TcpFlowControlTests
+{
+    [Fact]
+    public void A_reader_that_stops_closes_the_window_the_writer_probes_it_and_resumes_when_reading_restarts()
+    {
+        using var net = new TwoStacks();
+        TcpListener listener = net.B.Tcp.Listen(9000, 8);
+        TcpConnection client = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 9000)!;
+        TcpConnection? server = null;
+        net.RunUntil(() => (server ??= listener.Accept()) is not null && client.State == TcpState.Established, 10_000);
+        byte[] data = TcpTransferTests.RandomBytes(200_000, 5);
+        int sent = 0;
+        // Nobody reads on the server: its 32 KiB buffer fills, then the client's, then writes come back short.
+        net.RunUntil(() => { sent += client.Write(data.AsSpan(sent)); return client.SendSpace == 0; }, 100_000);
+        int stuckAt = sent;
+        Assert.True(stuckAt < data.Length, "back-pressure: the writer must be held back");
+        long idleUntil = net.Now + 30_000_000_000; // 30 virtual seconds of zero window
+        long framesBefore = net.Link.A.FramesSent;
+        net.RunUntil(() => net.Now >= idleUntil, 1_000_000);
+        Assert.InRange(net.Link.A.FramesSent - framesBefore, 3, 100); // zero-window probes, backed off
+        Assert.Equal(TcpState.Established, client.State); // probes kept the connection alive
+        Assert.Equal(32 * 1024, server!.BytesAvailable);
+        var got = new MemoryStream();
+        var buffer = new byte[8192];
+        net.RunUntil(() =>
+        {
+            if (sent < data.Length) sent += client.Write(data.AsSpan(sent));
+            int n;
+            while ((n = server.Read(buffer)) > 0) got.Write(buffer, 0, n);
+            return got.Length == data.Length;
+        }, 1_000_000);
+        Assert.Equal(data, got.ToArray());
+    }
+
+    [Fact]
+    public void The_side_that_closes_first_waits_in_TIME_WAIT_for_two_MSL_then_the_connection_is_recycled()
+    {
+        using var net = new TwoStacks();
+        TcpListener listener = net.B.Tcp.Listen(9000, 8);
+        TcpConnection client = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 9000)!;
+        TcpConnection? server = null;
+        net.RunUntil(() => (server ??= listener.Accept()) is not null && client.State == TcpState.Established, 10_000);
+        client.Close();
+        net.RunUntil(() => server!.Read(new byte[1]) < 0, 10_000);
+        server!.Close();
+        net.RunUntil(() => client.State == TcpState.TimeWait && server.State == TcpState.Closed, 10_000);
+        long closedAt = net.Now;
+        net.RunUntil(() => net.A.Tcp.ConnectionCount == 0, 1_000_000);
+        Assert.True(net.Now - closedAt >= net.A.Tcp.Config.TimeWaitNanoseconds);
+    }
+}
