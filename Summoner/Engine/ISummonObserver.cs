@@ -10,6 +10,7 @@ public interface ISummonObserver
     void Crashed(string service, GuestExitReason reason);
     void CapRefused(string service, string cap);
     void RunningGuestsChanged(int running);
+    void PoolChanged(string service, int ready);
 }
 
 /// <summary>An observer that ignores everything (tests, tools).</summary>
@@ -23,4 +24,5 @@ public sealed class NullSummonObserver : ISummonObserver
     public void Crashed(string service, GuestExitReason reason) { }
     public void CapRefused(string service, string cap) { }
     public void RunningGuestsChanged(int running) { }
+    public void PoolChanged(string service, int ready) { }
 }

@@ -81,7 +81,7 @@ public sealed class ServiceOwner
                     if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
                     Transition(SummonState.Booting);
                     PoolMember? member = null;
-                    if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); }
+                    if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
                     _boot = member is null ? Task.Run(BootAsync) : Task.Run(() => WakeAsync(member));
                     return _boot;
             }
@@ -291,7 +291,7 @@ public sealed class ServiceOwner
             {
                 _preparing--;
                 keep = !_engine.IsStopping;
-                if (keep) { _pool.Add(new PoolMember(guestName, network)); _poolFailures = 0; }
+                if (keep) { _pool.Add(new PoolMember(guestName, network)); _poolFailures = 0; _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
             }
             if (!keep) { await DestroyQuietlyAsync(guestName).ConfigureAwait(false); _engine.Release(Spec, guestName, network); return; }
             _log.LogInformation("{Service}: pool member {Guest} prepared ({Mode}) in {Ms:F1} ms", Spec.Name, guestName, Spec.PoolMode, total.Elapsed.TotalMilliseconds);
@@ -337,7 +337,7 @@ public sealed class ServiceOwner
     internal async Task DrainPoolAsync()
     {
         List<PoolMember> members;
-        lock (_gate) { members = [.. _pool]; _pool.Clear(); }
+        lock (_gate) { members = [.. _pool]; _pool.Clear(); _engine.Observer.PoolChanged(Spec.Name, 0); }
         foreach (PoolMember m in members)
         {
             await DestroyQuietlyAsync(m.GuestName).ConfigureAwait(false);
@@ -358,6 +358,7 @@ public sealed class ServiceOwner
                 network = _pool[i].Network;
                 _pool.RemoveAt(i);
                 _poolFailures++;
+                _engine.Observer.PoolChanged(Spec.Name, _pool.Count);
                 active = false;
             }
             else

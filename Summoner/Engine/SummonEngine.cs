@@ -52,6 +52,8 @@ public sealed class SummonEngine : IAsyncDisposable
 
     public int RunningGuests => Volatile.Read(ref _running);
 
+    public long GuestMemoryMiB => Interlocked.Read(ref _memoryMiB);
+
     private string ConsoleDirectory => Path.Combine(Options.StateDirectory, "consoles");
 
     public string ConsolePathFor(string guestName) => Path.Combine(ConsoleDirectory, guestName + ".log");
@@ -97,9 +99,9 @@ public sealed class SummonEngine : IAsyncDisposable
     {
         lock (_capGate)
         {
-            if (_booting >= Options.MaxConcurrentBoots) return "concurrent boots";
-            if (_running >= Options.MaxRunningGuests) return "running guests";
-            if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest memory";
+            if (_booting >= Options.MaxConcurrentBoots) return "concurrent_boots";
+            if (_running >= Options.MaxRunningGuests) return "running_guests";
+            if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest_memory";
             _booting++;
             _running++;
             _memoryMiB += spec.MemoryMiB;
