@@ -39,8 +39,20 @@ namespace Kernel.Net.Guest
                 VirtioMmioNet? nic = VirtioMmioNet.Probe((nint)address, irq);
                 if (nic is not null) return nic;
             }
+            // QEMU only appends those entries when the microvm has ACPI off. With ACPI on (its
+            // default) the transports sit at fixed places: 512 bytes apart from 0xfeb00000, wired
+            // to the second IOAPIC's inputs 24-47 (QEMU hw/i386/microvm.c).
+            for (int i = 0; i < MicrovmTransports; i++)
+            {
+                VirtioMmioNet? nic = VirtioMmioNet.Probe((nint)(MicrovmMmioBase + i * 512), MicrovmAcpiIrqBase + i);
+                if (nic is not null) return nic;
+            }
             return null;
         }
+
+        private const long MicrovmMmioBase = 0xfeb00000;
+        private const int MicrovmTransports = 24;
+        private const int MicrovmAcpiIrqBase = 24;
     }
 }
 #endif
