@@ -8,7 +8,8 @@ using Kernel.Runtime;
 namespace Kernel.Net.Virtio
 {
     /// <summary>
-    /// virtio-net over virtio-mmio, modern interface (virtio 1.x: MMIO version 2, VIRTIO_F_VERSION_1),
+    /// virtio-net over virtio-mmio, modern interface (virtio 1.x: MMIO version 2, VIRTIO_F_VERSION_1)
+    /// and, because QEMU's transport is legacy unless told otherwise, legacy (version 1) too;
     /// split virtqueues: queue 0 receives into buffers posted in advance, queue 1 transmits from a
     /// ring of buffers reclaimed as the device reports them used. Descriptor tables, rings and
     /// buffers come from PhysicalMemory (identity-mapped, so addresses are DMA addresses).
@@ -32,15 +33,22 @@ namespace Kernel.Net.Virtio
         private const int BufferSize = 2048;
         private const int QueueSize = 128;
 
+        private const int RegLegacyGuestPageSize = 0x028, RegLegacyQueueAlign = 0x03c, RegLegacyQueuePfn = 0x040;
+        /// <summary>Legacy devices without VIRTIO_NET_F_MRG_RXBUF use the 10-byte header (no num_buffers).</summary>
+        private const int LegacyNetHeader = 10;
         private readonly nint _base;
+        private readonly bool _legacy;
+        private readonly int _header;
         private readonly Virtqueue _rx;
         private readonly Virtqueue _tx;
         private int _txNext;
         private volatile bool _interrupted;
 
-        private VirtioMmioNet(nint baseAddress, int irq)
+        private VirtioMmioNet(nint baseAddress, int irq, bool legacy)
         {
             _base = baseAddress;
+            _legacy = legacy;
+            _header = legacy ? LegacyNetHeader : NetHeader;
             Irq = irq;
             Write(RegStatus, 0); // reset
             Write(RegStatus, StatusAcknowledge);
@@ -49,14 +57,21 @@ namespace Kernel.Net.Virtio
             uint high = Read(RegDeviceFeatures);
             Write(RegDeviceFeaturesSel, 0);
             uint low = Read(RegDeviceFeatures);
-            if ((high & (1u << (FeatureVersion1 - 32))) == 0)
-                Panic.Fail("virtio-net: device does not offer VIRTIO_F_VERSION_1; start QEMU with -global virtio-mmio.force-legacy=false");
+            if (!legacy && (high & (1u << (FeatureVersion1 - 32))) == 0)
+                Panic.Fail("virtio-net: a version 2 virtio-mmio device without VIRTIO_F_VERSION_1");
             Write(RegDriverFeaturesSel, 0);
             Write(RegDriverFeatures, low & (1u << FeatureMac));
-            Write(RegDriverFeaturesSel, 1);
-            Write(RegDriverFeatures, 1u << (FeatureVersion1 - 32));
-            Write(RegStatus, StatusAcknowledge | StatusDriver | StatusFeaturesOk);
-            if ((Read(RegStatus) & StatusFeaturesOk) == 0) Panic.Fail("virtio-net: device refused our feature set (MAC, VERSION_1)");
+            if (!legacy)
+            {
+                Write(RegDriverFeaturesSel, 1);
+                Write(RegDriverFeatures, 1u << (FeatureVersion1 - 32));
+                Write(RegStatus, StatusAcknowledge | StatusDriver | StatusFeaturesOk);
+                if ((Read(RegStatus) & StatusFeaturesOk) == 0) Panic.Fail("virtio-net: device refused our feature set (MAC, VERSION_1)");
+            }
+            else
+            {
+                Write(RegLegacyGuestPageSize, 4096);
+            }
 
             _rx = SetUpQueue(0);
             _tx = SetUpQueue(1);
@@ -65,7 +80,7 @@ namespace Kernel.Net.Virtio
             ulong mac = 0;
             for (int i = 0; i < 6; i++) mac = (mac << 8) | ReadConfigByte(config + i);
             HardwareAddress = new MacAddress((low & (1u << FeatureMac)) != 0 ? mac : 0x52_54_00_12_34_56UL);
-            Write(RegStatus, StatusAcknowledge | StatusDriver | StatusFeaturesOk | StatusDriverOk);
+            Write(RegStatus, legacy ? StatusAcknowledge | StatusDriver | StatusDriverOk : StatusAcknowledge | StatusDriver | StatusFeaturesOk | StatusDriverOk);
             Write(RegQueueNotify, 0);
             Interrupts.RegisterIrq(irq, OnInterrupt);
         }
@@ -87,16 +102,17 @@ namespace Kernel.Net.Virtio
         public static VirtioMmioNet? Probe(nint baseAddress, int irq)
         {
             if (Read(baseAddress, RegMagic) != Magic || Read(baseAddress, RegDeviceId) != 1) return null;
-            if (Read(baseAddress, RegVersion) != 2)
-                Panic.Fail("virtio-net: legacy virtio-mmio (version 1) found; start QEMU with -global virtio-mmio.force-legacy=false");
-            return new VirtioMmioNet(baseAddress, irq);
+            uint version = Read(baseAddress, RegVersion);
+            if (version != 1 && version != 2) Panic.Fail("virtio-net: unknown virtio-mmio version (expected 1, legacy, or 2)");
+            // QEMU's virtio-mmio is legacy unless started with -global virtio-mmio.force-legacy=false.
+            return new VirtioMmioNet(baseAddress, irq, version == 1);
         }
 
         public int Receive(Span<byte> buffer)
         {
             if (!_rx.TryTakeUsed(out int id, out int length)) return 0;
-            int n = Math.Min(Math.Max(0, length - NetHeader), buffer.Length);
-            new Span<byte>((byte*)_rx.Buffer(id) + NetHeader, n).CopyTo(buffer);
+            int n = Math.Min(Math.Max(0, length - _header), buffer.Length);
+            new Span<byte>((byte*)_rx.Buffer(id) + _header, n).CopyTo(buffer);
             _rx.Post(id, BufferSize, DescWrite);
             Write(RegQueueNotify, 0);
             return n;
@@ -105,14 +121,14 @@ namespace Kernel.Net.Virtio
         public bool Transmit(ReadOnlySpan<byte> frame)
         {
             while (_tx.TryTakeUsed(out _, out _)) _tx.InFlight--;
-            if (_tx.InFlight == _tx.Size || frame.Length > BufferSize - NetHeader) return false;
+            if (_tx.InFlight == _tx.Size || frame.Length > BufferSize - _header) return false;
             int id = _txNext;
             _txNext = (_txNext + 1) % _tx.Size;
             byte* b = (byte*)_tx.Buffer(id);
-            for (int i = 0; i < NetHeader; i++) b[i] = 0;
-            frame.CopyTo(new Span<byte>(b + NetHeader, frame.Length));
+            for (int i = 0; i < _header; i++) b[i] = 0;
+            frame.CopyTo(new Span<byte>(b + _header, frame.Length));
             _tx.InFlight++;
-            _tx.Post(id, NetHeader + frame.Length, 0);
+            _tx.Post(id, _header + frame.Length, 0);
             Write(RegQueueNotify, 1);
             return true;
         }
@@ -130,8 +146,15 @@ namespace Kernel.Net.Virtio
             uint max = Read(RegQueueNumMax);
             if (max == 0) Panic.Fail("virtio-net: queue missing");
             int size = (int)Math.Min(max, (uint)QueueSize);
-            var q = new Virtqueue(size, BufferSize);
+            var q = new Virtqueue(size, BufferSize, _legacy);
             Write(RegQueueNum, (uint)size);
+            if (_legacy)
+            {
+                // Legacy (virtio 0.9.5 2.3): one page-aligned area, used ring at the next page boundary.
+                Write(RegLegacyQueueAlign, 4096);
+                Write(RegLegacyQueuePfn, (uint)((ulong)q.Descriptors >> 12));
+                return q;
+            }
             Write(RegQueueDescLow, (uint)q.Descriptors);
             Write(RegQueueDescHigh, (uint)((ulong)q.Descriptors >> 32));
             Write(RegQueueDriverLow, (uint)q.Available);

@@ -14,16 +14,28 @@ namespace Kernel.Net.Virtio
         private readonly int _bufferSize;
         private ushort _lastUsed;
 
-        public Virtqueue(int size, int bufferSize)
+        /// <param name="contiguous">Legacy layout: descriptors, then the available ring, then the
+        /// used ring at the next 4 KiB boundary, all in one allocation.</param>
+        public Virtqueue(int size, int bufferSize, bool contiguous)
         {
             Size = size;
             _bufferSize = bufferSize;
             int descBytes = 16 * size;
             int availBytes = 6 + 2 * size;
             int usedBytes = 6 + 8 * size;
-            Descriptors = PhysicalMemory.AllocatePages(Pages(descBytes));
-            Available = PhysicalMemory.AllocatePages(Pages(availBytes));
-            Used = PhysicalMemory.AllocatePages(Pages(usedBytes));
+            if (contiguous)
+            {
+                int front = Pages(descBytes + availBytes);
+                Descriptors = PhysicalMemory.AllocatePages(front + Pages(usedBytes));
+                Available = Descriptors + descBytes;
+                Used = Descriptors + front * 4096;
+            }
+            else
+            {
+                Descriptors = PhysicalMemory.AllocatePages(Pages(descBytes));
+                Available = PhysicalMemory.AllocatePages(Pages(availBytes));
+                Used = PhysicalMemory.AllocatePages(Pages(usedBytes));
+            }
             _buffers = PhysicalMemory.AllocatePages(Pages(size * bufferSize));
         }
 
