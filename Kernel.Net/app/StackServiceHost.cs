@@ -12,7 +12,8 @@ namespace Kernel.Net.App
     /// </summary>
     public sealed class StackServiceHost : IServiceHost
     {
-        private const int Backlog = 64;
+        /// <summary>Half-open plus unaccepted connections per port; the connection table (TcpConfig.MaxConnections) bounds them anyway.</summary>
+        private const int Backlog = 256;
         private readonly EthernetInterface _interface;
         private readonly IMachine _machine;
         private readonly TimerQueue _timers = new TimerQueue();

@@ -101,7 +101,7 @@ namespace Kernel.Net.Iface
             switch (frame.EtherType)
             {
                 case EtherType.Arp: HandleArp(frame.Payload); break;
-                case EtherType.Ipv4: HandleIpv4(frame.Payload); break;
+                case EtherType.Ipv4: HandleIpv4(frame.Payload, frame.Source); break;
                 default: Counters.UnknownProtocol++; break;
             }
         }
@@ -122,13 +122,20 @@ namespace Kernel.Net.Iface
                 SendArp(ArpPacket.OperationReply, arp.SenderHardwareAddress, sender, arp.SenderHardwareAddress);
         }
 
-        private void HandleIpv4(Span<byte> bytes)
+        private void HandleIpv4(Span<byte> bytes, MacAddress sourceMac)
         {
             if (!Ipv4Packet.TryParse(bytes, out Ipv4Packet ip)) { Counters.Malformed++; return; }
             Ipv4Address dst = ip.Destination;
             if (dst != _config.Address && !dst.IsBroadcast && !IsSubnetBroadcast(dst)) { Counters.NotForUs++; return; }
             if (ip.IsFragment) { Counters.FragmentsDropped++; return; }
             Ipv4Address src = ip.Source;
+            // An on-link sender's address comes with its frame (as smoltcp and lwIP use it): a burst of
+            // SYNs then needs no ARP round trip before the SYN-ACKs, and nothing waits in the parking lot.
+            if (!sourceMac.IsMulticast && src.SameSubnet(_config.Address, _config.PrefixLength) && !src.IsUnspecified && !IsSubnetBroadcast(src)
+                && !_neighbors.Contains(src, _now))
+            {
+                _neighbors.Fill(src, sourceMac, _now);
+            }
             switch (ip.Protocol)
             {
                 case IpProtocol.Tcp:

@@ -22,5 +22,9 @@ namespace Kernel.Net.Sockets
 
         /// <summary>Retransmissions of one segment before the connection is given up.</summary>
         public int MaxRetransmissions { get; set; } = 12;
+
+        /// <summary>SYN or SYN-ACK retransmissions before a half-open connection is given up (Linux: 5),
+        /// so a SYN flood cannot hold the connection table for long.</summary>
+        public int MaxSynRetransmissions { get; set; } = 5;
     }
 }

@@ -615,7 +615,8 @@ namespace Kernel.Net.Sockets
         {
             _retransmitAt = Never;
             Timeouts++;
-            if (++_retries > _config.MaxRetransmissions)
+            int limit = State == TcpState.SynSent || State == TcpState.SynReceived ? _config.MaxSynRetransmissions : _config.MaxRetransmissions;
+            if (++_retries > limit)
             {
                 ToClosed(TcpError.TimedOut);
                 return false;
