@@ -19,8 +19,8 @@ namespace Kernel.Runtime
             MethodTable* itf = (cache & 3) == 3
                 ? (MethodTable*)((byte*)&cell[1] + (int)(cache & ~(nint)3))
                 : (MethodTable*)cache;
-            // Implementations the classes provide win over default interface methods, which sit in
-            // the second part of each dispatch map.
+            // Implementations the types declare win over default interface methods, as in .NET's
+            // DispatchResolve: search the whole hierarchy for the former before the latter.
             for (int pass = 0; pass < 2; pass++)
             {
                 for (MethodTable* t = type; t != null; t = t->RelatedType)
@@ -36,6 +36,8 @@ namespace Kernel.Runtime
         private static int RelativeFieldsOffset(MethodTable* t)
             => sizeof(MethodTable) + (t->NumVtableSlots + t->NumInterfaces) * sizeof(nint);
 
+        // Dispatch map: u16 counts {standard, default, static standard, static default}, then the
+        // entries {interface index, interface slot, implementation slot} in that order.
         private static nint FindInType(MethodTable* objectType, MethodTable* t, MethodTable* itf, ushort slot, bool defaults)
         {
             uint flags = t->CombinedFlags;
@@ -43,14 +45,15 @@ namespace Kernel.Runtime
             byte* relFields = (byte*)t + RelativeFieldsOffset(t);
             int* dispatchMapRel = (int*)(relFields + 8); // after TypeManager and WritableData
             ushort* map = (ushort*)((byte*)dispatchMapRel + *dispatchMapRel);
-            // Header: u16 counts of standard, default, static standard and static default entries.
+            int first = defaults ? map[0] : 0;
             int count = defaults ? map[1] : map[0];
-            ushort* entry = map + 4 + (defaults ? 3 * map[0] : 0);
+            ushort* entry = map + 4 + first * 3;
             MethodTable** itfMap = t->InterfaceMap;
             for (int i = 0; i < count; i++, entry += 3)
             {
                 if (itfMap[entry[0]] != itf || entry[1] != slot) continue;
                 ushort impl = entry[2];
+                if (impl >= 0xFFFE) Panic.Fail("interface method is reabstracted or ambiguous (diamond) for this type");
                 if (impl < t->NumVtableSlots)
                     return ((nint*)((byte*)objectType + sizeof(MethodTable)))[impl];
                 int* sealedRel = (int*)(relFields + 8 + 4

@@ -1,0 +1,38 @@
+namespace Summoner.Libvirt;
+
+/// <summary>Maps libvirt failures we have met on real hosts to the action that fixes them.</summary>
+internal static class Remedies
+{
+    public const string InstallLibvirt =
+        "libvirt is not installed: run apt-get install libvirt0 libvirt-daemon-driver-qemu qemu-system-x86";
+
+    public const string QemuSystemUser =
+        "libvirt's QEMU driver (9.0) looks up its compiled-in user 'libvirt-qemu' before reading qemu.conf, even when qemu.conf says root: " +
+        "run groupadd -r libvirt-qemu && useradd -r -g libvirt-qemu -d /var/lib/libvirt -M -s /usr/sbin/nologin libvirt-qemu " +
+        "(EmbeddedDriverOptions.CreateQemuSystemUser does this for you when running as root)";
+
+    public static string? For(int code, string message)
+    {
+        if (message.Contains("no connection driver available", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("libvirt_driver_qemu", StringComparison.OrdinalIgnoreCase))
+            return "libvirt's QEMU driver module is missing: run apt-get install libvirt-daemon-driver-qemu";
+        if (message.Contains("Failed to parse user 'libvirt-qemu'", StringComparison.Ordinal))
+            return QemuSystemUser;
+        if (message.Contains("driver.pid", StringComparison.Ordinal))
+            return "another process already uses this embedded libvirt root (only one may): stop it, or give this process its own state directory";
+        if (message.Contains("qboot", StringComparison.OrdinalIgnoreCase))
+            return "qboot's ROM is missing: run apt-get install qemu-system-data, or use machine microvm";
+        if (message.Contains("Failed to connect socket", StringComparison.Ordinal))
+            return "no libvirt daemon is listening there: start libvirtd, or use the embedded driver (qemu:///embed?root=DIR)";
+        if (message.Contains("Could not access KVM kernel module", StringComparison.Ordinal)
+            || message.Contains("failed to initialize kvm", StringComparison.OrdinalIgnoreCase))
+            return "KVM is not usable here: use accelerator tcg (AcceleratorProbe decides this per host)";
+        if (message.Contains("Cannot open embedded driver", StringComparison.Ordinal))
+            return "libvirt runs one embedded root per process: reuse the connection to the root already open, or use another process";
+        if (message.Contains("Missing URI parameter 'root'", StringComparison.Ordinal))
+            return "this process runs libvirt's QEMU driver in-process (embedded), which claims qemu:/// URIs: reach a daemon with qemu+unix:///system (add ?socket=PATH for a non-default socket)";
+        if (code == LibvirtException.ErrNoDomain)
+            return "the domain no longer exists (it was destroyed or stopped by itself)";
+        return null;
+    }
+}
