@@ -4,7 +4,8 @@ namespace Kernel.Runtime
 {
     /// <summary>
     /// One-shot timers. Callbacks run from EventLoop.RunOnce on the program's own stack, never in
-    /// interrupt context, so they may allocate and do real work.
+    /// interrupt context, so they may allocate and do real work. Schedule and Cancel belong to
+    /// the program's side too: calling them from an interrupt handler is a panic.
     /// </summary>
     public static class Timers
     {
@@ -18,6 +19,7 @@ namespace Kernel.Runtime
         public static int Schedule(long delayNanoseconds, Action callback)
         {
             if (callback is null) Panic.Fail("Timers.Schedule: callback is null");
+            if (Interrupts.InHandler) Panic.Fail("Timers.Schedule from an interrupt handler: set a flag there and schedule from the event loop");
             if (delayNanoseconds < 0) delayNanoseconds = 0;
             if (s_count == s_ids.Length) Grow();
             // Ids wrap after 2^32 timers; only ids still pending must be unique, and 0 is never used.
@@ -33,6 +35,7 @@ namespace Kernel.Runtime
         /// <summary>Cancels a timer that has not fired yet; returns false if it already ran or never existed.</summary>
         public static bool Cancel(int id)
         {
+            if (Interrupts.InHandler) Panic.Fail("Timers.Cancel from an interrupt handler: set a flag there and cancel from the event loop");
             for (int i = 0; i < s_count; i++)
             {
                 if (s_ids[i] != id) continue;
