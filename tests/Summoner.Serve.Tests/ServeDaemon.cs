@@ -113,7 +113,12 @@ public sealed class ServeDaemon : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (!Output.Contains(text, StringComparison.Ordinal))
         {
-            if (_process.HasExited) throw new InvalidOperationException($"summoner serve exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // flushes the asynchronous readers
+                if (Output.Contains(text, StringComparison.Ordinal)) return;
+                throw new InvalidOperationException($"summoner serve exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
+            }
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"summoner serve did not print '{text}' within {timeout}:\n{Output}");
             await Task.Delay(50);
         }
