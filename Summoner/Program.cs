@@ -14,6 +14,7 @@ public static class Program
             return 2;
         });
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(Config.CheckConfigCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -8,7 +8,11 @@ namespace Hello
         [UnmanagedCallersOnly(EntryPoint = "app_main")]
         public static void Main()
         {
-            SerialConsole.WriteLine("hello from C#");
+            // Measured first, so the figure is "kernel entry to program entry".
+            long sinceEntry = Clock.Nanoseconds;
+            SerialConsole.Write("hello from C# (");
+            SerialConsole.WriteDecimal((ulong)(sinceEntry / 1000));
+            SerialConsole.WriteLine(" us after kernel entry)");
         }
     }
 }
