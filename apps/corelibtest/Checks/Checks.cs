@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "set", "comparer", "string", "format", "parse",
-            "builder", "encoding", "math", "array", "delegate", "interface", "statics", "lock", "exception", "gc", "dim",
+            "builder", "encoding", "math", "array", "delegate", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -36,6 +36,7 @@ namespace CoreLibTest
             Statics(r.Section("statics"));
             Locks(r.Section("lock"));
             Exceptions(r.Section("exception"));
+            LanguageFeatures(r.Section("language"));
             GarbageChurn(r.Section("gc"));
             DefaultInterfaceMethods(r.Section("dim"));
             writeLine(EndMarker);
