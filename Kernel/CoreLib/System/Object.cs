@@ -22,6 +22,13 @@ namespace System
 
         public static bool ReferenceEquals(object? a, object? b) => a == b;
 
+        public static bool Equals(object? objA, object? objB)
+        {
+            if (objA == objB) return true;
+            if (objA is null || objB is null) return false;
+            return objA.Equals(objB);
+        }
+
         public Type GetType() => new RuntimeType((nint)m_pEEType);
 
         protected object MemberwiseClone()

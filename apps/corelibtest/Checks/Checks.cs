@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "set", "comparer", "string", "format", "parse",
-            "builder", "encoding", "math", "array", "delegate", "interface", "statics", "lock", "exception", "language", "gc", "dim",
+            "builder", "encoding", "math", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -32,6 +32,7 @@ namespace CoreLibTest
             MathChecks(r.Section("math"));
             Arrays(r.Section("array"));
             Delegates(r.Section("delegate"));
+            Multicast(r.Section("multicast"));
             Interfaces(r.Section("interface"));
             Statics(r.Section("statics"));
             Locks(r.Section("lock"));

@@ -62,6 +62,13 @@ namespace CoreLibTest
         public void Dispose() => _log.Add("close " + _name);
     }
 
+    public sealed class Ticker
+    {
+        public event Action? Tick;
+
+        public void Fire() => Tick?.Invoke();
+    }
+
     public static class Initialized
     {
         public static readonly List<string> Log = new List<string>();
@@ -187,6 +194,47 @@ namespace CoreLibTest
         }
 
         private static string Describe() => "static method";
+
+        private static void Multicast(Report r)
+        {
+            var log = new List<string>();
+            Action<string> first = x => log.Add("1" + x);
+            Action<string> second = x => log.Add("2" + x);
+            Action<string> third = log.Add;
+            Action<string>? all = first;
+            all += second;
+            all += third;
+            all += first;
+            all("a");
+            r.Line("invoke-all", Report.Join(log) + " " + all.GetInvocationList().Length);
+            log.Clear();
+            all -= first;          // removes the last occurrence only
+            all!("b");
+            r.Line("remove-last", Report.Join(log));
+            log.Clear();
+            all -= second;
+            all -= third;
+            all!("c");
+            r.Line("remove-down-to-one", Report.Join(log) + " " + all.GetInvocationList().Length + " " + (all == first));
+            all -= first;
+            r.Line("remove-all", all is null);
+            Func<int> one = () => 1, two = () => 2;
+            Func<int>? both = one + two;
+            r.Line("last-return-value", both!());
+            Action<string> groupA = log.Add, groupB = log.Add;
+            r.Line("method-group-equality", groupA == groupB);
+            Func<string> s1 = Describe, s2 = Describe;
+            r.Line("static-group-equality", s1 == s2);
+            var ticker = new Ticker();
+            int heard = 0;
+            Action onTick = () => heard++;
+            ticker.Tick += onTick;
+            ticker.Tick += () => heard += 10;
+            ticker.Fire();
+            ticker.Tick -= onTick;
+            ticker.Fire();
+            r.Line("event", heard);
+        }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static int Apply(Func<int, int> f, int value) => f(value);
