@@ -96,6 +96,17 @@ namespace System
             for (int i = 0; i < array.Length; i++) array[i] = value;
         }
 
+        public static void Sort<T>(T[] array) => Sort(array, Comparer<T>.Default.Compare);
+
+        public static void Sort<T>(T[] array, IComparer<T>? comparer) => Sort(array, (comparer ?? Comparer<T>.Default).Compare);
+
+        public static void Sort<T>(T[] array, Comparison<T> comparison)
+        {
+            if (array is null) throw new ArgumentNullException(nameof(array));
+            if (comparison is null) throw new ArgumentNullException(nameof(comparison));
+            ArraySortHelper<T>.Sort(array, comparison);
+        }
+
         public static void Reverse<T>(T[] array)
         {
             if (array is null) throw new ArgumentNullException(nameof(array));

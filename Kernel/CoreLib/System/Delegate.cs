@@ -18,6 +18,19 @@ namespace System
             _firstParameter = firstParameter;
         }
 
+        // A delegate to an interface method: resolve the call for this target once, now.
+        private unsafe void InitializeClosedInstanceToInterface(object firstParameter, IntPtr dispatchCell)
+        {
+            if (firstParameter is null) throw new NullReferenceException();
+            _functionPointer = ResolveInterfaceCall(Runtime.CompilerServices.RuntimeHelpers.GetObjectAddress(firstParameter), (nint*)dispatchCell);
+            _firstParameter = firstParameter;
+        }
+
+        // The runtime's interface-dispatch resolver (Kernel/Runtime/InterfaceDispatch.cs).
+        [Runtime.RuntimeImport("*", "kern_resolve_itf")]
+        [Runtime.CompilerServices.MethodImpl(Runtime.CompilerServices.MethodImplOptions.InternalCall)]
+        private static extern unsafe IntPtr ResolveInterfaceCall(nint thisPtr, nint* cell);
+
         private void InitializeClosedInstanceSlow(object firstParameter, IntPtr functionPointer)
             => InitializeClosedInstance(firstParameter, functionPointer);
 

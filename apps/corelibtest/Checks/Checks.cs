@@ -10,7 +10,7 @@ namespace CoreLibTest
 
         public static readonly string[] Sections =
         [
-            "span", "binary", "list", "dict", "queue", "set", "comparer", "string", "format", "parse",
+            "span", "binary", "list", "dict", "queue", "set", "comparer", "sort", "string", "format", "parse",
             "builder", "encoding", "math", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
@@ -24,6 +24,7 @@ namespace CoreLibTest
             Queues(r.Section("queue"));
             Sets(r.Section("set"));
             Comparers(r.Section("comparer"));
+            Sorting(r.Section("sort"));
             Strings(r.Section("string"));
             Formatting(r.Section("format"));
             Parsing(r.Section("parse"));
