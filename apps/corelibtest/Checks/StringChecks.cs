@@ -78,7 +78,13 @@ namespace CoreLibTest
             r.Line("tostring-provider", 99.ToString(CultureInfo.InvariantCulture) + " " + 255.ToString("x", CultureInfo.InvariantCulture));
             r.Line("tostring-g", 5.ToString("G") + " " + 5.ToString("d3") + " " + ulong.MaxValue.ToString());
             r.Line("nullable", $"{(int?)5}|{(int?)null}|");
-            r.Line("object", $"{new Point(2, 3)} {Color.Green:D}");
+            r.Line("object", $"{new Point(2, 3)} {Color.Green:D} {Color.Blue:X}");
+            r.Line("nested", $"<{$"[{new Point(1, 2)}|{$"{7:x2}"}]"}>" + $"{new Endpoint("n", 1),20}|");
+            r.Line("wide-precision", 5.ToString("D70").Length + " " + $"{-5:D40}".Length + " " + 255.ToString("x30"));
+            r.Line("long-text", $"{new string('x', 300)}{1}{new string('y', 700)}".Length);
+            int[] spanTarget = [0];
+            Span<char> chars = stackalloc char[4];
+            r.Line("tryformat", 1234.TryFormat(chars, out int written) + " " + written + " " + 12345.TryFormat(chars, out written) + " " + (-1L).TryFormat(chars, out written, "x") + spanTarget.Length);
         }
 
         private static void Parsing(Report r)
@@ -107,7 +113,7 @@ namespace CoreLibTest
             var sb = new StringBuilder();
             sb.Append("a").Append('b').Append(12).Append(-3L).Append(4u).Append(5UL).Append(true).Append((byte)6).Append((ushort)7);
             r.Line("append", sb.ToString() + " " + sb.Length);
-            sb.Append('-', 3).AppendLine("x").Append($"v={0x10:x}");
+            sb.Append('-', 3).AppendLine("x").Append($"v={0x10:x}{-3,4}{"s",-2}|");
             r.Line("append-more", sb.ToString().Replace("\n", "\\n"));
             sb.Length = 3;
             r.Line("truncate", sb.ToString() + " " + sb[1]);

@@ -1,0 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace CoreLibTest
+{
+    // Core library throughput figures (not checks): each case reports nanoseconds per operation
+    // measured with the clock the caller passes in, so the same code runs on .NET and in the guest.
+    public static class Microbench
+    {
+        private static int s_sink;
+
+        public static void Run(Func<long> nowNanoseconds, Action<string> writeLine)
+        {
+            Measure("dict-int-lookup", 200_000, nowNanoseconds, writeLine, DictIntLookups);
+            Measure("dict-string-lookup", 100_000, nowNanoseconds, writeLine, DictStringLookups);
+            Measure("list-add", 500_000, nowNanoseconds, writeLine, ListAdds);
+            Measure("int-tostring", 100_000, nowNanoseconds, writeLine, IntToString);
+            Measure("interpolation", 50_000, nowNanoseconds, writeLine, Interpolation);
+            Measure("builder-append", 200_000, nowNanoseconds, writeLine, BuilderAppends);
+            Measure("utf8-encode-byte", 1_000_000, nowNanoseconds, writeLine, Utf8Encode);
+            Measure("sort-int", 100_000, nowNanoseconds, writeLine, SortInts);
+            writeLine("bench.sink = " + s_sink);
+        }
+
+        private static void Measure(string name, int operations, Func<long> now, Action<string> writeLine, Action<int> body)
+        {
+            body(operations / 10);   // warm-up: first-touch costs and lazy class constructors
+            long start = now();
+            body(operations);
+            long elapsed = now() - start;
+            writeLine("figure " + name + " = " + (elapsed / operations) + " ns/op");
+        }
+
+        private static void DictIntLookups(int n)
+        {
+            var d = new Dictionary<int, int>();
+            for (int i = 0; i < 1000; i++) d[i * 7] = i;
+            int hits = 0;
+            for (int i = 0; i < n; i++)
+                if (d.TryGetValue((i % 2000) * 7, out int v)) hits += v;
+            s_sink += hits;
+        }
+
+        private static void DictStringLookups(int n)
+        {
+            var keys = new string[256];
+            var d = new Dictionary<string, int>();
+            for (int i = 0; i < keys.Length; i++) d[keys[i] = "header-" + i.ToString()] = i;
+            int hits = 0;
+            for (int i = 0; i < n; i++)
+                if (d.TryGetValue(keys[i & 255], out int v)) hits += v;
+            s_sink += hits;
+        }
+
+        private static void ListAdds(int n)
+        {
+            var list = new List<int>();
+            for (int i = 0; i < n; i++) list.Add(i);
+            s_sink += list.Count;
+        }
+
+        private static void IntToString(int n)
+        {
+            int length = 0;
+            for (int i = 0; i < n; i++) length += (i * 7919).ToString().Length;
+            s_sink += length;
+        }
+
+        private static void Interpolation(int n)
+        {
+            int length = 0;
+            for (int i = 0; i < n; i++) length += $"GET /item/{i} HTTP/1.1 id={i:x8}".Length;
+            s_sink += length;
+        }
+
+        private static void BuilderAppends(int n)
+        {
+            var sb = new StringBuilder();
+            for (int i = 0; i < n; i++)
+            {
+                sb.Append("k=").Append(i).Append(';');
+                if (sb.Length > 4096) sb.Clear();
+            }
+            s_sink += sb.Length;
+        }
+
+        private static void Utf8Encode(int n)
+        {
+            string text = new string('a', 1000) + "\u00e9\u20ac";
+            byte[] buffer = new byte[2048];
+            int total = 0;
+            for (int done = 0; done < n; done += text.Length) total += Encoding.UTF8.GetBytes(text, buffer);
+            s_sink += total;
+        }
+
+        private static void SortInts(int n)
+        {
+            var values = new int[n];
+            uint seed = 7;
+            for (int i = 0; i < n; i++) values[i] = (int)(seed = seed * 1103515245 + 12345);
+            Array.Sort(values);
+            s_sink += values[n / 2] & 1;
+        }
+    }
+}
