@@ -42,7 +42,7 @@ namespace System
         public static sbyte Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 8, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "SByte");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "SByte", s);
             return negative ? unchecked((sbyte)(0 - magnitude)) : unchecked((sbyte)magnitude);
         }
 
@@ -103,7 +103,7 @@ namespace System
         public static byte Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 8, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Byte");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Byte", s);
             return unchecked((byte)magnitude);
         }
 
@@ -164,7 +164,7 @@ namespace System
         public static short Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 16, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int16");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int16", s);
             return negative ? unchecked((short)(0 - magnitude)) : unchecked((short)magnitude);
         }
 
@@ -225,7 +225,7 @@ namespace System
         public static ushort Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 16, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt16");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt16", s);
             return unchecked((ushort)magnitude);
         }
 
@@ -286,7 +286,7 @@ namespace System
         public static int Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 32, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int32");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int32", s);
             return negative ? unchecked((int)(0 - magnitude)) : unchecked((int)magnitude);
         }
 
@@ -347,7 +347,7 @@ namespace System
         public static uint Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 32, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt32");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt32", s);
             return unchecked((uint)magnitude);
         }
 
@@ -408,7 +408,7 @@ namespace System
         public static long Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 64, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int64");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int64", s);
             return negative ? unchecked((long)(0 - magnitude)) : unchecked((long)magnitude);
         }
 
@@ -469,7 +469,7 @@ namespace System
         public static ulong Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 64, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt64");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt64", s);
             return unchecked((ulong)magnitude);
         }
 

@@ -220,7 +220,7 @@ namespace System
             return -1;
         }
 
-        internal static void ThrowParseFailure(ParseStatus status, string typeName)
+        internal static void ThrowParseFailure(ParseStatus status, string typeName, ReadOnlySpan<char> input)
         {
             if (status == ParseStatus.Overflow)
                 throw new OverflowException("Value was either too large or too small for " + typeName switch
@@ -229,7 +229,7 @@ namespace System
                     "SByte" => "a signed byte",
                     _ => (typeName[0] == 'I' ? "an " : "a ") + typeName,
                 } + ".");
-            throw new FormatException("The input string was not in a correct format.");
+            throw new FormatException("The input string '" + string.FromSpan(input) + "' was not in a correct format.");
         }
     }
 }

@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "set", "comparer", "sort", "string", "format", "parse",
-            "builder", "encoding", "math", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
+            "builder", "encoding", "math", "hash", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -31,6 +31,7 @@ namespace CoreLibTest
             Builders(r.Section("builder"));
             Encodings(r.Section("encoding"));
             MathChecks(r.Section("math"));
+            Hashing(r.Section("hash"));
             Arrays(r.Section("array"));
             Delegates(r.Section("delegate"));
             Multicast(r.Section("multicast"));

@@ -131,6 +131,24 @@ namespace CoreLibTest
             r.Line("clamp", Math.Clamp(15, 0, 10) + " " + Math.Clamp(-3, 0, 10) + " " + Math.Clamp(5u, 6u, 8u) + " " + Math.Clamp(7L, -1L, 9L) + " " + Math.Clamp(3UL, 1UL, 2UL));
         }
 
+        private static void Hashing(Report r)
+        {
+            // HashCode is seeded randomly on .NET: only relations between values are portable.
+            r.Line("combine-stable", HashCode.Combine(1, "a") == HashCode.Combine(1, "a"));
+            r.Line("combine-order", HashCode.Combine(1, 2) != HashCode.Combine(2, 1));
+            var h = new HashCode();
+            h.Add(1);
+            h.Add("a");
+            r.Line("add-matches-combine", h.ToHashCode() == HashCode.Combine(1, "a"));
+            var seen = new HashSet<int>();
+            for (int i = 0; i < 1000; i++) seen.Add(HashCode.Combine(i, i >> 3));
+            r.Line("spread", seen.Count > 990);
+            r.Line("bits", System.Numerics.BitOperations.PopCount(0xf0f0u) + " " + System.Numerics.BitOperations.LeadingZeroCount(1u) + " "
+                + System.Numerics.BitOperations.TrailingZeroCount(8UL) + " " + System.Numerics.BitOperations.Log2(1000u) + " "
+                + System.Numerics.BitOperations.RotateLeft(0x80000001u, 1) + " " + System.Numerics.BitOperations.IsPow2(64u) + " "
+                + System.Numerics.BitOperations.RoundUpToPowerOf2(33u) + " " + System.Numerics.BitOperations.LeadingZeroCount(0UL));
+        }
+
         private static void Arrays(Report r)
         {
             int[] src = [1, 2, 3, 4, 5, 6];
