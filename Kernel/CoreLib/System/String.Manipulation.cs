@@ -77,6 +77,38 @@ namespace System
 
         public string[] Split(char[]? separator, StringSplitOptions options) => SplitCore('\0', separator ?? [], int.MaxValue, options);
 
+        public string[] Split(string? separator, StringSplitOptions options = StringSplitOptions.None)
+            => Split(separator, int.MaxValue, options);
+
+        // A null or empty separator leaves the string whole, as on .NET.
+        public string[] Split(string? separator, int count, StringSplitOptions options = StringSplitOptions.None)
+        {
+            if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "Count cannot be less than zero.");
+            bool removeEmpty = (options & StringSplitOptions.RemoveEmptyEntries) != 0;
+            bool trim = (options & StringSplitOptions.TrimEntries) != 0;
+            var parts = new List<string>();
+            if (count == 0) return [];
+            int start = 0;
+            if (!string.IsNullOrEmpty(separator))
+            {
+                while (parts.Count < count - 1)
+                {
+                    int at = IndexOf(separator, start, StringComparison.Ordinal);
+                    if (at < 0) break;
+                    AddPart(parts, Substring(start, at - start), removeEmpty, trim);
+                    start = at + separator.Length;
+                }
+            }
+            AddPart(parts, Substring(start), removeEmpty, trim);
+            return parts.ToArray();
+        }
+
+        private static void AddPart(List<string> parts, string part, bool removeEmpty, bool trim)
+        {
+            if (trim) part = part.Trim();
+            if (!removeEmpty || part.Length != 0) parts.Add(part);
+        }
+
         // An empty separator set means white space, as on .NET.
         private string[] SplitCore(char single, char[]? set, int count, StringSplitOptions options)
         {

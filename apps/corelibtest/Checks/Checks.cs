@@ -10,7 +10,7 @@ namespace CoreLibTest
 
         public static readonly string[] Sections =
         [
-            "span", "binary", "list", "dict", "queue", "set", "comparer", "sort", "string", "format", "parse",
+            "span", "binary", "list", "dict", "queue", "set", "comparer", "sort", "string", "convert", "format", "parse",
             "builder", "encoding", "math", "hash", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
@@ -26,6 +26,7 @@ namespace CoreLibTest
             Comparers(r.Section("comparer"));
             Sorting(r.Section("sort"));
             Strings(r.Section("string"));
+            Conversions(r.Section("convert"));
             Formatting(r.Section("format"));
             Parsing(r.Section("parse"));
             Builders(r.Section("builder"));

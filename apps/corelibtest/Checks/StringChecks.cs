@@ -34,6 +34,8 @@ namespace CoreLibTest
             r.Line("split-trim", Report.Join(" a ; b ;c ".Split(';', StringSplitOptions.TrimEntries)));
             r.Line("split-none", Report.Join("abc".Split(',')));
             r.Line("split-chars", Report.Join("a b\tc".Split(' ', '\t')));
+            r.Line("split-string", Report.Join("GET / HTTP/1.1\r\nHost: x\r\n\r\n".Split("\r\n")).Replace("\r", "") + " " + Report.Join("a--b--c".Split("--", 2)) + " " + Report.Join("x".Split("")) + " " + Report.Join("--a----b".Split("--", StringSplitOptions.RemoveEmptyEntries)));
+            r.Line("indexof-range", "abcabc".IndexOf('c', 3, 3) + " " + "abcabc".IndexOf('a', 1, 2) + " " + "abcabc".LastIndexOf('b', 3) + " " + "a,b;c".IndexOfAny(new[] { ';', ',' }, 2));
             r.Line("case", "MiXeD 123 Ok".ToLowerInvariant() + " " + "MiXeD 123 Ok".ToUpperInvariant());
             r.Line("join", string.Join(", ", "x", "y", "z") + "|" + string.Join('-', new[] { "1", "2" }) + "|" + string.Join("+", new System.Collections.Generic.List<string> { "p", "q" }));
             r.Line("join-ints", string.Join(",", new System.Collections.Generic.List<int> { 1, 2, 3 }));
@@ -50,6 +52,19 @@ namespace CoreLibTest
             r.Line("char-class", char.IsDigit('7') + " " + char.IsWhiteSpace('\u00a0') + " " + char.IsUpper('q') + " " + char.ToUpperInvariant('q'));
             r.Line("format", string.Format("{0}-{1,4}-{2,-3}|{0:x}|{{}}", 255, "ab", 'c'));
             r.Line("format-hex", string.Format("{0:X4} {1:x8}", 0xbeef, 17u));
+        }
+
+        private static void Conversions(Report r)
+        {
+            byte[] bytes = [0x00, 0x0f, 0xa5, 0xff];
+            r.Line("hex", Convert.ToHexString(bytes) + " " + Report.Hex(Convert.FromHexString("00fFa5")) + " " + Convert.ToInt32("ff", 16) + " " + Convert.ToInt32("0x1F", 16));
+            r.Line("base64", Convert.ToBase64String(bytes) + " " + Convert.ToBase64String(new byte[] { 1 }) + " " + Convert.ToBase64String(new byte[] { 1, 2 }) + " " + Convert.ToBase64String([]) + "|");
+            r.Line("base64-decode", Report.Hex(Convert.FromBase64String("AA+l/w==")) + " " + Encoding.ASCII.GetString(Convert.FromBase64String("aGVs bG8=")));
+            var keep = new object();
+            GC.KeepAlive(keep);
+            GC.SuppressFinalize(keep);
+            System.Diagnostics.Debug.Assert(keep is not null, "never fails");
+            r.Line("gc-api", GC.MaxGeneration >= 0);
         }
 
         private static void Formatting(Report r)
