@@ -59,7 +59,11 @@ namespace CoreLibTest
         private readonly List<string> _log;
         private readonly string _name;
         public Tracker(List<string> log, string name) { _log = log; _name = name; _log.Add("open " + name); }
-        public void Dispose() => _log.Add("close " + _name);
+        public void Dispose()
+        {
+            _log.Add("close " + _name);
+            GC.SuppressFinalize(this);
+        }
     }
 
     public sealed class Ticker

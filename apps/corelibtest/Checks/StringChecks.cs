@@ -62,7 +62,6 @@ namespace CoreLibTest
             r.Line("base64-decode", Report.Hex(Convert.FromBase64String("AA+l/w==")) + " " + Encoding.ASCII.GetString(Convert.FromBase64String("aGVs bG8=")));
             var keep = new object();
             GC.KeepAlive(keep);
-            GC.SuppressFinalize(keep);
             System.Diagnostics.Debug.Assert(keep is not null, "never fails");
             r.Line("gc-api", GC.MaxGeneration >= 0);
         }
