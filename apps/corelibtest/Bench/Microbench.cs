@@ -20,6 +20,9 @@ namespace CoreLibTest
             Measure("builder-append", 200_000, nowNanoseconds, writeLine, BuilderAppends);
             Measure("utf8-encode-byte", 1_000_000, nowNanoseconds, writeLine, Utf8Encode);
             Measure("sort-int", 100_000, nowNanoseconds, writeLine, SortInts);
+            Measure("virtual-call", 1_000_000, nowNanoseconds, writeLine, VirtualCalls);
+            Measure("interface-call", 200_000, nowNanoseconds, writeLine, InterfaceCalls);
+            Measure("foreach-ienumerable", 200_000, nowNanoseconds, writeLine, EnumerateInterface);
             writeLine("bench.sink = " + s_sink);
         }
 
@@ -30,6 +33,51 @@ namespace CoreLibTest
             body(operations);
             long elapsed = now() - start;
             writeLine("figure " + name + " = " + (elapsed / operations) + " ns/op");
+        }
+
+        private abstract class Op { public abstract int Apply(int x); }
+        private sealed class AddOp : Op { public override int Apply(int x) => x + 1; }
+        private sealed class XorOp : Op { public override int Apply(int x) => x ^ 5; }
+        private sealed class ShlOp : Op { public override int Apply(int x) => x << 1; }
+        private sealed class NegOp : Op { public override int Apply(int x) => -x; }
+
+        private interface IOp { int Apply(int x); }
+        private sealed class AddI : IOp { public int Apply(int x) => x + 1; }
+        private sealed class XorI : IOp { public int Apply(int x) => x ^ 5; }
+        private sealed class ShlI : IOp { public int Apply(int x) => x << 1; }
+        private sealed class NegI : IOp { public int Apply(int x) => -x; }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int CallVirtual(Op op, int x) => op.Apply(x);
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static int CallInterface(IOp op, int x) => op.Apply(x);
+
+        private static void VirtualCalls(int n)
+        {
+            Op[] ops = [new AddOp(), new XorOp(), new ShlOp(), new NegOp()];
+            int x = 0;
+            for (int i = 0; i < n; i++) x = CallVirtual(ops[i & 3], x);
+            s_sink += x;
+        }
+
+        private static void InterfaceCalls(int n)
+        {
+            IOp[] ops = [new AddI(), new XorI(), new ShlI(), new NegI()];
+            int x = 0;
+            for (int i = 0; i < n; i++) x = CallInterface(ops[i & 3], x);
+            s_sink += x;
+        }
+
+        private static void EnumerateInterface(int n)
+        {
+            var list = new List<int>();
+            for (int i = 0; i < 100; i++) list.Add(i);
+            IEnumerable<int> items = list;
+            int sum = 0;
+            for (int done = 0; done < n; done += 100)
+                foreach (int v in items) sum += v;
+            s_sink += sum;
         }
 
         private static void DictIntLookups(int n)
