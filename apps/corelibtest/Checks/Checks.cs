@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "set", "comparer", "sort", "string", "convert", "format", "parse",
-            "builder", "encoding", "math", "hash", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
+            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -33,6 +33,7 @@ namespace CoreLibTest
             Encodings(r.Section("encoding"));
             MathChecks(r.Section("math"));
             Hashing(r.Section("hash"));
+            Time(r.Section("time"));
             Arrays(r.Section("array"));
             Delegates(r.Section("delegate"));
             Multicast(r.Section("multicast"));

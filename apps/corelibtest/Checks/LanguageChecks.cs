@@ -153,6 +153,18 @@ namespace CoreLibTest
                 + System.Numerics.BitOperations.RoundUpToPowerOf2(33u) + " " + System.Numerics.BitOperations.LeadingZeroCount(0UL));
         }
 
+        private static void Time(Report r)
+        {
+            var t = TimeSpan.FromSeconds(90) + TimeSpan.FromMilliseconds(250);
+            r.Line("timespan", t.ToString() + " " + t.Minutes + " " + t.Seconds + " " + t.Milliseconds + " " + t.Ticks + " " + (long)t.TotalMilliseconds);
+            r.Line("timespan-format", new TimeSpan(2, 3, 4, 5).ToString() + " " + (-TimeSpan.FromTicks(123)).ToString() + " " + TimeSpan.Zero + " " + TimeSpan.FromMicroseconds(1500));
+            r.Line("timespan-compare", (TimeSpan.FromSeconds(1) > TimeSpan.FromMilliseconds(999)) + " " + TimeSpan.FromMinutes(2).CompareTo(TimeSpan.FromSeconds(120)) + " " + (TimeSpan.FromSeconds(1.5) == TimeSpan.FromMilliseconds(1500)));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            long ticks = System.Diagnostics.Stopwatch.GetTimestamp();
+            watch.Stop();
+            r.Line("stopwatch", (watch.Elapsed >= TimeSpan.Zero) + " " + watch.IsRunning + " " + (ticks > 0) + " " + (System.Diagnostics.Stopwatch.GetElapsedTime(ticks) >= TimeSpan.Zero));
+        }
+
         private static void Arrays(Report r)
         {
             int[] src = [1, 2, 3, 4, 5, 6];
