@@ -10,7 +10,7 @@ namespace CoreLibTest
 
         public static readonly string[] Sections =
         [
-            "span", "binary", "list", "dict", "queue", "set", "comparer", "sort", "string", "convert", "format", "parse",
+            "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "string", "convert", "format", "parse",
             "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
         ];
 
@@ -22,6 +22,7 @@ namespace CoreLibTest
             Lists(r.Section("list"));
             Dictionaries(r.Section("dict"));
             Queues(r.Section("queue"));
+            MoreCollections(r.Section("collections"));
             Sets(r.Section("set"));
             Comparers(r.Section("comparer"));
             Sorting(r.Section("sort"));

@@ -188,6 +188,10 @@ namespace System.Collections.Generic
             _version++;
         }
 
+        public int BinarySearch(T item) => Array.BinarySearch(_items, 0, _size, item, null);
+
+        public int BinarySearch(T item, IComparer<T>? comparer) => Array.BinarySearch(_items, 0, _size, item, comparer);
+
         public void Sort() => Sort(Comparer<T>.Default.Compare);
 
         public void Sort(IComparer<T>? comparer) => Sort((comparer ?? Comparer<T>.Default).Compare);
