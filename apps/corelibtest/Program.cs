@@ -15,7 +15,7 @@ namespace CoreLibTest
         {
             string? throwCase = CommandLine.Get("throw");
             if (throwCase is not null) Throw(throwCase);
-            else if (CommandLine.Get("bench") is not null) Microbench.Run(() => Clock.Nanoseconds, SerialConsole.WriteLine);
+            else if (CommandLine.Get("bench") is not null) Microbench.Run(() => Clock.Nanoseconds, () => Heap.Statistics.AllocatedBytes, SerialConsole.WriteLine);
             else Checks.Run(SerialConsole.WriteLine);
         }
 

@@ -10,8 +10,11 @@ namespace CoreLibTest
     {
         private static int s_sink;
 
-        public static void Run(Func<long> nowNanoseconds, Action<string> writeLine)
+        private static Func<long> s_allocatedBytes = () => 0;
+
+        public static void Run(Func<long> nowNanoseconds, Func<long> allocatedBytes, Action<string> writeLine)
         {
+            s_allocatedBytes = allocatedBytes;
             Measure("dict-int-lookup", 200_000, nowNanoseconds, writeLine, DictIntLookups);
             Measure("dict-string-lookup", 100_000, nowNanoseconds, writeLine, DictStringLookups);
             Measure("list-add", 500_000, nowNanoseconds, writeLine, ListAdds);
@@ -29,10 +32,12 @@ namespace CoreLibTest
         private static void Measure(string name, int operations, Func<long> now, Action<string> writeLine, Action<int> body)
         {
             body(operations / 10);   // warm-up: first-touch costs and lazy class constructors
+            long allocatedBefore = s_allocatedBytes();
             long start = now();
             body(operations);
             long elapsed = now() - start;
-            writeLine("figure " + name + " = " + (elapsed / operations) + " ns/op");
+            long allocated = s_allocatedBytes() - allocatedBefore;
+            writeLine("figure " + name + " = " + (elapsed / operations) + " ns/op, " + (allocated / operations) + " bytes/op");
         }
 
         private abstract class Op { public abstract int Apply(int x); }
