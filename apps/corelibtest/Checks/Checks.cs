@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "string", "convert", "format", "parse",
-            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "gc", "dim",
+            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -43,6 +43,7 @@ namespace CoreLibTest
             Locks(r.Section("lock"));
             Exceptions(r.Section("exception"));
             LanguageFeatures(r.Section("language"));
+            LowLevel(r.Section("lowlevel"));
             GarbageChurn(r.Section("gc"));
             DefaultInterfaceMethods(r.Section("dim"));
             writeLine(EndMarker);
