@@ -60,7 +60,7 @@ namespace System
 
         public static bool IsLetterOrDigit(char c) => IsLetter(c) || IsDigit(c);
         public static bool IsUpper(char c) => (c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7);
-        public static bool IsLower(char c) => (c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0xff && c != 0xf7) || c == 0xaa || c == 0xb5 || c == 0xba;
+        public static bool IsLower(char c) => (c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0xff && c != 0xf7) || c == 0xb5;
 
         // The full set of Unicode White_Space characters, as .NET's char.IsWhiteSpace.
         public static bool IsWhiteSpace(char c)

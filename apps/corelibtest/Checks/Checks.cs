@@ -10,7 +10,7 @@ namespace CoreLibTest
 
         public static readonly string[] Sections =
         [
-            "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "string", "convert", "format", "parse",
+            "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "char", "string", "convert", "format", "parse",
             "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim",
         ];
 
@@ -26,6 +26,7 @@ namespace CoreLibTest
             Sets(r.Section("set"));
             Comparers(r.Section("comparer"));
             Sorting(r.Section("sort"));
+            Characters(r.Section("char"));
             Strings(r.Section("string"));
             Conversions(r.Section("convert"));
             Formatting(r.Section("format"));
