@@ -113,6 +113,11 @@ namespace CoreLibTest
                 + " " + int.TryParse("1ffffffff", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int h0) + h0);
             r.Line("span", int.TryParse("x=123".AsSpan(2), out int fromSpan) + " " + fromSpan + " " + int.Parse("99".AsSpan()));
             r.Line("provider", int.Parse("8", CultureInfo.InvariantCulture) + " " + long.Parse("-8", NumberStyles.Integer, CultureInfo.InvariantCulture));
+            r.Line("edge", TryInt("\t12\n") + " " + TryInt("\u00a012") + " " + TryInt("1_000") + " " + TryInt("+-1") + " " + TryInt("--1") + " " + TryInt("1e3")
+                + " " + TryInt("\u0661") + " " + TryInt("0x10") + " " + TryInt(" 0 ") + " " + TryInt("-0") + " " + TryInt("5\0\0") + " " + TryInt("5\0 ") + " " + TryInt("00000000000000000000042")
+                + " " + TryInt("-2147483649") + " " + TryLong("99999999999999999999x") + " " + TryInt("\u2003" + "7"));
+            r.Line("hex-edge", int.TryParse(" ff ", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int hx) + ":" + hx + " " + int.TryParse("-ff", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out hx)
+                + " " + long.TryParse("8000000000000000", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long lx) + ":" + lx + " " + byte.TryParse("1FF", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte bx) + bx);
             r.Line("bool", bool.Parse("True") + " " + bool.Parse(" false ") + " " + bool.TryParse("yes", out bool y) + y);
         }
 
