@@ -35,6 +35,8 @@ namespace CoreLibTest
             r.Line("split-none", Report.Join("abc".Split(',')));
             r.Line("split-chars", Report.Join("a b\tc".Split(' ', '\t')));
             r.Line("split-string", Report.Join("GET / HTTP/1.1\r\nHost: x\r\n\r\n".Split("\r\n")).Replace("\r", "") + " " + Report.Join("a--b--c".Split("--", 2)) + " " + Report.Join("x".Split("")) + " " + Report.Join("--a----b".Split("--", StringSplitOptions.RemoveEmptyEntries)));
+            r.Line("split-edge", Report.Join(",a,,b,,c,".Split(',', 3, StringSplitOptions.RemoveEmptyEntries)) + " " + Report.Join("a,,b".Split(',', 2)) + " " + Report.Join(" a , ,b ".Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                + " " + Report.Join(",,".Split(',')) + " " + Report.Join("".Split(',')) + " " + "".Split(',', StringSplitOptions.RemoveEmptyEntries).Length + " " + Report.Join("a b  c".Split()) + " " + Report.Join("x::y::".Split("::", 2, StringSplitOptions.RemoveEmptyEntries)));
             r.Line("indexof-range", "abcabc".IndexOf('c', 3, 3) + " " + "abcabc".IndexOf('a', 1, 2) + " " + "abcabc".LastIndexOf('b', 3) + " " + "a,b;c".IndexOfAny(new[] { ';', ',' }, 2));
             r.Line("case", "MiXeD 123 Ok".ToLowerInvariant() + " " + "MiXeD 123 Ok".ToUpperInvariant());
             r.Line("join", string.Join(", ", "x", "y", "z") + "|" + string.Join('-', new[] { "1", "2" }) + "|" + string.Join("+", new System.Collections.Generic.List<string> { "p", "q" }));
