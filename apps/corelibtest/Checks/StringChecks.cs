@@ -52,6 +52,10 @@ namespace CoreLibTest
             foreach (char c in joined) if (char.IsLetter(c)) letters++;
             r.Line("foreach", letters);
             r.Line("char-class", char.IsDigit('7') + " " + char.IsWhiteSpace('\u00a0') + " " + char.IsUpper('q') + " " + char.ToUpperInvariant('q'));
+            r.Line("empty-edges", "abc".LastIndexOf("") + " " + "abc".IndexOf("", 2) + " [" + "abc".Substring(3) + "] " + "abc".LastIndexOf("c", StringComparison.Ordinal) + " " + "".IndexOf("") + " " + "abc".EndsWith("") + " [" + string.Concat((string?)null, null) + "]");
+            r.Line("join-nulls", string.Join("-", new string?[] { "a", null, "c" }) + " " + string.Join(",", Array.Empty<string>()) + "|");
+            r.Line("compare-values", string.CompareOrdinal("a", "c") + " " + string.CompareOrdinal("ab", "abcd") + " " + string.CompareOrdinal(null, "a") + " " + Math.Sign(string.Compare("B", "a", StringComparison.OrdinalIgnoreCase)));
+            r.Line("bom", Report.Units(Encoding.UTF8.GetString(new byte[] { 0xef, 0xbb, 0xbf, 0x41 })) + " " + Encoding.UTF8.GetBytes("\ufeff").Length);
             r.Line("format", string.Format("{0}-{1,4}-{2,-3}|{0:x}|{{}}", 255, "ab", 'c'));
             r.Line("format-hex", string.Format("{0:X4} {1:x8}", 0xbeef, 17u));
         }
