@@ -26,6 +26,13 @@ public sealed class ErrorReportingTests(EmbeddedHost host)
     }
 
     [Fact]
+    public void Missing_libvirt_library_says_which_packages_to_install()
+    {
+        var e = Assert.Throws<LibvirtUnavailableException>(() => LibvirtRuntime.RequireLibrary("libvirt-absent-for-test.so.0"));
+        Assert.Contains("apt-get install libvirt0", e.Message);
+    }
+
+    [Fact]
     public void Missing_qemu_driver_module_says_which_package_to_install()
     {
         string empty = TestGuests.NewScratchDirectory("mod");
