@@ -32,7 +32,7 @@ internal static class Remedies
         if (message.Contains("Missing URI parameter 'root'", StringComparison.Ordinal))
             return "this process runs libvirt's QEMU driver in-process (embedded), which claims qemu:/// URIs: reach a daemon with qemu+unix:///system (add ?socket=PATH for a non-default socket)";
         if (message.Contains("/proc/net/dev: Interface not found", StringComparison.Ordinal))
-            return "that tap is not in the network namespace of the process running the QEMU driver (it was moved, or the guest is gone): read its counters where it lives (ip -n NAMESPACE -s link show TAP)";
+            return "that tap is not in the network namespace of the process running the QEMU driver (it was moved, or the guest is gone): read its counters where it lives with TapStatistics.ReadInNamespace (or ip -n NAMESPACE -s link show TAP)";
         if (code == LibvirtException.ErrNoDomain)
             return "the domain no longer exists (it was destroyed or stopped by itself)";
         return null;

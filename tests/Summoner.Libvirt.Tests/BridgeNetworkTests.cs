@@ -86,7 +86,10 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
                 var tx = json.RootElement[0].GetProperty("stats64").GetProperty("tx");
                 Assert.True(tx.GetProperty("packets").GetInt64() + tx.GetProperty("dropped").GetInt64() >= 200, counters);
                 var error = Assert.Throws<LibvirtException>(() => domain.GetInterfaceStatistics(tap));
-                Assert.Contains("ip -n NAMESPACE -s link show TAP", error.Message);
+                Assert.Contains("TapStatistics", error.Message);
+                var seen = TapStatistics.ReadInNamespace(ns.Name, tap); // the guest's view, as libvirt would report it
+                Assert.Equal(tx.GetProperty("dropped").GetInt64(), seen.RxDropped);
+                Assert.True(seen.RxPackets + seen.RxDropped >= 200, seen.ToString());
             }
             finally
             {
