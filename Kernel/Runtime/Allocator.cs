@@ -1,36 +1,21 @@
-using System;
 using System.Runtime;
 using Internal.Runtime;
 
 namespace Kernel.Runtime
 {
-    // Allocation helpers ILCompiler calls by symbol name. A bump allocator over the memory after
-    // the image; the garbage collector replaces it (issue 3).
+    // Allocation helpers ILCompiler calls by symbol name; all of them go to the collector's heap.
     internal static unsafe class Allocator
     {
-        private static nint s_next;
-        private static nint s_limit;
-
-        internal static void Initialize(nint start, nint limit)
-        {
-            s_next = (start + 15) & ~(nint)15;
-            s_limit = limit;
-        }
-
         private static object Allocate(MethodTable* type, nuint size)
         {
-            size = (size + 7) & ~(nuint)7;
-            nint p = s_next;
-            if ((nuint)(s_limit - p) < size) Panic.Fail("out of memory");
-            s_next = p + (nint)size;
-            SpanHelpers.ClearWithoutReferences(ref *(byte*)p, size);
-            *(MethodTable**)p = type;
+            nint p = GarbageCollector.Allocate(type, size);
             return System.Runtime.CompilerServices.Unsafe.As<nint, object>(ref p);
         }
 
         [RuntimeExport("RhpNewFast")]
         private static object NewFast(MethodTable* type) => Allocate(type, type->BaseSize);
 
+        // No finalizers run (none of our types needs one); the object is an ordinary one.
         [RuntimeExport("RhpNewFinalizable")]
         private static object NewFinalizable(MethodTable* type) => Allocate(type, type->BaseSize);
 
@@ -48,13 +33,14 @@ namespace Kernel.Runtime
 
         private static object NewArrayCore(MethodTable* type, nint length)
         {
-            if (length < 0) Panic.Fail("negative array length");
-            object o = Allocate(type, type->BaseSize + (nuint)length * type->ComponentSize);
-            *(int*)((byte*)System.Runtime.CompilerServices.RuntimeHelpers.GetObjectAddress(o) + sizeof(nint)) = (int)length;
-            return o;
+            if (length < 0 || length > int.MaxValue) Panic.Fail("array length out of range (negative or above int.MaxValue)", ExitCodes.Panic);
+            nint p = GarbageCollector.Allocate(type, type->BaseSize + (nuint)length * type->ComponentSize);
+            *(int*)(p + sizeof(nint)) = (int)length;
+            return System.Runtime.CompilerServices.Unsafe.As<nint, object>(ref p);
         }
     }
 
+    // The collector is non-generational and non-incremental: a store needs no barrier.
     internal static unsafe class WriteBarrier
     {
         internal static void Store(ref object? slot, object? value) => slot = value;

@@ -25,7 +25,7 @@ namespace Kernel.Runtime
         internal static extern void Exit(uint code);
 
         [RuntimeImport("*", "kern_heap_base")][MethodImpl(MethodImplOptions.InternalCall)]
-        internal static extern nint HeapBase();
+        internal static extern nint ImageEnd();
 
         [RuntimeImport("*", "kern_modules_start")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint ModulesStart();
@@ -38,6 +38,65 @@ namespace Kernel.Runtime
 
         [RuntimeImport("*", "kern_halt")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void Halt();
+
+        [RuntimeImport("*", "kern_enable_interrupts")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void EnableInterrupts();
+
+        [RuntimeImport("*", "kern_disable_interrupts")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void DisableInterrupts();
+
+        [RuntimeImport("*", "kern_wait_for_interrupt")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void WaitForInterrupt(ulong* counter, ulong seen);
+
+        // Zeroes `bytes` (a multiple of 8) at `address` with rep stosq.
+        [RuntimeImport("*", "kern_zero")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void Zero(nint address, nuint bytes);
+
+        [RuntimeImport("*", "kern_cr2")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint Cr2();
+
+        [RuntimeImport("*", "kern_invlpg")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void InvalidatePage(nint address);
+
+        [RuntimeImport("*", "kern_frame_pointer")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint FramePointer();
+
+        [RuntimeImport("*", "kern_page_directory")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern ulong* PageDirectory();
+
+        [RuntimeImport("*", "kern_stack_top")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint StackTop();
+
+        [RuntimeImport("*", "kern_stack_guard")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint StackGuard();
+
+        [RuntimeImport("*", "kern_text_start")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint TextStart();
+
+        [RuntimeImport("*", "kern_text_end")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint TextEnd();
+
+        [RuntimeImport("*", "kern_data_start")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint DataStart();
+
+        [RuntimeImport("*", "kern_data_end")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint DataEnd();
+
+        [RuntimeImport("*", "kern_symbols_start")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint SymbolsStart();
+
+        [RuntimeImport("*", "kern_symbols_end")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint SymbolsEnd();
+
+        [RuntimeImport("*", "kern_bss_start")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint BssStart();
+
+        [RuntimeImport("*", "kern_bss_end")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint BssEnd();
+
+        // Spills callee-saved registers and calls GarbageCollector.CollectFrom(lowest stack address).
+        [RuntimeImport("*", "kern_collect")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void Collect();
 
         [RuntimeImport("*", "app_main")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void AppMain();

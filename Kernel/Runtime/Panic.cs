@@ -3,31 +3,106 @@ using System.Runtime;
 
 namespace Kernel.Runtime
 {
-    public static class ExitCodes
-    {
-        public const uint Success = 0;
-        public const uint Panic = 3;
-        public const uint UnhandledException = 4;
-    }
-
+    // Fatal errors: say what happened and where (a return-address backtrace), then power off with
+    // an exit status that names the class of failure.
     public static unsafe class Panic
     {
-        public static void Fail(string message)
+        private const int MaxFrames = 24;
+        private static bool s_panicking;
+
+        public static void Fail(string message) => Fail(message, ExitCodes.Panic);
+
+        public static void Fail(string message, uint exitCode)
         {
-            SerialConsole.Write("\nPANIC: ");
+            Begin();
             SerialConsole.WriteLine(message);
-            Native.Exit(ExitCodes.Panic);
+            Backtrace(Native.FramePointer(), 0);
+            Native.Exit(exitCode);
         }
 
         // Until the unwinder exists (issue 9) every throw is fatal: name the type and message.
         [RuntimeExport("RhpThrowEx")]
         private static void ThrowEx(Exception ex)
         {
-            SerialConsole.Write("\nPANIC: unhandled exception ");
+            Begin();
+            SerialConsole.Write("unhandled exception ");
             SerialConsole.Write(ex.TypeName);
             SerialConsole.Write(": ");
             SerialConsole.WriteLine(ex.Message);
-            Native.Exit(ExitCodes.UnhandledException);
+            // ThrowEx has a frame of its own: the return address in it is in the throwing method.
+            nint fp = Native.FramePointer();
+            SerialConsole.Write("thrown in ");
+            Symbols.WriteName(*(nint*)(fp + 8));
+            SerialConsole.Write("\n");
+            Backtrace(fp + 8, 0);
+            Native.Exit(ExitCodeFor(ex));
+        }
+
+        private static uint ExitCodeFor(Exception ex) => ex switch
+        {
+            NullReferenceException => ExitCodes.NullReference,
+            DivideByZeroException => ExitCodes.DivideByZero,
+            OutOfMemoryException => ExitCodes.OutOfMemory,
+            _ => ExitCodes.UnhandledException,
+        };
+
+        // A panic while panicking (a fault in the printing code) must not recurse forever.
+        internal static void Begin()
+        {
+            if (s_panicking)
+            {
+                SerialConsole.WriteLine("\nPANIC while panicking");
+                Native.Exit(ExitCodes.Panic);
+            }
+            s_panicking = true;
+            SerialConsole.Write("\nPANIC: ");
+        }
+
+        // Scans the stack upward from `stackPointer` for return addresses: words that point into
+        // the code right after a call instruction. Unlike an rbp walk this also finds callers that
+        // keep no frame pointer; a stale return address left in a dead frame can show up as an
+        // extra line. Each line names the method from the image's symbol table.
+        internal static void Backtrace(nint stackPointer, nint faultingIp)
+        {
+            SerialConsole.WriteLine("backtrace:");
+            if (faultingIp != 0) WriteFrame(faultingIp);
+            nint stackHigh = Native.StackTop();
+            nint p = (stackPointer + 7) & ~(nint)7;
+            if (p < Native.StackGuard() || p >= stackHigh) return; // not on the kernel stack
+            int frames = 0;
+            for (; p + 8 <= stackHigh; p += 8)
+            {
+                nint candidate = *(nint*)p;
+                if (!IsReturnAddress(candidate)) continue;
+                if (++frames > MaxFrames)
+                {
+                    SerialConsole.WriteLine("  ...");
+                    return;
+                }
+                WriteFrame(candidate);
+            }
+        }
+
+        private static bool IsReturnAddress(nint address)
+        {
+            if (!IsCode(address) || address - 7 < Native.TextStart()) return false;
+            byte* a = (byte*)address;
+            if (a[-5] == 0xE8) return true; // call rel32
+            // call r/m64: FF /2 with a 0-, 1-, 4- or 5-byte operand after the ModRM byte.
+            return IsIndirectCall(a - 2) || IsIndirectCall(a - 3) || IsIndirectCall(a - 6) || IsIndirectCall(a - 7);
+        }
+
+        private static bool IsIndirectCall(byte* instruction) => instruction[0] == 0xFF && ((instruction[1] >> 3) & 7) == 2;
+
+        internal static bool IsCode(nint address) => address >= Native.TextStart() && address < Native.TextEnd();
+
+        private static void WriteFrame(nint address)
+        {
+            SerialConsole.Write("  at ");
+            SerialConsole.WriteHex((ulong)address);
+            SerialConsole.Write(" ");
+            Symbols.WriteName(address);
+            SerialConsole.Write("\n");
         }
 
         [RuntimeExport("RhpPInvoke")] private static void PInvoke(nint frame) { }

@@ -36,12 +36,16 @@ namespace Kernel.Runtime
             for (int i = pos; i < 20; i++) WriteByte(buf[i]);
         }
 
-        public static void WriteHex(ulong value)
+        /// <summary>Writes 0x and at least <paramref name="minimumDigits"/> hex digits (16 by default).</summary>
+        public static void WriteHex(ulong value, int minimumDigits = 16)
         {
             Write("0x");
+            bool started = false;
             for (int shift = 60; shift >= 0; shift -= 4)
             {
                 int d = (int)((value >> shift) & 0xf);
+                if (d == 0 && !started && shift >= minimumDigits * 4) continue;
+                started = true;
                 WriteByte((byte)(d < 10 ? '0' + d : 'a' + d - 10));
             }
         }

@@ -31,6 +31,38 @@ namespace Internal.Runtime.CompilerHelpers
         internal static void ThrowAmbiguousMatchException() => throw new NotSupportedException("ambiguous match");
     }
 
+    // ldtoken: type handles are MethodTable pointers, method and field handles the compiler's
+    // opaque signature pointers (only consumed by intrinsics such as InitializeArray).
+    internal static unsafe class LdTokenHelpers
+    {
+        private static RuntimeTypeHandle GetRuntimeTypeHandle(IntPtr pEEType) => new RuntimeTypeHandle(pEEType);
+
+        private static RuntimeMethodHandle GetRuntimeMethodHandle(IntPtr pHandleSignature)
+        {
+            RuntimeMethodHandle value;
+            *(IntPtr*)&value = pHandleSignature;
+            return value;
+        }
+
+        private static RuntimeFieldHandle GetRuntimeFieldHandle(IntPtr pHandleSignature)
+        {
+            RuntimeFieldHandle value;
+            *(IntPtr*)&value = pHandleSignature;
+            return value;
+        }
+
+        private static Type GetRuntimeType(IntPtr pEEType) => new RuntimeType(pEEType);
+    }
+
+    // Shared generic code (e.g. a default interface method of IFoo<__Canon>) finds its exact
+    // interface type through the object's interface map.
+    internal static unsafe class SharedCodeHelpers
+    {
+        public static MethodTable* GetOrdinalInterface(MethodTable* pType, ushort interfaceIndex) => pType->InterfaceMap[interfaceIndex];
+
+        public static MethodTable* GetCurrentSharedThunkContext() => null;
+    }
+
     // ILCompiler requires the type to exist; module start-up is done by Kernel.Runtime.Startup.
     internal static class StartupCodeHelpers { }
 }

@@ -22,6 +22,23 @@ namespace Internal.Runtime
 
         internal uint CombinedFlags => ((uint)Flags << 16) | ComponentSize;
 
+        // Primitive kind of the type (for enums: of the underlying type); see ElementTypes.
+        internal int ElementType => (int)((CombinedFlags >> 26) & 0x1f);
+
+        internal bool IsNullable => ElementType == ElementTypes.Nullable;
+
+        // For non-array types the low 16 bits hold the extended flags.
+        private ushort FlagsEx => ComponentSize;
+
+        // Bytes of a value type's fields, without the padding its boxed form carries (the boxed
+        // size is header + MethodTable pointer + fields + padding).
+        internal uint ValueTypeSize => BaseSize - (uint)(2 * sizeof(nint)) - (uint)((FlagsEx & 0xe0) >> 5);
+
+        internal int NullableValueOffset => 1 << ((FlagsEx & 0x700) >> 8);
+
+        // The underlying T of Nullable<T>.
+        internal MethodTable* NullableType => RelatedType;
+
         internal bool HasComponentSize => (CombinedFlags & HasComponentSizeFlag) != 0;
 
         internal bool ContainsGCPointers => (CombinedFlags & ContainsGCPointersFlag) != 0;
@@ -38,6 +55,15 @@ namespace Internal.Runtime
         // The JIT expands this intrinsic (NI_Internal_Runtime_MethodTable_Of) to the type's MethodTable.
         [System.Runtime.CompilerServices.Intrinsic]
         internal static MethodTable* Of<T>() => null;
+    }
+
+    internal static class ElementTypes
+    {
+        internal const int Boolean = 0x02, Char = 0x03, SByte = 0x04, Byte = 0x05, Int16 = 0x06, UInt16 = 0x07,
+            Int32 = 0x08, UInt32 = 0x09, Int64 = 0x0a, UInt64 = 0x0b, IntPtr = 0x0c, UIntPtr = 0x0d,
+            ValueType = 0x10, Nullable = 0x12, Class = 0x14;
+
+        internal static bool IsPrimitive(int elementType) => elementType >= Boolean && elementType <= UIntPtr;
     }
 
     internal static unsafe class ArrayData

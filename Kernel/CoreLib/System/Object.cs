@@ -6,7 +6,7 @@ namespace System
     public unsafe class Object
     {
 #pragma warning disable CS0649, IDE0044
-        internal MethodTable* m_pMethodTable;
+        internal MethodTable* m_pEEType;
 #pragma warning restore CS0649, IDE0044
 
         public Object() { }
@@ -21,6 +21,6 @@ namespace System
 
         public static bool ReferenceEquals(object? a, object? b) => a == b;
 
-        internal MethodTable* GetMethodTable() => m_pMethodTable;
+        internal MethodTable* GetMethodTable() => m_pEEType;
     }
 }

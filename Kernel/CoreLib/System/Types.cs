@@ -2,28 +2,71 @@ namespace System
 {
     public abstract class ValueType { }
 
-    public abstract class Enum : ValueType { }
+    // No metadata for names in the guest: an enum formats as its number, so only "D" and "X" (and
+    // ToString of enums without names) print what .NET prints.
+    public abstract unsafe class Enum : ValueType, IFormattable
+    {
+        public override string ToString() => ToString(null, null);
+
+        public string ToString(string? format) => ToString(format, null);
+
+        public string ToString(string? format, IFormatProvider? provider)
+        {
+            Internal.Runtime.MethodTable* mt = GetMethodTable();
+            byte* data = (byte*)Runtime.CompilerServices.RuntimeHelpers.GetObjectAddress(this) + sizeof(nint);
+            int bits;
+            long signedValue;
+            ulong unsignedValue;
+            bool signed = true;
+            switch (mt->ElementType)
+            {
+                case Internal.Runtime.ElementTypes.SByte: bits = 8; signedValue = *(sbyte*)data; break;
+                case Internal.Runtime.ElementTypes.Byte: bits = 8; signedValue = *data; signed = false; break;
+                case Internal.Runtime.ElementTypes.Int16: bits = 16; signedValue = *(short*)data; break;
+                case Internal.Runtime.ElementTypes.UInt16: bits = 16; signedValue = *(ushort*)data; signed = false; break;
+                case Internal.Runtime.ElementTypes.UInt32: bits = 32; signedValue = *(uint*)data; signed = false; break;
+                case Internal.Runtime.ElementTypes.Int64: bits = 64; signedValue = *(long*)data; break;
+                case Internal.Runtime.ElementTypes.UInt64: bits = 64; signedValue = *(long*)data; signed = false; break;
+                default: bits = 32; signedValue = *(int*)data; break;
+            }
+            unsignedValue = (ulong)signedValue;
+            if (format is "X" or "x")
+                return Number.FormatHex(unsignedValue & (bits == 64 ? ulong.MaxValue : (1UL << bits) - 1), bits / 4, format == "X");
+            if (format is not (null or "" or "G" or "g" or "D" or "d"))
+                throw new FormatException("Format string can be only \"G\", \"g\", \"X\", \"x\", \"F\", \"f\", \"D\" or \"d\".");
+            return signed ? Number.FormatSigned(signedValue, null, 64) : Number.FormatUnsigned(unsignedValue, null);
+        }
+    }
 
     public struct Nullable<T> where T : struct
     {
-        private readonly bool _hasValue;
-        private T _value;
+        // ILCompiler looks these fields up by name ('hasValue', 'value').
+        private readonly bool hasValue;
+        private T value;
 
-        public Nullable(T value) { _hasValue = true; _value = value; }
+        public Nullable(T value) { hasValue = true; this.value = value; }
 
-        public readonly bool HasValue => _hasValue;
+        public readonly bool HasValue => hasValue;
 
         public readonly T Value
         {
             get
             {
-                if (!_hasValue)
+                if (!hasValue)
                     Internal.Runtime.CompilerHelpers.ThrowHelpers.ThrowInvalidOperationException();
-                return _value;
+                return value;
             }
         }
 
-        public readonly T GetValueOrDefault() => _value;
+        public readonly T GetValueOrDefault() => value;
+
+        public readonly T GetValueOrDefault(T defaultValue) => hasValue ? this.value : defaultValue;
+
+        public override bool Equals(object? other) => hasValue ? value.Equals(other) : other is null;
+
+        public override int GetHashCode() => hasValue ? value.GetHashCode() : 0;
+
+        public override string? ToString() => hasValue ? value.ToString() : "";
 
         public static implicit operator T?(T value) => new T?(value);
 
@@ -36,19 +79,42 @@ namespace System
     public struct RuntimeMethodHandle { private readonly IntPtr _value; }
     public struct RuntimeFieldHandle { private readonly IntPtr _value; }
 
+    // No reflection in the guest: a Type is only its MethodTable, enough for typeof(A) == typeof(B).
     public abstract class Type
     {
-        public static Type? GetTypeFromHandle(RuntimeTypeHandle handle) => null;
+        internal abstract IntPtr TypeHandleValue { get; }
+
+        public RuntimeTypeHandle TypeHandle => new RuntimeTypeHandle(TypeHandleValue);
+
+        public static Type? GetTypeFromHandle(RuntimeTypeHandle handle) => handle.Value == 0 ? null : new RuntimeType(handle.Value);
+
+        public static bool operator ==(Type? left, Type? right)
+            => ReferenceEquals(left, right) || (left is not null && right is not null && left.TypeHandleValue == right.TypeHandleValue);
+
+        public static bool operator !=(Type? left, Type? right) => !(left == right);
+
+        public override bool Equals(object? o) => o is Type t && t.TypeHandleValue == TypeHandleValue;
+
+        public override int GetHashCode() => TypeHandleValue.GetHashCode();
     }
 
     // ILC asks for System.RuntimeType once a method allocates or casts.
-    internal sealed class RuntimeType : Type { }
+    internal sealed class RuntimeType : Type
+    {
+        private readonly IntPtr _handle;
+
+        internal RuntimeType(IntPtr handle) { _handle = handle; }
+
+        internal override IntPtr TypeHandleValue => _handle;
+    }
 
     public interface IDisposable { void Dispose(); }
 
     public interface IEquatable<T> { bool Equals(T other); }
 
     public interface IComparable<in T> { int CompareTo(T? other); }
+
+    public interface IComparable { int CompareTo(object? obj); }
 
     public class Attribute { }
 

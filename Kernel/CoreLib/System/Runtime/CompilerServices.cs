@@ -52,6 +52,19 @@ namespace System.Runtime.CompilerServices
     public sealed class ModuleInitializerAttribute : Attribute { }
     public static class IsExternalInit { }
 
+    // Views ILCompiler's stubs use to reach the data after an object's MethodTable pointer.
+    internal sealed class RawData
+    {
+        public byte Data;
+    }
+
+    internal sealed class RawArrayData
+    {
+        public uint Length;
+        public uint Padding;
+        public byte Data;
+    }
+
     public static unsafe class RuntimeHelpers
     {
         public static int OffsetToStringData => sizeof(nint) + sizeof(int);
@@ -60,6 +73,11 @@ namespace System.Runtime.CompilerServices
 
         [Intrinsic]
         public static bool IsReferenceOrContainsReferences<T>() => true;
+
+        // ILCompiler expands `new T[] { constants }` into a copy from the image (an intrinsic).
+        [Intrinsic]
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        public static extern void InitializeArray(Array array, RuntimeFieldHandle fldHandle);
     }
 
     public static unsafe class Unsafe
@@ -79,11 +97,19 @@ namespace System.Runtime.CompilerServices
         [Intrinsic] public static extern ref T NullRef<T>();
         [Intrinsic] public static extern bool AreSame<T>(ref readonly T left, ref readonly T right);
         [Intrinsic] public static extern nint ByteOffset<T>(ref readonly T origin, ref readonly T target);
+        [Intrinsic] public static extern bool IsAddressLessThan<T>(ref readonly T left, ref readonly T right);
+        [Intrinsic] public static extern bool IsAddressGreaterThan<T>(ref readonly T left, ref readonly T right);
+        [Intrinsic] public static extern ref T Subtract<T>(ref T source, int elementOffset);
+        [Intrinsic] public static extern T ReadUnaligned<T>(ref readonly byte source);
+        [Intrinsic] public static extern void WriteUnaligned<T>(ref byte destination, T value);
+        [Intrinsic] public static extern void SkipInit<T>(out T value);
     }
 }
 
 namespace System.Runtime.InteropServices
 {
+    using System.Runtime.CompilerServices;
+
     public enum LayoutKind { Sequential = 0, Explicit = 2, Auto = 3 }
 
     public enum CharSet { None = 1, Ansi = 2, Unicode = 3, Auto = 4 }
@@ -123,6 +149,24 @@ namespace System.Runtime.InteropServices
     {
         public static ref T GetReference<T>(Span<T> span) => ref span._reference;
         public static ref T GetReference<T>(ReadOnlySpan<T> span) => ref span._reference;
+
+        public static ref T GetArrayDataReference<T>(T[] array)
+            => ref Unsafe.As<byte, T>(ref Internal.Runtime.ArrayData.GetRawData(array));
+
+        public static Span<T> CreateSpan<T>(ref T reference, int length) => new Span<T>(ref reference, length);
+
+        public static ReadOnlySpan<T> CreateReadOnlySpan<T>(ref readonly T reference, int length)
+            => new ReadOnlySpan<T>(ref Unsafe.AsRef(in reference), length);
+
+        public static Span<TTo> Cast<TFrom, TTo>(Span<TFrom> span) where TFrom : struct where TTo : struct
+            => new Span<TTo>(ref Unsafe.As<TFrom, TTo>(ref span._reference), (int)((long)span.Length * Unsafe.SizeOf<TFrom>() / Unsafe.SizeOf<TTo>()));
+
+        public static ReadOnlySpan<TTo> Cast<TFrom, TTo>(ReadOnlySpan<TFrom> span) where TFrom : struct where TTo : struct
+            => new ReadOnlySpan<TTo>(ref Unsafe.As<TFrom, TTo>(ref span._reference), (int)((long)span.Length * Unsafe.SizeOf<TFrom>() / Unsafe.SizeOf<TTo>()));
+
+        public static Span<byte> AsBytes<T>(Span<T> span) where T : struct => Cast<T, byte>(span);
+
+        public static ReadOnlySpan<byte> AsBytes<T>(ReadOnlySpan<T> span) where T : struct => Cast<T, byte>(span);
     }
 }
 

@@ -3,42 +3,60 @@ using Internal.Runtime;
 
 namespace System.Runtime
 {
-    // Boxing helpers that ILCompiler calls by name.
+    // Boxing helpers that ILCompiler calls by name. Nullable<T> boxes to a boxed T or null, and
+    // unboxing accepts an enum and its underlying primitive interchangeably, as on .NET.
     internal static unsafe class RuntimeExports
     {
-        public static object RhBox(MethodTable* type, ref byte data)
+        public static object? RhBox(MethodTable* type, ref byte data)
+        {
+            if (type->IsNullable)
+            {
+                if (data == 0) return null;
+                MethodTable* underlying = type->NullableType;
+                return BoxRaw(underlying, ref Unsafe.Add(ref data, type->NullableValueOffset));
+            }
+            return BoxRaw(type, ref data);
+        }
+
+        private static object BoxRaw(MethodTable* type, ref byte data)
         {
             object result = RuntimeImports.NewObject(type);
-            uint size = type->BaseSize - (uint)(2 * sizeof(nint));
-            Buffer.Memmove((byte*)RuntimeHelpers.GetObjectAddress(result) + sizeof(nint), (byte*)Unsafe.AsPointer(ref data), size);
+            Buffer.Memmove(DataOf(result), (byte*)Unsafe.AsPointer(ref data), type->ValueTypeSize);
             return result;
         }
 
         public static void RhUnboxNullable(ref byte data, MethodTable* type, object? obj)
         {
-            // Nullable<T> layout: bool hasValue, then T at the alignment of T.
-            MethodTable* underlying = type->RelatedType;
-            uint valueSize = underlying->BaseSize - (uint)(2 * sizeof(nint));
-            uint offset = type->BaseSize - (uint)(2 * sizeof(nint)) - valueSize;
+            MethodTable* underlying = type->NullableType;
             if (obj is null)
             {
-                SpanHelpers.ClearWithoutReferences(ref data, type->BaseSize - (uint)(2 * sizeof(nint)));
+                SpanHelpers.ClearWithoutReferences(ref data, type->ValueTypeSize);
                 return;
             }
+            if (!IsUnboxCompatible(obj.GetMethodTable(), underlying)) throw new InvalidCastException();
             data = 1;
-            Buffer.Memmove((byte*)Unsafe.AsPointer(ref data) + offset, (byte*)RuntimeHelpers.GetObjectAddress(obj) + sizeof(nint), valueSize);
+            Buffer.Memmove((byte*)Unsafe.AsPointer(ref data) + type->NullableValueOffset, DataOf(obj), underlying->ValueTypeSize);
         }
 
         public static void RhUnbox2(MethodTable* type, object obj, ref byte data)
         {
-            if (obj.GetMethodTable() != type) throw new InvalidCastException();
-            Buffer.Memmove((byte*)Unsafe.AsPointer(ref data), (byte*)RuntimeHelpers.GetObjectAddress(obj) + sizeof(nint), type->BaseSize - (uint)(2 * sizeof(nint)));
+            if (!IsUnboxCompatible(obj.GetMethodTable(), type)) throw new InvalidCastException();
+            Buffer.Memmove((byte*)Unsafe.AsPointer(ref data), DataOf(obj), type->ValueTypeSize);
         }
 
         public static void RhUnboxTypeTest(MethodTable* type, MethodTable* boxType)
         {
-            if (type != boxType) throw new InvalidCastException();
+            if (!IsUnboxCompatible(boxType, type)) throw new InvalidCastException();
         }
+
+        private static bool IsUnboxCompatible(MethodTable* boxed, MethodTable* target)
+        {
+            if (boxed == target) return true;
+            int kind = boxed->ElementType;
+            return ElementTypes.IsPrimitive(kind) && kind == target->ElementType;
+        }
+
+        private static byte* DataOf(object o) => (byte*)RuntimeHelpers.GetObjectAddress(o) + sizeof(nint);
     }
 
     // Allocation entry points implemented by the kernel's heap (Kernel/Runtime/Allocator.cs).

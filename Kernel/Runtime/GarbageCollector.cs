@@ -1,0 +1,280 @@
+using System.Runtime;
+using Internal.Runtime;
+
+namespace Kernel.Runtime
+{
+    // A non-moving mark-sweep collector over one contiguous heap.
+    //
+    // Heap format: the heap is always a sequence of blocks that can be walked from its start.
+    // An allocated object starts with its MethodTable pointer (8-aligned) and its size follows
+    // from the MethodTable; a free block starts with (size | 1) and, if at least 16 bytes, a
+    // free-list link. A side bitmap marks where allocated objects start (1 bit per 8 bytes), so a
+    // conservative root (any word on the stack or in static data, possibly pointing inside an
+    // object) can be resolved to the object that contains it; a second bitmap holds mark bits.
+    //
+    // Allocation: exact-size free lists for small sizes, else bump allocation from a free block
+    // taken first-fit from the list of larger blocks. When nothing fits: collect, retry, and
+    // panic if still nothing fits.
+    //
+    // Marking: roots are scanned conservatively (stack, callee-saved registers spilled by
+    // kern_collect, .data with the GC static bases and frozen objects, .bss); objects are traced
+    // precisely from the GCDesc that ILCompiler emits in front of each MethodTable.
+    internal static unsafe partial class GarbageCollector
+    {
+        private const int Granule = 8;
+        private const int SmallLimit = 256;
+        private const int SmallClasses = SmallLimit / Granule + 1;
+
+        private struct FreeListTable
+        {
+            public fixed long Heads[SmallClasses];
+        }
+
+        private static nint s_start, s_end;
+        private static ulong* s_startBits;
+        private static ulong* s_markBits;
+        private static FreeListTable s_small;
+        private static nint s_large;
+        private static nint s_bump, s_bumpEnd;
+
+        // Statistics live outside .bss: the collector scans .bss for references, and a byte count
+        // that happens to equal a heap address would keep an object alive.
+        internal struct Counters
+        {
+            public long InUse, AllocatedTotal, Collections, LastPause, MaxPause, TotalPause, LiveAfterLast;
+        }
+
+        private static Counters* s_stats;
+
+        internal static ref Counters Stats => ref *s_stats;
+        private static bool s_collecting;
+
+        internal static long HeapSize => s_end - s_start;
+
+        internal static void Initialize(long size)
+        {
+            size &= ~(long)(PhysicalMemory.PageSize - 1);
+            if (size < 1 << 20) Panic.Fail("heap too small: give the guest at least heap=1M");
+            long bitmapBytes = size / Granule / 8;
+            s_start = PhysicalMemory.TakeHigh((ulong)size);
+            s_stats = (Counters*)PhysicalMemory.AllocatePages(1);
+            s_end = s_start + (nint)size;
+            s_startBits = (ulong*)PhysicalMemory.AllocatePages((int)((bitmapBytes + 4095) / 4096));
+            s_markBits = (ulong*)PhysicalMemory.AllocatePages((int)((bitmapBytes + 4095) / 4096));
+            InitializeMarkStack(size);
+            AddFree(s_start, (nint)size);
+        }
+
+        internal static nint Allocate(MethodTable* type, nuint size)
+        {
+            if (size > (nuint)(s_end - s_start)) OutOfMemory(size);
+            nint n = (nint)((size + Granule - 1) & ~(nuint)(Granule - 1));
+            if (n < 2 * Granule) n = 2 * Granule;
+            nint p = TryAllocate(n);
+            if (p == 0)
+            {
+                if (s_collecting) Panic.Fail("allocation during garbage collection");
+                Native.Collect();
+                p = TryAllocate(n);
+                if (p == 0) OutOfMemory(size);
+            }
+            Native.Zero(p, (nuint)n);
+            *(MethodTable**)p = type;
+            SetBit(s_startBits, p);
+            s_stats->InUse += n;
+            s_stats->AllocatedTotal += n;
+            return p;
+        }
+
+        private static void OutOfMemory(nuint size)
+        {
+            Panic.Begin();
+            SerialConsole.Write("out of memory: an allocation of ");
+            SerialConsole.WriteDecimal(size);
+            SerialConsole.Write(" bytes does not fit in the ");
+            SerialConsole.WriteDecimal((ulong)HeapSize);
+            SerialConsole.Write("-byte heap (");
+            SerialConsole.WriteDecimal((ulong)s_stats->InUse);
+            SerialConsole.WriteLine(" bytes live after a collection); raise heap= on the kernel command line or the VM's memory");
+            Panic.Backtrace(Native.FramePointer(), 0);
+            Native.Exit(ExitCodes.OutOfMemory);
+        }
+
+        // Small objects come from exact-size free lists, else from a bump region taken from the
+        // lowest-addressed free block; larger ones are carved from the end of the highest-addressed
+        // block that fits. Long-lived small objects thus gather low and big short-lived arrays
+        // high, which keeps a non-moving heap from fragmenting into gaps no array fits in.
+        private static nint TryAllocate(nint n)
+        {
+            if (n > SmallLimit) return AllocateLarge(n);
+            nint head = (nint)s_small.Heads[n / Granule];
+            if (head != 0)
+            {
+                s_small.Heads[n / Granule] = *(long*)(head + 8);
+                return head;
+            }
+            if (s_bumpEnd - s_bump < n && !RefillBump(n)) return 0;
+            nint p = s_bump;
+            s_bump += n;
+            return p;
+        }
+
+        // The large list is in descending address order (the sweep pushes blocks in ascending
+        // order), so its last fitting block is the lowest-addressed one.
+        private static bool RefillBump(nint n)
+        {
+            nint found = 0, foundPrevious = 0, previous = 0;
+            for (nint b = s_large; b != 0; previous = b, b = *(nint*)(b + 8))
+            {
+                if ((*(nint*)b & ~(nint)1) < n) continue;
+                found = b;
+                foundPrevious = previous;
+            }
+            if (found == 0) return false;
+            Unlink(found, foundPrevious);
+            RetireBump();
+            s_bump = found;
+            s_bumpEnd = found + (*(nint*)found & ~(nint)1);
+            return true;
+        }
+
+        private static nint AllocateLarge(nint n)
+        {
+            nint previous = 0;
+            for (nint b = s_large; b != 0; previous = b, b = *(nint*)(b + 8))
+            {
+                nint size = *(nint*)b & ~(nint)1;
+                if (size < n) continue;
+                nint rest = size - n;
+                if (rest > SmallLimit)
+                {
+                    *(nint*)b = rest | 1; // stays on the list, in place
+                }
+                else
+                {
+                    Unlink(b, previous);
+                    if (rest > 0) AddFree(b, rest);
+                }
+                return b + rest;
+            }
+            return 0;
+        }
+
+        private static void Unlink(nint block, nint previous)
+        {
+            if (previous == 0) s_large = *(nint*)(block + 8);
+            else *(nint*)(previous + 8) = *(nint*)(block + 8);
+        }
+
+        private static void RetireBump()
+        {
+            if (s_bumpEnd > s_bump) AddFree(s_bump, s_bumpEnd - s_bump);
+            s_bump = s_bumpEnd = 0;
+        }
+
+        private static void AddFree(nint block, nint size)
+        {
+            *(nint*)block = size | 1;
+            if (size < 2 * Granule) return; // an 8-byte gap: walkable, never reused until coalesced
+            if (size <= SmallLimit)
+            {
+                *(long*)(block + 8) = s_small.Heads[size / Granule];
+                s_small.Heads[size / Granule] = block;
+            }
+            else
+            {
+                *(nint*)(block + 8) = s_large;
+                s_large = block;
+            }
+        }
+
+        internal static nint ObjectSize(nint obj)
+        {
+            MethodTable* mt = *(MethodTable**)obj;
+            nuint size = mt->BaseSize;
+            if (mt->HasComponentSize) size += (nuint)(*(uint*)(obj + 8)) * mt->ComponentSize;
+            nint n = (nint)((size + Granule - 1) & ~(nuint)(Granule - 1));
+            return n < 2 * Granule ? 2 * Granule : n;
+        }
+
+        [RuntimeExport("kern_collect_managed")]
+        private static void CollectFrom(nint stackLow)
+        {
+            if (s_collecting) Panic.Fail("garbage collection re-entered");
+            s_collecting = true;
+            long started = Clock.Nanoseconds;
+            RetireBump();
+            MarkRange(stackLow, Native.StackTop());
+            MarkRange(Native.DataStart(), Native.DataEnd());
+            MarkRange(Native.BssStart(), Native.BssEnd());
+            DrainMarkStack();
+            Sweep();
+            long pause = Clock.Nanoseconds - started;
+            s_stats->Collections++;
+            s_stats->LastPause = pause;
+            s_stats->TotalPause += pause;
+            if (pause > s_stats->MaxPause) s_stats->MaxPause = pause;
+            s_stats->LiveAfterLast = s_stats->InUse;
+            s_collecting = false;
+        }
+
+        private static void Sweep()
+        {
+            for (int i = 0; i < SmallClasses; i++) s_small.Heads[i] = 0;
+            s_large = 0;
+            long live = 0;
+            nint freeStart = 0;
+            nint p = s_start;
+            while (p < s_end)
+            {
+                nint word = *(nint*)p;
+                nint size;
+                bool free;
+                if ((word & 1) != 0)
+                {
+                    size = word & ~(nint)1;
+                    free = true;
+                }
+                else
+                {
+                    size = ObjectSize(p);
+                    free = !TestBit(s_markBits, p);
+                    if (free) ClearBit(s_startBits, p);
+                    else live += size;
+                }
+                if (size <= 0) Panic.Fail("heap corruption: a block of size zero");
+                if (free)
+                {
+                    if (freeStart == 0) freeStart = p;
+                }
+                else if (freeStart != 0)
+                {
+                    AddFree(freeStart, p - freeStart);
+                    freeStart = 0;
+                }
+                p += size;
+            }
+            if (freeStart != 0) AddFree(freeStart, s_end - freeStart);
+            Native.Zero((nint)s_markBits, (nuint)((s_end - s_start) / Granule / 8));
+            s_stats->InUse = live;
+        }
+
+        private static bool TestBit(ulong* bits, nint address)
+        {
+            nint index = (address - s_start) / Granule;
+            return (bits[index >> 6] & (1UL << (int)(index & 63))) != 0;
+        }
+
+        private static void SetBit(ulong* bits, nint address)
+        {
+            nint index = (address - s_start) / Granule;
+            bits[index >> 6] |= 1UL << (int)(index & 63);
+        }
+
+        private static void ClearBit(ulong* bits, nint address)
+        {
+            nint index = (address - s_start) / Granule;
+            bits[index >> 6] &= ~(1UL << (int)(index & 63));
+        }
+    }
+}

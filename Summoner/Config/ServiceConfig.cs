@@ -1,0 +1,48 @@
+using System.Net;
+using Summoner.Config.Toml;
+
+namespace Summoner.Config;
+
+/// <summary>One [[service]]: a unikernel image summoned when one of its DNS names is queried.</summary>
+public sealed record ServiceConfig
+{
+    /// <summary>Unique name (a DNS label): used in logs, metrics labels, `summoner stop NAME`, libvirt domain names.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Fully qualified, lower-case, no trailing dot; unique across services. Default: NAME.ZONE.</summary>
+    public required IReadOnlyList<string> DnsNames { get; init; }
+
+    /// <summary>The image as written: an app name ("hello") or a path.</summary>
+    public required string Image { get; init; }
+
+    /// <summary>Absolute path of the ELF: an app name means artifacts/images/NAME.elf beside the config file.</summary>
+    public required string ImagePath { get; init; }
+
+    /// <summary>TCP ports the guest listens on; in loopback mode forwarded from <see cref="Address"/> on the same ports.</summary>
+    public required IReadOnlyList<int> Ports { get; init; }
+
+    public required long MemoryBytes { get; init; }
+
+    public int MemoryMiB => (int)(MemoryBytes >> 20);
+
+    public required int Vcpus { get; init; }
+
+    /// <summary>Appended to the guest kernel command line after what Summoner itself passes.</summary>
+    public required string CommandLine { get; init; }
+
+    public required TimeSpan IdleTimeout { get; init; }
+
+    public required TimeSpan BootDeadline { get; init; }
+
+    /// <summary>Guests kept booted and suspended, ready to resume (issue 8); 0 = none.</summary>
+    public required int WarmPool { get; init; }
+
+    /// <summary>
+    /// The service's own address: set in the file, or allocated at load from the loopback range
+    /// (loopback mode) or the bridge subnet (bridge mode), in file order, never colliding.
+    /// </summary>
+    public required IPAddress Address { get; init; }
+
+    /// <summary>Where the [[service]] header is, for messages about this service.</summary>
+    public required TomlPosition Position { get; init; }
+}

@@ -1,0 +1,226 @@
+using System.Net;
+using Summoner.Config.Toml;
+
+namespace Summoner.Config;
+
+/// <summary>Reads the [[service]] entries: names, images, ports, per-service overrides, and address allocation.</summary>
+internal sealed class ServiceLoader(string file, string baseDirectory, List<ConfigError> errors, List<string> warnings)
+{
+    private static readonly string[] ServiceKeys =
+        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "address"];
+
+    private const long MiB = 1L << 20;
+
+    private sealed record Draft(ConfigSection Section, ServiceConfig Service);
+
+    public List<ServiceConfig> Load(ConfigSection root, DnsConfig dns, NetworkConfig network, LimitsConfig limits, MetricsConfig metrics, ServiceDefaults defaults)
+    {
+        if (!root.Table.TryGetValue("service", out TomlNode? node)) return [];
+        if (node is not TomlArray { IsArrayOfTables: true } array || array.Any(e => e is not TomlTable))
+        {
+            root.Error(node.Position, "'service' must be written as [[service]] tables, one per service");
+            return [];
+        }
+
+        var drafts = new List<Draft>();
+        var names = new Dictionary<string, TomlPosition>(StringComparer.Ordinal);
+        var dnsNames = new Dictionary<string, TomlPosition>(StringComparer.Ordinal);
+        foreach (string reserved in dns.NameServers.Append(dns.Zone).Append(dns.Soa.Mname)) dnsNames.TryAdd(reserved, new TomlPosition(0, 0));
+
+        for (int index = 0; index < array.Count; index++)
+        {
+            var table = (TomlTable)array[index];
+            string display = table.TryGetValue("name", out TomlNode? n) && n is TomlString ns ? $"[[service]] '{ns.Value}'" : $"[[service]] #{index + 1}";
+            var s = new ConfigSection(file, table, display, ServiceKeys, errors);
+            string? name = s.String("name");
+            if (name is null)
+            {
+                if (!s.Has("name")) s.Error(table.Position, $"{s.Name} has no name: add name = \"...\" (a DNS label such as \"hello\")");
+                continue;
+            }
+            if (DnsName.ValidateLabel(name) is { } problem || !char.IsAsciiLetterLower(name[0]) || name.Any(char.IsAsciiLetterUpper))
+            {
+                s.Error(s.PositionOf("name"), $"service name '{name}' must be a lower-case DNS label starting with a letter (a-z, 0-9, '-'; at most 63)");
+                continue;
+            }
+            if (names.TryGetValue(name, out TomlPosition first))
+            {
+                s.Error(s.PositionOf("name"), $"duplicate service name '{name}': already used by the service at {first}");
+                continue;
+            }
+            names.Add(name, s.PositionOf("name"));
+
+            ServiceConfig? service = LoadOne(s, name, dns, limits, defaults, dnsNames);
+            if (service is not null) drafts.Add(new Draft(s, service));
+        }
+
+        return AllocateAddresses(drafts, dns, network, metrics);
+    }
+
+    private ServiceConfig? LoadOne(ConfigSection s, string name, DnsConfig dns, LimitsConfig limits, ServiceDefaults defaults, Dictionary<string, TomlPosition> taken)
+    {
+        var serviceDnsNames = new List<string>();
+        if (s.List<TomlString>("dns_names", "a DNS name string", "DNS names") is { } written)
+        {
+            if (written.Count == 0) s.Error(s.PositionOf("dns_names"), $"dns_names in {s.Name} is empty: list at least one name, or leave it out for \"{name}.{dns.Zone}\"");
+            foreach (TomlString w in written)
+            {
+                if (s.CheckDnsName(w, "dns_names") is not { } n) continue;
+                // One label is relative to the zone; anything with a dot must be inside the zone.
+                string full = n.Contains('.', StringComparison.Ordinal) ? n : n + "." + dns.Zone;
+                if (!DnsName.IsInZone(full, dns.Zone))
+                {
+                    s.Error(w.Position, $"dns_names in {s.Name}: '{w.Value}' is outside the zone {dns.Zone} (write \"{n.Split('.')[0]}\" or \"{n.Split('.')[0]}.{dns.Zone}\")");
+                    continue;
+                }
+                AddDnsName(s, full, w.Position, taken, serviceDnsNames);
+            }
+        }
+        else if (!s.Has("dns_names"))
+        {
+            AddDnsName(s, name + "." + dns.Zone, s.PositionOf("name"), taken, serviceDnsNames);
+        }
+
+        string? image = s.String("image");
+        string? imagePath = null;
+        if (image is null)
+        {
+            if (!s.Has("image")) s.Error(s.Table.Position, $"{s.Name} has no image: add image = \"{name}\" (artifacts/images/{name}.elf) or a path to an ELF");
+        }
+        else if (image.Length == 0 || image.Any(char.IsControl))
+        {
+            s.Error(s.PositionOf("image"), $"image in {s.Name} must be an app name (\"hello\") or a path to an ELF image");
+        }
+        else
+        {
+            bool isAppName = image.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+            imagePath = Path.GetFullPath(isAppName ? Path.Combine(baseDirectory, "artifacts", "images", image + ".elf") : Path.Combine(baseDirectory, image));
+            if (!File.Exists(imagePath))
+                warnings.Add($"{file}:{s.PositionOf("image")}: image of service '{name}' not found at {imagePath}" + (isAppName ? ": run ./summoner build" : ""));
+        }
+
+        var ports = new List<int>();
+        if (s.List<TomlInteger>("ports", "an integer port", "port numbers") is { } portList)
+        {
+            if (portList.Count == 0) s.Error(s.PositionOf("ports"), $"ports in {s.Name} is empty: list the TCP port(s) the guest listens on, e.g. [80]");
+            foreach (TomlInteger p in portList)
+            {
+                if (p.Value is < 1 or > 65535) s.Error(p.Position, $"port {p.Value} in {s.Name} is out of range: ports are 1-65535");
+                else if (ports.Contains((int)p.Value)) s.Error(p.Position, $"port {p.Value} is listed twice in {s.Name}");
+                else ports.Add((int)p.Value);
+            }
+        }
+        else if (!s.Has("ports"))
+        {
+            s.Error(s.Table.Position, $"{s.Name} has no ports: add ports = [80] (the TCP port(s) its guest listens on; readiness is a TCP connect to the first)");
+        }
+
+        long memory = defaults.MemoryBytes;
+        if (s.Has("memory"))
+        {
+            long? m = s.Size("memory", 4 * MiB, 1L << 40);
+            if (m is { } v && v % MiB != 0) s.Error(s.PositionOf("memory"), $"memory in {s.Name} must be a whole number of MiB (QEMU allocates guest memory in MiB), not {ByteSize.Format(v)}");
+            else if (m is { } v2 && v2 > limits.TotalGuestMemoryBytes) s.Error(s.PositionOf("memory"), $"memory in {s.Name} ({ByteSize.Format(v2)}) is more than [limits] guest_memory ({ByteSize.Format(limits.TotalGuestMemoryBytes)}), so it could never start");
+            else if (m is { } v3) memory = v3;
+        }
+        int warmPool = (int)(s.Integer("warm_pool", 0, 64) ?? 0);
+        if (warmPool > limits.RunningGuests)
+            s.Error(s.PositionOf("warm_pool"), $"warm_pool in {s.Name} ({warmPool}) is more than [limits] running_guests ({limits.RunningGuests})");
+
+        string commandLine = s.String("command_line") ?? "";
+        if (commandLine.Any(char.IsControl) || commandLine.Length > 1024)
+            s.Error(s.PositionOf("command_line"), $"command_line in {s.Name} must be one line of at most 1024 characters");
+
+        IPAddress? address = s.Address("address");
+
+        return imagePath is null || ports.Count == 0
+            ? null
+            : new ServiceConfig
+            {
+                Name = name,
+                DnsNames = serviceDnsNames,
+                Image = image!,
+                ImagePath = imagePath,
+                Ports = ports,
+                MemoryBytes = memory,
+                Vcpus = (int)(s.Integer("vcpus", 1, 64) ?? defaults.Vcpus),
+                CommandLine = commandLine,
+                IdleTimeout = s.Duration("idle_timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(365)) ?? defaults.IdleTimeout,
+                BootDeadline = s.Duration("boot_deadline", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)) ?? defaults.BootDeadline,
+                WarmPool = warmPool,
+                Address = address ?? IPAddress.None,
+                Position = s.Table.Position,
+            };
+    }
+
+    private static void AddDnsName(ConfigSection s, string full, TomlPosition position, Dictionary<string, TomlPosition> taken, List<string> into)
+    {
+        if (taken.TryGetValue(full, out TomlPosition first))
+        {
+            s.Error(position, first.Line == 0
+                ? $"DNS name '{full}' of {s.Name} is the zone apex or a name server name, which the zone itself answers for"
+                : $"duplicate DNS name '{full}': already used by the service at {first}");
+            return;
+        }
+        taken.Add(full, position);
+        into.Add(full);
+    }
+
+    /// <summary>
+    /// Addresses written in the file are checked and reserved first; the rest are handed out in
+    /// file order from the mode's range, skipping the gateway, 127.0.0.1 and Summoner's own listeners.
+    /// </summary>
+    private static List<ServiceConfig> AllocateAddresses(List<Draft> drafts, DnsConfig dns, NetworkConfig network, MetricsConfig metrics)
+    {
+        bool bridge = network.Mode == NetworkMode.Bridge;
+        IPNetwork range = bridge ? network.Bridge.Subnet : network.LoopbackRange;
+        string rangeName = bridge ? $"[network.bridge] subnet {range}" : $"[network] loopback_range {range}";
+        var used = new HashSet<IPAddress> { IPAddress.Loopback, dns.Listen.Address, metrics.Listen.Address };
+        if (bridge) used.Add(network.Bridge.Gateway);
+        var owners = new Dictionary<IPAddress, string>();
+
+        foreach (Draft d in drafts.Where(d => !d.Service.Address.Equals(IPAddress.None)))
+        {
+            IPAddress a = d.Service.Address;
+            if (!ConfigLoader.IsHostIn(range, a))
+                d.Section.Error(d.Section.PositionOf("address"), $"address {a} of {d.Section.Name} is not a host address inside {rangeName}");
+            else if (owners.TryGetValue(a, out string? other))
+                d.Section.Error(d.Section.PositionOf("address"), $"address {a} of {d.Section.Name} is already the address of service '{other}'");
+            else if (used.Contains(a))
+                d.Section.Error(d.Section.PositionOf("address"), $"address {a} of {d.Section.Name} is taken by Summoner itself (127.0.0.1, the DNS or metrics listener, or the bridge gateway)");
+            else owners.Add(a, d.Service.Name);
+        }
+
+        var result = new List<ServiceConfig>();
+        uint next = 1;
+        uint hostBits = 32 - (uint)range.PrefixLength;
+        uint size = hostBits >= 32 ? uint.MaxValue : 1u << (int)hostBits;
+        foreach (Draft d in drafts)
+        {
+            if (!d.Service.Address.Equals(IPAddress.None))
+            {
+                result.Add(d.Service);
+                continue;
+            }
+            IPAddress? chosen = null;
+            for (; next < size - 1; next++)
+            {
+                IPAddress candidate = ConfigLoader.Offset(range.BaseAddress, next);
+                if (!used.Contains(candidate) && !owners.ContainsKey(candidate))
+                {
+                    chosen = candidate;
+                    next++;
+                    break;
+                }
+            }
+            if (chosen is null)
+            {
+                d.Section.Error(d.Section.Table.Position, $"no free address left in {rangeName} for {d.Section.Name}: use a larger range");
+                continue;
+            }
+            owners.Add(chosen, d.Service.Name);
+            result.Add(d.Service with { Address = chosen });
+        }
+        return result;
+    }
+}

@@ -1,0 +1,28 @@
+using System.Text.Json.Serialization;
+using Summoner.Engine;
+
+namespace Summoner.Control;
+
+/// <summary>One row of <c>/api/services</c> and of <c>summoner ps</c>.</summary>
+public sealed record ServiceStatus(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("state")] string State,
+    [property: JsonPropertyName("address")] string? Address,
+    [property: JsonPropertyName("dnsNames")] IReadOnlyList<string> DnsNames,
+    [property: JsonPropertyName("guest")] string? Guest,
+    [property: JsonPropertyName("uptimeSeconds")] double? UptimeSeconds,
+    [property: JsonPropertyName("lastSummonMs")] double? LastSummonMs)
+{
+    public static ServiceStatus Of(ServiceOwner owner, DateTime nowUtc) => new(
+        owner.Spec.Name,
+        owner.State.ToString().ToLowerInvariant(),
+        owner.Network?.ServiceAddress.ToString(),
+        owner.Spec.DnsNames,
+        owner.GuestName,
+        owner.ReadySinceUtc is { } since ? Math.Round((nowUtc - since).TotalSeconds, 1) : null,
+        owner.LastSummon is { } last ? Math.Round(last.TotalMilliseconds, 1) : null);
+}
+
+[JsonSerializable(typeof(ServiceStatus[]))]
+[JsonSerializable(typeof(ServiceStatus))]
+internal sealed partial class ControlJsonContext : JsonSerializerContext;

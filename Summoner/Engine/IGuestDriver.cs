@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace Summoner.Engine;
+
+/// <summary>How a guest's network is attached; the engine only needs the address clients use.</summary>
+public abstract record GuestNetwork
+{
+    /// <summary>The address the DNS answer names and the readiness probe connects to.</summary>
+    public abstract IPAddress ServiceAddress { get; }
+}
+
+/// <summary>QEMU user networking: guest ports forwarded to a per-service loopback address.</summary>
+public sealed record LoopbackNetwork(IPAddress HostAddress, IReadOnlyList<int> Ports) : GuestNetwork
+{
+    public override IPAddress ServiceAddress => HostAddress;
+}
+
+/// <summary>A tap on a Linux bridge; the guest owns <see cref="GuestAddress"/> on the bridge's subnet.</summary>
+public sealed record BridgeNetwork(string Bridge, string? Namespace, IPAddress GuestAddress, int PrefixLength, IPAddress Gateway, string MacAddress, string TapName) : GuestNetwork
+{
+    public override IPAddress ServiceAddress => GuestAddress;
+}
+
+/// <summary>Everything needed to start one guest; the driver turns it into a hypervisor domain.</summary>
+public sealed record GuestLaunch(
+    string GuestName,
+    string ImagePath,
+    string CommandLine,
+    int MemoryMiB,
+    int VirtualCpus,
+    string ConsolePath,
+    GuestNetwork Network,
+    bool StartPaused = false);
+
+/// <summary>Traffic seen so far; <see cref="OpenConnections"/> counts as activity by itself.</summary>
+public sealed record GuestCounters(long RxBytes, long TxBytes, int OpenConnections = 0)
+{
+    public long Total => RxBytes + TxBytes;
+}
+
+public enum GuestExitReason { Shutdown, Crashed, Destroyed, Unknown }
+
+public sealed record GuestExit(string GuestName, GuestExitReason Reason);
+
+/// <summary>
+/// What the summon engine needs from a hypervisor. The libvirt adapter implements it; the engine
+/// knows nothing of XML or P/Invoke (Firecracker-style separation).
+/// </summary>
+public interface IGuestDriver : IAsyncDisposable
+{
+    /// <summary>Creates and starts (or starts paused) a transient guest.</summary>
+    Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken);
+
+    Task DestroyAsync(string guestName, CancellationToken cancellationToken);
+
+    Task SuspendAsync(string guestName, CancellationToken cancellationToken);
+
+    Task ResumeAsync(string guestName, CancellationToken cancellationToken);
+
+    /// <summary>Bytes the guest's NIC moved so far, or null when the guest is gone.</summary>
+    Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken);
+
+    /// <summary>Names of guests this driver's hypervisor connection currently runs.</summary>
+    Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Raised (on any thread) when a guest stops without the engine asking.</summary>
+    event Action<GuestExit>? GuestExited;
+}

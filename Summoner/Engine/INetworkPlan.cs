@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net;
+
+namespace Summoner.Engine;
+
+/// <summary>Gives each guest its network attachment and the matching kernel command-line keys.</summary>
+public interface INetworkPlan
+{
+    GuestNetwork Allocate(ServiceSpec service, string guestName);
+
+    void Release(GuestNetwork network);
+
+    /// <summary>Kernel.Net's configuration keys for this attachment (see README "Guest command line").</summary>
+    string GuestCommandLine(GuestNetwork network, ServiceSpec service);
+}
+
+/// <summary>
+/// The default mode: every guest gets its own loopback address from a range, and QEMU user
+/// networking forwards the service's ports there, so nothing needs root networking. Per guest,
+/// not per service, because warm-pool members of one service run side by side and two QEMUs
+/// cannot forward the same address and port.
+/// </summary>
+public sealed class LoopbackNetworkPlan : INetworkPlan
+{
+    private readonly uint _first;
+    private readonly uint _count;
+    private readonly HashSet<uint> _used = [];
+    private readonly Dictionary<string, uint> _preferred = new(StringComparer.Ordinal);
+    private readonly HashSet<uint> _reserved = [];
+    private uint _next;
+
+    /// <param name="first">First address of the range handed out.</param>
+    /// <param name="count">How many consecutive addresses the range holds.</param>
+    /// <param name="preferred">A service's own address (from the config): its guest gets it when it is
+    /// free, so a service keeps one address across summons; a second guest of the same service
+    /// (warm pool) takes one from the range, never another service's.</param>
+    public LoopbackNetworkPlan(IPAddress first, int count, IReadOnlyDictionary<string, IPAddress>? preferred = null)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        byte[] b = first.GetAddressBytes();
+        if (b.Length != 4 || b[0] != 127)
+            throw new ArgumentException($"loopback network addresses must be in 127.0.0.0/8, not {first}", nameof(first));
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        _first = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        _count = (uint)count;
+        if ((_first & 0xff000000) != ((_first + _count - 1) & 0xff000000))
+            throw new ArgumentException($"{count} addresses from {first} leave 127.0.0.0/8", nameof(count));
+        foreach (var (service, address) in preferred ?? new Dictionary<string, IPAddress>())
+        {
+            uint v = ToUInt(address);
+            if ((v & 0xff000000) != 0x7f000000)
+                throw new ArgumentException($"service {service}: loopback mode needs a 127.0.0.0/8 address, not {address}", nameof(preferred));
+            _preferred[service] = v;
+            _reserved.Add(v);
+        }
+    }
+
+    private static uint ToUInt(IPAddress address)
+    {
+        byte[] b = address.GetAddressBytes();
+        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+    }
+
+    private static IPAddress FromUInt(uint v) => new([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
+
+    public GuestNetwork Allocate(ServiceSpec service, string guestName)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        lock (_used)
+        {
+            if (_preferred.TryGetValue(service.Name, out uint own) && _used.Add(own))
+                return new LoopbackNetwork(FromUInt(own), service.Ports);
+            for (uint tried = 0; tried < _count; tried++)
+            {
+                uint v = _first + (_next++ % _count);
+                if (!_reserved.Contains(v) && _used.Add(v))
+                    return new LoopbackNetwork(FromUInt(v), service.Ports);
+            }
+        }
+        throw new InvalidOperationException($"all {_count} loopback addresses are in use: widen [network] loopback_range");
+    }
+
+    public void Release(GuestNetwork network)
+    {
+        if (network is not LoopbackNetwork l) return;
+        lock (_used) _used.Remove(ToUInt(l.HostAddress));
+    }
+
+    // QEMU's user network gives the guest 10.0.2.15 behind the gateway 10.0.2.2.
+    public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return "ip=10.0.2.15/24 gw=10.0.2.2 port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+    }
+}

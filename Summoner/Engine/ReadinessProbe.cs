@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Summoner.Engine;
+
+/// <summary>
+/// Decides when a booting guest is ready: it printed <c>summoner: ready tcp/PORT</c> for each of
+/// its ports on the serial console, and the host completed a TCP connection to each port at the
+/// service address. A panic line ends the wait early with the console's last lines.
+/// </summary>
+public static class ReadinessProbe
+{
+    public const string ReadyPrefix = "summoner: ready tcp/";
+
+    /// <summary>Waits for the readiness lines; returns how long that took.</summary>
+    public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        int delayMs = 1;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (console.Poll())
+            {
+                string text = console.Text;
+                if (text.Contains("PANIC", StringComparison.Ordinal))
+                    throw new GuestBootException("the guest panicked during boot", console.LastLines(20));
+                if (ports.All(p => text.Contains(ReadyPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)))
+                    return sw.Elapsed;
+                delayMs = 1;
+            }
+            // Poll often at first (the console fills within milliseconds), back off on long boots.
+            await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
+            delayMs = Math.Min(delayMs * 2, 16);
+        }
+    }
+
+    /// <summary>Connects to every port until each accepts once; returns how long that took.</summary>
+    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, CancellationToken cancellationToken, Func<AddressFamily, Socket>? sockets = null)
+    {
+        var sw = Stopwatch.StartNew();
+        foreach (int port in ports)
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using Socket socket = sockets?.Invoke(address.AddressFamily) ?? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+                    socket.Shutdown(SocketShutdown.Both);
+                    break;
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        return sw.Elapsed;
+    }
+}
+
+/// <summary>A boot that did not reach readiness; carries the console's last lines for the log.</summary>
+public sealed class GuestBootException : Exception
+{
+    public GuestBootException(string message, string consoleTail) : base(message) { ConsoleTail = consoleTail; }
+    public GuestBootException(string message) : base(message) { ConsoleTail = ""; }
+    public GuestBootException() : base("guest boot failed") { ConsoleTail = ""; }
+    public GuestBootException(string message, Exception inner) : base(message, inner) { ConsoleTail = ""; }
+
+    public string ConsoleTail { get; }
+}

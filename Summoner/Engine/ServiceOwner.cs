@@ -1,0 +1,441 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Summoner.Engine;
+
+/// <summary>
+/// The single owner of one service's state machine (cold → booting → ready → reaping → cold,
+/// and failed with back-off). Every transition happens under <see cref="_gate"/>; boots are
+/// single-flight: queries that arrive while a boot runs await the same task. The owner also keeps
+/// the service's warm pool: guests prepared ahead of a query (see <see cref="PoolMode"/>).
+/// </summary>
+public sealed class ServiceOwner
+{
+    private readonly object _gate = new();
+    private readonly SummonEngine _engine;
+    private readonly ILogger _log;
+    private readonly List<PoolMember> _pool = [];
+    private int _preparing;
+    private Task<SummonOutcome>? _boot;
+    private Task? _reap;
+    private int _bootSequence;
+    private int _consecutiveFailures;
+    private int _poolFailures;
+    private DateTime _backoffUntil;
+    private CancellationTokenSource? _activeBoot;
+    private bool _exitedDuringBoot;
+
+    private sealed record PoolMember(string GuestName, GuestNetwork Network);
+
+    internal ServiceOwner(ServiceSpec spec, SummonEngine engine, ILogger log)
+    {
+        Spec = spec;
+        _engine = engine;
+        _log = log;
+    }
+
+    public ServiceSpec Spec { get; }
+
+    public SummonState State { get; private set; } = SummonState.Cold;
+
+    public string? GuestName { get; private set; }
+
+    public GuestNetwork? Network { get; private set; }
+
+    public DateTime? ReadySinceUtc { get; private set; }
+
+    public DateTime LastQueryUtc { get; private set; }
+
+    public DateTime LastTrafficUtc { get; private set; }
+
+    public TimeSpan? LastSummon { get; private set; }
+
+    /// <summary>True when the last summon was served from the warm pool.</summary>
+    public bool LastSummonWarm { get; private set; }
+
+    public int PoolReady { get { lock (_gate) return _pool.Count; } }
+
+    internal long LastCounterTotal { get; set; } = -1;
+
+    public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);
+
+    /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
+    public Task<SummonOutcome> SummonAsync()
+    {
+        lock (_gate)
+        {
+            LastQueryUtc = DateTime.UtcNow;
+            switch (State)
+            {
+                case SummonState.Ready:
+                    return Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null));
+                case SummonState.Booting:
+                    return _boot!;
+                case SummonState.Failed when DateTime.UtcNow < _backoffUntil:
+                    return Task.FromResult(SummonOutcome.Fail(SummonFailure.Backoff, $"{Spec.Name} failed {_consecutiveFailures} time(s); retrying after {_backoffUntil:HH:mm:ss.fff}"));
+                case SummonState.Reaping:
+                    // The guest is going away; summon again once it is gone.
+                    Task reap = _reap ?? Task.CompletedTask;
+                    return reap.ContinueWith(_ => SummonAsync(), TaskScheduler.Default).Unwrap();
+                default:
+                    if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
+                    Transition(SummonState.Booting);
+                    PoolMember? member = null;
+                    if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
+                    _boot = member is null ? Task.Run(BootAsync) : Task.Run(() => WakeAsync(member));
+                    return _boot;
+            }
+        }
+    }
+
+    private string NextGuestName() => $"{_engine.Options.GuestNamePrefix}{Spec.Name}-{Interlocked.Increment(ref _bootSequence)}";
+
+    /// <summary>Cold path: create a guest and wait until it proves it listens.</summary>
+    private async Task<SummonOutcome> BootAsync()
+    {
+        var total = Stopwatch.StartNew();
+        string? capRefusal = _engine.TryReserve(Spec);
+        if (capRefusal is not null)
+        {
+            _engine.Observer.CapRefused(Spec.Name, capRefusal);
+            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal} cap");
+            lock (_gate) Transition(SummonState.Cold);
+            _engine.Observer.SummonFinished(Spec.Name, refused, total.Elapsed);
+            return refused;
+        }
+
+        string guestName = NextGuestName();
+        GuestNetwork network;
+        try
+        {
+            network = _engine.Network.Allocate(Spec, guestName);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _engine.Unreserve(Spec);
+            var noAddress = SummonOutcome.Fail(SummonFailure.Cap, ex.Message);
+            lock (_gate) Transition(SummonState.Cold);
+            _engine.Observer.SummonFinished(Spec.Name, noAddress, total.Elapsed);
+            return noAddress;
+        }
+        using var deadline = new CancellationTokenSource(Spec.BootDeadline);
+        lock (_gate) { GuestName = guestName; Network = network; _activeBoot = deadline; _exitedDuringBoot = false; }
+        using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
+        bool created = false;
+        try
+        {
+            await CreateAsync(guestName, network, startPaused: false, deadline.Token).ConfigureAwait(false);
+            created = true;
+            Phase(SummonPhase.Create, total.Elapsed, total.Elapsed);
+            await WaitReadyAsync(console, network, total, deadline.Token).ConfigureAwait(false);
+            return BecomeReady(guestName, network, total, warm: false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return await FailBootAsync(guestName, network, created, console, total, ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            RefillPool();
+        }
+    }
+
+    /// <summary>Warm path: resume a pooled guest; if it was created paused it still has to boot.</summary>
+    private async Task<SummonOutcome> WakeAsync(PoolMember member)
+    {
+        var total = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(Spec.BootDeadline);
+        lock (_gate) { GuestName = member.GuestName; Network = member.Network; _activeBoot = deadline; _exitedDuringBoot = false; }
+        using var console = new ConsoleTail(_engine.ConsolePathFor(member.GuestName));
+        try
+        {
+            await _engine.Driver.ResumeAsync(member.GuestName, deadline.Token).ConfigureAwait(false);
+            Phase(SummonPhase.Create, total.Elapsed, total.Elapsed);
+            await WaitReadyAsync(console, member.Network, total, deadline.Token).ConfigureAwait(false);
+            return BecomeReady(member.GuestName, member.Network, total, warm: true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return await FailBootAsync(member.GuestName, member.Network, true, console, total, ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            RefillPool();
+        }
+    }
+
+    private async Task CreateAsync(string guestName, GuestNetwork network, bool startPaused, CancellationToken cancellationToken)
+    {
+        string consolePath = _engine.ConsolePathFor(guestName);
+        File.Delete(consolePath);
+        string cmdline = _engine.Network.GuestCommandLine(network, Spec);
+        if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
+        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused);
+        try
+        {
+            await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Registered even if creation threw: a half-created guest must still be found and destroyed.
+            _engine.GuestStarted(this, guestName);
+        }
+    }
+
+    private async Task WaitReadyAsync(ConsoleTail console, GuestNetwork network, Stopwatch total, CancellationToken cancellationToken)
+    {
+        TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, cancellationToken).ConfigureAwait(false);
+        Phase(SummonPhase.Boot, boot, total.Elapsed);
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
+        Phase(SummonPhase.Ready, ready, total.Elapsed);
+    }
+
+    private SummonOutcome BecomeReady(string guestName, GuestNetwork network, Stopwatch total, bool warm)
+    {
+        var outcome = new SummonOutcome(network.ServiceAddress, SummonFailure.None, null);
+        lock (_gate)
+        {
+            if (State != SummonState.Booting || GuestName != guestName)
+                return SummonOutcome.Fail(SummonFailure.BootFailed, $"{guestName} stopped while booting");
+            _activeBoot = null;
+            ReadySinceUtc = DateTime.UtcNow;
+            LastTrafficUtc = DateTime.UtcNow;
+            LastCounterTotal = -1;
+            LastSummon = total.Elapsed;
+            LastSummonWarm = warm;
+            _consecutiveFailures = 0;
+            Transition(SummonState.Ready);
+        }
+        _log.LogInformation("{Service}: ready at {Address} in {Ms:F1} ms ({Guest}, {Path})", Spec.Name, network.ServiceAddress, total.Elapsed.TotalMilliseconds, guestName, warm ? "warm pool" : "cold boot");
+        _engine.Observer.SummonFinished(Spec.Name, outcome, total.Elapsed);
+        return outcome;
+    }
+
+    private async Task<SummonOutcome> FailBootAsync(string guestName, GuestNetwork network, bool created, ConsoleTail console, Stopwatch total, Exception ex)
+    {
+        console.Poll();
+        bool exited;
+        lock (_gate) { exited = _exitedDuringBoot; _activeBoot = null; }
+        bool timedOut = ex is OperationCanceledException && !exited;
+        string detail = exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message;
+        _log.LogWarning("{Service}: boot of {Guest} failed after {Ms:F1} ms: {Detail}\n--- last console lines ---\n{Console}",
+            Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console.LastLines(20));
+        if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
+        _engine.Release(Spec, guestName, network);
+        var failed = SummonOutcome.Fail(timedOut ? SummonFailure.Deadline : SummonFailure.BootFailed, detail);
+        lock (_gate)
+        {
+            if (GuestName == guestName) { GuestName = null; Network = null; }
+            _consecutiveFailures++;
+            _backoffUntil = DateTime.UtcNow + _engine.Backoff(_consecutiveFailures);
+            if (State == SummonState.Booting) Transition(SummonState.Failed);
+        }
+        _engine.Observer.SummonFinished(Spec.Name, failed, total.Elapsed);
+        return failed;
+    }
+
+    /// <summary>Starts preparing pool members until the pool holds <see cref="ServiceSpec.WarmPool"/>.</summary>
+    internal void RefillPool()
+    {
+        lock (_gate)
+        {
+            // Stop refilling after repeated preparation failures; the next summon boots cold.
+            if (_engine.IsStopping || _poolFailures >= 3) return;
+            while (_pool.Count + _preparing < Spec.WarmPool)
+            {
+                _preparing++;
+                _ = Task.Run(PrepareMemberAsync);
+            }
+        }
+    }
+
+    private async Task PrepareMemberAsync()
+    {
+        string? capRefusal = _engine.TryReserve(Spec);
+        if (capRefusal is not null)
+        {
+            _engine.Observer.CapRefused(Spec.Name, capRefusal);
+            lock (_gate) _preparing--;
+            return;
+        }
+        string guestName = NextGuestName();
+        GuestNetwork network;
+        try
+        {
+            network = _engine.Network.Allocate(Spec, guestName);
+        }
+        catch (InvalidOperationException ex)
+        {
+            _engine.Unreserve(Spec);
+            _log.LogWarning("{Service}: no address for a pool member: {Message}", Spec.Name, ex.Message);
+            lock (_gate) { _preparing--; _poolFailures++; }
+            return;
+        }
+        var total = Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(Spec.BootDeadline);
+        using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
+        bool created = false;
+        try
+        {
+            bool paused = Spec.PoolMode == PoolMode.Created;
+            await CreateAsync(guestName, network, paused, deadline.Token).ConfigureAwait(false);
+            created = true;
+            if (!paused)
+            {
+                await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
+            }
+            bool keep;
+            lock (_gate)
+            {
+                _preparing--;
+                keep = !_engine.IsStopping;
+                if (keep) { _pool.Add(new PoolMember(guestName, network)); _poolFailures = 0; _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
+            }
+            if (!keep) { await DestroyQuietlyAsync(guestName).ConfigureAwait(false); _engine.Release(Spec, guestName, network); return; }
+            _log.LogInformation("{Service}: pool member {Guest} prepared ({Mode}) in {Ms:F1} ms", Spec.Name, guestName, Spec.PoolMode, total.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            console.Poll();
+            _log.LogWarning("{Service}: preparing pool member {Guest} failed: {Message}\n{Console}", Spec.Name, guestName, ex.Message, console.LastLines(10));
+            if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
+            _engine.Release(Spec, guestName, network);
+            lock (_gate) { _preparing--; _poolFailures++; }
+        }
+    }
+
+    /// <summary>Destroys the running guest (idle, stop command, shutdown). Safe to call in any state.</summary>
+    public Task ReapAsync(string reason)
+    {
+        lock (_gate)
+        {
+            if (State == SummonState.Reaping) return _reap ?? Task.CompletedTask;
+            if (State != SummonState.Ready || GuestName is null) return Task.CompletedTask;
+            Transition(SummonState.Reaping);
+            _reap = ReapCoreAsync(GuestName, Network!, reason);
+            return _reap;
+        }
+    }
+
+    private async Task ReapCoreAsync(string guest, GuestNetwork network, string reason)
+    {
+        var sw = Stopwatch.StartNew();
+        await DestroyQuietlyAsync(guest).ConfigureAwait(false);
+        _engine.Release(Spec, guest, network);
+        lock (_gate)
+        {
+            if (GuestName == guest) { GuestName = null; Network = null; ReadySinceUtc = null; }
+            if (State == SummonState.Reaping) Transition(SummonState.Cold);
+        }
+        _engine.Observer.Reaped(Spec.Name, reason);
+        _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guest, reason, sw.Elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Destroys every pool member (shutdown).</summary>
+    internal async Task DrainPoolAsync()
+    {
+        List<PoolMember> members;
+        lock (_gate) { members = [.. _pool]; _pool.Clear(); _engine.Observer.PoolChanged(Spec.Name, 0); }
+        foreach (PoolMember m in members)
+        {
+            await DestroyQuietlyAsync(m.GuestName).ConfigureAwait(false);
+            _engine.Release(Spec, m.GuestName, m.Network);
+        }
+    }
+
+    /// <summary>The hypervisor reports a guest gone without us asking.</summary>
+    internal void OnGuestExited(GuestExit exit)
+    {
+        GuestNetwork? network = null;
+        bool active;
+        lock (_gate)
+        {
+            int i = _pool.FindIndex(m => m.GuestName == exit.GuestName);
+            if (i >= 0)
+            {
+                network = _pool[i].Network;
+                _pool.RemoveAt(i);
+                _poolFailures++;
+                _engine.Observer.PoolChanged(Spec.Name, _pool.Count);
+                active = false;
+            }
+            else
+            {
+                if (GuestName != exit.GuestName || State == SummonState.Reaping) return;
+                active = true;
+                network = Network;
+                bool wasReady = State == SummonState.Ready;
+                GuestName = null;
+                Network = null;
+                ReadySinceUtc = null;
+                // A guest that ran fine and then died is cold: the next query summons it again at
+                // once. One that dies while booting counts towards the crash-loop back-off.
+                if (wasReady)
+                {
+                    Transition(SummonState.Cold);
+                }
+                else
+                {
+                    // Still booting: stop the boot's wait; its failure path records the crash loop.
+                    _exitedDuringBoot = true;
+                    try { _activeBoot?.Cancel(); } catch (ObjectDisposedException) { }
+                    return;
+                }
+            }
+        }
+        if (network is not null) _engine.Release(Spec, exit.GuestName, network);
+        _engine.Observer.Crashed(Spec.Name, exit.Reason);
+        _log.LogWarning("{Service}: {Kind} {Guest} exited ({Reason}); service is {State}", Spec.Name, active ? "guest" : "pool member", exit.GuestName, exit.Reason, State);
+        if (!active) RefillPool();
+    }
+
+    internal void NoteTraffic(long total, int openConnections)
+    {
+        lock (_gate)
+        {
+            if ((total != LastCounterTotal && LastCounterTotal >= 0) || openConnections > 0) LastTrafficUtc = DateTime.UtcNow;
+            LastCounterTotal = total;
+        }
+    }
+
+    /// <summary>True when a ready guest saw neither a query nor a byte for its idle timeout.</summary>
+    internal bool IsIdle(DateTime nowUtc)
+    {
+        lock (_gate)
+        {
+            if (State != SummonState.Ready || ReadySinceUtc is null) return false;
+            DateTime last = LastQueryUtc;
+            if (LastTrafficUtc > last) last = LastTrafficUtc;
+            if (ReadySinceUtc.Value > last) last = ReadySinceUtc.Value;
+            return nowUtc - last >= Spec.IdleTimeout;
+        }
+    }
+
+    private void Phase(SummonPhase phase, TimeSpan elapsed, TimeSpan total)
+    {
+        _engine.Observer.PhaseCompleted(Spec.Name, phase, elapsed);
+        _log.LogInformation("{Service}: {Phase} took {Ms:F1} ms (summon at {Total:F1} ms)", Spec.Name, phase.ToString().ToLowerInvariant(), elapsed.TotalMilliseconds, total.TotalMilliseconds);
+    }
+
+    private async Task DestroyQuietlyAsync(string guest)
+    {
+        try
+        {
+            await _engine.Driver.DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _log.LogWarning("{Service}: destroying {Guest} failed: {Message}", Spec.Name, guest, ex.Message);
+        }
+    }
+
+    private void Transition(SummonState to)
+    {
+        SummonState from = State;
+        if (from == to) return;
+        State = to;
+        _engine.Observer.StateChanged(Spec.Name, from, to);
+    }
+}

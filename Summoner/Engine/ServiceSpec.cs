@@ -1,0 +1,53 @@
+namespace Summoner.Engine;
+
+/// <summary>One service as the engine sees it (mapped from a [[service]] entry of the config).</summary>
+public sealed record ServiceSpec(
+    string Name,
+    IReadOnlyList<string> DnsNames,
+    string ImagePath,
+    IReadOnlyList<int> Ports,
+    int MemoryMiB,
+    int VirtualCpus,
+    string ExtraCommandLine,
+    TimeSpan IdleTimeout,
+    TimeSpan BootDeadline,
+    int WarmPool = 0,
+    PoolMode PoolMode = PoolMode.Booted);
+
+/// <summary>How warm-pool members wait for a query.</summary>
+public enum PoolMode
+{
+    /// <summary>Booted to readiness, then suspended: a query only resumes it (fastest).</summary>
+    Booted,
+
+    /// <summary>Created paused before boot: hides libvirt's create cost, the guest still boots.</summary>
+    Created,
+}
+
+/// <summary>Engine-wide limits and behaviour.</summary>
+public sealed record EngineOptions
+{
+    public required string StateDirectory { get; init; }
+    public int MaxConcurrentBoots { get; init; } = 4;
+    public int MaxRunningGuests { get; init; } = 64;
+    public long MaxTotalMemoryMiB { get; init; } = 4096;
+    public TimeSpan ReapInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CrashBackoffBase { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan CrashBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Prefix of every guest name this engine creates; used to find leftovers at start.</summary>
+    public string GuestNamePrefix { get; init; } = "summoner-";
+    /// <summary>Makes the readiness probe's sockets (bridge mode in a namespace needs them made there).</summary>
+    public Func<System.Net.Sockets.AddressFamily, System.Net.Sockets.Socket>? ProbeSockets { get; init; }
+}
+
+public enum SummonPhase { Create, Boot, Ready }
+
+public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping }
+
+/// <summary>What a summon produced: the address to answer with, or why there is none.</summary>
+public sealed record SummonOutcome(System.Net.IPAddress? Address, SummonFailure Failure, string? Detail)
+{
+    public bool Succeeded => Address is not null;
+
+    public static SummonOutcome Fail(SummonFailure failure, string detail) => new(null, failure, detail);
+}

@@ -1,0 +1,215 @@
+using Microsoft.Extensions.Logging;
+
+namespace Summoner.Engine;
+
+/// <summary>
+/// Owns every service's <see cref="ServiceOwner"/>, the caps, the reaper loop and the link to the
+/// hypervisor's lifecycle events. The DNS layer asks it for a service's address by name.
+/// </summary>
+public sealed class SummonEngine : IAsyncDisposable
+{
+    private readonly Dictionary<string, ServiceOwner> _byName = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, ServiceOwner> _byGuest = new(StringComparer.Ordinal);
+    private readonly object _capGate = new();
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _reaper;
+    private int _booting;
+    private int _running;
+    private long _memoryMiB;
+    private int _disposed;
+
+    public SummonEngine(IEnumerable<ServiceSpec> services, IGuestDriver driver, INetworkPlan network, EngineOptions options, ISummonObserver? observer = null, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Driver = driver ?? throw new ArgumentNullException(nameof(driver));
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        Observer = observer ?? NullSummonObserver.Instance;
+        loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        _log = loggers.CreateLogger("Summoner.Engine");
+        foreach (ServiceSpec spec in services)
+        {
+            var owner = new ServiceOwner(spec, this, loggers.CreateLogger("Summoner.Service." + spec.Name));
+            if (!_byName.TryAdd(spec.Name, owner))
+                throw new ArgumentException($"service '{spec.Name}' is defined twice", nameof(services));
+        }
+        Directory.CreateDirectory(ConsoleDirectory);
+        Driver.GuestExited += OnGuestExited;
+    }
+
+    public IGuestDriver Driver { get; }
+
+    public INetworkPlan Network { get; }
+
+    public EngineOptions Options { get; }
+
+    public ISummonObserver Observer { get; }
+
+    public bool IsStopping => _stopping.IsCancellationRequested;
+
+    public IReadOnlyCollection<ServiceOwner> Services => _byName.Values;
+
+    public int RunningGuests => Volatile.Read(ref _running);
+
+    public long GuestMemoryMiB => Interlocked.Read(ref _memoryMiB);
+
+    private string ConsoleDirectory => Path.Combine(Options.StateDirectory, "consoles");
+
+    public string ConsolePathFor(string guestName) => Path.Combine(ConsoleDirectory, guestName + ".log");
+
+    public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
+
+    /// <summary>Destroys guests an earlier run left under the same hypervisor connection, then starts the reaper.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (string guest in await Driver.ListGuestsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!guest.StartsWith(Options.GuestNamePrefix, StringComparison.Ordinal)) continue;
+            _log.LogWarning("destroying {Guest}, left running by an earlier summoner", guest);
+            try { await Driver.DestroyAsync(guest, cancellationToken).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _log.LogError("could not destroy leftover guest {Guest}: {Message}", guest, ex.Message);
+            }
+        }
+        _reaper = Task.Run(() => ReapLoopAsync(_stopping.Token), CancellationToken.None);
+        foreach (ServiceOwner owner in _byName.Values) owner.RefillPool();
+    }
+
+    /// <summary>Summons a service by name and waits at most <paramref name="deadline"/>.</summary>
+    public async Task<SummonOutcome> SummonAsync(string serviceName, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        ServiceOwner owner = Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName));
+        Task<SummonOutcome> summon = owner.SummonAsync();
+        try
+        {
+            return await summon.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return SummonOutcome.Fail(SummonFailure.Deadline, $"{serviceName} was not ready within {deadline.TotalMilliseconds:0} ms");
+        }
+    }
+
+    public Task StopServiceAsync(string serviceName) =>
+        (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync("stopped by request");
+
+    internal string? TryReserve(ServiceSpec spec)
+    {
+        lock (_capGate)
+        {
+            if (_booting >= Options.MaxConcurrentBoots) return "concurrent_boots";
+            if (_running >= Options.MaxRunningGuests) return "running_guests";
+            if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest_memory";
+            _booting++;
+            _running++;
+            _memoryMiB += spec.MemoryMiB;
+        }
+        Observer.RunningGuestsChanged(RunningGuests);
+        return null;
+    }
+
+    internal void GuestStarted(ServiceOwner owner, string guestName)
+    {
+        lock (_byGuest) _byGuest[guestName] = owner;
+        lock (_capGate) _booting--;
+    }
+
+    /// <summary>Returns a guest's share of the caps once it is gone; a second call for the same guest is ignored.</summary>
+    internal void Release(ServiceSpec spec, string guestName, GuestNetwork network)
+    {
+        bool started;
+        lock (_byGuest) started = _byGuest.Remove(guestName);
+        if (!started) return;
+        lock (_capGate)
+        {
+            _running--;
+            _memoryMiB -= spec.MemoryMiB;
+        }
+        Network.Release(network);
+        Observer.RunningGuestsChanged(RunningGuests);
+    }
+
+    /// <summary>Undoes <see cref="TryReserve"/> for a boot that never reached the hypervisor.</summary>
+    internal void Unreserve(ServiceSpec spec)
+    {
+        lock (_capGate)
+        {
+            _booting--;
+            _running--;
+            _memoryMiB -= spec.MemoryMiB;
+        }
+        Observer.RunningGuestsChanged(RunningGuests);
+    }
+
+    internal TimeSpan Backoff(int failures)
+    {
+        double ms = Options.CrashBackoffBase.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, Options.CrashBackoffMax.TotalMilliseconds));
+    }
+
+    private void OnGuestExited(GuestExit exit)
+    {
+        ServiceOwner? owner;
+        lock (_byGuest) owner = _byGuest.GetValueOrDefault(exit.GuestName);
+        owner?.OnGuestExited(exit);
+    }
+
+    private async Task ReapLoopAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(Options.ReapInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+                await ReapIdleOnceAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
+    }
+
+    /// <summary>One reaper pass: refresh traffic counters, destroy guests idle past their timeout.</summary>
+    public async Task ReapIdleOnceAsync(CancellationToken cancellationToken)
+    {
+        foreach (ServiceOwner owner in _byName.Values)
+        {
+            string? guest = owner.GuestName;
+            if (owner.State != SummonState.Ready || guest is null) continue;
+            try
+            {
+                GuestCounters? counters = await Driver.GetCountersAsync(guest, cancellationToken).ConfigureAwait(false);
+                if (counters is not null) owner.NoteTraffic(counters.Total, counters.OpenConnections);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+            {
+                _log.LogDebug("counters of {Guest} unavailable: {Message}", guest, ex.Message);
+            }
+            if (owner.IsIdle(DateTime.UtcNow))
+                await owner.ReapAsync("idle").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Destroys every guest this engine started; nothing is left behind.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_reaper is not null) await _reaper.ConfigureAwait(false);
+        Driver.GuestExited -= OnGuestExited;
+        var reaps = new List<Task>();
+        foreach (ServiceOwner owner in _byName.Values)
+        {
+            reaps.Add(owner.ReapAsync("shutdown"));
+            reaps.Add(owner.DrainPoolAsync());
+        }
+        await Task.WhenAll(reaps).ConfigureAwait(false);
+        // Guests still booting: destroy them by name.
+        string[] leftovers;
+        lock (_byGuest) leftovers = [.. _byGuest.Keys];
+        foreach (string guest in leftovers)
+        {
+            try { await Driver.DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception ex) when (ex is not OutOfMemoryException) { _log.LogWarning("destroying {Guest} at shutdown failed: {Message}", guest, ex.Message); }
+        }
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,46 @@
+namespace Summoner.Metrics;
+
+/// <summary>
+/// The metrics issue 7 asks `summoner serve` to expose, declared once so the engine, the DNS
+/// front and the tests agree on names and labels. Durations are in seconds (Prometheus base
+/// units; promtool flags milliseconds).
+/// </summary>
+public sealed class SummonerMetrics
+{
+    public SummonerMetrics(MetricRegistry? registry = null)
+    {
+        Registry = registry ?? new MetricRegistry();
+        Summons = Registry.Counter("summoner_summons_total",
+            "Summons started, by service and how they ended (ready, failed, deadline, refused).", "service", "result");
+        SummonPhaseSeconds = Registry.Histogram("summoner_summon_phase_seconds",
+            "Time spent in each summon phase: create (libvirt domain defined and started), boot (to the guest's readiness line), ready (to the first accepted TCP connection), total (query to answer).",
+            Histogram.LatencySecondsBuckets, "service", "phase");
+        DnsQueries = Registry.Counter("summoner_dns_queries_total", "DNS queries answered, by response code (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...).", "rcode");
+        RunningGuests = Registry.Gauge("summoner_running_guests", "Guests currently running (booting, ready or suspended in a warm pool).");
+        GuestMemoryBytes = Registry.Gauge("summoner_guest_memory_bytes", "Memory assigned to running guests, against [limits] guest_memory.");
+        Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, failed).", "service", "reason");
+        Crashes = Registry.Counter("summoner_crashes_total", "Guests that died without Summoner destroying them (libvirt lifecycle event).", "service");
+        CapRefusals = Registry.Counter("summoner_cap_refusals_total", "Summons refused because a [limits] cap was reached, by cap (concurrent_boots, running_guests, guest_memory).", "cap");
+        WarmPoolGuests = Registry.Gauge("summoner_warm_pool_guests", "Booted, suspended guests waiting in a service's warm pool.", "service");
+    }
+
+    public MetricRegistry Registry { get; }
+
+    public Counter Summons { get; }
+
+    public Histogram SummonPhaseSeconds { get; }
+
+    public Counter DnsQueries { get; }
+
+    public Gauge RunningGuests { get; }
+
+    public Gauge GuestMemoryBytes { get; }
+
+    public Counter Reaps { get; }
+
+    public Counter Crashes { get; }
+
+    public Counter CapRefusals { get; }
+
+    public Gauge WarmPoolGuests { get; }
+}

@@ -1,0 +1,48 @@
+using System.Net;
+using Summoner.Config;
+using Summoner.Engine;
+
+namespace Summoner.Serve;
+
+/// <summary>Maps the validated configuration onto the engine's own types.</summary>
+public static class EngineSetup
+{
+    public static ServiceSpec ToSpec(ServiceConfig service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return new ServiceSpec(service.Name, service.DnsNames, service.ImagePath, service.Ports, service.MemoryMiB, service.Vcpus,
+            service.CommandLine, service.IdleTimeout, service.BootDeadline, service.WarmPool);
+    }
+
+    public static EngineOptions ToOptions(SummonerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new EngineOptions
+        {
+            StateDirectory = config.Libvirt.StateDirectory,
+            MaxConcurrentBoots = config.Limits.ConcurrentBoots,
+            MaxRunningGuests = config.Limits.RunningGuests,
+            MaxTotalMemoryMiB = config.Limits.TotalGuestMemoryBytes >> 20,
+        };
+    }
+
+    /// <summary>Loopback mode: each service keeps its configured address; pool members draw from the range.</summary>
+    public static LoopbackNetworkPlan LoopbackPlan(SummonerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        IPNetwork range = config.Network.LoopbackRange;
+        byte[] b = range.BaseAddress.GetAddressBytes();
+        uint baseValue = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        long size = 1L << (32 - range.PrefixLength);
+        // Skip the range's first address (127.x.0.0) and keep clear of 127.0.0.1.
+        uint first = baseValue + 1;
+        int count = (int)Math.Max(1, Math.Min(size - 2, 65534));
+        if (first <= 0x7f000001 && 0x7f000001 < first + (uint)count)
+        {
+            first = Math.Max(first, 0x7f000002);
+            count = (int)Math.Max(1, baseValue + size - 1 - first);
+        }
+        var preferred = config.Services.ToDictionary(s => s.Name, s => s.Address, StringComparer.Ordinal);
+        return new LoopbackNetworkPlan(new IPAddress([(byte)(first >> 24), (byte)(first >> 16), (byte)(first >> 8), (byte)first]), count, preferred);
+    }
+}

@@ -1,0 +1,52 @@
+using Summoner.Engine;
+using Summoner.Metrics;
+
+namespace Summoner.Serve;
+
+/// <summary>Turns the engine's events into Summoner's Prometheus metrics.</summary>
+public sealed class MetricsObserver : ISummonObserver
+{
+    private readonly SummonerMetrics _metrics;
+    private readonly Func<long> _guestMemoryBytes;
+
+    public MetricsObserver(SummonerMetrics metrics, Func<long> guestMemoryBytes)
+    {
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _guestMemoryBytes = guestMemoryBytes ?? throw new ArgumentNullException(nameof(guestMemoryBytes));
+    }
+
+    public void StateChanged(string service, SummonState before, SummonState after) { }
+
+    public void PhaseCompleted(string service, SummonPhase phase, TimeSpan elapsed) =>
+        _metrics.SummonPhaseSeconds.WithLabels(service, phase.ToString().ToLowerInvariant()).Observe(elapsed);
+
+    public void SummonFinished(string service, SummonOutcome outcome, TimeSpan elapsed)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        string result = outcome.Failure switch
+        {
+            SummonFailure.None => "ready",
+            SummonFailure.Deadline => "deadline",
+            SummonFailure.Cap => "refused",
+            SummonFailure.Backoff => "backoff",
+            _ => "failed",
+        };
+        _metrics.Summons.WithLabels(service, result).Inc();
+        if (outcome.Succeeded) _metrics.SummonPhaseSeconds.WithLabels(service, "total").Observe(elapsed);
+    }
+
+    public void Reaped(string service, string reason) =>
+        _metrics.Reaps.WithLabels(service, reason switch { "idle" => "idle", "shutdown" => "shutdown", "stopped by request" => "stop", _ => "failed" }).Inc();
+
+    public void Crashed(string service, GuestExitReason reason) => _metrics.Crashes.WithLabels(service).Inc();
+
+    public void CapRefused(string service, string cap) => _metrics.CapRefusals.WithLabels(cap).Inc();
+
+    public void RunningGuestsChanged(int running)
+    {
+        _metrics.RunningGuests.Set(running);
+        _metrics.GuestMemoryBytes.Set(_guestMemoryBytes());
+    }
+
+    public void PoolChanged(string service, int ready) => _metrics.WarmPoolGuests.WithLabels(service).Set(ready);
+}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Summoner.Engine;
+
+namespace Summoner.Engine.Tests;
+
+/// <summary>
+/// A stand-in hypervisor for state-machine unit tests only (end-to-end tests boot real guests):
+/// "booting" writes the readiness line to the console file after a delay and listens on the
+/// service's loopback address, as a real guest would.
+/// </summary>
+internal sealed class ScriptedDriver : IGuestDriver
+{
+    private readonly ConcurrentDictionary<string, TcpListener> _listeners = new();
+    public int Creates;
+    public int Destroys;
+    public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+    public bool NeverReady { get; set; }
+    public long Counter;
+
+    public event Action<GuestExit>? GuestExited;
+
+    public async Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Creates);
+        await File.WriteAllTextAsync(launch.ConsolePath, "hello from C#\n", cancellationToken);
+        var listeners = new List<TcpListener>();
+        var loopback = (LoopbackNetwork)launch.Network;
+        foreach (int port in loopback.Ports)
+        {
+            var l = new TcpListener(loopback.HostAddress, port);
+            l.Start();
+            _listeners[launch.GuestName + ":" + port] = l;
+        }
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(BootDelay, CancellationToken.None);
+            if (NeverReady) return;
+            foreach (int port in loopback.Ports)
+                await File.AppendAllTextAsync(launch.ConsolePath, $"summoner: ready tcp/{port} in 1.0 ms\n", CancellationToken.None);
+        }, CancellationToken.None);
+    }
+
+    public Task DestroyAsync(string guestName, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Destroys);
+        StopListeners(guestName);
+        return Task.CompletedTask;
+    }
+
+    public void Crash(string guestName)
+    {
+        StopListeners(guestName);
+        GuestExited?.Invoke(new GuestExit(guestName, GuestExitReason.Crashed));
+    }
+
+    private void StopListeners(string guestName)
+    {
+        foreach (var key in _listeners.Keys.Where(k => k.StartsWith(guestName + ":", StringComparison.Ordinal)).ToList())
+            if (_listeners.TryRemove(key, out var l)) l.Stop();
+    }
+
+    public Task SuspendAsync(string guestName, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task ResumeAsync(string guestName, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken) =>
+        Task.FromResult<GuestCounters?>(new GuestCounters(Interlocked.Read(ref Counter), 0));
+    public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. _listeners.Keys.Select(k => k.Split(':')[0]).Distinct()]);
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var l in _listeners.Values) l.Stop();
+        return ValueTask.CompletedTask;
+    }
+}

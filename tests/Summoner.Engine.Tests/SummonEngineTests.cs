@@ -1,0 +1,180 @@
+using System.Net;
+using Summoner.Engine;
+using Xunit;
+
+namespace Summoner.Engine.Tests;
+
+public sealed class SummonEngineTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("summoner-engine-").FullName;
+    private static int s_nextAddress = 1;
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080, int warmPool = 0)
+    {
+        // Each test gets its own 127.78.x.y address so parallel tests never share a listener.
+        int n = Interlocked.Increment(ref s_nextAddress);
+        var first = IPAddress.Parse($"127.78.{n / 60}.{n % 60 * 4 + 1}");
+        var spec = new ServiceSpec("hello", ["hello.example.test"], "/nonexistent.elf", [port], 32, 1, "",
+            idle ?? TimeSpan.FromMinutes(5), bootDeadline ?? TimeSpan.FromSeconds(10), warmPool);
+        var driver = new ScriptedDriver();
+        var engine = new SummonEngine([spec], driver, new LoopbackNetworkPlan(first, 4),
+            new EngineOptions { StateDirectory = _state, MaxConcurrentBoots = maxBoots, ReapInterval = TimeSpan.FromMilliseconds(50), CrashBackoffBase = TimeSpan.FromMilliseconds(100) });
+        return (engine, driver, spec);
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_summons_share_one_boot_and_one_address()
+    {
+        var (engine, driver, _) = Create();
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        var summons = Enumerable.Range(0, 200).Select(_ => engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).ToArray();
+        SummonOutcome[] outcomes = await Task.WhenAll(summons);
+        Assert.All(outcomes, o => Assert.True(o.Succeeded, o.Detail));
+        Assert.Single(outcomes.Select(o => o.Address).Distinct());
+        Assert.Equal(1, driver.Creates);
+        Assert.Equal(SummonState.Ready, engine.Find("hello")!.State);
+    }
+
+    [Fact]
+    public async Task An_idle_guest_is_reaped_and_the_next_query_summons_again()
+    {
+        var (engine, driver, _) = Create(idle: TimeSpan.FromMilliseconds(300));
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        var owner = engine.Find("hello")!;
+        await WaitUntil(() => owner.State == SummonState.Cold, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, driver.Destroys);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        Assert.Equal(2, driver.Creates);
+    }
+
+    [Fact]
+    public async Task Traffic_keeps_a_guest_alive_past_its_idle_timeout()
+    {
+        var (engine, driver, _) = Create(idle: TimeSpan.FromMilliseconds(400));
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        var owner = engine.Find("hello")!;
+        for (int i = 0; i < 15; i++)
+        {
+            Interlocked.Add(ref driver.Counter, 100);
+            await Task.Delay(100);
+        }
+        Assert.Equal(SummonState.Ready, owner.State);
+        await WaitUntil(() => owner.State == SummonState.Cold, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_crashed_guest_goes_cold_at_once_and_is_summoned_again()
+    {
+        var (engine, driver, _) = Create();
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        var owner = engine.Find("hello")!;
+        driver.Crash(owner.GuestName!);
+        Assert.Equal(SummonState.Cold, owner.State);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        Assert.Equal(2, driver.Creates);
+    }
+
+    [Fact]
+    public async Task A_boot_that_never_gets_ready_fails_with_deadline_destroys_the_guest_and_backs_off()
+    {
+        var (engine, driver, _) = Create(bootDeadline: TimeSpan.FromMilliseconds(500));
+        await using var _e = engine;
+        driver.NeverReady = true;
+        await engine.StartAsync(CancellationToken.None);
+        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.False(outcome.Succeeded);
+        Assert.Equal(SummonFailure.Deadline, outcome.Failure);
+        Assert.Equal(1, driver.Destroys);
+        Assert.Equal(SummonState.Failed, engine.Find("hello")!.State);
+        Assert.Equal(0, engine.RunningGuests);
+        SummonOutcome during = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.Equal(SummonFailure.Backoff, during.Failure);
+    }
+
+    [Fact]
+    public async Task A_query_deadline_shorter_than_the_boot_fails_but_the_boot_completes_for_later_queries()
+    {
+        var (engine, driver, _) = Create();
+        await using var _e = engine;
+        driver.BootDelay = TimeSpan.FromMilliseconds(600);
+        await engine.StartAsync(CancellationToken.None);
+        SummonOutcome early = await engine.SummonAsync("hello", TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        Assert.Equal(SummonFailure.Deadline, early.Failure);
+        SummonOutcome later = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.True(later.Succeeded, later.Detail);
+        Assert.Equal(1, driver.Creates);
+    }
+
+    [Fact]
+    public async Task Over_the_concurrent_boot_cap_a_summon_is_refused()
+    {
+        var (engine, _, _) = Create(maxBoots: 0);
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal(SummonFailure.Cap, outcome.Failure);
+        Assert.Equal(SummonState.Cold, engine.Find("hello")!.State);
+    }
+
+    [Fact]
+    public async Task Disposing_the_engine_destroys_running_guests()
+    {
+        var (engine, driver, _) = Create();
+        await engine.StartAsync(CancellationToken.None);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        await engine.DisposeAsync();
+        Assert.Equal(1, driver.Destroys);
+        Assert.Empty(await driver.ListGuestsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_warm_pool_member_answers_the_first_query_and_is_replaced_in_the_background()
+    {
+        var (engine, driver, _) = Create(warmPool: 1);
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        var owner = engine.Find("hello")!;
+        await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, driver.Creates);
+        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.True(outcome.Succeeded, outcome.Detail);
+        Assert.True(owner.LastSummonWarm);
+        await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(2, driver.Creates);
+        Assert.Equal(2, engine.RunningGuests);
+        await engine.DisposeAsync();
+        Assert.Equal(2, driver.Destroys);
+    }
+
+    [Fact]
+    public void Loopback_addresses_are_unique_per_guest_and_reused_after_release()
+    {
+        var spec = new ServiceSpec("s", ["s.test"], "x.elf", [80], 32, 1, "", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
+        var plan = new LoopbackNetworkPlan(IPAddress.Parse("127.79.0.1"), 2);
+        GuestNetwork a = plan.Allocate(spec, "g1"), b = plan.Allocate(spec, "g2");
+        Assert.NotEqual(a.ServiceAddress, b.ServiceAddress);
+        Assert.Throws<InvalidOperationException>(() => plan.Allocate(spec, "g3"));
+        plan.Release(a);
+        Assert.Equal(a.ServiceAddress, plan.Allocate(spec, "g4").ServiceAddress);
+        Assert.Throws<ArgumentException>(() => new LoopbackNetworkPlan(IPAddress.Parse("10.0.0.1"), 4));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in " + timeout);
+            await Task.Delay(20);
+        }
+    }
+}
