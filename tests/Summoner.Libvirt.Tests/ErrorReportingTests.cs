@@ -94,6 +94,24 @@ public sealed class ErrorReportingTests(EmbeddedHost host)
     }
 
     [Fact]
+    public void Qemu_exiting_during_create_is_explained()
+    {
+        string dir = TestGuests.NewScratchDirectory("qexit");
+        try
+        {
+            string xml = DomainXml.Render(TestGuests.Spec(TestGuests.Name("qexit"), TestGuests.HaltingImage(dir), Path.Combine(dir, "s.serial")))
+                .Replace("</domain>", "<qemu:commandline><qemu:arg value='-no-such-option'/></qemu:commandline></domain>", StringComparison.Ordinal);
+            var e = Assert.Throws<LibvirtException>(() => host.Connection.CreateDomain(xml));
+            Assert.Contains("no-such-option", e.LibvirtMessage);
+            Assert.Contains("QEMU exited while libvirt was still starting it", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Looking_up_an_unknown_domain_returns_null_not_an_error()
     {
         Assert.Null(host.Connection.FindDomain("no-such-domain"));
