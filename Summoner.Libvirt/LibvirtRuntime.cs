@@ -33,8 +33,7 @@ public static unsafe class LibvirtRuntime
         lock (Gate)
         {
             if (loopThread is not null) return;
-            if (!NativeLibrary.TryLoad("libvirt.so.0", typeof(LibvirtRuntime).Assembly, null, out _))
-                throw new LibvirtUnavailableException(Remedies.InstallLibvirt);
+            RequireLibrary("libvirt.so.0");
             // libvirt logs every failed call to stderr, including expected ones ("Domain not found"
             // from a lookup) and, for in-process drivers, warnings on every start. Each failure
             // reaches the caller as a LibvirtException, so libvirt's own log is off unless the
@@ -52,6 +51,13 @@ public static unsafe class LibvirtRuntime
             thread.Start();
             loopThread = thread;
         }
+    }
+
+    /// <summary>Loads a native library up front so that a missing libvirt says what to install instead of a bare DllNotFoundException.</summary>
+    internal static void RequireLibrary(string name)
+    {
+        if (!NativeLibrary.TryLoad(name, typeof(LibvirtRuntime).Assembly, null, out _))
+            throw new LibvirtUnavailableException($"cannot load {name}. " + Remedies.InstallLibvirt);
     }
 
     private static void RunLoop()

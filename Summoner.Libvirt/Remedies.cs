@@ -31,6 +31,11 @@ internal static class Remedies
             return "libvirt runs one embedded root per process: reuse the connection to the root already open, or use another process";
         if (message.Contains("Missing URI parameter 'root'", StringComparison.Ordinal))
             return "this process runs libvirt's QEMU driver in-process (embedded), which claims qemu:/// URIs: reach a daemon with qemu+unix:///system (add ?socket=PATH for a non-default socket)";
+        if (message.Contains("qemu unexpectedly closed the monitor", StringComparison.Ordinal))
+            return "QEMU exited while libvirt was still starting it: either QEMU rejected its arguments (see the text above and QEMU's log), " +
+                "or the guest powered off or reset within milliseconds; create such a guest paused, then resume it, to capture its serial output";
+        if (message.Contains("/proc/net/dev: Interface not found", StringComparison.Ordinal))
+            return "that tap is not in the network namespace of the process running the QEMU driver (it was moved, or the guest is gone): read its counters where it lives with TapStatistics.ReadInNamespace (or ip -n NAMESPACE -s link show TAP)";
         if (code == LibvirtException.ErrNoDomain)
             return "the domain no longer exists (it was destroyed or stopped by itself)";
         return null;

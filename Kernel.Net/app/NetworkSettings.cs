@@ -36,6 +36,34 @@ namespace Kernel.Net.App
             return config;
         }
 
+        /// <summary>Parses <c>faults=drop:5,dup:1,reorder:10,corrupt:0</c> (percent of frames), the guest-side
+        /// stand-in for netem where the host kernel has none; null when the setting is absent.</summary>
+        public static Kernel.Net.Phy.FaultRates? ParseFaults(string? text)
+        {
+            if (string.IsNullOrEmpty(text)) return null;
+            var rates = new Kernel.Net.Phy.FaultRates();
+            int at = 0;
+            while (at < text.Length)
+            {
+                int comma = text.IndexOf(',', at);
+                if (comma < 0) comma = text.Length;
+                string item = text.Substring(at, comma - at);
+                at = comma + 1;
+                int colon = item.IndexOf(':');
+                int percent = 0;
+                if (colon <= 0 || !int.TryParse(item.Substring(colon + 1), out percent) || percent < 0 || percent > 100)
+                    throw new ArgumentException("faults=" + text + ": write kind:percent pairs, as in faults=drop:5,reorder:10 (kinds: drop, dup, reorder, corrupt)");
+                string kind = item.Substring(0, colon);
+                int perMillion = percent * 10_000;
+                if (kind == "drop") rates.DropPerMillion = perMillion;
+                else if (kind == "dup") rates.DuplicatePerMillion = perMillion;
+                else if (kind == "reorder") rates.ReorderPerMillion = perMillion;
+                else if (kind == "corrupt") rates.CorruptPerMillion = perMillion;
+                else throw new ArgumentException("faults=" + text + ": unknown kind '" + kind + "' (kinds: drop, dup, reorder, corrupt)");
+            }
+            return rates;
+        }
+
         /// <summary>Parses one <c>SIZE@BASE:IRQ</c> value (sizes may end in K; BASE is hex with 0x).</summary>
         public static bool TryParseVirtioMmio(string value, out long baseAddress, out int irq)
         {

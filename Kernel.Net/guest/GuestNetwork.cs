@@ -1,6 +1,7 @@
 #if GUEST
 using Kernel.Net.App;
 using Kernel.Net.Iface;
+using Kernel.Net.Phy;
 using Kernel.Net.Virtio;
 using Kernel.Runtime;
 
@@ -20,7 +21,14 @@ namespace Kernel.Net.Guest
                 return null;
             }
             InterfaceConfig config = NetworkSettings.Parse(CommandLine.Get("ip"), CommandLine.Get("gw"));
-            var iface = new EthernetInterface(nic, config, null, (ulong)Clock.Nanoseconds);
+            INetworkDevice device = nic;
+            FaultRates? faults = NetworkSettings.ParseFaults(CommandLine.Get("faults"));
+            if (faults is not null)
+            {
+                device = new FaultInjector(nic, faults, (ulong)Clock.Nanoseconds) { DamageReceive = true };
+                SerialConsole.WriteLine("kernel.net: injecting faults both ways: " + CommandLine.Get("faults"));
+            }
+            var iface = new EthernetInterface(device, config, null, (ulong)Clock.Nanoseconds);
             SerialConsole.WriteLine("kernel.net: " + nic.HardwareAddress.ToString() + " " + config.Address.ToString() + "/" + config.PrefixLength.ToString());
             return new StackServiceHost(iface, new GuestMachine(nic));
         }

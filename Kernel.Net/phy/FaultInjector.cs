@@ -34,6 +34,8 @@ namespace Kernel.Net.Phy
         private readonly SeededRandom _random;
         private readonly byte[] _held = new byte[EthernetFrame.MaxFrameLength];
         private readonly byte[] _scratch = new byte[EthernetFrame.MaxFrameLength];
+        private readonly byte[] _heldIn = new byte[EthernetFrame.MaxFrameLength];
+        private int _heldInLength;
         private int _heldLength;
         private int _heldPolls;
 
@@ -56,10 +58,34 @@ namespace Kernel.Net.Phy
 
         public long Corrupted { get; private set; }
 
+        /// <summary>Also damage what arrives (drop and reorder): a real NIC's peer cannot be told to misbehave.</summary>
+        public bool DamageReceive { get; set; }
+
         public int Receive(Span<byte> buffer)
         {
             if (_heldLength > 0 && ++_heldPolls >= HoldPolls) ReleaseHeld();
-            return _inner.Receive(buffer);
+            while (true)
+            {
+                int n = _inner.Receive(buffer);
+                if (!DamageReceive) return n;
+                if (n == 0)
+                {
+                    if (_heldInLength == 0) return 0;
+                    int held = _heldInLength;
+                    _heldIn.AsSpan(0, held).CopyTo(buffer);
+                    _heldInLength = 0;
+                    return held;
+                }
+                if (_random.Chance(_rates.DropPerMillion)) { Dropped++; continue; }
+                if (_heldInLength == 0 && n <= _heldIn.Length && _random.Chance(_rates.ReorderPerMillion))
+                {
+                    buffer.Slice(0, n).CopyTo(_heldIn);
+                    _heldInLength = n;
+                    Reordered++;
+                    continue;
+                }
+                return n;
+            }
         }
 
         public bool Transmit(ReadOnlySpan<byte> frame)

@@ -22,6 +22,8 @@ public static class ChildReaper
     private static PosixSignalRegistration? registration;
     private static Timer? poll;
     private static long reaped;
+    private static long requests;
+    private static long scanned;
     private static int scanning;
 
     /// <summary>True once <see cref="Start"/> has run in this process.</summary>
@@ -48,25 +50,43 @@ public static class ChildReaper
     /// <summary>Reaps every finished QEMU child now; returns how many it collected.</summary>
     public static int Scan()
     {
-        // One scan at a time; a SIGCHLD arriving meanwhile is covered by the scan in progress or the next poll.
-        if (Interlocked.Exchange(ref scanning, 1) != 0) return 0;
+        // One scanner at a time. A request that arrives while a scan runs bumps the counter, and
+        // the running scanner goes round again, so a SIGCHLD is never left to the one-second poll.
+        Interlocked.Increment(ref requests);
         int count = 0;
-        try
+        while (Interlocked.Exchange(ref scanning, 1) == 0)
         {
-            int self = Environment.ProcessId;
-            int ourSession = Libc.getsid(0);
-            foreach (int pid in Children(self))
+            try
             {
-                if (!TryReadStat(pid, out string comm, out char state, out int session)) continue;
-                if (state != 'Z' || session == ourSession || !comm.StartsWith("qemu-system", StringComparison.Ordinal)) continue;
-                if (Libc.waitpid(pid, out _, Libc.WNoHang) == pid) count++;
+                long seen;
+                do
+                {
+                    seen = Interlocked.Read(ref requests);
+                    count += ScanOnce();
+                }
+                while (Interlocked.Read(ref requests) != seen);
             }
-        }
-        finally
-        {
-            Volatile.Write(ref scanning, 0);
+            finally
+            {
+                Volatile.Write(ref scanning, 0);
+            }
+            if (Interlocked.Read(ref requests) == Interlocked.Read(ref scanned)) break;
         }
         if (count > 0) Interlocked.Add(ref reaped, count);
+        return count;
+    }
+
+    private static int ScanOnce()
+    {
+        Interlocked.Exchange(ref scanned, Interlocked.Read(ref requests));
+        int count = 0;
+        int ourSession = Libc.getsid(0);
+        foreach (int pid in Children(Environment.ProcessId))
+        {
+            if (!TryReadStat(pid, out string comm, out char state, out int session)) continue;
+            if (state != 'Z' || session == ourSession || !comm.StartsWith("qemu-system", StringComparison.Ordinal)) continue;
+            if (Libc.waitpid(pid, out _, Libc.WNoHang) == pid) count++;
+        }
         return count;
     }
 

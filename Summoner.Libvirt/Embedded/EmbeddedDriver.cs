@@ -139,11 +139,8 @@ public static partial class EmbeddedDriver
     {
         if (Libc.geteuid() != 0 || Libc.getpwnam("libvirt-qemu") != IntPtr.Zero) return;
         if (!create) throw new LibvirtException(Remedies.QemuSystemUser);
-        if (Libc.getpwnam("libvirt-qemu") == IntPtr.Zero)
-        {
-            Run("groupadd", "-r", "-f", "libvirt-qemu");
-            Run("useradd", "-r", "-g", "libvirt-qemu", "-d", "/var/lib/libvirt", "-M", "-s", "/usr/sbin/nologin", "libvirt-qemu");
-        }
+        Run("groupadd", "-r", "-f", "libvirt-qemu");
+        Run("useradd", "-r", "-g", "libvirt-qemu", "-d", "/var/lib/libvirt", "-M", "-s", "/usr/sbin/nologin", "libvirt-qemu");
     }
 
     private static void Run(string file, params string[] args)

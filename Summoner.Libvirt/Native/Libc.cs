@@ -38,6 +38,11 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial int kill(int pid, int signal);
 
+    public const int CloneNewNet = 0x40000000;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int setns(int fd, int nstype);
+
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int setenv(string name, string value, int overwrite);
 

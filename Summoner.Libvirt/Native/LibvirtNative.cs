@@ -38,9 +38,6 @@ internal static unsafe partial class LibvirtNative
     [LibraryImport(Library)]
     internal static partial int virEventAddTimeout(int timeoutMs, delegate* unmanaged<int, IntPtr, void> callback, IntPtr opaque, IntPtr freeCallback);
 
-    [LibraryImport(Library)]
-    internal static partial void virEventUpdateTimeout(int timer, int timeoutMs);
-
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr virConnectOpen(string? name);
 
@@ -52,12 +49,6 @@ internal static unsafe partial class LibvirtNative
 
     [LibraryImport(Library)]
     internal static partial int virConnectIsAlive(ConnectHandle conn);
-
-    [LibraryImport(Library)]
-    internal static partial IntPtr virConnectGetURI(ConnectHandle conn);
-
-    [LibraryImport(Library)]
-    internal static partial int virConnectGetLibVersion(ConnectHandle conn, out ulong libVer);
 
     [LibraryImport(Library)]
     internal static partial int virConnectListAllDomains(ConnectHandle conn, out IntPtr domains, uint flags);

@@ -19,12 +19,17 @@ public static class AcceleratorProbe
 
     /// <summary>
     /// The cached decision for this connection's host. <paramref name="workDirectory"/> receives the
-    /// probe image and its serial logs.
+    /// probe image and its serial logs. A failed probe is not cached; the next call tries again.
+    /// <paramref name="cancellationToken"/> stops this caller's wait, not the shared probe.
     /// </summary>
     public static Task<AcceleratorDecision> DecideAsync(LibvirtConnection connection, string workDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return Decisions.GetOrAdd(connection.Uri, _ => new Lazy<Task<AcceleratorDecision>>(() => ProbeAsync(connection, workDirectory, cancellationToken))).Value;
+        var entry = Decisions.GetOrAdd(connection.Uri, _ => new Lazy<Task<AcceleratorDecision>>(() => ProbeAsync(connection, workDirectory, CancellationToken.None)));
+        var task = entry.Value;
+        _ = task.ContinueWith(_ => Decisions.TryRemove(new KeyValuePair<string, Lazy<Task<AcceleratorDecision>>>(connection.Uri, entry)),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Runs the probe boots without consulting or filling the cache.</summary>

@@ -33,8 +33,9 @@ public sealed partial class NetnsSockets : IDisposable
     {
         try
         {
-            using var ns = new FileStream(path, FileMode.Open, FileAccess.Read);
-            if (setns((int)ns.SafeFileHandle.DangerousGetHandle(), CloneNewNet) != 0)
+            // nsfs files cannot seek, so FileStream refuses them: open a bare handle.
+            using Microsoft.Win32.SafeHandles.SafeFileHandle ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+            if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
                 throw new InvalidOperationException($"setns({path}) failed: errno {Marshal.GetLastPInvokeError()} (needs root)");
             entered.SetResult();
         }

@@ -80,8 +80,16 @@ public static class ServeCommand
         if (config.Network.Mode == NetworkMode.Bridge)
         {
             BridgeConfig b = config.Network.Bridge;
-            await BridgePlumbing.EnsureBridgeAsync(b.Name, b.Netns, b.Gateway, b.Subnet.PrefixLength, stop.Token).ConfigureAwait(false);
-            if (b.Netns is not null) netnsSockets = new NetnsSockets(b.Netns);
+            try
+            {
+                await BridgePlumbing.EnsureBridgeAsync(b.Name, b.Netns, b.Gateway, b.Subnet.PrefixLength, stop.Token).ConfigureAwait(false);
+                if (b.Netns is not null) netnsSockets = new NetnsSockets(b.Netns);
+            }
+            catch (InvalidOperationException ex)
+            {
+                Console.Error.WriteLine("summoner: bridge network: " + ex.Message);
+                return 1;
+            }
             plan = new BridgeNetworkPlan(b.Name, b.Netns, b.Subnet, b.Gateway);
         }
         else

@@ -15,15 +15,20 @@ internal sealed class RunningGuest : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _serial = new();
 
-    public RunningGuest(string image, string commandLine, IEnumerable<string> qemuArgs)
+    /// <param name="netns">Run QEMU inside this network namespace (its tap is created there).</param>
+    public RunningGuest(string image, string commandLine, IEnumerable<string> qemuArgs, string? netns = null)
     {
-        var psi = new ProcessStartInfo("qemu-system-x86_64")
+        var psi = new ProcessStartInfo(netns is null ? "qemu-system-x86_64" : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (netns is not null)
+        {
+            foreach (string a in new[] { "netns", "exec", netns, "qemu-system-x86_64" }) psi.ArgumentList.Add(a);
+        }
         foreach (string a in QemuGuest.Arguments(image, commandLine, 128, qemuArgs)) psi.ArgumentList.Add(a);
         _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start qemu-system-x86_64: run ./summoner setup");
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_serial) _serial.AppendLine(e.Data); };

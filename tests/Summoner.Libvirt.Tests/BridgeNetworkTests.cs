@@ -8,7 +8,7 @@ namespace Summoner.Libvirt.Tests;
 /// that namespace (PLATFORM.md part B §4 A), so libvirt's taps appear only there.
 /// </summary>
 [Collection("libvirt")]
-public sealed class BridgeNetworkTests(ITestOutputHelper output) : IDisposable
+public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper output) : IDisposable
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("net");
 
@@ -48,6 +48,60 @@ public sealed class BridgeNetworkTests(ITestOutputHelper output) : IDisposable
         {
             try { await domain.DestroyAsync(); } catch (LibvirtException) { }
         }
+    }
+
+    /// <summary>
+    /// PLATFORM.md part B §4 B: the embedded driver stays in the root namespace; a persistent tap
+    /// (DOWN, IPv6 off, so it never talks in the root namespace) is handed to a paused guest, then
+    /// moved into the test's namespace and enslaved to its bridge before the guest runs.
+    /// </summary>
+    [Fact]
+    public async Task Pre_made_tap_moved_into_a_namespace_carries_frames_to_an_embedded_guest()
+    {
+        using var ns = NetworkNamespace.Create("10.215.0.1/24");
+        string tap = "sump" + (Environment.ProcessId % 100000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        const string mac = "52:54:00:d5:01:02";
+        NetworkNamespace.Run("ip", "tuntap", "add", "dev", tap, "mode", "tap");
+        try
+        {
+            NetworkNamespace.Run("sysctl", "-q", "-w", $"net.ipv6.conf.{tap}.disable_ipv6=1");
+            string serial = Path.Combine(scratch, "tap.serial");
+            var spec = TestGuests.Spec(TestGuests.Name("tap-guest"), TestGuests.HaltingImage(scratch), serial, new TapNic(tap) { MacAddress = mac });
+            using var domain = await host.Connection.CreateDomainAsync(spec, startPaused: true);
+            try
+            {
+                NetworkNamespace.Run("ip", "link", "set", tap, "netns", ns.Name);
+                ns.Ip("link", "set", tap, "master", NetworkNamespace.Bridge);
+                ns.Ip("link", "set", tap, "up");
+                await domain.ResumeAsync();
+                await TestGuests.WaitForSerialAsync(serial, ProbeImage.SuccessLine, TimeSpan.FromSeconds(30));
+
+                ns.Ip("neigh", "replace", "10.215.0.2", "lladdr", mac, "dev", NetworkNamespace.Bridge, "nud", "permanent");
+                ns.Exec("python3", "-c",
+                    "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(1300): s.sendto(b'summoner' * 8, ('10.215.0.2', 9))");
+                // The tap now lives where this process's libvirt cannot see it, so read the kernel's counters there.
+                string counters = ns.Ip("-s", "-j", "link", "show", tap);
+                output.WriteLine(counters);
+                using var json = System.Text.Json.JsonDocument.Parse(counters);
+                var tx = json.RootElement[0].GetProperty("stats64").GetProperty("tx");
+                Assert.True(tx.GetProperty("packets").GetInt64() + tx.GetProperty("dropped").GetInt64() >= 200, counters);
+                var error = Assert.Throws<LibvirtException>(() => domain.GetInterfaceStatistics(tap));
+                Assert.Contains("TapStatistics", error.Message);
+                var seen = TapStatistics.ReadInNamespace(ns.Name, tap); // the guest's view, as libvirt would report it
+                Assert.Equal(tx.GetProperty("dropped").GetInt64(), seen.RxDropped);
+                Assert.True(seen.RxPackets + seen.RxDropped >= 200, seen.ToString());
+            }
+            finally
+            {
+                await domain.DestroyAsync();
+            }
+        }
+        finally
+        {
+            // After the move the tap belongs to the namespace (deleted with it); before it, to us.
+            try { NetworkNamespace.Run("ip", "tuntap", "del", "dev", tap, "mode", "tap"); } catch (InvalidOperationException) { }
+        }
+        Assert.Throws<InvalidOperationException>(() => NetworkNamespace.Run("ip", "link", "show", tap));
     }
 
     public void Dispose()

@@ -26,6 +26,13 @@ public sealed class ErrorReportingTests(EmbeddedHost host)
     }
 
     [Fact]
+    public void Missing_libvirt_library_says_which_packages_to_install()
+    {
+        var e = Assert.Throws<LibvirtUnavailableException>(() => LibvirtRuntime.RequireLibrary("libvirt-absent-for-test.so.0"));
+        Assert.Contains("apt-get install libvirt0", e.Message);
+    }
+
+    [Fact]
     public void Missing_qemu_driver_module_says_which_package_to_install()
     {
         string empty = TestGuests.NewScratchDirectory("mod");
@@ -87,6 +94,24 @@ public sealed class ErrorReportingTests(EmbeddedHost host)
     }
 
     [Fact]
+    public void Qemu_exiting_during_create_is_explained()
+    {
+        string dir = TestGuests.NewScratchDirectory("qexit");
+        try
+        {
+            string xml = DomainXml.Render(TestGuests.Spec(TestGuests.Name("qexit"), TestGuests.HaltingImage(dir), Path.Combine(dir, "s.serial")))
+                .Replace("</domain>", "<qemu:commandline><qemu:arg value='-no-such-option'/></qemu:commandline></domain>", StringComparison.Ordinal);
+            var e = Assert.Throws<LibvirtException>(() => host.Connection.CreateDomain(xml));
+            Assert.Contains("no-such-option", e.LibvirtMessage);
+            Assert.Contains("QEMU exited while libvirt was still starting it", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Looking_up_an_unknown_domain_returns_null_not_an_error()
     {
         Assert.Null(host.Connection.FindDomain("no-such-domain"));
@@ -106,26 +131,5 @@ public sealed class ErrorReportingTests(EmbeddedHost host)
         _ = host.Connection;
         var e = Assert.Throws<LibvirtException>(() => LibvirtConnection.Open("qemu:///system"));
         Assert.Contains("qemu+unix:///system", e.Message);
-    }
-}
-
-[Collection("libvirt")]
-public sealed class SecondRootTests(EmbeddedHost host)
-{
-    [Fact]
-    public void A_second_embedded_root_in_the_same_process_is_refused_with_a_clear_error()
-    {
-        _ = host.Connection;
-        string other = TestGuests.NewScratchDirectory("root2");
-        try
-        {
-            var e = Assert.Throws<LibvirtException>(() => EmbeddedDriver.Open(new EmbeddedDriverOptions { StateDirectory = other }));
-            Assert.Contains("already open with path '" + host.Root + "'", e.Message);
-            Assert.Contains("one embedded root per process", e.Message);
-        }
-        finally
-        {
-            Directory.Delete(other, recursive: true);
-        }
     }
 }
