@@ -36,8 +36,29 @@ namespace Internal.Runtime
 
         internal int NullableValueOffset => 1 << ((FlagsEx & 0x700) >> 8);
 
-        // The underlying T of Nullable<T>.
-        internal MethodTable* NullableType => RelatedType;
+        internal const uint IsGenericFlag = 0x0200_0000;
+
+        internal bool IsGeneric => (CombinedFlags & IsGenericFlag) != 0;
+
+        // The underlying T of Nullable<T>: its only generic argument.
+        internal MethodTable* NullableType => SingleGenericArgument;
+
+        // The optional fields after the vtable and interface map are 4-byte relative pointers, in
+        // this order: TypeManager, WritableData, DispatchMap?, Finalizer?, SealedVTable?,
+        // GenericDefinition?, GenericComposition? (for one type argument: the argument itself).
+        private MethodTable* SingleGenericArgument
+        {
+            get
+            {
+                uint flags = CombinedFlags;
+                byte* slot = (byte*)Unsafe(this) + sizeof(MethodTable) + (NumVtableSlots + NumInterfaces) * sizeof(nint) + 8;
+                if ((flags & HasDispatchMapFlag) != 0) slot += 4;
+                if ((flags & HasFinalizerFlag) != 0) slot += 4;
+                if ((flags & HasSealedVTableFlag) != 0) slot += 4;
+                slot += 4; // GenericDefinition
+                return (MethodTable*)(slot + *(int*)slot);
+            }
+        }
 
         internal bool HasComponentSize => (CombinedFlags & HasComponentSizeFlag) != 0;
 
