@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Kernel.Net.App;
+
+namespace Kernel.Net.Hosted;
+
+/// <summary>
+/// The development service host: the same single-threaded event loop as on bare metal, over
+/// non-blocking System.Net.Sockets and Socket.Select, so an app runs as a plain process.
+/// Binds 127.0.0.1 unless the <c>bind=</c> setting says otherwise.
+/// </summary>
+public sealed class SocketServiceHost : IServiceHost, IDisposable
+{
+    private readonly Dictionary<string, string> _settings;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimerQueue _timers = new();
+    private readonly List<(Socket Socket, Func<IConnection, IConnectionHandler> Accept)> _listeners = [];
+    private readonly List<SocketConnection> _connections = [];
+    private readonly TextWriter _log;
+    private readonly long _startOffsetNs;
+    private volatile bool _stopped;
+
+    /// <summary>Settings come as <c>key=value</c> arguments (the same keys as the guest's command line).</summary>
+    public SocketServiceHost(IEnumerable<string> arguments, TextWriter? log = null)
+    {
+        _settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string a in arguments)
+        {
+            int eq = a.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new ArgumentException($"setting '{a}' is not key=value (for example port=8080 bind=127.0.0.1)", nameof(arguments));
+            _settings[a[..eq]] = a[(eq + 1)..];
+        }
+        _log = log ?? Console.Out;
+        using var self = Process.GetCurrentProcess();
+        _startOffsetNs = Math.Max(0, (long)((DateTime.Now - self.StartTime).TotalMilliseconds * 1_000_000));
+    }
+
+    /// <summary>Counted from process start, like the guest's clock counts from kernel entry.</summary>
+    public long NowNanoseconds => _startOffsetNs + (long)(_clock.ElapsedTicks * (1_000_000_000.0 / Stopwatch.Frequency));
+
+    /// <summary>Ports actually bound, in Listen order (port=0 picks a free one).</summary>
+    public IReadOnlyList<int> BoundPorts => _listeners.ConvertAll(l => ((IPEndPoint)l.Socket.LocalEndPoint!).Port);
+
+    public string? Setting(string key) => _settings.TryGetValue(key, out string? v) ? v : null;
+
+    public void Listen(ushort port, Func<IConnection, IConnectionHandler> accept)
+    {
+        string bind = Setting("bind") ?? "127.0.0.1";
+        if (!IPAddress.TryParse(bind, out IPAddress? address))
+            throw new ArgumentException($"bind={bind} is not an IP address: use for example bind=127.0.0.1");
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(new IPEndPoint(address, port));
+        socket.Listen(128);
+        _listeners.Add((socket, accept));
+        int bound = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        Log(ReadinessLine.Format((ushort)bound, NowNanoseconds));
+    }
+
+    public int ScheduleTimer(long delayNanoseconds, Action callback) => _timers.Schedule(NowNanoseconds + delayNanoseconds, callback);
+
+    public void CancelTimer(int id) => _timers.Cancel(id);
+
+    public void Log(string line)
+    {
+        lock (_log) { _log.WriteLine(line); _log.Flush(); }
+    }
+
+    /// <summary>Safe to call from another thread (tests, Ctrl-C): the loop notices within 50 ms.</summary>
+    public void RequestStop() => _stopped = true;
+
+    public void Run()
+    {
+        _stopped = false;
+        var readable = new List<Socket>();
+        var writable = new List<Socket>();
+        while (!_stopped)
+        {
+            readable.Clear();
+            writable.Clear();
+            foreach (var l in _listeners) readable.Add(l.Socket);
+            foreach (SocketConnection c in _connections)
+            {
+                if (!c.ReadPaused) readable.Add(c.Socket);
+                if (c.WantsWrite) writable.Add(c.Socket);
+            }
+            long waitNs = Math.Clamp(_timers.NextDue - NowNanoseconds, 0, 50_000_000);
+            if (readable.Count + writable.Count > 0) Socket.Select(readable, writable, null, (int)(waitNs / 1000));
+            else Thread.Sleep(TimeSpan.FromTicks(waitNs / 100));
+
+            foreach (var l in _listeners)
+            {
+                if (!readable.Contains(l.Socket)) continue;
+                while (TryAccept(l.Socket, out Socket? s))
+                {
+                    var c = new SocketConnection(s);
+                    _connections.Add(c);
+                    c.Handler = l.Accept(c);
+                    c.Handler.OnReadable(c);
+                }
+            }
+            foreach (SocketConnection c in _connections.ToArray())
+            {
+                if (c.Closed) continue;
+                if (readable.Contains(c.Socket)) c.Handler!.OnReadable(c);
+                if (!c.Closed && writable.Contains(c.Socket)) { c.WantsWrite = false; c.Handler!.OnWritable(c); }
+                if (c.Failed && !c.Closed) { c.Handler!.OnClosed(c); c.Abort(); }
+            }
+            _connections.RemoveAll(c => c.Closed);
+            _timers.RunDue(NowNanoseconds);
+        }
+    }
+
+    private static bool TryAccept(Socket listener, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Socket? accepted)
+    {
+        try
+        {
+            accepted = listener.Accept();
+            accepted.Blocking = false;
+            accepted.NoDelay = true;
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+        {
+            accepted = null;
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var l in _listeners) l.Socket.Dispose();
+        foreach (SocketConnection c in _connections) c.Socket.Dispose();
+        _listeners.Clear();
+        _connections.Clear();
+    }
+
+    private sealed class SocketConnection(Socket socket) : IConnection
+    {
+        public Socket Socket { get; } = socket;
+        public IConnectionHandler? Handler { get; set; }
+        public bool WantsWrite { get; set; }
+        public bool Closed { get; private set; }
+        public bool Failed { get; private set; }
+        /// <summary>After end of stream the socket stays readable forever; stop selecting it.</summary>
+        public bool ReadPaused { get; private set; }
+
+        public int Read(Span<byte> buffer)
+        {
+            if (Closed || ReadPaused) return -1;
+            int n = Socket.Receive(buffer, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock) return 0;
+            if (error != SocketError.Success) { Failed = true; ReadPaused = true; return -1; }
+            if (n == 0) { ReadPaused = true; return -1; }
+            return n;
+        }
+
+        public int Write(ReadOnlySpan<byte> data)
+        {
+            if (Closed) return -1;
+            int n = Socket.Send(data, SocketFlags.None, out SocketError error);
+            if (error == SocketError.WouldBlock) { WantsWrite = true; return 0; }
+            if (error != SocketError.Success) { Failed = true; return -1; }
+            if (n < data.Length) WantsWrite = true;
+            return n;
+        }
+
+        public void Close()
+        {
+            if (Closed) return;
+            Closed = true;
+            try { Socket.Shutdown(SocketShutdown.Send); } catch (SocketException) { /* peer already gone: nothing to flush */ }
+            Socket.Close();
+        }
+
+        public void Abort()
+        {
+            if (Closed) return;
+            Closed = true;
+            Socket.LingerState = new LingerOption(true, 0); // close with RST
+            Socket.Close();
+        }
+    }
+}

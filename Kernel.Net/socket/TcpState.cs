@@ -1,0 +1,30 @@
+namespace Kernel.Net.Sockets
+{
+    /// <summary>Connection states of RFC 9293 3.3.2.</summary>
+    public enum TcpState
+    {
+        Closed,
+        Listen,
+        SynSent,
+        SynReceived,
+        Established,
+        FinWait1,
+        FinWait2,
+        CloseWait,
+        Closing,
+        LastAck,
+        TimeWait,
+    }
+
+    /// <summary>Why a connection ended other than by an orderly close.</summary>
+    public enum TcpError
+    {
+        None,
+        /// <summary>The peer sent RST.</summary>
+        Reset,
+        /// <summary>Retransmissions went unanswered (RFC 9293 user timeout).</summary>
+        TimedOut,
+        /// <summary>An active open was answered with RST.</summary>
+        Refused,
+    }
+}

@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using Kernel.Net.Wire;
+
+namespace Kernel.Net.Sockets
+{
+    /// <summary>UDP sockets of one interface, by local port.</summary>
+    public sealed class UdpStack
+    {
+        private readonly Dictionary<ushort, UdpSocket> _sockets = new Dictionary<ushort, UdpSocket>();
+        private readonly IIpv4Output _output;
+        private readonly Func<Ipv4Address> _localAddress;
+
+        public UdpStack(IIpv4Output output, Func<Ipv4Address> localAddress)
+        {
+            _output = output;
+            _localAddress = localAddress;
+        }
+
+        /// <summary>Datagrams for ports nobody bound.</summary>
+        public long NoSocket { get; private set; }
+
+        public UdpSocket Bind(ushort port, int queueDatagrams = 16)
+        {
+            if (_sockets.ContainsKey(port)) throw new InvalidOperationException("UDP port " + port.ToString() + " is already bound");
+            var s = new UdpSocket(this, port, queueDatagrams);
+            _sockets[port] = s;
+            return s;
+        }
+
+        public void Process(Ipv4Address source, UdpDatagram datagram)
+        {
+            if (_sockets.TryGetValue(datagram.DestinationPort, out UdpSocket? s)) s.Deliver(source, datagram.SourcePort, datagram.Payload);
+            else NoSocket++;
+        }
+
+        internal bool Send(ushort sourcePort, Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> payload)
+        {
+            Span<byte> buffer = _output.PayloadBuffer;
+            int length = UdpDatagram.HeaderLength + payload.Length;
+            if (length > buffer.Length) return false;
+            var d = new UdpDatagram(buffer.Slice(0, length));
+            d.SourcePort = sourcePort;
+            d.DestinationPort = destinationPort;
+            d.Length = length;
+            payload.CopyTo(d.Payload);
+            d.FillChecksum(_localAddress(), destination);
+            return _output.Send(destination, IpProtocol.Udp, length);
+        }
+    }
+}

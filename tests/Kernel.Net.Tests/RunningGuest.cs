@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Summoner.Testing;
+
+namespace Kernel.Net.Tests;
+
+/// <summary>
+/// A guest image kept running under QEMU (TCG, -M microvm) while a test talks to it; the serial
+/// console is collected so the test can wait for the readiness line. Disposing kills QEMU.
+/// </summary>
+internal sealed class RunningGuest : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _serial = new();
+
+    /// <param name="netns">Run QEMU inside this network namespace (its tap is created there).</param>
+    public RunningGuest(string image, string commandLine, IEnumerable<string> qemuArgs, string? netns = null)
+    {
+        var psi = new ProcessStartInfo(netns is null ? "qemu-system-x86_64" : "ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        if (netns is not null)
+        {
+            foreach (string a in new[] { "netns", "exec", netns, "qemu-system-x86_64" }) psi.ArgumentList.Add(a);
+        }
+        foreach (string a in QemuGuest.Arguments(image, commandLine, 128, qemuArgs)) psi.ArgumentList.Add(a);
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start qemu-system-x86_64: run ./summoner setup");
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_serial) _serial.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_serial) _serial.AppendLine("[qemu] " + e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Serial
+    {
+        get { lock (_serial) return _serial.ToString(); }
+    }
+
+    /// <summary>Waits for the readiness line; fails with the console so far if it does not come or QEMU exits.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!Serial.Contains("summoner: ready tcp/", StringComparison.Ordinal))
+        {
+            if (_process.HasExited || sw.Elapsed > timeout)
+                throw new TimeoutException($"guest not ready after {sw.Elapsed.TotalSeconds:F1} s (exited={_process.HasExited}):\n{Serial}");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>A loopback TCP port free right now (for slirp's hostfwd).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        _process.Dispose();
+    }
+}
