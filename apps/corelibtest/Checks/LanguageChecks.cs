@@ -296,8 +296,8 @@ namespace CoreLibTest
             r.Line("is-iequatable", (boxed is IEquatable<Point>) + " " + (boxed is IDisposable) + " " + ((IEquatable<Point>)boxed).Equals(new Point(4, 5)));
         }
 
-        // Last: default interface methods need the runtime's dispatch to search the dispatch map's
-        // default entries; without that the guest panics here, after every other section printed.
+        // Last: default interface methods depend on the runtime's dispatch searching the dispatch
+        // map's default entries; if that breaks, the guest panics here after every other section.
         private static void DefaultInterfaceMethods(Report r)
         {
             var shapes = new List<IShape<int>> { new Square(3), new Rect(2, 5), new Tri(), new BigTri(), new Dot() };
