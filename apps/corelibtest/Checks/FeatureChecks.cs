@@ -65,6 +65,14 @@ namespace CoreLibTest
             r.Line("unchecked-wrap", unchecked((int)big) + " " + unchecked(int.MaxValue + 1) + " " + unchecked((uint)(-1)));
             r.Line("shifts", (1L << 40) + " " + (-16 >> 2) + " " + (0x80000000u >> 31) + " " + (-16 >>> 28));
             r.Line("environment", Environment.NewLine.Length);
+            string created = string.Create(5, 'z', (span, c) => { span.Fill(c); span[0] = 'A'; });
+            int flag = 3;
+            System.Threading.Volatile.Write(ref flag, 4);
+            ArgumentOutOfRangeException.ThrowIfNegative(5L);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(3u, 4u);
+            ArgumentOutOfRangeException.ThrowIfEqual("a", "b");
+            ArgumentNullException.ThrowIfNull(created);
+            r.Line("helpers", created + " " + System.Threading.Volatile.Read(ref flag));
         }
 
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
