@@ -330,6 +330,12 @@ namespace CoreLibTest
             r.Line("array-cast", asObjects.Length + " " + (asObjects[0] as string));
             object nested = Opaque(new List<List<string>>());
             r.Line("nested", (nested is IEnumerable<IEnumerable<object>>) + " " + (nested is IEnumerable<IList<string>>) + " " + (nested is IEnumerable<List<object>>));
+            // A call (not just a cast) through a variant interface: the runtime's dispatch must match
+            // IEnumerable<object> against the IEnumerable<string> that List<string> implements.
+            var viaVariant = (IEnumerable<object>)Opaque(new List<string> { "x", "y", "z" });
+            string joined = "";
+            foreach (object o in viaVariant) joined += o;
+            r.Line("variant-call", joined);
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
