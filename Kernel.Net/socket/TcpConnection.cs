@@ -47,7 +47,8 @@ namespace Kernel.Net.Sockets
         private bool _hasRttSample, _timing;
         private uint _timedSeq;
         private long _timedAt;
-        private long _retransmitAt = Never, _persistAt = Never, _timeWaitUntil = Never;
+        private long _retransmitAt = Never, _persistAt = Never, _timeWaitUntil = Never, _probeAt = Never;
+        private bool _tlpSent;
         private int _retries;
         private bool _probeDue;
         private bool _writeBlocked;
@@ -91,6 +92,8 @@ namespace Kernel.Net.Sockets
 
         public long FastRetransmits { get; private set; }
 
+        public long TailLossProbes { get; private set; }
+
         // Event flags the socket host reads and clears to call the application back.
         internal bool ReadableEvent, WritableEvent, ClosedEvent;
         internal bool AppOwned, InAcceptQueue;
@@ -123,7 +126,9 @@ namespace Kernel.Net.Sockets
             AppOwned = InAcceptQueue = false;
             Listener = null;
             Handler = null;
-            Retransmissions = Timeouts = FastRetransmits = 0;
+            Retransmissions = Timeouts = FastRetransmits = TailLossProbes = 0;
+            _probeAt = Never;
+            _tlpSent = false;
         }
 
         private void InitCommon(Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, uint iss)
@@ -441,6 +446,9 @@ namespace Kernel.Net.Sockets
             if (_retries > 0 && _hasRttSample) _rto = ComputeRto();
             _retries = 0;
             _retransmitAt = _sndUna == _sndMax ? Never : now + _rto;
+            _tlpSent = false;
+            _probeAt = Never;
+            ArmTailLossProbe(now);
 
             // RFC 5681 3.1 growth, RFC 6582 recovery exit or partial-ACK retransmission.
             if (_inRecovery)
@@ -461,7 +469,7 @@ namespace Kernel.Net.Sockets
         private void OnDuplicateAck(long now, IIpv4Output output)
         {
             _dupAcks++;
-            if (_dupAcks == 3 && !_inRecovery)
+            if (_dupAcks == DuplicateThreshold() && !_inRecovery)
             {
                 // Fast retransmit (RFC 5681 3.2).
                 uint flight = _sndMax - _sndUna;
@@ -476,6 +484,41 @@ namespace Kernel.Net.Sockets
             {
                 _cwnd += (uint)_sendMss;
             }
+        }
+
+        /// <summary>Three, or fewer when fewer than four segments are out and nothing new can be sent
+        /// (early retransmit, RFC 5827): a small flight cannot produce three duplicates.</summary>
+        private int DuplicateThreshold()
+        {
+            int outstanding = (int)((_sndMax - _sndUna + (uint)_sendMss - 1) / (uint)_sendMss);
+            bool newDataCanGo = _send.Count > (int)(_sndMax - _sendBufferSeq) && (long)Math.Min(_sndWnd, _cwnd) > (long)(_sndMax - _sndUna);
+            return outstanding < 4 && !newDataCanGo ? Math.Max(1, outstanding - 1) : 3;
+        }
+
+        /// <summary>Tail loss probe (RFC 8985 7): when a flight goes quiet for two smoothed RTTs, resend
+        /// its last segment so a lost tail is repaired (or reveals a hole) without waiting for the RTO.</summary>
+        private void SendTailLossProbe(long now, IIpv4Output output)
+        {
+            _tlpSent = true;
+            uint dataEnd = _sendBufferSeq + (uint)_send.Count;
+            bool fin = _finQueued && _sndMax == dataEnd + 1;
+            if (!fin && Lt(_sndMax, dataEnd)) dataEnd = _sndMax; // probe only what was sent: the peer may ACK no further
+            int unacked = (int)(dataEnd - _sndUna);
+            uint start = unacked > _sendMss ? dataEnd - (uint)_sendMss : _sndUna;
+            if (Lt(start, _sendBufferSeq)) start = _sendBufferSeq;
+            int len = (int)(dataEnd - start);
+            if (len <= 0 && !fin) return;
+            if (len < 0) len = 0;
+            Retransmissions++;
+            TailLossProbes++;
+            Emit(output, start, TcpFlags.Ack | (fin ? TcpFlags.Fin : 0), (int)(start - _sendBufferSeq), len, false);
+        }
+
+        private void ArmTailLossProbe(long now)
+        {
+            if (_tlpSent || !_hasRttSample || _sndMax == _sndUna || !IsSynchronized) return;
+            long pto = now + Math.Max(2 * _srtt, 10_000_000);
+            if (pto < _retransmitAt) _probeAt = pto;
         }
 
         private void RetransmitFirst(long now, IIpv4Output output)
@@ -515,7 +558,7 @@ namespace Kernel.Net.Sockets
         {
             State = TcpState.TimeWait;
             _timeWaitUntil = now + _config.TimeWaitNanoseconds;
-            _retransmitAt = _persistAt = Never;
+            _retransmitAt = _persistAt = _probeAt = Never;
             ClosedEvent = AppOwned;
         }
 
@@ -524,7 +567,7 @@ namespace Kernel.Net.Sockets
             if (State == TcpState.SynReceived && Listener is not null) Listener.HalfOpen--;
             State = TcpState.Closed;
             Error = error;
-            _retransmitAt = _persistAt = _timeWaitUntil = Never;
+            _retransmitAt = _persistAt = _timeWaitUntil = _probeAt = Never;
             ReadableEvent = true;
             ClosedEvent = true;
         }
@@ -548,6 +591,11 @@ namespace Kernel.Net.Sockets
                 return;
             }
             if (now >= _retransmitAt && !OnRetransmitTimeout()) return;
+            if (now >= _probeAt)
+            {
+                _probeAt = Never;
+                if (_sndMax != _sndUna) SendTailLossProbe(now, output);
+            }
             if (now >= _persistAt) { _persistAt = Never; _probeDue = true; }
 
             if (State == TcpState.SynSent || State == TcpState.SynReceived)
@@ -602,6 +650,7 @@ namespace Kernel.Net.Sockets
                 _sndNxt = end;
                 if (Gt(_sndNxt, _sndMax)) _sndMax = _sndNxt;
                 if (_retransmitAt == Never) _retransmitAt = now + _rto;
+                if (_probeAt == Never) ArmTailLossProbe(now);
                 if (fin) break;
             }
             bool dataWaiting = _send.Count > (int)(_sndNxt - _sendBufferSeq);
@@ -614,6 +663,7 @@ namespace Kernel.Net.Sockets
         private bool OnRetransmitTimeout()
         {
             _retransmitAt = Never;
+            _probeAt = Never;
             Timeouts++;
             int limit = State == TcpState.SynSent || State == TcpState.SynReceived ? _config.MaxSynRetransmissions : _config.MaxRetransmissions;
             if (++_retries > limit)
@@ -662,7 +712,7 @@ namespace Kernel.Net.Sockets
         {
             if (_ackPending || _resetPending || _probeDue) return 0;
             if (State == TcpState.SynSent || State == TcpState.SynReceived ? _sndNxt == _iss : false) return 0;
-            long d = Math.Min(_retransmitAt, Math.Min(_persistAt, _timeWaitUntil));
+            long d = Math.Min(Math.Min(_retransmitAt, _probeAt), Math.Min(_persistAt, _timeWaitUntil));
             if (IsSynchronized && State != TcpState.TimeWait && HasSendableData()) return 0;
             return d;
         }
