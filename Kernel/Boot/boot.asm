@@ -228,8 +228,8 @@ global kern_cr2, kern_cr3, kern_frame_pointer, kern_invlpg, kern_page_directory
 global kern_wait_for_interrupt, kern_enable_interrupts, kern_disable_interrupts
 global kern_stack_top, kern_stack_guard, kern_text_start, kern_text_end
 global kern_data_start, kern_data_end, kern_bss_start, kern_bss_end, kern_collect, kern_zero
-global kern_symbols_start, kern_symbols_end
-global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpFallbackFailFast, RhpByRefAssignRef
+global kern_symbols_start, kern_symbols_end, kern_exception_stack, kern_interrupt_stack, kern_mfence
+global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpByRefAssignRef
 
 kern_outb:
     mov dx, di
@@ -288,6 +288,9 @@ kern_zero:
     xor eax, eax
     rep stosq
     ret
+kern_mfence:
+    mfence
+    ret
 kern_cr2:
     mov rax, cr2
     ret
@@ -321,6 +324,13 @@ kern_data_start:
     ret
 kern_data_end:
     lea rax, [__data_end]
+    ret
+; Bases of the IST stacks (each IST_SIZE bytes), for backtraces taken on them.
+kern_exception_stack:
+    lea rax, [ist1]
+    ret
+kern_interrupt_stack:
+    lea rax, [ist2]
     ret
 kern_symbols_start:
     lea rax, [__ksyms_start]
@@ -442,10 +452,6 @@ RhpByRefAssignRef:
     add rdi, 8
     add rsi, 8
     ret
-
-RhpFallbackFailFast:
-    mov edi, 3
-    jmp kern_exit
 
 section .rodata
 align 8

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Internal.Runtime;
 
 namespace Kernel.Runtime
@@ -30,10 +31,15 @@ namespace Kernel.Runtime
 
         private static void InitializeMarkStack(long heapSize)
         {
-            int pages = (int)(heapSize / 1024 / 4096); // one 4 KiB page (512 entries) per MiB of heap
-            if (pages < 4) pages = 4;
+            // 256 KiB (32768 entries) at least, plus 8 KiB per MiB of heap: enough that tracing an
+            // array of tens of thousands of references does not overflow into heap rescans.
+            int pages = (int)(heapSize / (512 * 1024));
+            if (pages < 64) pages = 64;
             s_markStack = (nint*)PhysicalMemory.AllocatePages(pages);
             s_markCapacity = pages * 4096 / sizeof(nint);
+            // gc.markstack=N shrinks it to N entries, so tests can exercise overflow recovery.
+            long requested = CommandLine.GetSize("gc.markstack", 0);
+            if (requested > 0 && requested < s_markCapacity) s_markCapacity = requested < 16 ? 16 : (int)requested;
         }
 
         // Every aligned word in [low, high) that points into an allocated object keeps it alive.
@@ -78,6 +84,7 @@ namespace Kernel.Runtime
             return n;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void MarkAndPush(nint obj)
         {
             if (TestBit(s_markBits, obj)) return;
@@ -88,20 +95,24 @@ namespace Kernel.Runtime
         }
 
         // A reference stored in an object field always points at an object's start.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void MarkReference(nint value, nint from)
         {
             if (value < s_start || value >= s_end) return; // null, frozen or static data
-            if ((value & (Granule - 1)) != 0 || !TestBit(s_startBits, value))
-            {
-                Panic.Begin();
-                SerialConsole.Write("heap corruption: object ");
-                SerialConsole.WriteHex((ulong)from);
-                SerialConsole.Write(" refers to ");
-                SerialConsole.WriteHex((ulong)value);
-                SerialConsole.WriteLine(", which is not an allocated object");
-                Native.Exit(ExitCodes.Panic);
-            }
+            if ((value & (Granule - 1)) != 0 || !TestBit(s_startBits, value)) HeapCorruption(from, value);
             MarkAndPush(value);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void HeapCorruption(nint from, nint value)
+        {
+            Panic.Begin();
+            SerialConsole.Write("heap corruption: object ");
+            SerialConsole.WriteHex((ulong)from);
+            SerialConsole.Write(" refers to ");
+            SerialConsole.WriteHex((ulong)value);
+            SerialConsole.WriteLine(", which is not an allocated object");
+            Native.Exit(ExitCodes.Panic);
         }
 
         private static void DrainMarkStack()
@@ -112,6 +123,7 @@ namespace Kernel.Runtime
                 if (!s_markOverflow) return;
                 // Some marked objects were not pushed: find them by walking the heap.
                 s_markOverflow = false;
+                s_stats->MarkOverflows++;
                 for (nint p = s_start; p < s_end;)
                 {
                     nint word = *(nint*)p;

@@ -1,4 +1,5 @@
 using System.Runtime;
+using System.Runtime.CompilerServices;
 using Internal.Runtime;
 
 namespace Kernel.Runtime
@@ -12,9 +13,10 @@ namespace Kernel.Runtime
     // conservative root (any word on the stack or in static data, possibly pointing inside an
     // object) can be resolved to the object that contains it; a second bitmap holds mark bits.
     //
-    // Allocation: exact-size free lists for small sizes, else bump allocation from a free block
-    // taken first-fit from the list of larger blocks. When nothing fits: collect, retry, and
-    // panic if still nothing fits.
+    // Allocation: objects up to 256 bytes come from exact-size free lists, else from 32 KiB bump
+    // chunks cut from the lowest free block; larger objects are carved from the end of the
+    // highest free block that fits. When nothing fits: collect, retry, and panic (out of memory)
+    // if still nothing fits. Sweeping works on the bitmaps, so it costs per live object.
     //
     // Marking: roots are scanned conservatively (stack, callee-saved registers spilled by
     // kern_collect, .data with the GC static bases and frozen objects, .bss); objects are traced
@@ -24,11 +26,22 @@ namespace Kernel.Runtime
         private const int Granule = 8;
         private const int SmallLimit = 256;
         private const int SmallClasses = SmallLimit / Granule + 1;
+        private const int BumpChunk = 32 * 1024;
 
         private struct FreeListTable
         {
             public fixed long Heads[SmallClasses];
         }
+
+        // Index of a single set bit: (bit * DeBruijn64) >> 58 is distinct for each of the 64 bits.
+        private const ulong DeBruijn64 = 0x03f79d71b4ca8b09;
+
+        private struct BitIndexTable
+        {
+            public fixed byte Index[64];
+        }
+
+        private static BitIndexTable s_bitIndex;
 
         private static nint s_start, s_end;
         private static ulong* s_startBits;
@@ -41,7 +54,7 @@ namespace Kernel.Runtime
         // that happens to equal a heap address would keep an object alive.
         internal struct Counters
         {
-            public long InUse, AllocatedTotal, Collections, LastPause, MaxPause, TotalPause, LiveAfterLast;
+            public long InUse, AllocatedTotal, Collections, LastPause, MaxPause, TotalPause, LiveAfterLast, MarkOverflows;
         }
 
         private static Counters* s_stats;
@@ -63,6 +76,7 @@ namespace Kernel.Runtime
             s_markBits = (ulong*)PhysicalMemory.AllocatePages((int)((bitmapBytes + 4095) / 4096));
             InitializeMarkStack(size);
             AddFree(s_start, (nint)size);
+            for (int i = 0; i < 64; i++) s_bitIndex.Index[((1UL << i) * DeBruijn64) >> 58] = (byte)i;
         }
 
         internal static nint Allocate(MethodTable* type, nuint size)
@@ -70,6 +84,7 @@ namespace Kernel.Runtime
             if (size > (nuint)(s_end - s_start)) OutOfMemory(size);
             nint n = (nint)((size + Granule - 1) & ~(nuint)(Granule - 1));
             if (n < 2 * Granule) n = 2 * Granule;
+            if (Interrupts.InHandler) Panic.Fail("allocation in an interrupt handler: handlers must only set a flag or acknowledge the device; allocate in a timer callback or the event loop instead");
             nint p = TryAllocate(n);
             if (p == 0)
             {
@@ -95,7 +110,9 @@ namespace Kernel.Runtime
             SerialConsole.WriteDecimal((ulong)HeapSize);
             SerialConsole.Write("-byte heap (");
             SerialConsole.WriteDecimal((ulong)s_stats->InUse);
-            SerialConsole.WriteLine(" bytes live after a collection); raise heap= on the kernel command line or the VM's memory");
+            SerialConsole.Write(" bytes live after collection ");
+            SerialConsole.WriteDecimal((ulong)s_stats->Collections);
+            SerialConsole.WriteLine("); raise heap= on the kernel command line or the VM's memory");
             Panic.Backtrace(Native.FramePointer(), 0);
             Native.Exit(ExitCodes.OutOfMemory);
         }
@@ -131,10 +148,27 @@ namespace Kernel.Runtime
                 foundPrevious = previous;
             }
             if (found == 0) return false;
-            Unlink(found, foundPrevious);
+            // Take a chunk off the block's start, not the whole block: the rest must stay
+            // available to large allocations, or they would force a collection each time.
+            nint size = *(nint*)found & ~(nint)1;
+            nint take = n > BumpChunk ? n : BumpChunk;
+            nint next = *(nint*)(found + 8);
+            if (size - take > SmallLimit)
+            {
+                nint rest = found + take;
+                *(nint*)rest = (size - take) | 1;
+                *(nint*)(rest + 8) = next;
+                if (foundPrevious == 0) s_large = rest;
+                else *(nint*)(foundPrevious + 8) = rest;
+            }
+            else
+            {
+                take = size;
+                Unlink(found, foundPrevious);
+            }
             RetireBump();
             s_bump = found;
-            s_bumpEnd = found + (*(nint*)found & ~(nint)1);
+            s_bumpEnd = found + take;
             return true;
         }
 
@@ -188,6 +222,7 @@ namespace Kernel.Runtime
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal static nint ObjectSize(nint obj)
         {
             MethodTable* mt = *(MethodTable**)obj;
@@ -208,8 +243,10 @@ namespace Kernel.Runtime
             MarkRange(Native.DataStart(), Native.DataEnd());
             MarkRange(Native.BssStart(), Native.BssEnd());
             DrainMarkStack();
+            long marked = Clock.Nanoseconds;
             Sweep();
             long pause = Clock.Nanoseconds - started;
+            if (s_traceRoots) TraceCollection(marked - started, pause - (marked - started));
             s_stats->Collections++;
             s_stats->LastPause = pause;
             s_stats->TotalPause += pause;
@@ -218,62 +255,67 @@ namespace Kernel.Runtime
             s_collecting = false;
         }
 
+        private static void TraceCollection(long markNs, long sweepNs)
+        {
+            SerialConsole.Write("gc.trace: collection ");
+            SerialConsole.WriteDecimal((ulong)s_stats->Collections + 1);
+            SerialConsole.Write(": mark ");
+            SerialConsole.WriteDecimal((ulong)markNs / 1000);
+            SerialConsole.Write(" us, sweep ");
+            SerialConsole.WriteDecimal((ulong)sweepNs / 1000);
+            SerialConsole.Write(" us, live ");
+            SerialConsole.WriteDecimal((ulong)s_stats->InUse);
+            SerialConsole.WriteLine(" bytes");
+        }
+
+        // Works on the bitmaps, so its cost follows the live objects, not the dead ones: dead
+        // object starts are dropped in one pass over the start bitmap, then the gaps between
+        // consecutive marked objects become the new free blocks (coalesced by construction).
         private static void Sweep()
         {
             for (int i = 0; i < SmallClasses; i++) s_small.Heads[i] = 0;
             s_large = 0;
+            nint words = (s_end - s_start) / Granule / 64;
+            for (nint w = 0; w < words; w++) s_startBits[w] &= s_markBits[w];
             long live = 0;
-            nint freeStart = 0;
-            nint p = s_start;
-            while (p < s_end)
+            nint cursor = s_start; // end of the last live object
+            for (nint w = 0; w < words; w++)
             {
-                nint word = *(nint*)p;
-                nint size;
-                bool free;
-                if ((word & 1) != 0)
+                ulong bits = s_markBits[w];
+                while (bits != 0)
                 {
-                    size = word & ~(nint)1;
-                    free = true;
+                    ulong lowest = bits & (~bits + 1);
+                    bits ^= lowest;
+                    nint obj = s_start + ((w << 6) + s_bitIndex.Index[(lowest * DeBruijn64) >> 58]) * Granule;
+                    if (obj > cursor) AddFree(cursor, obj - cursor);
+                    nint size = ObjectSize(obj);
+                    live += size;
+                    cursor = obj + size;
                 }
-                else
-                {
-                    size = ObjectSize(p);
-                    free = !TestBit(s_markBits, p);
-                    if (free) ClearBit(s_startBits, p);
-                    else live += size;
-                }
-                if (size <= 0) Panic.Fail("heap corruption: a block of size zero");
-                if (free)
-                {
-                    if (freeStart == 0) freeStart = p;
-                }
-                else if (freeStart != 0)
-                {
-                    AddFree(freeStart, p - freeStart);
-                    freeStart = 0;
-                }
-                p += size;
             }
-            if (freeStart != 0) AddFree(freeStart, s_end - freeStart);
-            Native.Zero((nint)s_markBits, (nuint)((s_end - s_start) / Granule / 8));
+            if (cursor < s_end) AddFree(cursor, s_end - cursor);
+            Native.Zero((nint)s_markBits, (nuint)(words * 8));
             s_stats->InUse = live;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static bool TestBit(ulong* bits, nint address)
         {
-            nint index = (address - s_start) / Granule;
+            nuint index = (nuint)(address - s_start) >> 3;
             return (bits[index >> 6] & (1UL << (int)(index & 63))) != 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void SetBit(ulong* bits, nint address)
         {
-            nint index = (address - s_start) / Granule;
+            nuint index = (nuint)(address - s_start) >> 3;
             bits[index >> 6] |= 1UL << (int)(index & 63);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void ClearBit(ulong* bits, nint address)
         {
-            nint index = (address - s_start) / Granule;
+            nuint index = (nuint)(address - s_start) >> 3;
             bits[index >> 6] &= ~(1UL << (int)(index & 63));
         }
     }

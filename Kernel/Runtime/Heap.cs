@@ -3,8 +3,9 @@ namespace Kernel.Runtime
     /// <summary>A snapshot of the managed heap.</summary>
     public readonly struct HeapStatistics
     {
-        internal HeapStatistics(long size, long live, long liveAfterLast, long allocated, long collections, long lastPause, long maxPause, long totalPause)
+        internal HeapStatistics(long size, long live, long liveAfterLast, long allocated, long collections, long lastPause, long maxPause, long totalPause, long markOverflows)
         {
+            MarkStackOverflows = markOverflows;
             SizeBytes = size;
             LiveBytes = live;
             LiveBytesAfterLastCollection = liveAfterLast;
@@ -33,6 +34,9 @@ namespace Kernel.Runtime
         public long MaxPauseNanoseconds { get; }
 
         public long TotalPauseNanoseconds { get; }
+
+        /// <summary>Times marking ran out of mark stack and fell back to rescanning the heap (slow, still correct).</summary>
+        public long MarkStackOverflows { get; }
     }
 
     /// <summary>The garbage-collected heap: statistics for programs, and an explicit collection.</summary>
@@ -44,7 +48,7 @@ namespace Kernel.Runtime
             {
                 ref GarbageCollector.Counters c = ref GarbageCollector.Stats;
                 return new HeapStatistics(GarbageCollector.HeapSize, c.InUse, c.LiveAfterLast, c.AllocatedTotal,
-                    c.Collections, c.LastPause, c.MaxPause, c.TotalPause);
+                    c.Collections, c.LastPause, c.MaxPause, c.TotalPause, c.MarkOverflows);
             }
         }
 

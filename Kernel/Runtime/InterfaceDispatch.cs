@@ -19,10 +19,15 @@ namespace Kernel.Runtime
             MethodTable* itf = (cache & 3) == 3
                 ? (MethodTable*)((byte*)&cell[1] + (int)(cache & ~(nint)3))
                 : (MethodTable*)cache;
-            for (MethodTable* t = type; t != null; t = t->RelatedType)
+            // Implementations the types declare win over default interface methods, as in .NET's
+            // DispatchResolve: search the whole hierarchy for the former before the latter.
+            for (int pass = 0; pass < 2; pass++)
             {
-                nint target = FindInType(type, t, itf, slot);
-                if (target != 0) return target;
+                for (MethodTable* t = type; t != null; t = t->RelatedType)
+                {
+                    nint target = FindInType(type, t, itf, slot, defaults: pass == 1);
+                    if (target != 0) return target;
+                }
             }
             Panic.Fail("interface method not found");
             return 0;
@@ -31,20 +36,24 @@ namespace Kernel.Runtime
         private static int RelativeFieldsOffset(MethodTable* t)
             => sizeof(MethodTable) + (t->NumVtableSlots + t->NumInterfaces) * sizeof(nint);
 
-        private static nint FindInType(MethodTable* objectType, MethodTable* t, MethodTable* itf, ushort slot)
+        // Dispatch map: u16 counts {standard, default, static standard, static default}, then the
+        // entries {interface index, interface slot, implementation slot} in that order.
+        private static nint FindInType(MethodTable* objectType, MethodTable* t, MethodTable* itf, ushort slot, bool defaults)
         {
             uint flags = t->CombinedFlags;
             if ((flags & MethodTable.HasDispatchMapFlag) == 0) return 0;
             byte* relFields = (byte*)t + RelativeFieldsOffset(t);
             int* dispatchMapRel = (int*)(relFields + 8); // after TypeManager and WritableData
             ushort* map = (ushort*)((byte*)dispatchMapRel + *dispatchMapRel);
-            int standard = map[0];
-            ushort* entry = map + 4;
+            int first = defaults ? map[0] : 0;
+            int count = defaults ? map[1] : map[0];
+            ushort* entry = map + 4 + first * 3;
             MethodTable** itfMap = t->InterfaceMap;
-            for (int i = 0; i < standard; i++, entry += 3)
+            for (int i = 0; i < count; i++, entry += 3)
             {
                 if (itfMap[entry[0]] != itf || entry[1] != slot) continue;
                 ushort impl = entry[2];
+                if (impl >= 0xFFFE) Panic.Fail("interface method is reabstracted or ambiguous (diamond) for this type");
                 if (impl < t->NumVtableSlots)
                     return ((nint*)((byte*)objectType + sizeof(MethodTable)))[impl];
                 int* sealedRel = (int*)(relFields + 8 + 4

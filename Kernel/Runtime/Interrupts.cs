@@ -5,13 +5,18 @@ namespace Kernel.Runtime
 {
     /// <summary>
     /// Device interrupts. Handlers run in interrupt context with interrupts off: they must be
-    /// short and must not allocate (set a flag, acknowledge the device). Lines are programmed
-    /// edge-triggered, so a device that is not acknowledged raises no further interrupt.
+    /// short and must not allocate (set a flag, acknowledge the device); allocating there is a
+    /// panic. Lines are programmed edge-triggered. QEMU delivers every raise of a virtio-mmio
+    /// line even while an earlier one is unacknowledged (measured), but acknowledge anyway.
     /// </summary>
     public static unsafe class Interrupts
     {
         private static Action?[]? s_handlers;
         private static ulong s_count;
+        private static int s_depth;
+
+        /// <summary>True while an interrupt handler runs (on the interrupt stack, interrupts off).</summary>
+        public static bool InHandler => s_depth != 0;
 
         /// <summary>Interrupts taken since boot (timer and devices).</summary>
         public static long Count => (long)s_count;
@@ -60,7 +65,9 @@ namespace Kernel.Runtime
             if (vector >= IoApic.IrqBase && vector < IoApic.IrqBase + IoApic.MaxGsi)
             {
                 Action? handler = s_handlers![(int)vector - IoApic.IrqBase];
+                s_depth++;
                 handler?.Invoke();
+                s_depth--;
             }
             Lapic.EndOfInterrupt();
         }

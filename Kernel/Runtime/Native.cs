@@ -52,6 +52,9 @@ namespace Kernel.Runtime
         [RuntimeImport("*", "kern_zero")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void Zero(nint address, nuint bytes);
 
+        [RuntimeImport("*", "kern_mfence")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void MemoryFence();
+
         [RuntimeImport("*", "kern_cr2")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint Cr2();
 
@@ -81,6 +84,16 @@ namespace Kernel.Runtime
 
         [RuntimeImport("*", "kern_data_end")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint DataEnd();
+
+        // IST stacks (Boot/boot.asm IST_SIZE each): CPU exceptions run on the first, interrupts
+        // on the second.
+        internal const int InterruptStackSize = 16 * 1024;
+
+        [RuntimeImport("*", "kern_exception_stack")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint ExceptionStack();
+
+        [RuntimeImport("*", "kern_interrupt_stack")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint InterruptStack();
 
         [RuntimeImport("*", "kern_symbols_start")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint SymbolsStart();

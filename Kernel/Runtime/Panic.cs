@@ -66,9 +66,22 @@ namespace Kernel.Runtime
         {
             SerialConsole.WriteLine("backtrace:");
             if (faultingIp != 0) WriteFrame(faultingIp);
-            nint stackHigh = Native.StackTop();
             nint p = (stackPointer + 7) & ~(nint)7;
-            if (p < Native.StackGuard() || p >= stackHigh) return; // not on the kernel stack
+            nint stackHigh = Native.StackTop();
+            nint stackLow = Native.StackGuard() + PhysicalMemory.PageSize; // the guard page itself is unmapped
+            if (p >= Native.StackGuard() && p < stackLow) p = stackLow; // overflowed: rsp is in the guard page
+            if (p >= Native.InterruptStack() && p < Native.InterruptStack() + Native.InterruptStackSize)
+            {
+                SerialConsole.WriteLine("  (in an interrupt handler)");
+                stackLow = Native.InterruptStack();
+                stackHigh = stackLow + Native.InterruptStackSize;
+            }
+            else if (p >= Native.ExceptionStack() && p < Native.ExceptionStack() + Native.InterruptStackSize)
+            {
+                stackLow = Native.ExceptionStack();
+                stackHigh = stackLow + Native.InterruptStackSize;
+            }
+            if (p < stackLow || p >= stackHigh) return; // not on a stack we know
             int frames = 0;
             for (; p + 8 <= stackHigh; p += 8)
             {
@@ -104,6 +117,10 @@ namespace Kernel.Runtime
             Symbols.WriteName(address);
             SerialConsole.Write("\n");
         }
+
+        // Generated code's fail-fast (e.g. a stack buffer overrun clobbered the GS cookie).
+        [RuntimeExport("RhpFallbackFailFast")]
+        private static void FallbackFailFast() => Fail("fail-fast: the generated code found corrupted state (for example a stack buffer overrun)");
 
         [RuntimeExport("RhpPInvoke")] private static void PInvoke(nint frame) { }
         [RuntimeExport("RhpPInvokeReturn")] private static void PInvokeReturn(nint frame) { }

@@ -4,7 +4,8 @@ namespace Kernel.Runtime
 {
     /// <summary>
     /// One-shot timers. Callbacks run from EventLoop.RunOnce on the program's own stack, never in
-    /// interrupt context, so they may allocate and do real work.
+    /// interrupt context, so they may allocate and do real work. Schedule and Cancel belong to
+    /// the program's side too: calling them from an interrupt handler is a panic.
     /// </summary>
     public static class Timers
     {
@@ -18,9 +19,12 @@ namespace Kernel.Runtime
         public static int Schedule(long delayNanoseconds, Action callback)
         {
             if (callback is null) Panic.Fail("Timers.Schedule: callback is null");
+            if (Interrupts.InHandler) Panic.Fail("Timers.Schedule from an interrupt handler: set a flag there and schedule from the event loop");
             if (delayNanoseconds < 0) delayNanoseconds = 0;
             if (s_count == s_ids.Length) Grow();
-            int id = s_nextId++;
+            // Ids wrap after 2^32 timers; only ids still pending must be unique, and 0 is never used.
+            int id = s_nextId;
+            s_nextId = unchecked(s_nextId + 1) == 0 ? 1 : unchecked(s_nextId + 1);
             s_ids[s_count] = id;
             s_deadlines[s_count] = Clock.Nanoseconds + delayNanoseconds;
             s_callbacks[s_count] = callback;
@@ -31,6 +35,7 @@ namespace Kernel.Runtime
         /// <summary>Cancels a timer that has not fired yet; returns false if it already ran or never existed.</summary>
         public static bool Cancel(int id)
         {
+            if (Interrupts.InHandler) Panic.Fail("Timers.Cancel from an interrupt handler: set a flag there and cancel from the event loop");
             for (int i = 0; i < s_count; i++)
             {
                 if (s_ids[i] != id) continue;
@@ -55,16 +60,16 @@ namespace Kernel.Runtime
             }
         }
 
-        // Runs every timer due now. Timers scheduled by a callback wait for the next call, so a
-        // callback that reschedules itself with no delay cannot starve the loop.
+        // Runs every timer due at the start of the call. A timer a callback schedules, even with
+        // no delay, gets a deadline after that instant and waits for the next call, so a callback
+        // that reschedules itself cannot starve the loop.
         internal static int RunDue()
         {
             long now = Clock.Nanoseconds;
-            int lastId = s_nextId - 1;
             int ran = 0;
             for (int i = 0; i < s_count;)
             {
-                if (s_deadlines[i] > now || s_ids[i] > lastId) { i++; continue; }
+                if (s_deadlines[i] > now) { i++; continue; }
                 Action callback = s_callbacks[i]!;
                 RemoveAt(i);
                 callback();

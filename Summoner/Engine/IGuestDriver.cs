@@ -32,7 +32,8 @@ public sealed record GuestLaunch(
     GuestNetwork Network,
     bool StartPaused = false);
 
-public sealed record GuestCounters(long RxBytes, long TxBytes)
+/// <summary>Traffic seen so far; <see cref="OpenConnections"/> counts as activity by itself.</summary>
+public sealed record GuestCounters(long RxBytes, long TxBytes, int OpenConnections = 0)
 {
     public long Total => RxBytes + TxBytes;
 }

@@ -37,7 +37,7 @@ public static class ReadinessProbe
     }
 
     /// <summary>Connects to every port until each accepts once; returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, CancellationToken cancellationToken)
+    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, CancellationToken cancellationToken, Func<AddressFamily, Socket>? sockets = null)
     {
         var sw = Stopwatch.StartNew();
         foreach (int port in ports)
@@ -45,7 +45,7 @@ public static class ReadinessProbe
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                using Socket socket = sockets?.Invoke(address.AddressFamily) ?? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 try
                 {
                     await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);

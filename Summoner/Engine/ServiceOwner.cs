@@ -186,7 +186,7 @@ public sealed class ServiceOwner
     {
         TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, cancellationToken).ConfigureAwait(false);
         Phase(SummonPhase.Boot, boot, total.Elapsed);
-        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, cancellationToken).ConfigureAwait(false);
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
         Phase(SummonPhase.Ready, ready, total.Elapsed);
     }
 
@@ -283,7 +283,7 @@ public sealed class ServiceOwner
             if (!paused)
             {
                 await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }
             bool keep;
@@ -391,15 +391,12 @@ public sealed class ServiceOwner
         if (!active) RefillPool();
     }
 
-    internal void NoteTraffic(long total)
+    internal void NoteTraffic(long total, int openConnections)
     {
         lock (_gate)
         {
-            if (total != LastCounterTotal)
-            {
-                if (LastCounterTotal >= 0) LastTrafficUtc = DateTime.UtcNow;
-                LastCounterTotal = total;
-            }
+            if ((total != LastCounterTotal && LastCounterTotal >= 0) || openConnections > 0) LastTrafficUtc = DateTime.UtcNow;
+            LastCounterTotal = total;
         }
     }
 

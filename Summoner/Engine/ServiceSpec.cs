@@ -36,6 +36,8 @@ public sealed record EngineOptions
     public TimeSpan CrashBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Prefix of every guest name this engine creates; used to find leftovers at start.</summary>
     public string GuestNamePrefix { get; init; } = "summoner-";
+    /// <summary>Makes the readiness probe's sockets (bridge mode in a namespace needs them made there).</summary>
+    public Func<System.Net.Sockets.AddressFamily, System.Net.Sockets.Socket>? ProbeSockets { get; init; }
 }
 
 public enum SummonPhase { Create, Boot, Ready }

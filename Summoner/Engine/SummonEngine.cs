@@ -177,7 +177,7 @@ public sealed class SummonEngine : IAsyncDisposable
             try
             {
                 GuestCounters? counters = await Driver.GetCountersAsync(guest, cancellationToken).ConfigureAwait(false);
-                if (counters is not null) owner.NoteTraffic(counters.Total);
+                if (counters is not null) owner.NoteTraffic(counters.Total, counters.OpenConnections);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
             {

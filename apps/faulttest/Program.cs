@@ -7,7 +7,8 @@ namespace FaultTest
 {
     // Commits one failure, chosen by fault= on the command line, so the host can check the
     // panic text and exit status of each class: null, divide, overflow, throw, oom, pagefault,
-    // invalid-opcode. Prints "fault: <name>" first; reaching the end is itself a failure.
+    // invalid-opcode, irq-alloc (breaking the interrupt handler contract). Prints
+    // "fault: <name>" first; reaching the end is itself a failure.
     public static unsafe class Program
     {
         private sealed class Box
@@ -28,7 +29,8 @@ namespace FaultTest
             else if (fault == "oom") ExhaustHeap();
             else if (fault == "pagefault") SerialConsole.WriteDecimal(*(ulong*)0x7fff_0000_0000);
             else if (fault == "invalid-opcode") InvalidOpcode();
-            else SerialConsole.WriteLine("unknown fault: use fault=null, divide, overflow, throw, oom, pagefault or invalid-opcode");
+            else if (fault == "irq-alloc") AllocateInInterruptHandler();
+            else SerialConsole.WriteLine("unknown fault: use fault=null, divide, overflow, throw, oom, pagefault, invalid-opcode or irq-alloc");
             SerialConsole.WriteLine("fault: survived (this is a failure)");
             Power.Exit(ExitCodes.Failure);
         }
@@ -80,6 +82,19 @@ namespace FaultTest
             list[0] = chunk;
             list[1] = s_arrays;
             s_arrays = list;
+        }
+
+        // The PIT's one-shot interrupt (GSI 2) runs a handler that allocates, which the contract
+        // forbids: the kernel must say so instead of corrupting the heap.
+        private static void AllocateInInterruptHandler()
+        {
+            Interrupts.RegisterIrq(2, () => s_keep = new Box());
+            Ports.Out8(0x43, 0x30);
+            Ports.Out8(0x40, 0x10);
+            Ports.Out8(0x40, 0);
+            bool done = false;
+            Timers.Schedule(200_000_000, () => done = true);
+            EventLoop.RunUntil(() => done);
         }
 
         private static void InvalidOpcode()

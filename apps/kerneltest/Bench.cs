@@ -27,6 +27,20 @@ namespace KernelTest
                 pauses[i] = Heap.Statistics.LastPauseNanoseconds;
             }
             Sort(pauses);
+            // Baseline in the same guest: one traversal of the same structure, touching every
+            // object once, as the mark phase must. The ratio survives a loaded host better than
+            // either figure alone.
+            long[] walks = new long[9];
+            long checksum = 0;
+            for (int i = 0; i < walks.Length; i++)
+            {
+                long t0 = Clock.Nanoseconds;
+                checksum += Walk(head);
+                walks[i] = Clock.Nanoseconds - t0;
+            }
+            Sort(walks);
+            Report.Figure("bench.walk_median", walks[walks.Length / 2] / 1000, "us");
+            Report.Figure("bench.walk_checksum", checksum & 0xff, "");
             Report.Figure("bench.live", live / 1024, "KiB");
             Report.Figure("bench.gc_pause_median", pauses[pauses.Length / 2] / 1000, "us");
             Report.Figure("bench.gc_pause_min", pauses[0] / 1000, "us");
@@ -54,6 +68,14 @@ namespace KernelTest
                 var n = new Node { A = i };
                 sum += n.A;
             }
+            return sum;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static long Walk(Node? n)
+        {
+            long sum = 0;
+            for (; n is not null; n = n.Next) sum += n.A + n.Data![0];
             return sum;
         }
 

@@ -4,7 +4,7 @@ using Kernel.Runtime;
 namespace KernelTest
 {
     // In-guest checks of the kernel runtime. The suite comes from the command line
-    // (suite=features|gc|idle|bench); each check prints "[ok] name" or "[FAIL] name: detail", and
+    // (suite=features|gc|idle|bench|virtio-irq); each check prints "[ok] name" or "[FAIL] name: detail", and
     // the last line is "summary: N passed, M failed". Exit status: 0 if every check passed.
     public static class Program
     {
@@ -16,9 +16,10 @@ namespace KernelTest
             else if (suite == "gc") GcStress.Run();
             else if (suite == "idle") Idle.Run();
             else if (suite == "bench") Bench.Run();
+            else if (suite == "virtio-irq") VirtioIrq.Run();
             else
             {
-                SerialConsole.WriteLine("unknown suite: use suite=features, gc, idle or bench");
+                SerialConsole.WriteLine("unknown suite: use suite=features, gc, idle, bench or virtio-irq");
                 Power.Exit(ExitCodes.Failure);
             }
             Report.Finish();

@@ -20,6 +20,7 @@ public class HelloImageTests
         GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("hello"), TimeSpan.FromSeconds(30));
         Assert.False(run.TimedOut, run.ToString());
         Assert.Contains("hello from C#", run.Serial, StringComparison.Ordinal);
+        Assert.Matches(@"hello from C# \(\d+ us after kernel entry\)", run.Serial);
         Assert.Equal(0, run.GuestExitCode);
     }
 }

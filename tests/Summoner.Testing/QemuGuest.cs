@@ -38,7 +38,8 @@ public static class QemuGuest
     }
 
     public static async Task<GuestRun> RunAsync(string image, TimeSpan timeout, string? commandLine = null, int memoryMiB = 128,
-        IEnumerable<string>? extraArgs = null, Func<string, bool>? stopWhen = null, CancellationToken cancellationToken = default)
+        IEnumerable<string>? extraArgs = null, Func<string, bool>? stopWhen = null, Action<Process>? onStarted = null,
+        CancellationToken cancellationToken = default)
     {
         var psi = new ProcessStartInfo("qemu-system-x86_64")
         {
@@ -51,6 +52,7 @@ public static class QemuGuest
 
         var sw = Stopwatch.StartNew();
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start qemu-system-x86_64: run ./summoner build (it installs qemu-system-x86)");
+        onStarted?.Invoke(process);
         var serial = new StringBuilder();
         TimeSpan? firstByte = null;
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);

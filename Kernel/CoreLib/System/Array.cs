@@ -90,10 +90,63 @@ namespace System
             return -1;
         }
 
+        // The index of value, or the bitwise complement of where it would be inserted (array sorted).
+        public static int BinarySearch<T>(T[] array, T value) => BinarySearch(array, 0, array is null ? 0 : array.Length, value, null);
+
+        public static int BinarySearch<T>(T[] array, T value, IComparer<T>? comparer) => BinarySearch(array, 0, array is null ? 0 : array.Length, value, comparer);
+
+        public static int BinarySearch<T>(T[] array, int index, int length, T value, IComparer<T>? comparer)
+        {
+            if (array is null) throw new ArgumentNullException(nameof(array));
+            if (index < 0 || length < 0 || array.Length - index < length) throw new ArgumentOutOfRangeException(nameof(length));
+            comparer ??= Comparer<T>.Default;
+            int lo = index, hi = index + length - 1;
+            while (lo <= hi)
+            {
+                int i = lo + ((hi - lo) >> 1);
+                int order = comparer.Compare(array[i], value);
+                if (order == 0) return i;
+                if (order < 0) lo = i + 1;
+                else hi = i - 1;
+            }
+            return ~lo;
+        }
+
+        public static T? Find<T>(T[] array, Predicate<T> match)
+        {
+            if (array is null) throw new ArgumentNullException(nameof(array));
+            if (match is null) throw new ArgumentNullException(nameof(match));
+            for (int i = 0; i < array.Length; i++)
+                if (match(array[i])) return array[i];
+            return default;
+        }
+
+        public static bool Exists<T>(T[] array, Predicate<T> match) => FindIndex(array, match) >= 0;
+
+        public static int FindIndex<T>(T[] array, Predicate<T> match)
+        {
+            if (array is null) throw new ArgumentNullException(nameof(array));
+            if (match is null) throw new ArgumentNullException(nameof(match));
+            for (int i = 0; i < array.Length; i++)
+                if (match(array[i])) return i;
+            return -1;
+        }
+
         public static void Fill<T>(T[] array, T value)
         {
             if (array is null) throw new ArgumentNullException(nameof(array));
             for (int i = 0; i < array.Length; i++) array[i] = value;
+        }
+
+        public static void Sort<T>(T[] array) => Sort(array, Comparer<T>.Default.Compare);
+
+        public static void Sort<T>(T[] array, IComparer<T>? comparer) => Sort(array, (comparer ?? Comparer<T>.Default).Compare);
+
+        public static void Sort<T>(T[] array, Comparison<T> comparison)
+        {
+            if (array is null) throw new ArgumentNullException(nameof(array));
+            if (comparison is null) throw new ArgumentNullException(nameof(comparison));
+            ArraySortHelper<T>.Sort(array, comparison);
         }
 
         public static void Reverse<T>(T[] array)

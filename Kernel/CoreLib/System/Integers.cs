@@ -5,7 +5,7 @@ using System.Globalization;
 namespace System
 {
 
-    public readonly struct SByte : IComparable<sbyte>, IEquatable<sbyte>, IFormattable, IComparable
+    public readonly struct SByte : IComparable<sbyte>, IEquatable<sbyte>, ISpanFormattable, IComparable
     {
         private readonly sbyte _value;
 
@@ -16,6 +16,9 @@ namespace System
         public string ToString(string? format) => Number.FormatSigned(_value, format, 8);
         public string ToString(IFormatProvider? provider) => Number.FormatSigned(_value, null, 8);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatSigned(_value, format, 8);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatSigned(_value, format, 8, destination, out charsWritten);
 
         public override int GetHashCode() => (byte)_value | (_value << 8);
         public override bool Equals(object? obj) => obj is sbyte other && other == _value;
@@ -39,7 +42,7 @@ namespace System
         public static sbyte Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 8, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "SByte");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "SByte", s);
             return negative ? unchecked((sbyte)(0 - magnitude)) : unchecked((sbyte)magnitude);
         }
 
@@ -63,7 +66,7 @@ namespace System
         }
     }
 
-    public readonly struct Byte : IComparable<byte>, IEquatable<byte>, IFormattable, IComparable
+    public readonly struct Byte : IComparable<byte>, IEquatable<byte>, ISpanFormattable, IComparable
     {
         private readonly byte _value;
 
@@ -74,6 +77,9 @@ namespace System
         public string ToString(string? format) => Number.FormatUnsigned(_value, format);
         public string ToString(IFormatProvider? provider) => Number.FormatUnsigned(_value, null);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatUnsigned(_value, format);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatUnsigned(_value, format, destination, out charsWritten);
 
         public override int GetHashCode() => _value;
         public override bool Equals(object? obj) => obj is byte other && other == _value;
@@ -97,7 +103,7 @@ namespace System
         public static byte Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 8, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Byte");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Byte", s);
             return unchecked((byte)magnitude);
         }
 
@@ -121,7 +127,7 @@ namespace System
         }
     }
 
-    public readonly struct Int16 : IComparable<short>, IEquatable<short>, IFormattable, IComparable
+    public readonly struct Int16 : IComparable<short>, IEquatable<short>, ISpanFormattable, IComparable
     {
         private readonly short _value;
 
@@ -132,6 +138,9 @@ namespace System
         public string ToString(string? format) => Number.FormatSigned(_value, format, 16);
         public string ToString(IFormatProvider? provider) => Number.FormatSigned(_value, null, 16);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatSigned(_value, format, 16);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatSigned(_value, format, 16, destination, out charsWritten);
 
         public override int GetHashCode() => (ushort)_value | (_value << 16);
         public override bool Equals(object? obj) => obj is short other && other == _value;
@@ -155,7 +164,7 @@ namespace System
         public static short Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 16, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int16");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int16", s);
             return negative ? unchecked((short)(0 - magnitude)) : unchecked((short)magnitude);
         }
 
@@ -179,7 +188,7 @@ namespace System
         }
     }
 
-    public readonly struct UInt16 : IComparable<ushort>, IEquatable<ushort>, IFormattable, IComparable
+    public readonly struct UInt16 : IComparable<ushort>, IEquatable<ushort>, ISpanFormattable, IComparable
     {
         private readonly ushort _value;
 
@@ -190,6 +199,9 @@ namespace System
         public string ToString(string? format) => Number.FormatUnsigned(_value, format);
         public string ToString(IFormatProvider? provider) => Number.FormatUnsigned(_value, null);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatUnsigned(_value, format);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatUnsigned(_value, format, destination, out charsWritten);
 
         public override int GetHashCode() => _value;
         public override bool Equals(object? obj) => obj is ushort other && other == _value;
@@ -213,7 +225,7 @@ namespace System
         public static ushort Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 16, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt16");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt16", s);
             return unchecked((ushort)magnitude);
         }
 
@@ -237,7 +249,7 @@ namespace System
         }
     }
 
-    public readonly struct Int32 : IComparable<int>, IEquatable<int>, IFormattable, IComparable
+    public readonly struct Int32 : IComparable<int>, IEquatable<int>, ISpanFormattable, IComparable
     {
         private readonly int _value;
 
@@ -248,6 +260,9 @@ namespace System
         public string ToString(string? format) => Number.FormatSigned(_value, format, 32);
         public string ToString(IFormatProvider? provider) => Number.FormatSigned(_value, null, 32);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatSigned(_value, format, 32);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatSigned(_value, format, 32, destination, out charsWritten);
 
         public override int GetHashCode() => _value;
         public override bool Equals(object? obj) => obj is int other && other == _value;
@@ -271,7 +286,7 @@ namespace System
         public static int Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 32, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int32");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int32", s);
             return negative ? unchecked((int)(0 - magnitude)) : unchecked((int)magnitude);
         }
 
@@ -295,7 +310,7 @@ namespace System
         }
     }
 
-    public readonly struct UInt32 : IComparable<uint>, IEquatable<uint>, IFormattable, IComparable
+    public readonly struct UInt32 : IComparable<uint>, IEquatable<uint>, ISpanFormattable, IComparable
     {
         private readonly uint _value;
 
@@ -306,6 +321,9 @@ namespace System
         public string ToString(string? format) => Number.FormatUnsigned(_value, format);
         public string ToString(IFormatProvider? provider) => Number.FormatUnsigned(_value, null);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatUnsigned(_value, format);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatUnsigned(_value, format, destination, out charsWritten);
 
         public override int GetHashCode() => (int)_value;
         public override bool Equals(object? obj) => obj is uint other && other == _value;
@@ -329,7 +347,7 @@ namespace System
         public static uint Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 32, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt32");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt32", s);
             return unchecked((uint)magnitude);
         }
 
@@ -353,7 +371,7 @@ namespace System
         }
     }
 
-    public readonly struct Int64 : IComparable<long>, IEquatable<long>, IFormattable, IComparable
+    public readonly struct Int64 : IComparable<long>, IEquatable<long>, ISpanFormattable, IComparable
     {
         private readonly long _value;
 
@@ -364,6 +382,9 @@ namespace System
         public string ToString(string? format) => Number.FormatSigned(_value, format, 64);
         public string ToString(IFormatProvider? provider) => Number.FormatSigned(_value, null, 64);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatSigned(_value, format, 64);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatSigned(_value, format, 64, destination, out charsWritten);
 
         public override int GetHashCode() => (int)_value ^ (int)(_value >> 32);
         public override bool Equals(object? obj) => obj is long other && other == _value;
@@ -387,7 +408,7 @@ namespace System
         public static long Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 64, true, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int64");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "Int64", s);
             return negative ? unchecked((long)(0 - magnitude)) : unchecked((long)magnitude);
         }
 
@@ -411,7 +432,7 @@ namespace System
         }
     }
 
-    public readonly struct UInt64 : IComparable<ulong>, IEquatable<ulong>, IFormattable, IComparable
+    public readonly struct UInt64 : IComparable<ulong>, IEquatable<ulong>, ISpanFormattable, IComparable
     {
         private readonly ulong _value;
 
@@ -422,6 +443,9 @@ namespace System
         public string ToString(string? format) => Number.FormatUnsigned(_value, format);
         public string ToString(IFormatProvider? provider) => Number.FormatUnsigned(_value, null);
         public string ToString(string? format, IFormatProvider? provider) => Number.FormatUnsigned(_value, format);
+
+        public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
+            => Number.TryFormatUnsigned(_value, format, destination, out charsWritten);
 
         public override int GetHashCode() => (int)_value ^ (int)(_value >> 32);
         public override bool Equals(object? obj) => obj is ulong other && other == _value;
@@ -445,7 +469,7 @@ namespace System
         public static ulong Parse(ReadOnlySpan<char> s, NumberStyles style = NumberStyles.Integer, IFormatProvider? provider = null)
         {
             Number.ParseStatus status = Number.ParseInteger(s, style, 64, false, out ulong magnitude, out bool negative);
-            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt64");
+            if (status != Number.ParseStatus.Ok) Number.ThrowParseFailure(status, "UInt64", s);
             return unchecked((ulong)magnitude);
         }
 

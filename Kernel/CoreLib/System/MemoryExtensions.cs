@@ -44,6 +44,62 @@ namespace System
             return ((ReadOnlySpan<char>)text).Slice(start, length);
         }
 
+        public static Memory<T> AsMemory<T>(this T[]? array) => new Memory<T>(array);
+
+        public static Memory<T> AsMemory<T>(this T[]? array, int start) => new Memory<T>(array, start, (array?.Length ?? 0) - start);
+
+        public static Memory<T> AsMemory<T>(this T[]? array, int start, int length) => new Memory<T>(array, start, length);
+
+        public static ReadOnlyMemory<char> AsMemory(this string? text) => text is null ? default : new ReadOnlyMemory<char>(text, 0, text.Length);
+
+        public static ReadOnlyMemory<char> AsMemory(this string? text, int start)
+        {
+            if (text is null) return start == 0 ? default : throw new ArgumentOutOfRangeException(nameof(start));
+            if ((uint)start > (uint)text.Length) throw new ArgumentOutOfRangeException(nameof(start));
+            return new ReadOnlyMemory<char>(text, start, text.Length - start);
+        }
+
+        public static ReadOnlyMemory<char> AsMemory(this string? text, int start, int length)
+        {
+            if (text is null) return start == 0 && length == 0 ? default : throw new ArgumentOutOfRangeException(nameof(start));
+            if ((ulong)(uint)start + (ulong)(uint)length > (ulong)(uint)text.Length) throw new ArgumentOutOfRangeException(nameof(start));
+            return new ReadOnlyMemory<char>(text, start, length);
+        }
+
+        public static void Reverse<T>(this Span<T> span)
+        {
+            for (int i = 0, j = span.Length - 1; i < j; i++, j--) (span[i], span[j]) = (span[j], span[i]);
+        }
+
+        public static int IndexOfAny<T>(this ReadOnlySpan<T> span, T value0, T value1) where T : IEquatable<T>?
+        {
+            for (int i = 0; i < span.Length; i++)
+                if (ElementEquals(span[i], value0) || ElementEquals(span[i], value1)) return i;
+            return -1;
+        }
+
+        public static int IndexOfAny<T>(this Span<T> span, T value0, T value1) where T : IEquatable<T>?
+            => IndexOfAny((ReadOnlySpan<T>)span, value0, value1);
+
+        public static int SequenceCompareTo<T>(this ReadOnlySpan<T> span, ReadOnlySpan<T> other) where T : IComparable<T>?
+        {
+            int n = span.Length < other.Length ? span.Length : other.Length;
+            for (int i = 0; i < n; i++)
+            {
+                int c = span[i] is null ? (other[i] is null ? 0 : -1) : span[i]!.CompareTo(other[i]);
+                if (c != 0) return c;
+            }
+            return span.Length.CompareTo(other.Length);
+        }
+
+        public static void Sort<T>(this Span<T> span) => Collections.Generic.ArraySortHelper<T>.Sort(span, Collections.Generic.Comparer<T>.Default.Compare);
+
+        public static void Sort<T>(this Span<T> span, Comparison<T> comparison)
+        {
+            if (comparison is null) throw new ArgumentNullException(nameof(comparison));
+            Collections.Generic.ArraySortHelper<T>.Sort(span, comparison);
+        }
+
         public static bool SequenceEqual<T>(this Span<T> span, ReadOnlySpan<T> other) where T : IEquatable<T>?
             => SequenceEqual((ReadOnlySpan<T>)span, other);
 

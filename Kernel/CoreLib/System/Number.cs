@@ -4,32 +4,66 @@ using System.Runtime.CompilerServices;
 namespace System
 {
     // Integer formatting with .NET's standard formats G, D and X (with precision), invariant culture.
+    // Everything formats into a span first; the string forms copy the span out.
     internal static partial class Number
     {
-        internal static string FormatSigned(long value, string? format, int bits)
+        private const int MaxDigits = 64;   // enough for any precision we accept after the number's own digits
+
+        internal static string FormatSigned(long value, ReadOnlySpan<char> format, int bits)
+        {
+            Span<char> buffer = stackalloc char[MaxDigits + 2];
+            if (!TryFormatSigned(value, format, bits, buffer, out int written)) return SlowFormatSigned(value, format, bits);
+            return string.FromSpan(buffer.Slice(0, written));
+        }
+
+        internal static string FormatUnsigned(ulong value, ReadOnlySpan<char> format)
+        {
+            Span<char> buffer = stackalloc char[MaxDigits + 2];
+            if (!TryFormatUnsigned(value, format, buffer, out int written)) return SlowFormatUnsigned(value, format);
+            return string.FromSpan(buffer.Slice(0, written));
+        }
+
+        // Large precisions ("D200") do not fit the stack buffer.
+        private static string SlowFormatSigned(long value, ReadOnlySpan<char> format, int bits)
+        {
+            ParseFormat(format, out int precision);
+            char[] buffer = new char[precision + 24];
+            TryFormatSigned(value, format, bits, buffer, out int written);
+            return string.FromSpan(new ReadOnlySpan<char>(buffer, 0, written));
+        }
+
+        private static string SlowFormatUnsigned(ulong value, ReadOnlySpan<char> format)
+        {
+            ParseFormat(format, out int precision);
+            char[] buffer = new char[precision + 24];
+            TryFormatUnsigned(value, format, buffer, out int written);
+            return string.FromSpan(new ReadOnlySpan<char>(buffer, 0, written));
+        }
+
+        internal static bool TryFormatSigned(long value, ReadOnlySpan<char> format, int bits, Span<char> destination, out int written)
         {
             char kind = ParseFormat(format, out int precision);
             if (kind == 'X' || kind == 'x')
             {
                 ulong mask = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
-                return FormatHex((ulong)value & mask, precision, kind == 'X');
+                return TryFormatHex((ulong)value & mask, precision, kind == 'X', destination, out written);
             }
-            if (value >= 0) return FormatDecimal((ulong)value, precision, false);
-            return FormatDecimal((ulong)(-(value + 1)) + 1, precision, true);
+            if (value >= 0) return TryFormatDecimal((ulong)value, precision, false, destination, out written);
+            return TryFormatDecimal((ulong)(-(value + 1)) + 1, precision, true, destination, out written);
         }
 
-        internal static string FormatUnsigned(ulong value, string? format)
+        internal static bool TryFormatUnsigned(ulong value, ReadOnlySpan<char> format, Span<char> destination, out int written)
         {
             char kind = ParseFormat(format, out int precision);
-            if (kind == 'X' || kind == 'x') return FormatHex(value, precision, kind == 'X');
-            return FormatDecimal(value, precision, false);
+            if (kind == 'X' || kind == 'x') return TryFormatHex(value, precision, kind == 'X', destination, out written);
+            return TryFormatDecimal(value, precision, false, destination, out written);
         }
 
         // Returns 'G', 'D', 'X' or 'x'; precision is -1 when absent.
-        private static char ParseFormat(string? format, out int precision)
+        private static char ParseFormat(ReadOnlySpan<char> format, out int precision)
         {
             precision = -1;
-            if (format is null || format.Length == 0) return 'G';
+            if (format.Length == 0) return 'G';
             char kind = format[0];
             if (format.Length > 1)
             {
@@ -37,7 +71,7 @@ namespace System
                 for (int i = 1; i < format.Length; i++)
                 {
                     char c = format[i];
-                    if (c < '0' || c > '9' || p > 99_999_999) throw new FormatException("Format string '" + format + "' is not supported by the guest core library.");
+                    if (c < '0' || c > '9' || p > 99_999_999) throw UnsupportedFormat(format);
                     p = p * 10 + (c - '0');
                 }
                 precision = p;
@@ -53,53 +87,68 @@ namespace System
                 case 'X': case 'x':
                     return kind;
                 default:
-                    throw new FormatException("Format string '" + format + "' is not supported by the guest core library (use G, D or X).");
+                    throw UnsupportedFormat(format);
             }
         }
 
-        internal static unsafe string FormatDecimal(ulong value, int minDigits, bool negative)
+        private static FormatException UnsupportedFormat(ReadOnlySpan<char> format)
+            => new FormatException("Format string '" + string.FromSpan(format) + "' is not supported by the guest core library (use G, D or X).");
+
+        private static unsafe bool TryFormatDecimal(ulong value, int minDigits, bool negative, Span<char> destination, out int written)
         {
-            char* buf = stackalloc char[21];
-            int pos = 21;
+            // One division pass, digits written backwards into a scratch buffer.
+            char* digitsBuffer = stackalloc char[20];
+            int pos = 20;
             do
             {
                 ulong q = value / 10;
-                buf[--pos] = (char)('0' + (int)(value - q * 10));
+                digitsBuffer[--pos] = (char)('0' + (int)(value - q * 10));
                 value = q;
             }
             while (value != 0);
-            int digits = 21 - pos;
+            int digits = 20 - pos;
             int zeros = minDigits > digits ? minDigits - digits : 0;
             int length = (negative ? 1 : 0) + zeros + digits;
-            string s = string.FastAllocate(length);
-            ref char dst = ref s.FirstChar;
+            if (length > destination.Length)
+            {
+                written = 0;
+                return false;
+            }
             int at = 0;
-            if (negative) Unsafe.Add(ref dst, at++) = '-';
-            for (int i = 0; i < zeros; i++) Unsafe.Add(ref dst, at++) = '0';
-            for (int i = pos; i < 21; i++) Unsafe.Add(ref dst, at++) = buf[i];
-            return s;
+            if (negative) destination[at++] = '-';
+            for (int i = 0; i < zeros; i++) destination[at++] = '0';
+            new ReadOnlySpan<char>(digitsBuffer + pos, digits).CopyTo(destination.Slice(at));
+            written = length;
+            return true;
         }
 
-        internal static unsafe string FormatHex(ulong value, int minDigits, bool upper)
+        private static bool TryFormatHex(ulong value, int minDigits, bool upper, Span<char> destination, out int written)
         {
-            char* buf = stackalloc char[16];
-            int pos = 16;
+            int digits = 1;
+            for (ulong v = value; v >= 16; v >>= 4) digits++;
+            int length = minDigits > digits ? minDigits : digits;
+            if (length > destination.Length)
+            {
+                written = 0;
+                return false;
+            }
             int letterBase = upper ? 'A' - 10 : 'a' - 10;
-            do
+            for (int i = length - 1; i >= 0; i--)
             {
                 int d = (int)(value & 0xf);
-                buf[--pos] = (char)(d < 10 ? '0' + d : letterBase + d);
+                destination[i] = (char)(d < 10 ? '0' + d : letterBase + d);
                 value >>= 4;
             }
-            while (value != 0);
-            int digits = 16 - pos;
-            int zeros = minDigits > digits ? minDigits - digits : 0;
-            string s = string.FastAllocate(zeros + digits);
-            ref char dst = ref s.FirstChar;
-            int at = 0;
-            for (int i = 0; i < zeros; i++) Unsafe.Add(ref dst, at++) = '0';
-            for (int i = pos; i < 16; i++) Unsafe.Add(ref dst, at++) = buf[i];
-            return s;
+            written = length;
+            return true;
+        }
+
+        internal static string FormatHex(ulong value, int minDigits, bool upper)
+        {
+            Span<char> buffer = stackalloc char[MaxDigits + 2];
+            if (minDigits > MaxDigits) return new string('0', minDigits - 16) + FormatHex(value, 16, upper);
+            TryFormatHex(value, minDigits, upper, buffer, out int written);
+            return string.FromSpan(buffer.Slice(0, written));
         }
     }
 
@@ -171,7 +220,7 @@ namespace System
             return -1;
         }
 
-        internal static void ThrowParseFailure(ParseStatus status, string typeName)
+        internal static void ThrowParseFailure(ParseStatus status, string typeName, ReadOnlySpan<char> input)
         {
             if (status == ParseStatus.Overflow)
                 throw new OverflowException("Value was either too large or too small for " + typeName switch
@@ -180,7 +229,7 @@ namespace System
                     "SByte" => "a signed byte",
                     _ => (typeName[0] == 'I' ? "an " : "a ") + typeName,
                 } + ".");
-            throw new FormatException("The input string was not in a correct format.");
+            throw new FormatException("The input string '" + string.FromSpan(input) + "' was not in a correct format.");
         }
     }
 }

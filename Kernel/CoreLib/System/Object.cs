@@ -1,4 +1,5 @@
 using Internal.Runtime;
+using System.Runtime.CompilerServices;
 
 namespace System
 {
@@ -20,6 +21,28 @@ namespace System
         public virtual string? ToString() => "System.Object";
 
         public static bool ReferenceEquals(object? a, object? b) => a == b;
+
+        public static bool Equals(object? objA, object? objB)
+        {
+            if (objA == objB) return true;
+            if (objA is null || objB is null) return false;
+            return objA.Equals(objB);
+        }
+
+        public Type GetType() => new RuntimeType((nint)m_pEEType);
+
+        protected object MemberwiseClone()
+        {
+            MethodTable* type = m_pEEType;
+            object clone = type->HasComponentSize
+                ? Runtime.RuntimeImports.NewArray(type, Unsafe.As<Array>(this).Length)
+                : Runtime.RuntimeImports.NewObject(type);
+            nuint size = type->BaseSize - (nuint)(2 * sizeof(nint));
+            if (type->HasComponentSize) size += (nuint)Unsafe.As<Array>(this).Length * type->ComponentSize;
+            Buffer.Memmove((byte*)Runtime.CompilerServices.RuntimeHelpers.GetObjectAddress(clone) + sizeof(nint),
+                (byte*)Runtime.CompilerServices.RuntimeHelpers.GetObjectAddress(this) + sizeof(nint), size);
+            return clone;
+        }
 
         internal MethodTable* GetMethodTable() => m_pEEType;
     }

@@ -60,7 +60,7 @@ namespace System
 
         public static bool IsLetterOrDigit(char c) => IsLetter(c) || IsDigit(c);
         public static bool IsUpper(char c) => (c >= 'A' && c <= 'Z') || (c >= 0xc0 && c <= 0xde && c != 0xd7);
-        public static bool IsLower(char c) => (c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0xff && c != 0xf7) || c == 0xaa || c == 0xb5 || c == 0xba;
+        public static bool IsLower(char c) => (c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0xff && c != 0xf7) || c == 0xb5;
 
         // The full set of Unicode White_Space characters, as .NET's char.IsWhiteSpace.
         public static bool IsWhiteSpace(char c)
@@ -131,5 +131,23 @@ namespace System
     }
 
     public struct Single { private readonly float _value; }
-    public struct Double { private readonly double _value; }
+    // Arithmetic works (SSE2); formatting and parsing of floating point are not in the guest.
+    public readonly struct Double
+    {
+        private readonly double _value;
+
+        public const double PositiveInfinity = 1.0 / 0.0;
+        public const double NegativeInfinity = -1.0 / 0.0;
+        public const double NaN = 0.0 / 0.0;
+        public const double MaxValue = 1.7976931348623157E+308;
+        public const double MinValue = -1.7976931348623157E+308;
+
+#pragma warning disable CS1718 // NaN is the one value that differs from itself
+        public static bool IsNaN(double d) => d != d;
+#pragma warning restore CS1718
+
+        public static bool IsInfinity(double d) => d == PositiveInfinity || d == NegativeInfinity;
+
+        public static bool IsFinite(double d) => !IsNaN(d) && !IsInfinity(d);
+    }
 }

@@ -77,34 +77,67 @@ namespace System
 
         public string[] Split(char[]? separator, StringSplitOptions options) => SplitCore('\0', separator ?? [], int.MaxValue, options);
 
+        public string[] Split(string? separator, StringSplitOptions options = StringSplitOptions.None)
+            => Split(separator, int.MaxValue, options);
+
+        // A null or empty separator leaves the string whole, as on .NET.
+        public string[] Split(string? separator, int count, StringSplitOptions options = StringSplitOptions.None)
+        {
+            var separators = new List<int>();
+            if (!string.IsNullOrEmpty(separator))
+            {
+                for (int at = IndexOf(separator, 0, StringComparison.Ordinal); at >= 0; at = IndexOf(separator, at + separator.Length, StringComparison.Ordinal))
+                    separators.Add(at);
+            }
+            return SplitAt(separators, string.IsNullOrEmpty(separator) ? 0 : separator.Length, count, options);
+        }
+
         // An empty separator set means white space, as on .NET.
         private string[] SplitCore(char single, char[]? set, int count, StringSplitOptions options)
         {
+            var separators = new List<int>();
+            for (int i = 0; i < Length; i++)
+                if (IsSeparator(this[i], single, set)) separators.Add(i);
+            return SplitAt(separators, 1, count, options);
+        }
+
+        // .NET's rules: at most count parts; once count-1 parts are taken, the rest is the last part
+        // (with RemoveEmptyEntries, after skipping the empty entries that follow).
+        private string[] SplitAt(List<int> separators, int separatorLength, int count, StringSplitOptions options)
+        {
             if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "Count cannot be less than zero.");
+            if ((options & ~(StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) != 0)
+                throw new ArgumentException("Value of flags is invalid.", nameof(options));
             bool removeEmpty = (options & StringSplitOptions.RemoveEmptyEntries) != 0;
             bool trim = (options & StringSplitOptions.TrimEntries) != 0;
-            var parts = new List<string>();
             if (count == 0) return [];
-            int start = 0;
-            for (int i = 0; i <= Length; i++)
+            var parts = new List<string>();
+            int current = 0;
+            if (count > 1 && Length != 0)
             {
-                bool atEnd = i == Length;
-                if (!atEnd && !IsSeparator(this[i], single, set)) continue;
-                if (!atEnd && parts.Count == count - 1) continue;
-                string part = Substring(start, i - start);
-                if (trim) part = part.Trim();
-                if (!removeEmpty || part.Length != 0) parts.Add(part);
-                start = i + 1;
-                if (parts.Count == count - 1 && !atEnd)
+                for (int i = 0; i < separators.Count && current < Length; i++)
                 {
-                    // The last slot takes the rest of the string, separators included.
-                    string rest = Substring(start);
-                    if (trim) rest = rest.Trim();
-                    if (!removeEmpty || rest.Length != 0) parts.Add(rest);
+                    string entry = Entry(current, separators[i] - current, trim);
+                    if (!removeEmpty || entry.Length != 0) parts.Add(entry);
+                    current = separators[i] + separatorLength;
+                    if (parts.Count != count - 1) continue;
+                    if (removeEmpty)
+                    {
+                        while (++i < separators.Count && Entry(current, separators[i] - current, trim).Length == 0)
+                            current = separators[i] + separatorLength;
+                    }
                     break;
                 }
             }
+            string last = Entry(current, Length - current, trim);
+            if (!removeEmpty || last.Length != 0) parts.Add(last);
             return parts.ToArray();
+        }
+
+        private string Entry(int start, int length, bool trim)
+        {
+            string entry = Substring(start, length);
+            return trim ? entry.Trim() : entry;
         }
 
         private static bool IsSeparator(char c, char single, char[]? set)

@@ -38,6 +38,29 @@ namespace System
             return -1;
         }
 
+        public int IndexOf(char value, int startIndex, int count)
+        {
+            if ((uint)startIndex > (uint)Length) throw new ArgumentOutOfRangeException(nameof(startIndex), "Index was out of range. Must be non-negative and less than or equal to the size of the collection.");
+            if ((uint)count > (uint)(Length - startIndex)) throw new ArgumentOutOfRangeException(nameof(count), "Count must be positive and count must refer to a location within the string/array/collection.");
+            int i = this.AsSpan(startIndex, count).IndexOf(value);
+            return i < 0 ? i : i + startIndex;
+        }
+
+        public int IndexOfAny(char[] anyOf, int startIndex)
+        {
+            if ((uint)startIndex > (uint)Length) throw new ArgumentOutOfRangeException(nameof(startIndex));
+            int i = Substring(startIndex).IndexOfAny(anyOf);
+            return i < 0 ? i : i + startIndex;
+        }
+
+        public int LastIndexOf(char value, int startIndex)
+        {
+            if ((uint)startIndex >= (uint)Length && Length != 0) throw new ArgumentOutOfRangeException(nameof(startIndex), "Index was out of range. Must be non-negative and less than the size of the collection.");
+            for (int i = startIndex; i >= 0; i--)
+                if (this[i] == value) return i;
+            return -1;
+        }
+
         public int LastIndexOf(char value)
         {
             for (int i = Length - 1; i >= 0; i--)

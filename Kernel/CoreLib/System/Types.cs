@@ -143,6 +143,7 @@ namespace System
     {
         public ObsoleteAttribute() { }
         public ObsoleteAttribute(string message) { }
+        public ObsoleteAttribute(string message, bool error) { }
     }
 
     public sealed class CLSCompliantAttribute : Attribute { public CLSCompliantAttribute(bool isCompliant) { } }

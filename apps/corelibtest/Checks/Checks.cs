@@ -10,8 +10,8 @@ namespace CoreLibTest
 
         public static readonly string[] Sections =
         [
-            "span", "binary", "list", "dict", "queue", "set", "comparer", "string", "format", "parse",
-            "builder", "encoding", "math", "array", "delegate", "interface", "statics", "lock", "exception", "gc", "dim",
+            "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "char", "string", "convert", "format", "parse",
+            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -22,20 +22,29 @@ namespace CoreLibTest
             Lists(r.Section("list"));
             Dictionaries(r.Section("dict"));
             Queues(r.Section("queue"));
+            MoreCollections(r.Section("collections"));
             Sets(r.Section("set"));
             Comparers(r.Section("comparer"));
+            Sorting(r.Section("sort"));
+            Characters(r.Section("char"));
             Strings(r.Section("string"));
+            Conversions(r.Section("convert"));
             Formatting(r.Section("format"));
             Parsing(r.Section("parse"));
             Builders(r.Section("builder"));
             Encodings(r.Section("encoding"));
             MathChecks(r.Section("math"));
+            Hashing(r.Section("hash"));
+            Time(r.Section("time"));
             Arrays(r.Section("array"));
             Delegates(r.Section("delegate"));
+            Multicast(r.Section("multicast"));
             Interfaces(r.Section("interface"));
             Statics(r.Section("statics"));
             Locks(r.Section("lock"));
             Exceptions(r.Section("exception"));
+            LanguageFeatures(r.Section("language"));
+            LowLevel(r.Section("lowlevel"));
             GarbageChurn(r.Section("gc"));
             DefaultInterfaceMethods(r.Section("dim"));
             writeLine(EndMarker);

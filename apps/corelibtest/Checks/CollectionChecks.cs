@@ -160,6 +160,45 @@ namespace CoreLibTest
             r.Line("stack", Report.Join(stack) + " " + stack.Pop() + " " + stack.Peek());
         }
 
+        private static void MoreCollections(Report r)
+        {
+            var pq = new PriorityQueue<string, int>();
+            uint seed = 99;
+            for (int i = 0; i < 40; i++)
+            {
+                seed = seed * 1103515245 + 12345;
+                pq.Enqueue("e" + i, (int)((seed >> 16) % 5));   // many equal priorities
+            }
+            var order = new List<string>();
+            while (pq.TryDequeue(out string? e, out int p)) order.Add(p + ":" + e);
+            r.Line("priority-ties", string.Join(" ", order));
+            var timers = new PriorityQueue<string, long>();
+            timers.Enqueue("late", 300);
+            timers.Enqueue("soon", 100);
+            timers.Enqueue("mid", 200);
+            r.Line("priority", timers.Peek() + " " + timers.Count + " " + timers.Dequeue() + " " + timers.Dequeue() + " " + timers.TryPeek(out string? last, out long when) + last + when);
+
+            var lru = new LinkedList<int>();
+            lru.AddLast(1);
+            lru.AddLast(2);
+            LinkedListNode<int> three = lru.AddLast(3);
+            lru.AddFirst(0);
+            lru.Remove(three);
+            lru.AddFirst(three);
+            lru.AddAfter(lru.First!, 9);
+            lru.RemoveLast();
+            r.Line("linked-list", Report.Join(lru) + " " + lru.Count + " " + lru.First!.Value + " " + lru.Last!.Value + " " + (lru.First.Previous is null) + " " + lru.Find(9)!.Next!.Value + " " + lru.Contains(2));
+            lru.Clear();
+            r.Line("linked-list-cleared", lru.Count + " " + (lru.First is null) + " " + (three.List is null));
+
+            int[] sorted = [1, 3, 5, 7, 9];
+            r.Line("binary-search", Array.BinarySearch(sorted, 7) + " " + Array.BinarySearch(sorted, 4) + " " + Array.BinarySearch(sorted, 10) + " " + new List<int>(sorted).BinarySearch(1));
+            r.Line("array-find", Array.Find(sorted, x => x > 4) + " " + Array.FindIndex(sorted, x => x > 4) + " " + Array.Exists(sorted, x => x == 2));
+            int calls = 0;
+            var lazy = new Lazy<string>(() => { calls++; return "made"; });
+            r.Line("lazy", lazy.IsValueCreated + " " + lazy.Value + lazy.Value + " " + calls + " " + lazy.IsValueCreated);
+        }
+
         private static void Sets(Report r)
         {
             var set = new HashSet<string>();

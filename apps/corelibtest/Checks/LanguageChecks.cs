@@ -59,7 +59,18 @@ namespace CoreLibTest
         private readonly List<string> _log;
         private readonly string _name;
         public Tracker(List<string> log, string name) { _log = log; _name = name; _log.Add("open " + name); }
-        public void Dispose() => _log.Add("close " + _name);
+        public void Dispose()
+        {
+            _log.Add("close " + _name);
+            GC.SuppressFinalize(this);
+        }
+    }
+
+    public sealed class Ticker
+    {
+        public event Action? Tick;
+
+        public void Fire() => Tick?.Invoke();
     }
 
     public static class Initialized
@@ -122,6 +133,36 @@ namespace CoreLibTest
             r.Line("min-max", Math.Min(3, -4) + " " + Math.Max(3, -4) + " " + Math.Min(3u, 4u) + " " + Math.Max(long.MinValue, 0L) + " " + Math.Max(1UL, ulong.MaxValue));
             r.Line("abs", Math.Abs(-5) + " " + Math.Abs(int.MaxValue) + " " + Math.Abs(-(1L << 40)));
             r.Line("clamp", Math.Clamp(15, 0, 10) + " " + Math.Clamp(-3, 0, 10) + " " + Math.Clamp(5u, 6u, 8u) + " " + Math.Clamp(7L, -1L, 9L) + " " + Math.Clamp(3UL, 1UL, 2UL));
+        }
+
+        private static void Hashing(Report r)
+        {
+            // HashCode is seeded randomly on .NET: only relations between values are portable.
+            r.Line("combine-stable", HashCode.Combine(1, "a") == HashCode.Combine(1, "a"));
+            r.Line("combine-order", HashCode.Combine(1, 2) != HashCode.Combine(2, 1));
+            var h = new HashCode();
+            h.Add(1);
+            h.Add("a");
+            r.Line("add-matches-combine", h.ToHashCode() == HashCode.Combine(1, "a"));
+            var seen = new HashSet<int>();
+            for (int i = 0; i < 1000; i++) seen.Add(HashCode.Combine(i, i >> 3));
+            r.Line("spread", seen.Count > 990);
+            r.Line("bits", System.Numerics.BitOperations.PopCount(0xf0f0u) + " " + System.Numerics.BitOperations.LeadingZeroCount(1u) + " "
+                + System.Numerics.BitOperations.TrailingZeroCount(8UL) + " " + System.Numerics.BitOperations.Log2(1000u) + " "
+                + System.Numerics.BitOperations.RotateLeft(0x80000001u, 1) + " " + System.Numerics.BitOperations.IsPow2(64u) + " "
+                + System.Numerics.BitOperations.RoundUpToPowerOf2(33u) + " " + System.Numerics.BitOperations.LeadingZeroCount(0UL));
+        }
+
+        private static void Time(Report r)
+        {
+            var t = TimeSpan.FromSeconds(90) + TimeSpan.FromMilliseconds(250);
+            r.Line("timespan", t.ToString() + " " + t.Minutes + " " + t.Seconds + " " + t.Milliseconds + " " + t.Ticks + " " + (long)t.TotalMilliseconds);
+            r.Line("timespan-format", new TimeSpan(2, 3, 4, 5).ToString() + " " + (-TimeSpan.FromTicks(123)).ToString() + " " + TimeSpan.Zero + " " + TimeSpan.FromMicroseconds(1500));
+            r.Line("timespan-compare", (TimeSpan.FromSeconds(1) > TimeSpan.FromMilliseconds(999)) + " " + TimeSpan.FromMinutes(2).CompareTo(TimeSpan.FromSeconds(120)) + " " + (TimeSpan.FromSeconds(1.5) == TimeSpan.FromMilliseconds(1500)));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            long ticks = System.Diagnostics.Stopwatch.GetTimestamp();
+            watch.Stop();
+            r.Line("stopwatch", (watch.Elapsed >= TimeSpan.Zero) + " " + watch.IsRunning + " " + (ticks > 0) + " " + (System.Diagnostics.Stopwatch.GetElapsedTime(ticks) >= TimeSpan.Zero));
         }
 
         private static void Arrays(Report r)
@@ -187,6 +228,47 @@ namespace CoreLibTest
         }
 
         private static string Describe() => "static method";
+
+        private static void Multicast(Report r)
+        {
+            var log = new List<string>();
+            Action<string> first = x => log.Add("1" + x);
+            Action<string> second = x => log.Add("2" + x);
+            Action<string> third = log.Add;
+            Action<string>? all = first;
+            all += second;
+            all += third;
+            all += first;
+            all("a");
+            r.Line("invoke-all", Report.Join(log) + " " + all.GetInvocationList().Length);
+            log.Clear();
+            all -= first;          // removes the last occurrence only
+            all!("b");
+            r.Line("remove-last", Report.Join(log));
+            log.Clear();
+            all -= second;
+            all -= third;
+            all!("c");
+            r.Line("remove-down-to-one", Report.Join(log) + " " + all.GetInvocationList().Length + " " + (all == first));
+            all -= first;
+            r.Line("remove-all", all is null);
+            Func<int> one = () => 1, two = () => 2;
+            Func<int>? both = one + two;
+            r.Line("last-return-value", both!());
+            Action<string> groupA = log.Add, groupB = log.Add;
+            r.Line("method-group-equality", groupA == groupB);
+            Func<string> s1 = Describe, s2 = Describe;
+            r.Line("static-group-equality", s1 == s2);
+            var ticker = new Ticker();
+            int heard = 0;
+            Action onTick = () => heard++;
+            ticker.Tick += onTick;
+            ticker.Tick += () => heard += 10;
+            ticker.Fire();
+            ticker.Tick -= onTick;
+            ticker.Fire();
+            r.Line("event", heard);
+        }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static int Apply(Func<int, int> f, int value) => f(value);

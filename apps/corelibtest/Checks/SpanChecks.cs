@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 
 namespace CoreLibTest
 {
@@ -65,6 +66,21 @@ namespace CoreLibTest
             foreach (ref int x in owned) x *= 2;
             r.Line("foreach-ref", Join(owned));
             r.Line("ranges", Report.Hex(array.AsSpan()[2..^4]));
+            Span<int> rev = stackalloc int[] { 1, 2, 3, 4 };
+            rev.Reverse();
+            r.Line("reverse-sort", Join(rev) + " " + "hello".AsSpan().IndexOfAny('l', 'o') + " " + Math.Sign("abc".AsSpan().SequenceCompareTo("abd")));
+            rev.Sort();
+            r.Line("span-sort", Join(rev));
+
+            Memory<byte> memory = array;
+            Memory<byte> tail = memory.Slice(4, 2);
+            tail.Span[0] = 99;
+            ReadOnlyMemory<byte> readOnly = memory;
+            r.Line("memory", memory.Length + " " + array[4] + " " + Report.Hex(readOnly.Slice(3, 3).Span) + " " + tail.ToArray().Length + " " + memory.IsEmpty + " " + Memory<byte>.Empty.IsEmpty);
+            ReadOnlyMemory<char> text2 = "hello world".AsMemory(6);
+            r.Line("memory-string", text2.ToString() + " " + text2.Slice(1, 3).Span.ToString() + " " + text2.Length + " " + "abc".AsMemory().Equals("abc".AsMemory()));
+            var held = new List<ReadOnlyMemory<byte>> { readOnly.Slice(0, 2), readOnly.Slice(6) };
+            r.Line("memory-on-heap", Report.Hex(held[0].Span) + "|" + Report.Hex(held[1].Span));
         }
 
         private static string Join(Span<int> values)

@@ -34,6 +34,10 @@ namespace CoreLibTest
             r.Line("split-trim", Report.Join(" a ; b ;c ".Split(';', StringSplitOptions.TrimEntries)));
             r.Line("split-none", Report.Join("abc".Split(',')));
             r.Line("split-chars", Report.Join("a b\tc".Split(' ', '\t')));
+            r.Line("split-string", Report.Join("GET / HTTP/1.1\r\nHost: x\r\n\r\n".Split("\r\n")).Replace("\r", "") + " " + Report.Join("a--b--c".Split("--", 2)) + " " + Report.Join("x".Split("")) + " " + Report.Join("--a----b".Split("--", StringSplitOptions.RemoveEmptyEntries)));
+            r.Line("split-edge", Report.Join(",a,,b,,c,".Split(',', 3, StringSplitOptions.RemoveEmptyEntries)) + " " + Report.Join("a,,b".Split(',', 2)) + " " + Report.Join(" a , ,b ".Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                + " " + Report.Join(",,".Split(',')) + " " + Report.Join("".Split(',')) + " " + "".Split(',', StringSplitOptions.RemoveEmptyEntries).Length + " " + Report.Join("a b  c".Split()) + " " + Report.Join("x::y::".Split("::", 2, StringSplitOptions.RemoveEmptyEntries)));
+            r.Line("indexof-range", "abcabc".IndexOf('c', 3, 3) + " " + "abcabc".IndexOf('a', 1, 2) + " " + "abcabc".LastIndexOf('b', 3) + " " + "a,b;c".IndexOfAny(new[] { ';', ',' }, 2));
             r.Line("case", "MiXeD 123 Ok".ToLowerInvariant() + " " + "MiXeD 123 Ok".ToUpperInvariant());
             r.Line("join", string.Join(", ", "x", "y", "z") + "|" + string.Join('-', new[] { "1", "2" }) + "|" + string.Join("+", new System.Collections.Generic.List<string> { "p", "q" }));
             r.Line("join-ints", string.Join(",", new System.Collections.Generic.List<int> { 1, 2, 3 }));
@@ -48,8 +52,24 @@ namespace CoreLibTest
             foreach (char c in joined) if (char.IsLetter(c)) letters++;
             r.Line("foreach", letters);
             r.Line("char-class", char.IsDigit('7') + " " + char.IsWhiteSpace('\u00a0') + " " + char.IsUpper('q') + " " + char.ToUpperInvariant('q'));
+            r.Line("empty-edges", "abc".LastIndexOf("") + " " + "abc".IndexOf("", 2) + " [" + "abc".Substring(3) + "] " + "abc".LastIndexOf("c", StringComparison.Ordinal) + " " + "".IndexOf("") + " " + "abc".EndsWith("") + " [" + string.Concat((string?)null, null) + "]");
+            r.Line("join-nulls", string.Join("-", new string?[] { "a", null, "c" }) + " " + string.Join(",", Array.Empty<string>()) + "|");
+            r.Line("compare-values", string.CompareOrdinal("a", "c") + " " + string.CompareOrdinal("ab", "abcd") + " " + string.CompareOrdinal(null, "a") + " " + Math.Sign(string.Compare("B", "a", StringComparison.OrdinalIgnoreCase)));
+            r.Line("bom", Report.Units(Encoding.UTF8.GetString(new byte[] { 0xef, 0xbb, 0xbf, 0x41 })) + " " + Encoding.UTF8.GetBytes("\ufeff").Length);
             r.Line("format", string.Format("{0}-{1,4}-{2,-3}|{0:x}|{{}}", 255, "ab", 'c'));
             r.Line("format-hex", string.Format("{0:X4} {1:x8}", 0xbeef, 17u));
+        }
+
+        private static void Conversions(Report r)
+        {
+            byte[] bytes = [0x00, 0x0f, 0xa5, 0xff];
+            r.Line("hex", Convert.ToHexString(bytes) + " " + Report.Hex(Convert.FromHexString("00fFa5")) + " " + Convert.ToInt32("ff", 16) + " " + Convert.ToInt32("0x1F", 16));
+            r.Line("base64", Convert.ToBase64String(bytes) + " " + Convert.ToBase64String(new byte[] { 1 }) + " " + Convert.ToBase64String(new byte[] { 1, 2 }) + " " + Convert.ToBase64String([]) + "|");
+            r.Line("base64-decode", Report.Hex(Convert.FromBase64String("AA+l/w==")) + " " + Encoding.ASCII.GetString(Convert.FromBase64String("aGVs bG8=")));
+            var keep = new object();
+            GC.KeepAlive(keep);
+            System.Diagnostics.Debug.Assert(keep is not null, "never fails");
+            r.Line("gc-api", GC.MaxGeneration >= 0);
         }
 
         private static void Formatting(Report r)
@@ -78,7 +98,13 @@ namespace CoreLibTest
             r.Line("tostring-provider", 99.ToString(CultureInfo.InvariantCulture) + " " + 255.ToString("x", CultureInfo.InvariantCulture));
             r.Line("tostring-g", 5.ToString("G") + " " + 5.ToString("d3") + " " + ulong.MaxValue.ToString());
             r.Line("nullable", $"{(int?)5}|{(int?)null}|");
-            r.Line("object", $"{new Point(2, 3)} {Color.Green:D}");
+            r.Line("object", $"{new Point(2, 3)} {Color.Green:D} {Color.Blue:X}");
+            r.Line("nested", $"<{$"[{new Point(1, 2)}|{$"{7:x2}"}]"}>" + $"{new Endpoint("n", 1),20}|");
+            r.Line("wide-precision", 5.ToString("D70").Length + " " + $"{-5:D40}".Length + " " + 255.ToString("x30"));
+            r.Line("long-text", $"{new string('x', 300)}{1}{new string('y', 700)}".Length);
+            int[] spanTarget = [0];
+            Span<char> chars = stackalloc char[4];
+            r.Line("tryformat", 1234.TryFormat(chars, out int written) + " " + written + " " + 12345.TryFormat(chars, out written) + " " + (-1L).TryFormat(chars, out written, "x") + spanTarget.Length);
         }
 
         private static void Parsing(Report r)
@@ -93,6 +119,11 @@ namespace CoreLibTest
                 + " " + int.TryParse("1ffffffff", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int h0) + h0);
             r.Line("span", int.TryParse("x=123".AsSpan(2), out int fromSpan) + " " + fromSpan + " " + int.Parse("99".AsSpan()));
             r.Line("provider", int.Parse("8", CultureInfo.InvariantCulture) + " " + long.Parse("-8", NumberStyles.Integer, CultureInfo.InvariantCulture));
+            r.Line("edge", TryInt("\t12\n") + " " + TryInt("\u00a012") + " " + TryInt("1_000") + " " + TryInt("+-1") + " " + TryInt("--1") + " " + TryInt("1e3")
+                + " " + TryInt("\u0661") + " " + TryInt("0x10") + " " + TryInt(" 0 ") + " " + TryInt("-0") + " " + TryInt("5\0\0") + " " + TryInt("5\0 ") + " " + TryInt("00000000000000000000042")
+                + " " + TryInt("-2147483649") + " " + TryLong("99999999999999999999x") + " " + TryInt("\u2003" + "7"));
+            r.Line("hex-edge", int.TryParse(" ff ", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int hx) + ":" + hx + " " + int.TryParse("-ff", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out hx)
+                + " " + long.TryParse("8000000000000000", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long lx) + ":" + lx + " " + byte.TryParse("1FF", NumberStyles.HexNumber, CultureInfo.InvariantCulture, out byte bx) + bx);
             r.Line("bool", bool.Parse("True") + " " + bool.Parse(" false ") + " " + bool.TryParse("yes", out bool y) + y);
         }
 
@@ -107,7 +138,7 @@ namespace CoreLibTest
             var sb = new StringBuilder();
             sb.Append("a").Append('b').Append(12).Append(-3L).Append(4u).Append(5UL).Append(true).Append((byte)6).Append((ushort)7);
             r.Line("append", sb.ToString() + " " + sb.Length);
-            sb.Append('-', 3).AppendLine("x").Append($"v={0x10:x}");
+            sb.Append('-', 3).AppendLine("x").Append($"v={0x10:x}{-3,4}{"s",-2}|");
             r.Line("append-more", sb.ToString().Replace("\n", "\\n"));
             sb.Length = 3;
             r.Line("truncate", sb.ToString() + " " + sb[1]);

@@ -47,3 +47,13 @@ namespace System.Globalization
         public object? GetFormat(Type? formatType) => null;
     }
 }
+
+namespace System
+{
+    // Formats into a caller's buffer: interpolation and StringBuilder use it to avoid a string
+    // per value.
+    public interface ISpanFormattable : IFormattable
+    {
+        bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider);
+    }
+}

@@ -145,6 +145,12 @@ namespace System.Runtime.InteropServices
         internal static unsafe IntPtr GetDynamicInterfaceImplementation(IDynamicInterfaceCastable instance, Internal.Runtime.MethodTable* interfaceType, ushort slot) => default;
     }
 
+    // Only what blittable code needs: the guest has no marshalling layer.
+    public static class Marshal
+    {
+        public static int SizeOf<T>() where T : struct => Unsafe.SizeOf<T>();
+    }
+
     public static class MemoryMarshal
     {
         public static ref T GetReference<T>(Span<T> span) => ref span._reference;

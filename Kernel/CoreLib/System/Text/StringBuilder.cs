@@ -92,15 +92,25 @@ namespace System.Text
         public StringBuilder Append(char[]? value) => value is null ? this : Append(new ReadOnlySpan<char>(value));
 
         public StringBuilder Append(bool value) => Append(value ? "True" : "False");
-        public StringBuilder Append(byte value) => Append(value.ToString());
-        public StringBuilder Append(sbyte value) => Append(value.ToString());
-        public StringBuilder Append(short value) => Append(value.ToString());
-        public StringBuilder Append(ushort value) => Append(value.ToString());
-        public StringBuilder Append(int value) => Append(value.ToString());
-        public StringBuilder Append(uint value) => Append(value.ToString());
-        public StringBuilder Append(long value) => Append(value.ToString());
-        public StringBuilder Append(ulong value) => Append(value.ToString());
+        public StringBuilder Append(byte value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(sbyte value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(short value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(ushort value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(int value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(uint value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(long value) => AppendSpanFormattable(value, default);
+        public StringBuilder Append(ulong value) => AppendSpanFormattable(value, default);
         public StringBuilder Append(object? value) => value is null ? this : Append(value.ToString());
+
+        // Integers format straight into the buffer (a constrained call: no boxing, no string).
+        internal StringBuilder AppendSpanFormattable<T>(T value, ReadOnlySpan<char> format) where T : ISpanFormattable
+        {
+            int written;
+            while (!value.TryFormat(new Span<char>(_chars, _length, _chars.Length - _length), out written, format, null))
+                EnsureCapacity(_chars.Length + 32);
+            _length += written;
+            return this;
+        }
         public StringBuilder Append(StringBuilder? value) => value is null ? this : Append(new ReadOnlySpan<char>(value._chars, 0, value._length));
 
         public StringBuilder Append([InterpolatedStringHandlerArgument("")] ref AppendInterpolatedStringHandler handler) => this;
@@ -179,9 +189,13 @@ namespace System.Text
 
             public void AppendLiteral(string value) => _builder.Append(value);
 
-            public void AppendFormatted<T>(T value) => _builder.Append(DefaultInterpolatedStringHandler.FormatValue(value, null));
+            public void AppendFormatted<T>(T value) => AppendFormatted(value, null);
 
-            public void AppendFormatted<T>(T value, string? format) => _builder.Append(DefaultInterpolatedStringHandler.FormatValue(value, format));
+            public void AppendFormatted<T>(T value, string? format)
+            {
+                if (value is ISpanFormattable) _builder.AppendSpanFormattable((ISpanFormattable)value, format);
+                else _builder.Append(DefaultInterpolatedStringHandler.FormatValue(value, format));
+            }
 
             public void AppendFormatted<T>(T value, int alignment) => string.AppendAligned(_builder, DefaultInterpolatedStringHandler.FormatValue(value, null), alignment);
 

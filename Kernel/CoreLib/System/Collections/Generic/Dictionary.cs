@@ -12,7 +12,10 @@ namespace System.Collections.Generic
         private int _freeList = -1;
         private int _freeCount;
         private int _version;
-        private readonly IEqualityComparer<TKey> _comparer;
+        // Null for the default comparer: then calls go through EqualityComparer<TKey>.Default, which the
+        // compiler devirtualizes (and inlines) for value-type keys and which is a virtual call, not
+        // an interface dispatch, for reference types.
+        private readonly IEqualityComparer<TKey>? _comparer;
 
         private struct Entry
         {
@@ -31,7 +34,7 @@ namespace System.Collections.Generic
         public Dictionary(int capacity, IEqualityComparer<TKey>? comparer)
         {
             if (capacity < 0) throw new ArgumentOutOfRangeException(nameof(capacity), "Non-negative number required.");
-            _comparer = comparer ?? EqualityComparer<TKey>.Default;
+            _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default) ? null : comparer;
             int size = capacity < 3 ? 3 : capacity;
             _buckets = new int[size];
             _entries = new Entry[size];
@@ -44,7 +47,7 @@ namespace System.Collections.Generic
 
         public int Count => _count - _freeCount;
 
-        public IEqualityComparer<TKey> Comparer => _comparer;
+        public IEqualityComparer<TKey> Comparer => _comparer ?? EqualityComparer<TKey>.Default;
 
         bool ICollection<KeyValuePair<TKey, TValue>>.IsReadOnly => false;
 
@@ -103,14 +106,14 @@ namespace System.Collections.Generic
         public bool Remove(TKey key, [Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out TValue value)
         {
             if (key is null) throw new ArgumentNullException(nameof(key));
-            uint hash = (uint)_comparer.GetHashCode(key);
+            uint hash = (uint)KeyHash(key);
             ref int bucket = ref _buckets[hash % (uint)_buckets.Length];
             int last = -1;
             int i = bucket - 1;
             while (i >= 0)
             {
                 ref Entry entry = ref _entries[i];
-                if (entry.HashCode == hash && _comparer.Equals(entry.Key, key))
+                if (entry.HashCode == hash && KeyEquals(entry.Key, key))
                 {
                     if (last < 0) bucket = entry.Next + 1;
                     else _entries[last].Next = entry.Next;
@@ -166,12 +169,12 @@ namespace System.Collections.Generic
         private int FindEntry(TKey key)
         {
             if (key is null) throw new ArgumentNullException(nameof(key));
-            uint hash = (uint)_comparer.GetHashCode(key);
+            uint hash = (uint)KeyHash(key);
             int i = _buckets[hash % (uint)_buckets.Length] - 1;
             while (i >= 0)
             {
                 ref Entry entry = ref _entries[i];
-                if (entry.HashCode == hash && _comparer.Equals(entry.Key, key)) return i;
+                if (entry.HashCode == hash && KeyEquals(entry.Key, key)) return i;
                 i = entry.Next;
             }
             return -1;
@@ -180,11 +183,11 @@ namespace System.Collections.Generic
         private void Insert(TKey key, TValue value, bool overwrite)
         {
             if (key is null) throw new ArgumentNullException(nameof(key));
-            uint hash = (uint)_comparer.GetHashCode(key);
+            uint hash = (uint)KeyHash(key);
             for (int i = _buckets[hash % (uint)_buckets.Length] - 1; i >= 0; i = _entries[i].Next)
             {
                 ref Entry existing = ref _entries[i];
-                if (existing.HashCode != hash || !_comparer.Equals(existing.Key, key)) continue;
+                if (existing.HashCode != hash || !KeyEquals(existing.Key, key)) continue;
                 if (!overwrite) throw new ArgumentException("An item with the same key has already been added. Key: " + key.ToString());
                 existing.Value = value;
                 _version++;
@@ -228,6 +231,10 @@ namespace System.Collections.Generic
             }
             _entries = entries;
         }
+
+        private int KeyHash(TKey key) => _comparer is null ? EqualityComparer<TKey>.Default.GetHashCode(key!) : _comparer.GetHashCode(key!);
+
+        private bool KeyEquals(TKey a, TKey b) => _comparer is null ? EqualityComparer<TKey>.Default.Equals(a, b) : _comparer.Equals(a, b);
 
         public struct Enumerator : IEnumerator<KeyValuePair<TKey, TValue>>
         {

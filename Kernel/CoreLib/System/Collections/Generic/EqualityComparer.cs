@@ -4,7 +4,8 @@ namespace System.Collections.Generic
 {
     public abstract class EqualityComparer<T> : IEqualityComparer<T>, IEqualityComparer
     {
-        public static EqualityComparer<T> Default { get; } = Create();
+        // [Intrinsic] lets the JIT devirtualize Default.Equals/GetHashCode for exact types.
+        public static EqualityComparer<T> Default { [Intrinsic] get; } = Create();
 
         // ILCompiler replaces this body for every exact instantiation (ComparerIntrinsics): it news up
         // StringEqualityComparer, EnumEqualityComparer<T>, NullableEqualityComparer<U>,

@@ -11,7 +11,10 @@ namespace System.Collections.Generic
         private int _freeList = -1;
         private int _freeCount;
         private int _version;
-        private readonly IEqualityComparer<T> _comparer;
+        // Null for the default comparer: then calls go through EqualityComparer<T>.Default, which the
+        // compiler devirtualizes (and inlines) for value-type keys and which is a virtual call, not
+        // an interface dispatch, for reference types.
+        private readonly IEqualityComparer<T>? _comparer;
 
         private struct Entry
         {
@@ -24,7 +27,7 @@ namespace System.Collections.Generic
 
         public HashSet(IEqualityComparer<T>? comparer)
         {
-            _comparer = comparer ?? EqualityComparer<T>.Default;
+            _comparer = comparer is null || ReferenceEquals(comparer, EqualityComparer<T>.Default) ? null : comparer;
             _buckets = new int[3];
             _entries = new Entry[3];
         }
@@ -76,7 +79,7 @@ namespace System.Collections.Generic
             for (int i = bucket - 1; i >= 0; i = _entries[i].Next)
             {
                 ref Entry entry = ref _entries[i];
-                if (entry.HashCode != hash || !_comparer.Equals(entry.Value, item)) { last = i; continue; }
+                if (entry.HashCode != hash || !KeyEquals(entry.Value, item)) { last = i; continue; }
                 if (last < 0) bucket = entry.Next + 1;
                 else _entries[last].Next = entry.Next;
                 entry.Next = StartOfFreeList - _freeList;
@@ -117,12 +120,12 @@ namespace System.Collections.Generic
 
         IEnumerator IEnumerable.GetEnumerator() => new Enumerator(this);
 
-        private uint Hash(T item) => item is null ? 0 : (uint)_comparer.GetHashCode(item);
+        private uint Hash(T item) => item is null ? 0 : (uint)KeyHash(item);
 
         private int Find(T item, uint hash)
         {
             for (int i = _buckets[hash % (uint)_buckets.Length] - 1; i >= 0; i = _entries[i].Next)
-                if (_entries[i].HashCode == hash && _comparer.Equals(_entries[i].Value, item)) return i;
+                if (_entries[i].HashCode == hash && KeyEquals(_entries[i].Value, item)) return i;
             return -1;
         }
 
@@ -141,6 +144,10 @@ namespace System.Collections.Generic
             }
             _entries = entries;
         }
+
+        private int KeyHash(T key) => _comparer is null ? EqualityComparer<T>.Default.GetHashCode(key!) : _comparer.GetHashCode(key!);
+
+        private bool KeyEquals(T a, T b) => _comparer is null ? EqualityComparer<T>.Default.Equals(a, b) : _comparer.Equals(a, b);
 
         public struct Enumerator : IEnumerator<T>
         {

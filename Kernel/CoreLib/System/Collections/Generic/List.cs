@@ -188,6 +188,21 @@ namespace System.Collections.Generic
             _version++;
         }
 
+        public int BinarySearch(T item) => Array.BinarySearch(_items, 0, _size, item, null);
+
+        public int BinarySearch(T item, IComparer<T>? comparer) => Array.BinarySearch(_items, 0, _size, item, comparer);
+
+        public void Sort() => Sort(Comparer<T>.Default.Compare);
+
+        public void Sort(IComparer<T>? comparer) => Sort((comparer ?? Comparer<T>.Default).Compare);
+
+        public void Sort(Comparison<T> comparison)
+        {
+            if (comparison is null) throw new ArgumentNullException(nameof(comparison));
+            if (_size > 1) ArraySortHelper<T>.Sort(new Span<T>(_items, 0, _size), comparison);
+            _version++;
+        }
+
         public T[] ToArray()
         {
             if (_size == 0) return Array.Empty<T>();

@@ -2,16 +2,34 @@ using System.Text;
 
 namespace System.Runtime.CompilerServices
 {
-    // What csc lowers `$"..."` to. Values format through IFormattable when they implement it, so
-    // `{x:x}` and `{x:X4}` reach the integer formatter; everything else uses ToString().
+    // What csc lowers `$"..."` to. Text accumulates in a char buffer reused across interpolations
+    // (one thread: a single cached buffer; a nested interpolation gets its own). Values implementing
+    // ISpanFormattable (the integers) format straight into the buffer, so `{x:x}` and `{x:X4}` cost
+    // no intermediate string; others go through IFormattable or ToString().
     [InterpolatedStringHandler]
     public ref struct DefaultInterpolatedStringHandler
     {
-        private StringBuilder? _builder;
+        private const int CachedLength = 256;
+
+        private static char[]? s_cached;
+
+        private char[] _chars;
+        private int _pos;
 
         public DefaultInterpolatedStringHandler(int literalLength, int formattedCount)
         {
-            _builder = new StringBuilder(literalLength + formattedCount * 11);
+            int wanted = literalLength + formattedCount * 11;
+            char[]? cached = s_cached;
+            if (cached is not null && wanted <= cached.Length)
+            {
+                s_cached = null;
+                _chars = cached;
+            }
+            else
+            {
+                _chars = new char[wanted < CachedLength ? CachedLength : wanted];
+            }
+            _pos = 0;
         }
 
         public DefaultInterpolatedStringHandler(int literalLength, int formattedCount, IFormatProvider? provider)
@@ -20,33 +38,89 @@ namespace System.Runtime.CompilerServices
         public DefaultInterpolatedStringHandler(int literalLength, int formattedCount, IFormatProvider? provider, Span<char> initialBuffer)
             : this(literalLength, formattedCount) { }
 
-        private StringBuilder Builder => _builder ??= new StringBuilder();
+        public void AppendLiteral(string value) => AppendSpan(value);
 
-        public void AppendLiteral(string value) => Builder.Append(value);
+        public void AppendFormatted<T>(T value) => AppendFormatted(value, 0, null);
 
-        public void AppendFormatted<T>(T value) => Builder.Append(FormatValue(value, null));
+        public void AppendFormatted<T>(T value, string? format) => AppendFormatted(value, 0, format);
 
-        public void AppendFormatted<T>(T value, string? format) => Builder.Append(FormatValue(value, format));
+        public void AppendFormatted<T>(T value, int alignment) => AppendFormatted(value, alignment, null);
 
-        public void AppendFormatted<T>(T value, int alignment) => string.AppendAligned(Builder, FormatValue(value, null), alignment);
+        public void AppendFormatted<T>(T value, int alignment, string? format)
+        {
+            int start = _pos;
+            if (value is ISpanFormattable)
+            {
+                int written;
+                while (!((ISpanFormattable)value).TryFormat(_chars.AsSpan(_pos), out written, format, null)) Grow(_chars.Length);
+                _pos += written;
+            }
+            else
+            {
+                AppendSpan(FormatValue(value, format));
+            }
+            if (alignment != 0) Align(start, alignment);
+        }
 
-        public void AppendFormatted<T>(T value, int alignment, string? format) => string.AppendAligned(Builder, FormatValue(value, format), alignment);
+        public void AppendFormatted(string? value) => AppendSpan(value);
 
-        public void AppendFormatted(string? value) => Builder.Append(value);
+        public void AppendFormatted(string? value, int alignment = 0, string? format = null)
+        {
+            int start = _pos;
+            AppendSpan(value);
+            if (alignment != 0) Align(start, alignment);
+        }
 
-        public void AppendFormatted(string? value, int alignment = 0, string? format = null) => string.AppendAligned(Builder, value ?? "", alignment);
+        public void AppendFormatted(ReadOnlySpan<char> value) => AppendSpan(value);
 
-        public void AppendFormatted(ReadOnlySpan<char> value) => Builder.Append(value);
+        public void AppendFormatted(object? value, int alignment = 0, string? format = null) => AppendFormatted<object?>(value, alignment, format);
 
-        public void AppendFormatted(object? value, int alignment = 0, string? format = null) => string.AppendAligned(Builder, FormatValue(value, format), alignment);
-
-        public override string ToString() => Builder.ToString();
+        public override string ToString() => string.FromSpan(new ReadOnlySpan<char>(_chars, 0, _pos));
 
         public string ToStringAndClear()
         {
-            string result = Builder.ToString();
-            _builder = null;
+            string result = string.FromSpan(new ReadOnlySpan<char>(_chars, 0, _pos));
+            if (_chars.Length <= 4 * CachedLength) s_cached = _chars;
+            _chars = [];
+            _pos = 0;
             return result;
+        }
+
+        private void AppendSpan(ReadOnlySpan<char> text)
+        {
+            if (_pos + text.Length > _chars.Length) Grow(text.Length);
+            text.CopyTo(_chars.AsSpan(_pos));
+            _pos += text.Length;
+        }
+
+        // Pads the text written since start to |alignment| characters: on the left when positive.
+        private void Align(int start, int alignment)
+        {
+            int width = alignment < 0 ? -alignment : alignment;
+            int length = _pos - start;
+            int pad = width - length;
+            if (pad <= 0) return;
+            if (_pos + pad > _chars.Length) Grow(pad);
+            Span<char> chars = _chars;
+            if (alignment > 0)
+            {
+                chars.Slice(start, length).CopyTo(chars.Slice(start + pad));
+                chars.Slice(start, pad).Fill(' ');
+            }
+            else
+            {
+                chars.Slice(_pos, pad).Fill(' ');
+            }
+            _pos += pad;
+        }
+
+        private void Grow(int additional)
+        {
+            int size = _chars.Length * 2;
+            if (size < _pos + additional) size = _pos + additional;
+            char[] chars = new char[size];
+            Array.Copy(_chars, chars, _pos);
+            _chars = chars;
         }
 
         internal static string FormatValue<T>(T value, string? format)

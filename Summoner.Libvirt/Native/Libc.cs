@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace Summoner.Libvirt.Native;
+
+/// <summary>The few libc calls the reaper and the embedded driver need.</summary>
+internal static unsafe partial class Libc
+{
+    private const string Library = "libc";
+
+    public const int PrSetChildSubreaper = 36;
+    public const int PrGetChildSubreaper = 37;
+    public const int WNoHang = 1;
+    public const int FGetLk = 5;
+    public const short FWrLck = 1;
+    public const short FUnLck = 2;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int waitpid(int pid, out int status, int options);
+
+    [LibraryImport(Library)]
+    public static partial int getsid(int pid);
+
+    [LibraryImport(Library)]
+    public static partial int getpid();
+
+    [LibraryImport(Library)]
+    public static partial uint geteuid();
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr getpwnam(string name);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int fcntl(int fd, int cmd, Flock* flock);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int kill(int pid, int signal);
+
+    public const int CloneNewNet = 0x40000000;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int setns(int fd, int nstype);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int setenv(string name, string value, int overwrite);
+
+    /// <summary>struct flock on x86_64 / aarch64 Linux.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Flock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+}

@@ -1,0 +1,66 @@
+namespace Summoner.Libvirt;
+
+/// <summary>How QEMU executes guest code: hardware KVM or QEMU's own translator.</summary>
+public enum Accelerator
+{
+    /// <summary>QEMU's TCG translator (libvirt <c>&lt;domain type='qemu'&gt;</c>): runs anywhere.</summary>
+    Tcg,
+
+    /// <summary>KVM (libvirt <c>&lt;domain type='kvm'&gt;</c>): only where <see cref="AcceleratorProbe"/> says it runs our guests.</summary>
+    Kvm,
+}
+
+/// <summary>The emulated machine. Both boot a PVH kernel directly; SeaBIOS machines cost ~8 s here and are not offered.</summary>
+public enum MachineKind
+{
+    /// <summary>QEMU microvm: no PCI, no firmware; NICs are virtio-mmio. Fastest (~116 ms to first byte via libvirt).</summary>
+    Microvm,
+
+    /// <summary>i440FX "pc" with qboot as firmware (/usr/share/qemu/qboot.rom) and no ACPI; NICs are virtio-pci.</summary>
+    PcQboot,
+}
+
+/// <summary>
+/// A typed description of one transient guest, rendered to libvirt XML by <see cref="DomainXml"/>.
+/// Every value is validated there; nothing here is trusted text.
+/// </summary>
+public sealed record DomainSpec
+{
+    /// <summary>libvirt domain name: letters, digits, '_', '-', '.', starting with a letter or digit; at most 64.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Absolute path of the PVH ELF kernel image QEMU loads with -kernel.</summary>
+    public required string KernelPath { get; init; }
+
+    /// <summary>Where the guest's COM1 goes; the host reads it.</summary>
+    public required SerialConsole Serial { get; init; }
+
+    public string? KernelCommandLine { get; init; }
+
+    public int MemoryMiB { get; init; } = 32;
+
+    public int VCpus { get; init; } = 1;
+
+    public Accelerator Accelerator { get; init; } = Accelerator.Tcg;
+
+    public MachineKind Machine { get; init; } = MachineKind.Microvm;
+
+    public IReadOnlyList<NicSpec> Nics { get; init; } = [];
+
+    /// <summary>Path of qboot's ROM for <see cref="MachineKind.PcQboot"/> (Debian: qemu-system-data).</summary>
+    public string QbootRomPath { get; init; } = "/usr/share/qemu/qboot.rom";
+
+    public string EmulatorPath { get; init; } = "/usr/bin/qemu-system-x86_64";
+}
+
+/// <summary>Where COM1's output goes.</summary>
+public abstract record SerialConsole
+{
+    private SerialConsole() { }
+
+    /// <summary>libvirt opens (appends to) this file itself and hands QEMU the descriptor.</summary>
+    public sealed record ToFile(string Path) : SerialConsole;
+
+    /// <summary>QEMU listens on this unix socket (without waiting for a client); the host connects to read.</summary>
+    public sealed record ToUnixSocket(string Path) : SerialConsole;
+}

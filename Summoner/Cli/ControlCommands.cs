@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Summoner.Config;
+using Summoner.Control;
+
+namespace Summoner.Cli;
+
+/// <summary>`summoner ps`, `stop NAME`, `logs NAME`: ask a running daemon over its control API.</summary>
+public static class ControlCommands
+{
+    private static Option<string> ConfigOption() =>
+        new("--config", "-c") { Description = "Configuration file of the running daemon (for its [metrics] listen address)", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
+
+    private static Option<string?> ControlOption() =>
+        new("--control") { Description = "Control URL of the daemon, e.g. http://127.0.0.1:9753 (default: from the config)" };
+
+    public static IEnumerable<Command> Create()
+    {
+        var ps = new Command("ps", "List services: state, address, uptime, last summon time.");
+        Option<string> psConfig = ConfigOption();
+        Option<string?> psControl = ControlOption();
+        ps.Options.Add(psConfig);
+        ps.Options.Add(psControl);
+        ps.SetAction((r, ct) => RunAsync(r.GetValue(psConfig)!, r.GetValue(psControl), async c =>
+        {
+            ServiceStatus[] rows = await c.ListAsync(ct).ConfigureAwait(false);
+            Console.Write(ControlClient.FormatTable(rows));
+        }));
+        yield return ps;
+
+        var stopName = new Argument<string>("NAME") { Description = "Service name" };
+        var stop = new Command("stop", "Destroy a service's running guest now (the next query summons it again).") { stopName };
+        Option<string> stopConfig = ConfigOption();
+        Option<string?> stopControl = ControlOption();
+        stop.Options.Add(stopConfig);
+        stop.Options.Add(stopControl);
+        stop.SetAction((r, ct) => RunAsync(r.GetValue(stopConfig)!, r.GetValue(stopControl), async c =>
+        {
+            ServiceStatus s = await c.StopAsync(r.GetValue(stopName)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"{s.Name}: {s.State}");
+        }));
+        yield return stop;
+
+        var logsName = new Argument<string>("NAME") { Description = "Service name" };
+        var logs = new Command("logs", "Print a service's guest console (its current or last guest).") { logsName };
+        Option<string> logsConfig = ConfigOption();
+        Option<string?> logsControl = ControlOption();
+        logs.Options.Add(logsConfig);
+        logs.Options.Add(logsControl);
+        logs.SetAction((r, ct) => RunAsync(r.GetValue(logsConfig)!, r.GetValue(logsControl), async c =>
+            Console.Write(await c.LogsAsync(r.GetValue(logsName)!, ct).ConfigureAwait(false))));
+        yield return logs;
+    }
+
+    private static async Task<int> RunAsync(string configPath, string? control, Func<ControlClient, Task> action)
+    {
+        try
+        {
+            Uri baseUri = control is not null ? new Uri(control) : new Uri("http://" + SummonerConfig.Load(configPath).Metrics.Listen);
+            using var client = new ControlClient(baseUri);
+            await action(client).ConfigureAwait(false);
+            return 0;
+        }
+        catch (ConfigException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+        catch (CliException ex)
+        {
+            Console.Error.WriteLine("summoner: " + ex.Message);
+            return 1;
+        }
+        catch (UriFormatException ex)
+        {
+            Console.Error.WriteLine($"summoner: --control {control}: {ex.Message} (expected e.g. http://127.0.0.1:9753)");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net;
+
+namespace Summoner.Engine;
+
+/// <summary>
+/// Bridge mode: every guest gets its own address on the bridge's subnet (never the network,
+/// gateway or broadcast address, never one in use), a MAC derived from that address and a tap.
+/// </summary>
+public sealed class BridgeNetworkPlan : INetworkPlan
+{
+    private readonly string _bridge;
+    private readonly string? _netns;
+    private readonly IPNetwork _subnet;
+    private readonly IPAddress _gateway;
+    private readonly uint _base;
+    private readonly uint _size;
+    private readonly HashSet<uint> _used = [];
+    private uint _next = 1;
+    private int _tapSequence;
+
+    public BridgeNetworkPlan(string bridge, string? netns, IPNetwork subnet, IPAddress gateway)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bridge);
+        ArgumentNullException.ThrowIfNull(gateway);
+        if (subnet.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || subnet.PrefixLength > 30)
+            throw new ArgumentException($"bridge subnet {subnet} must be IPv4 with room for guests (/30 or wider)", nameof(subnet));
+        _bridge = bridge;
+        _netns = netns;
+        _subnet = subnet;
+        _gateway = gateway;
+        _base = ToUInt(subnet.BaseAddress);
+        _size = 1u << (32 - subnet.PrefixLength);
+        _used.Add(ToUInt(gateway));
+    }
+
+    private static uint ToUInt(IPAddress a)
+    {
+        byte[] b = a.GetAddressBytes();
+        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+    }
+
+    public GuestNetwork Allocate(ServiceSpec service, string guestName)
+    {
+        lock (_used)
+        {
+            for (uint tried = 0; tried < _size; tried++)
+            {
+                uint offset = _next++ % _size;
+                if (offset == 0 || offset == _size - 1) continue; // network and broadcast
+                uint v = _base + offset;
+                if (!_used.Add(v)) continue;
+                var address = new IPAddress([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
+                // Locally administered MAC carrying the address: unique per guest, readable in tcpdump.
+                string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:{(byte)(v >> 24):x2}:{(byte)(v >> 16):x2}:{(byte)(v >> 8):x2}:{(byte)v:x2}");
+                string tap = "smt" + Interlocked.Increment(ref _tapSequence).ToString(CultureInfo.InvariantCulture) + "-" + (v & 0xffff).ToString("x", CultureInfo.InvariantCulture);
+                return new BridgeNetwork(_bridge, _netns, address, _subnet.PrefixLength, _gateway, mac, tap.Length > 15 ? tap[..15] : tap);
+            }
+        }
+        throw new InvalidOperationException($"no free address left in {_subnet}: widen [network.bridge] subnet");
+    }
+
+    public void Release(GuestNetwork network)
+    {
+        if (network is BridgeNetwork b) lock (_used) _used.Remove(ToUInt(b.GuestAddress));
+    }
+
+    public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var b = (BridgeNetwork)network;
+        return $"ip={b.GuestAddress}/{b.PrefixLength} gw={_gateway} port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+    }
+}

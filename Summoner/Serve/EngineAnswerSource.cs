@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Summoner.Dns;
+using Summoner.Engine;
+
+namespace Summoner.Serve;
+
+/// <summary>
+/// The DNS server's view of the summon engine: a query for a service name summons it. A ready
+/// service is answered synchronously from a cached answer (no allocation on the hot path).
+/// </summary>
+public sealed class EngineAnswerSource : IServiceAnswerSource
+{
+    private readonly SummonEngine _engine;
+    private readonly TimeSpan _deadline;
+    private readonly uint _ttlSeconds;
+    private readonly ConcurrentDictionary<IPAddress, ServiceAnswer> _answers = new();
+
+    public EngineAnswerSource(SummonEngine engine, TimeSpan deadline, TimeSpan ttl)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _deadline = deadline;
+        _ttlSeconds = (uint)Math.Max(0, ttl.TotalSeconds);
+    }
+
+    public ValueTask<ServiceAnswer> ResolveAsync(ServiceQuery query, CancellationToken cancellationToken)
+    {
+        ServiceOwner? owner = _engine.Find(query.Service);
+        if (owner is null) return ValueTask.FromResult(ServiceAnswer.Failure($"no service named {query.Service}"));
+        Task<SummonOutcome> summon = owner.SummonAsync();
+        if (summon.IsCompletedSuccessfully) return ValueTask.FromResult(ToAnswer(summon.Result));
+        return new ValueTask<ServiceAnswer>(WaitAsync(summon, cancellationToken));
+    }
+
+    private async Task<ServiceAnswer> WaitAsync(Task<SummonOutcome> summon, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ToAnswer(await summon.WaitAsync(_deadline, cancellationToken).ConfigureAwait(false));
+        }
+        catch (TimeoutException)
+        {
+            return ServiceAnswer.Failure($"not ready within {_deadline.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private ServiceAnswer ToAnswer(SummonOutcome outcome) =>
+        outcome.Address is { } address
+            ? _answers.GetOrAdd(address, a => ServiceAnswer.Success([a], _ttlSeconds))
+            : ServiceAnswer.Failure(outcome.Detail ?? outcome.Failure.ToString());
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Summoner.Engine;
+using Summoner.Libvirt;
+
+namespace Summoner.Serve;
+
+/// <summary>
+/// The engine's hypervisor port over our libvirt binding: one transient microvm domain per guest,
+/// its serial console in a file, its NIC as QEMU user networking (loopback mode) or a tap on a
+/// bridge (bridge mode, see <see cref="BridgePlumbing"/>).
+/// </summary>
+public sealed class LibvirtGuestDriver : IGuestDriver
+{
+    private readonly LibvirtConnection _connection;
+    private readonly Accelerator _accelerator;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<string, (Domain Domain, GuestLaunch Launch)> _guests = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _destroying = new(StringComparer.Ordinal);
+
+    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log)
+    {
+        _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        _accelerator = accelerator;
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _connection.DomainLifecycle += OnLifecycle;
+    }
+
+    public event Action<GuestExit>? GuestExited;
+
+    public async Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        NicSpec nic = launch.Network switch
+        {
+            LoopbackNetwork l => new UserNic
+            {
+                Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p))],
+            },
+            BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
+            _ => throw new ArgumentException("unknown network kind " + launch.Network.GetType().Name, nameof(launch)),
+        };
+        var spec = new DomainSpec
+        {
+            Name = launch.GuestName,
+            KernelPath = launch.ImagePath,
+            KernelCommandLine = launch.CommandLine,
+            Serial = new SerialConsole.ToFile(launch.ConsolePath),
+            MemoryMiB = launch.MemoryMiB,
+            VCpus = launch.VirtualCpus,
+            Accelerator = _accelerator,
+            Machine = MachineKind.Microvm,
+            Nics = [nic],
+        };
+        if (launch.Network is BridgeNetwork bridge)
+        {
+            // The tap must exist in libvirt's namespace when the domain is created; it moves into
+            // the bridge's namespace while the guest is still paused (PLATFORM.md part B §4 B).
+            await BridgePlumbing.CreateTapAsync(bridge, cancellationToken).ConfigureAwait(false);
+            Domain paused = await _connection.CreateDomainAsync(spec, startPaused: true, cancellationToken).ConfigureAwait(false);
+            _guests[launch.GuestName] = (paused, launch);
+            await BridgePlumbing.AttachAsync(bridge, cancellationToken).ConfigureAwait(false);
+            if (!launch.StartPaused) await paused.ResumeAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        Domain domain = await _connection.CreateDomainAsync(spec, launch.StartPaused, cancellationToken).ConfigureAwait(false);
+        _guests[launch.GuestName] = (domain, launch);
+    }
+
+    public async Task DestroyAsync(string guestName, CancellationToken cancellationToken)
+    {
+        _destroying[guestName] = true;
+        try
+        {
+            if (_guests.TryRemove(guestName, out var guest))
+            {
+                using Domain d = guest.Domain;
+                await DestroyIfRunningAsync(d, cancellationToken).ConfigureAwait(false);
+                if (guest.Launch.Network is BridgeNetwork b) await BridgePlumbing.RemoveTapAsync(b, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            // Not ours in this run (a leftover of an earlier run): find it by name.
+            using Domain? found = _connection.FindDomain(guestName);
+            if (found is not null) await DestroyIfRunningAsync(found, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _destroying.TryRemove(guestName, out _);
+        }
+    }
+
+    private static async Task DestroyIfRunningAsync(Domain domain, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await domain.DestroyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (LibvirtException ex) when (ex.Code == 42 /* VIR_ERR_NO_DOMAIN */ || ex.Code == 55 /* VIR_ERR_OPERATION_INVALID: not running */)
+        {
+            // Already gone: that is what we wanted.
+        }
+    }
+
+    public Task SuspendAsync(string guestName, CancellationToken cancellationToken) =>
+        Get(guestName).SuspendAsync(cancellationToken);
+
+    public Task ResumeAsync(string guestName, CancellationToken cancellationToken) =>
+        Get(guestName).ResumeAsync(cancellationToken);
+
+    private Domain Get(string guestName) =>
+        _guests.TryGetValue(guestName, out var g) ? g.Domain : throw new InvalidOperationException($"no guest named {guestName}");
+
+    public Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken)
+    {
+        if (!_guests.TryGetValue(guestName, out var g)) return Task.FromResult<GuestCounters?>(null);
+        switch (g.Launch.Network)
+        {
+            case BridgeNetwork b:
+                InterfaceStatistics s = g.Domain.GetInterfaceStatistics(b.TapName);
+                return Task.FromResult<GuestCounters?>(new GuestCounters(s.RxBytes, s.TxBytes));
+            case LoopbackNetwork l:
+                var (open, signature) = LoopbackActivity.Sample(l.HostAddress, l.Ports);
+                return Task.FromResult<GuestCounters?>(new GuestCounters(signature, 0, open));
+            default:
+                return Task.FromResult<GuestCounters?>(null);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Domain> domains = _connection.ListDomains();
+        string[] names = [.. domains.Select(d => d.Name)];
+        foreach (Domain d in domains) d.Dispose();
+        return Task.FromResult<IReadOnlyList<string>>(names);
+    }
+
+    private void OnLifecycle(object? sender, DomainLifecycleEvent e)
+    {
+        if (e.Kind is not (DomainEventKind.Stopped or DomainEventKind.Crashed)) return;
+        if (_destroying.ContainsKey(e.DomainName)) return;
+        if (!_guests.TryRemove(e.DomainName, out var guest)) return;
+        guest.Domain.Dispose();
+        if (guest.Launch.Network is BridgeNetwork b) _ = BridgePlumbing.RemoveTapAsync(b, CancellationToken.None);
+        var reason = e.IsCrash ? GuestExitReason.Crashed : e.Detail == DomainLifecycleEvent.StoppedShutdown ? GuestExitReason.Shutdown : GuestExitReason.Unknown;
+        _log.LogInformation("libvirt: {Guest} stopped ({Event})", e.DomainName, e.ToString());
+        GuestExited?.Invoke(new GuestExit(e.DomainName, reason));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _connection.DomainLifecycle -= OnLifecycle;
+        foreach (string name in _guests.Keys.ToList())
+            await DestroyAsync(name, CancellationToken.None).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,227 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Summoner.Config;
+using Summoner.Control;
+using Summoner.Dns;
+using Summoner.Engine;
+using Summoner.Libvirt;
+using Summoner.Metrics;
+
+namespace Summoner.Serve;
+
+/// <summary>`summoner serve`: DNS for the zone, summons on demand, /metrics and the control API.</summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config", "-c") { Description = "Configuration file", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
+        var command = new Command("serve", "Serve summoner.toml: answer DNS for its zone, summon services on demand, reap them when idle.") { config };
+        command.SetAction((result, ct) => RunAsync(result.GetValue(config)!, ct));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
+    {
+        using ILoggerFactory loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+            .SetMinimumLevel(LogLevel.Information)
+            .AddFilter("Microsoft", LogLevel.Warning));
+        ILogger log = loggers.CreateLogger("Summoner");
+
+        SummonerConfig config;
+        try
+        {
+            config = SummonerConfig.Load(configPath);
+        }
+        catch (ConfigException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 1;
+        }
+        foreach (ServiceConfig s in config.Services)
+        {
+            if (!File.Exists(s.ImagePath))
+            {
+                Console.Error.WriteLine($"{config.SourcePath}:{s.Position.Line}:{s.Position.Column}: service {s.Name}: image {s.ImagePath} does not exist: run ./summoner build");
+                return 1;
+            }
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+
+        Directory.CreateDirectory(config.Libvirt.StateDirectory);
+        LibvirtConnection connection;
+        try
+        {
+            connection = OpenLibvirt(config);
+        }
+        catch (Exception ex) when (ex is LibvirtException or DllNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine("summoner: cannot open libvirt (" + config.Libvirt.Uri + "): " + ex.Message);
+            return 1;
+        }
+        using var _connection = connection;
+
+        Libvirt.Accelerator accelerator = config.Libvirt.Accelerator switch
+        {
+            Config.Accelerator.Kvm => Libvirt.Accelerator.Kvm,
+            Config.Accelerator.Tcg => Libvirt.Accelerator.Tcg,
+            _ => await DecideAcceleratorAsync(connection, config, log, stop.Token).ConfigureAwait(false),
+        };
+
+        NetnsSockets? netnsSockets = null;
+        INetworkPlan plan;
+        if (config.Network.Mode == NetworkMode.Bridge)
+        {
+            BridgeConfig b = config.Network.Bridge;
+            try
+            {
+                await BridgePlumbing.EnsureBridgeAsync(b.Name, b.Netns, b.Gateway, b.Subnet.PrefixLength, stop.Token).ConfigureAwait(false);
+                if (b.Netns is not null) netnsSockets = new NetnsSockets(b.Netns);
+            }
+            catch (InvalidOperationException ex)
+            {
+                Console.Error.WriteLine("summoner: bridge network: " + ex.Message);
+                return 1;
+            }
+            plan = new BridgeNetworkPlan(b.Name, b.Netns, b.Subnet, b.Gateway);
+        }
+        else
+        {
+            plan = EngineSetup.LoopbackPlan(config);
+        }
+        using var _netns = netnsSockets;
+
+        var metrics = new SummonerMetrics();
+        SummonEngine? engine = null;
+        var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
+        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
+        EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
+        engine = new SummonEngine(config.Services.Select(EngineSetup.ToSpec), driver, plan, options, observer, loggers);
+        await using var _driver = driver;
+        await using var _engine = engine;
+        await engine.StartAsync(stop.Token).ConfigureAwait(false);
+
+        var dnsOptions = new DnsServerOptions
+        {
+            Endpoint = config.Dns.Listen,
+            ServiceAnswerDeadline = config.Dns.AnswerDeadline,
+            Diagnostics = m => log.LogWarning("dns: {Message}", m),
+        };
+        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl), dnsOptions);
+        try
+        {
+            dns.Start();
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"summoner: cannot serve DNS on {config.Dns.Listen}: {ex.Message}");
+            return 1;
+        }
+
+        var dnsMetrics = new DnsMetricsBridge(dns, metrics);
+        WebApplication web = BuildControl(config.Metrics.Listen, engine, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); });
+        try
+        {
+            await web.StartAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            Console.Error.WriteLine($"summoner: cannot serve metrics on {config.Metrics.Listen}: {ex.Message}");
+            return 1;
+        }
+
+        PrintWelcome(config, accelerator);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) { }
+
+        log.LogInformation("stopping: destroying every guest this summoner started");
+        await dns.StopAsync().ConfigureAwait(false);
+        await engine.DisposeAsync().ConfigureAwait(false);
+        await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await web.DisposeAsync().ConfigureAwait(false);
+        log.LogInformation("stopped");
+        return 0;
+    }
+
+    private static LibvirtConnection OpenLibvirt(SummonerConfig config)
+    {
+        string uri = config.Libvirt.Uri;
+        const string embed = "qemu:///embed?root=";
+        if (uri.StartsWith(embed, StringComparison.Ordinal))
+        {
+            string root = Uri.UnescapeDataString(uri[embed.Length..]);
+            return EmbeddedDriver.Open(new EmbeddedDriverOptions { StateDirectory = Path.GetFullPath(root, config.BaseDirectory) });
+        }
+        return LibvirtConnection.Open(uri);
+    }
+
+    private static async Task<Libvirt.Accelerator> DecideAcceleratorAsync(LibvirtConnection connection, SummonerConfig config, ILogger log, CancellationToken cancellationToken)
+    {
+        AcceleratorDecision decision = await AcceleratorProbe.DecideAsync(connection, Path.Combine(config.Libvirt.StateDirectory, "probe"), cancellationToken).ConfigureAwait(false);
+        log.LogInformation("accelerator: {Accelerator} ({Reason}; probe took {Ms:F0} ms)", decision.Accelerator, decision.Reason, decision.ProbeTime.TotalMilliseconds);
+        return decision.Accelerator;
+    }
+
+    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, Func<string> renderMetrics)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(listen));
+        WebApplication app = builder.Build();
+        ControlEndpoints.Map(app, engine, renderMetrics);
+        return app;
+    }
+
+    private static void PrintWelcome(SummonerConfig config, Libvirt.Accelerator accelerator)
+    {
+        IPEndPoint dns = config.Dns.Listen;
+        Console.WriteLine($"summoner: serving zone {config.Dns.Zone} on {dns} (UDP+TCP), {config.Services.Count} service(s), accelerator {accelerator.ToString().ToLowerInvariant()}, network {config.Network.Mode.ToString().ToLowerInvariant()}");
+        Console.WriteLine($"summoner: metrics and control API on http://{config.Metrics.Listen}/metrics");
+        foreach (ServiceConfig s in config.Services)
+        {
+            string name = s.DnsNames[0];
+            Console.WriteLine($"  try:  dig @{dns.Address} -p {dns.Port} {name} +short");
+            if (config.Network.Mode == NetworkMode.Loopback)
+                Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (after the answer; {s.Name} listens on {string.Join(',', s.Ports)})");
+        }
+        Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME; Ctrl-C destroys every guest and stops");
+    }
+}
+
+/// <summary>Copies the DNS server's response counters into the Prometheus registry at scrape time.</summary>
+internal sealed class DnsMetricsBridge
+{
+    private readonly DnsServer _dns;
+    private readonly SummonerMetrics _metrics;
+    private readonly Dictionary<string, long> _seen = new(StringComparer.Ordinal);
+
+    public DnsMetricsBridge(DnsServer dns, SummonerMetrics metrics)
+    {
+        _dns = dns;
+        _metrics = metrics;
+    }
+
+    public void Sync()
+    {
+        lock (_seen)
+        {
+            foreach (var (code, count) in _dns.Counters.Snapshot().ResponsesByCode)
+            {
+                string rcode = code.ToString().ToUpperInvariant();
+                long before = _seen.GetValueOrDefault(rcode);
+                if (count > before) _metrics.DnsQueries.WithLabels(rcode).Inc(count - before);
+                _seen[rcode] = count;
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Summoner.Testing;
+using Xunit;
+
+namespace Kernel.Tests;
+
+/// <summary>
+/// A real virtio-mmio device (virtio-rng) completes a request and its interrupt reaches the
+/// handler registered with Interrupts.RegisterIrq, on the GSI microvm wires to its slot. These
+/// are the facts Kernel.Net's virtio-net driver relies on, pinned per machine configuration.
+/// </summary>
+public class DeviceInterruptTests
+{
+    public static TheoryData<string, int, int, bool> Machines => new()
+    {
+        // extra -machine options, slot, GSI, whether QEMU lists the device on the command line
+        { "", 23, 47, false },                          // QemuGuest's default: ACPI on, ioapic2 on
+        { "ioapic2=off", 7, 23, false },
+        { "acpi=off", 7, 12, true },                    // what libvirt's -no-acpi gives
+    };
+
+    [Theory]
+    [MemberData(nameof(Machines))]
+    public async Task Virtio_mmio_interrupt_arrives_on_the_slots_GSI(string machine, int slot, int gsi, bool listedOnCommandLine)
+    {
+        var extra = new List<string> { "-device", "virtio-rng-device" };
+        if (machine.Length > 0) extra.AddRange(["-machine", machine]);
+        GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("kerneltest"), TimeSpan.FromSeconds(120),
+            commandLine: "suite=virtio-irq boot.trace", extraArgs: extra);
+        GuestOutput.AssertAllPassed(run, ["virtio.found", "virtio.interrupt", "virtio.data"]);
+        Assert.Equal(slot, GuestOutput.Figure(run, "virtio.slot"));
+        Assert.Equal(gsi, GuestOutput.Figure(run, "virtio.gsi"));
+        string entry = $"virtio_mmio.device=512@0x{0xfeb00000 + slot * 512:x}:{gsi}";
+        Assert.Equal(listedOnCommandLine, run.Serial.Contains(entry, StringComparison.Ordinal));
+    }
+}

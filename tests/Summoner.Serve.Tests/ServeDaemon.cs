@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Summoner.Testing;
+
+namespace Summoner.Serve.Tests;
+
+/// <summary>
+/// A real `summoner serve` process on a config written for one test: DNS and metrics on free
+/// loopback ports, its own state directory and loopback range. Disposing stops it with SIGTERM
+/// and checks that it left no QEMU behind.
+/// </summary>
+public sealed class ServeDaemon : IAsyncDisposable
+{
+    private static int s_instance;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServeDaemon(string directory, string configPath, Process process, int dnsPort, int metricsPort, int range)
+    {
+        Directory = directory;
+        ConfigPath = configPath;
+        _process = process;
+        DnsPort = dnsPort;
+        MetricsPort = metricsPort;
+        RangeOctet = range;
+    }
+
+    public string Directory { get; }
+    public string ConfigPath { get; }
+    public int DnsPort { get; }
+    public int MetricsPort { get; }
+    public int RangeOctet { get; }
+    public string StateDirectory => Path.Combine(Directory, "state");
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public int Pid => _process.Id;
+
+    public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
+
+    public static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Writes a config (extra TOML appended per test) and starts the daemon on it.</summary>
+    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null)
+    {
+        int n = Interlocked.Increment(ref s_instance);
+        directory ??= System.IO.Directory.CreateTempSubdirectory("summoner-serve-").FullName;
+        int r = range ?? 100 + (Environment.ProcessId + n * 7) % 100;
+        int dns = dnsPort ?? FreePort(), metrics = metricsPort ?? FreePort();
+        string hello = RepoPaths.Image("hello"), echo = RepoPaths.Image("echo");
+        string toml = $"""
+            [dns]
+            listen = "127.0.0.1:{dns}"
+            zone = "summoner.test"
+            ns = ["ns1.summoner.test"]
+            service_ttl = "1s"
+            answer_deadline = "20s"
+            [libvirt]
+            state_dir = "state"
+            accelerator = "tcg"
+            [network]
+            loopback_range = "127.{r}.0.0/16"
+            {networkToml}
+            [metrics]
+            listen = "127.0.0.1:{metrics}"
+            [defaults]
+            idle_timeout = "{idleTimeout}"
+            boot_deadline = "20s"
+            [[service]]
+            name = "hello"
+            image = "{hello}"
+            ports = [80]
+            {extraServiceToml}
+            [[service]]
+            name = "echo"
+            image = "{echo}"
+            ports = [7]
+            memory = "32MiB"
+            """;
+        string configPath = Path.Combine(directory, "summoner.toml");
+        await File.WriteAllTextAsync(configPath, toml);
+        Process process = StartProcess(configPath);
+        var daemon = new ServeDaemon(directory, configPath, process, dns, metrics, r);
+        await daemon.WaitForOutputAsync("summoner: serving zone", TimeSpan.FromSeconds(60));
+        return daemon;
+    }
+
+    public static Process StartProcess(string configPath, params string[] command)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(SummonerDll);
+        foreach (string a in command.Length == 0 ? ["serve", "--config", configPath] : command) psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new InvalidOperationException("cannot start summoner");
+    }
+
+    private void Pump()
+    {
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        if (!_pumping) { _pumping = true; Pump(); }
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // flushes the asynchronous readers
+                if (Output.Contains(text, StringComparison.Ordinal)) return;
+                throw new InvalidOperationException($"summoner serve exited ({_process.ExitCode}) before printing '{text}':\n{Output}");
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"summoner serve did not print '{text}' within {timeout}:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    private bool _pumping;
+
+    /// <summary>Runs a real peer (dig, curl, promtool...) and returns its stdout.</summary>
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using Process p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        Task<string> o = p.StandardOutput.ReadToEndAsync(), e = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await o, await e);
+    }
+
+    public Task<(int Exit, string Stdout, string Stderr)> DigAsync(string name, params string[] extra) =>
+        RunAsync("dig", ["@127.0.0.1", "-p", DnsPort.ToString(CultureInfo.InvariantCulture), name, "+tries=1", "+time=30", .. extra]);
+
+    public Task<(int Exit, string Stdout, string Stderr)> SummonerAsync(params string[] args) =>
+        RunAsync("dotnet", [SummonerDll, .. args, "--config", ConfigPath]);
+
+    /// <summary>QEMU processes started for this daemon's state directory.</summary>
+    public IReadOnlyList<int> QemuPids() => QemuPidsUnder(StateDirectory);
+
+    public static IReadOnlyList<int> QemuPidsUnder(string stateDirectory)
+    {
+        var pids = new List<int>();
+        foreach (string dir in System.IO.Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(stateDirectory, StringComparison.Ordinal)) pids.Add(pid);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return pids;
+    }
+
+    public async Task<int> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await _process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException) { _process.Kill(true); }
+        }
+        return _process.ExitCode;
+    }
+
+    public void Kill() => _process.Kill(entireProcessTree: false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+        // A test that failed halfway must not leave guests running for the next one.
+        foreach (int pid in QemuPids())
+        {
+            try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
+        }
+    }
+}

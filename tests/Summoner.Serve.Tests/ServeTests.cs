@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Summoner.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Summoner.Serve.Tests;
+
+public sealed class ServeTests
+{
+    private readonly ITestOutputHelper _out;
+
+    public ServeTests(ITestOutputHelper output) { _out = output; }
+
+    private static IPAddress? FirstAddress(string digShort) =>
+        digShort.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => IPAddress.TryParse(l.Trim(), out var a) ? a : null).FirstOrDefault(a => a is not null);
+
+    [Fact]
+    public async Task A_query_for_a_cold_service_answers_once_it_listens_and_the_first_request_succeeds()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        var sw = Stopwatch.StartNew();
+        var dig = await d.DigAsync("hello.summoner.test", "+short");
+        double answerMs = sw.Elapsed.TotalMilliseconds;
+        IPAddress? address = FirstAddress(dig.Stdout);
+        Assert.True(address is not null, $"dig: {dig.Stdout}{dig.Stderr}\n{d.Output}");
+        var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-m", "10", $"http://{address}:80/");
+        double firstByteMs = sw.Elapsed.TotalMilliseconds;
+        Assert.EndsWith("200", curl.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.Contains("<h1>hello</h1>", curl.Stdout, StringComparison.Ordinal);
+        _out.WriteLine($"cold summon: answer {answerMs:F0} ms, first HTTP byte {firstByteMs:F0} ms");
+
+        // The full answer has AA and a short TTL, so clients come back after a reap.
+        var full = await d.DigAsync("hello.summoner.test");
+        Assert.Contains("flags: qr aa", full.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"hello\.summoner\.test\.\s+1\s+IN\s+A", full.Stdout);
+
+        var ps = await d.SummonerAsync("ps");
+        Assert.Equal(0, ps.Exit);
+        Assert.Matches(@"hello\s+ready\s+" + Regex(address!.ToString()), ps.Stdout);
+        Assert.Matches(@"echo\s+cold", ps.Stdout);
+
+        var logs = await d.SummonerAsync("logs", "hello");
+        Assert.Contains("summoner: ready tcp/80", logs.Stdout, StringComparison.Ordinal);
+    }
+
+    private static string Regex(string s) => System.Text.RegularExpressions.Regex.Escape(s);
+
+    [Fact]
+    public async Task Names_outside_the_zone_are_refused_and_unknown_names_get_nxdomain()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        Assert.Contains("status: REFUSED", (await d.DigAsync("example.com")).Stdout, StringComparison.Ordinal);
+        var nx = await d.DigAsync("nosuch.summoner.test");
+        Assert.Contains("status: NXDOMAIN", nx.Stdout, StringComparison.Ordinal);
+        Assert.Contains("SOA", nx.Stdout, StringComparison.Ordinal);
+        Assert.Empty(d.QemuPids());
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_queries_for_one_cold_service_boot_once_and_agree_on_the_address()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        var queries = Enumerable.Range(0, 200).Select(i => UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", (ushort)(i + 1), TimeSpan.FromSeconds(30)));
+        var results = await Task.WhenAll(queries);
+        Assert.All(results, r => Assert.Equal(0, r.Rcode));
+        Assert.Single(results.Select(r => r.Address).Distinct());
+        Assert.Single(d.QemuPids());
+        string metrics = await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics"));
+        Assert.Contains("summoner_summons_total{service=\"hello\",result=\"ready\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fifty_summon_reap_cycles_never_lose_the_first_request()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms");
+        var latencies = new List<double>();
+        for (int cycle = 0; cycle < 50; cycle++)
+        {
+            var sw = Stopwatch.StartNew();
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", (ushort)(cycle + 1), TimeSpan.FromSeconds(30));
+            Assert.True(rcode == 0 && address is not null, $"cycle {cycle}: rcode {rcode}\n{d.Output}");
+            var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{address}:80/");
+            Assert.True(curl.Stdout == "200", $"cycle {cycle}: first request got '{curl.Stdout}' {curl.Stderr}\n{d.Output}");
+            latencies.Add(sw.Elapsed.TotalMilliseconds);
+            // Wait for the reaper: state cold, guest gone.
+            await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(20));
+        }
+        latencies.Sort();
+        _out.WriteLine($"50 cycles: query to first byte median {latencies[25]:F0} ms, max {latencies[^1]:F0} ms");
+        string metrics = await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics"));
+        Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"idle\"} 50", metrics, StringComparison.Ordinal);
+    }
+
+    private static async Task<bool> IsColdAsync(ServeDaemon d)
+    {
+        using var http = new HttpClient();
+        string json = await http.GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/api/services"));
+        using JsonDocument doc = JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateArray().Any(e => e.GetProperty("name").GetString() == "hello" && e.GetProperty("state").GetString() == "cold");
+    }
+
+    [Fact]
+    public async Task A_guest_killed_with_sigkill_goes_cold_within_a_second_and_the_next_query_summons_it_again()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        var first = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, first.Rcode);
+        int qemu = Assert.Single(d.QemuPids());
+        Process.GetProcessById(qemu).Kill();
+        var sw = Stopwatch.StartNew();
+        await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(5));
+        _out.WriteLine($"cold {sw.Elapsed.TotalMilliseconds:F0} ms after SIGKILL");
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1.5), $"state went cold only after {sw.Elapsed.TotalMilliseconds:F0} ms");
+        var again = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(0, again.Rcode);
+        var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{again.Address}:80/");
+        Assert.Equal("200", curl.Stdout);
+        string metrics = await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics"));
+        Assert.Contains("summoner_crashes_total{service=\"hello\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stopping_serve_leaves_nothing_and_a_restart_after_sigkill_cleans_up_what_was_left()
+    {
+        ServeDaemon d = await ServeDaemon.StartAsync();
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "echo.summoner.test", 2, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(2, d.QemuPids().Count);
+        Assert.Equal(0, await d.StopAsync());
+        Assert.Empty(d.QemuPids());
+        Assert.Contains("stopped", d.Output, StringComparison.Ordinal);
+
+        // Same state directory and ports: summon, then SIGKILL serve itself; the guest survives it.
+        ServeDaemon second = await ServeDaemon.StartAsync(directory: d.Directory, range: d.RangeOctet);
+        Assert.Equal(0, (await UdpQuery.AAsync(second.DnsPort, "hello.summoner.test", 3, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Single(second.QemuPids());
+        second.Kill();
+        await Task.Delay(500);
+        Assert.Single(ServeDaemon.QemuPidsUnder(second.StateDirectory));
+
+        await using ServeDaemon third = await ServeDaemon.StartAsync(directory: d.Directory, range: d.RangeOctet);
+        await WaitAsync(() => Task.FromResult(third.QemuPids().Count == 0), TimeSpan.FromSeconds(10));
+        Assert.Contains("left running by an earlier summoner", third.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (await UdpQuery.AAsync(third.DnsPort, "hello.summoner.test", 4, TimeSpan.FromSeconds(30))).Rcode);
+        await d.DisposeAsync();
+        await second.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Metrics_pass_promtool_and_stop_reaps_a_service()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30))).Rcode);
+        await d.DigAsync("nosuch.summoner.test");
+        var stop = await d.SummonerAsync("stop", "hello");
+        Assert.Equal(0, stop.Exit);
+        Assert.Contains("hello: cold", stop.Stdout, StringComparison.Ordinal);
+        Assert.Empty(d.QemuPids());
+        string metrics = await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics"));
+        string file = Path.Combine(d.Directory, "metrics.txt");
+        await File.WriteAllTextAsync(file, metrics);
+        var promtool = await ServeDaemon.RunAsync("sh", "-c", $"promtool check metrics < '{file}'");
+        Assert.True(promtool.Exit == 0, promtool.Stdout + promtool.Stderr);
+        Assert.Contains("summoner_dns_queries_total{rcode=\"NXDOMAIN\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"stop\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\"} 1", metrics, StringComparison.Ordinal);
+        var unknown = await d.SummonerAsync("stop", "nosuch");
+        Assert.NotEqual(0, unknown.Exit);
+        Assert.Contains("no service named 'nosuch'", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[dns]\nlisten = \"127.0.0.1:5300\"\nzone = \"summoner.test\"\nns = [\"ns1.summoner.test\"]\nbogus = 1\n", ":5:1:")]
+    [InlineData("[dns]\nlisten = \"127.0.0.1:99999\"\nzone = \"summoner.test\"\nns = [\"ns1.summoner.test\"]\n", ":2:")]
+    [InlineData("[dns\nlisten = 1\n", ":1:")]
+    [InlineData("[dns]\nlisten = \"127.0.0.1:5300\"\nzone = \"summoner.test\"\nns = [\"ns1.summoner.test\"]\n[[service]]\nname = \"a\"\nimage = \"hello\"\nports = [80]\n[[service]]\nname = \"a\"\nimage = \"hello\"\nports = [80]\n", ":10:")]
+    public async Task Serve_rejects_a_bad_config_with_file_line_and_column(string toml, string position)
+    {
+        string dir = Directory.CreateTempSubdirectory("summoner-badcfg-").FullName;
+        string path = Path.Combine(dir, "summoner.toml");
+        await File.WriteAllTextAsync(path, toml);
+        using Process p = ServeDaemon.StartProcess(path);
+        string err = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.NotEqual(0, p.ExitCode);
+        Assert.Contains(path + position, err, StringComparison.Ordinal);
+        Directory.Delete(dir, true);
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within " + timeout);
+            await Task.Delay(50);
+        }
+    }
+}
