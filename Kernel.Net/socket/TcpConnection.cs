@@ -8,12 +8,13 @@ namespace Kernel.Net.Sockets
     /// <summary>
     /// One TCP connection, RFC 9293 read top to bottom: segment arrival (3.10.7) in
     /// <see cref="Process"/>, segment departure in <see cref="Dispatch"/>, user calls (3.10.1-6)
-    /// as public methods. Retransmission timing follows RFC 6298, congestion control and fast
-    /// retransmit/recovery RFC 5681 and 6582 (NewReno). No window scaling: windows are at most 64 KiB.
+    /// as public methods. Loss recovery (RFC 6298 timer, RFC 5681/6582 fast retransmit and NewReno,
+    /// RFC 5827 early retransmit, RFC 8985 tail loss probes) is in TcpConnection.Recovery.cs.
+    /// No window scaling: windows are at most 64 KiB.
     /// Buffers are fixed at creation, so a slow reader pushes back on the sender (window) and a
     /// fast writer gets short writes, instead of anything growing.
     /// </summary>
-    public sealed class TcpConnection : IConnection
+    public sealed partial class TcpConnection : IConnection
     {
         internal const long Never = long.MaxValue;
         private const int DefaultMss = 536;
@@ -466,94 +467,6 @@ namespace Kernel.Net.Sockets
             _dupAcks = 0;
         }
 
-        private void OnDuplicateAck(long now, IIpv4Output output)
-        {
-            _dupAcks++;
-            if (_dupAcks == DuplicateThreshold() && !_inRecovery)
-            {
-                // Fast retransmit (RFC 5681 3.2).
-                uint flight = _sndMax - _sndUna;
-                _ssthresh = Math.Max(flight / 2, (uint)(2 * _sendMss));
-                _recover = _sndMax;
-                _inRecovery = true;
-                FastRetransmits++;
-                RetransmitFirst(now, output);
-                _cwnd = _ssthresh + (uint)(3 * _sendMss);
-            }
-            else if (_dupAcks > 3 && _inRecovery)
-            {
-                _cwnd += (uint)_sendMss;
-            }
-        }
-
-        /// <summary>Three, or fewer when fewer than four segments are out and nothing new can be sent
-        /// (early retransmit, RFC 5827): a small flight cannot produce three duplicates.</summary>
-        private int DuplicateThreshold()
-        {
-            int outstanding = (int)((_sndMax - _sndUna + (uint)_sendMss - 1) / (uint)_sendMss);
-            bool newDataCanGo = _send.Count > (int)(_sndMax - _sendBufferSeq) && (long)Math.Min(_sndWnd, _cwnd) > (long)(_sndMax - _sndUna);
-            return outstanding < 4 && !newDataCanGo ? Math.Max(1, outstanding - 1) : 3;
-        }
-
-        /// <summary>Tail loss probe (RFC 8985 7): when a flight goes quiet for two smoothed RTTs, resend
-        /// its last segment so a lost tail is repaired (or reveals a hole) without waiting for the RTO.</summary>
-        private void SendTailLossProbe(long now, IIpv4Output output)
-        {
-            _tlpSent = true;
-            uint dataEnd = _sendBufferSeq + (uint)_send.Count;
-            bool fin = _finQueued && _sndMax == dataEnd + 1;
-            if (!fin && Lt(_sndMax, dataEnd)) dataEnd = _sndMax; // probe only what was sent: the peer may ACK no further
-            int unacked = (int)(dataEnd - _sndUna);
-            uint start = unacked > _sendMss ? dataEnd - (uint)_sendMss : _sndUna;
-            if (Lt(start, _sendBufferSeq)) start = _sendBufferSeq;
-            int len = (int)(dataEnd - start);
-            if (len <= 0 && !fin) return;
-            if (len < 0) len = 0;
-            Retransmissions++;
-            TailLossProbes++;
-            Emit(output, start, TcpFlags.Ack | (fin ? TcpFlags.Fin : 0), (int)(start - _sendBufferSeq), len, false);
-        }
-
-        private void ArmTailLossProbe(long now)
-        {
-            if (_tlpSent || !_hasRttSample || _sndMax == _sndUna || !IsSynchronized) return;
-            long pto = now + Math.Max(2 * _srtt, 10_000_000);
-            if (pto < _retransmitAt) _probeAt = pto;
-        }
-
-        private void RetransmitFirst(long now, IIpv4Output output)
-        {
-            int len = Math.Min(_send.Count, _sendMss);
-            bool fin = _finQueued && len == _send.Count;
-            if (len == 0 && !fin) return;
-            _timing = false; // Karn: never time a retransmitted segment
-            Retransmissions++;
-            Emit(output, _sndUna, TcpFlags.Ack | (fin ? TcpFlags.Fin : 0), 0, len, false);
-            _retransmitAt = now + _rto;
-        }
-
-        private void SampleRtt(long now, uint ack)
-        {
-            if (!_timing || !Gt(ack, _timedSeq)) return;
-            _timing = false;
-            long r = now - _timedAt;
-            if (!_hasRttSample)
-            {
-                _srtt = r;
-                _rttvar = r / 2;
-                _hasRttSample = true;
-            }
-            else
-            {
-                long delta = _srtt > r ? _srtt - r : r - _srtt;
-                _rttvar = (3 * _rttvar + delta) / 4;
-                _srtt = (7 * _srtt + r) / 8;
-            }
-            _rto = ComputeRto();
-        }
-
-        private long ComputeRto() => Math.Clamp(_srtt + Math.Max(1_000_000, 4 * _rttvar), _config.MinRetransmitTimeout, _config.MaxRetransmitTimeout);
-
         private void EnterTimeWait(long now)
         {
             State = TcpState.TimeWait;
@@ -656,34 +569,6 @@ namespace Kernel.Net.Sockets
             bool dataWaiting = _send.Count > (int)(_sndNxt - _sendBufferSeq);
             if (_sndWnd == 0 && dataWaiting && _sndNxt == _sndUna && _persistAt == Never && _retransmitAt == Never)
                 _persistAt = now + _rto;
-        }
-
-        /// <summary>RFC 6298 5.4-5.7: back off and go back to the first unacknowledged byte.
-        /// False when the connection has been given up.</summary>
-        private bool OnRetransmitTimeout()
-        {
-            _retransmitAt = Never;
-            _probeAt = Never;
-            Timeouts++;
-            int limit = State == TcpState.SynSent || State == TcpState.SynReceived ? _config.MaxSynRetransmissions : _config.MaxRetransmissions;
-            if (++_retries > limit)
-            {
-                ToClosed(TcpError.TimedOut);
-                return false;
-            }
-            // A lost zero-window probe says nothing about congestion.
-            if (_sndWnd != 0 || !IsSynchronized)
-            {
-                uint flight = _sndMax - _sndUna;
-                _ssthresh = Math.Max(flight / 2, (uint)(2 * _sendMss));
-                _cwnd = (uint)_sendMss;
-            }
-            _inRecovery = false;
-            _dupAcks = 0;
-            _timing = false;
-            _sndNxt = _sndUna;
-            _rto = Math.Min(_rto * 2, _config.MaxRetransmitTimeout);
-            return true;
         }
 
         private int ReceiveWindow() => Math.Min(_receive.Free, 65535);
