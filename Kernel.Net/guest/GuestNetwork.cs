@@ -25,8 +25,9 @@ namespace Kernel.Net.Guest
             FaultRates? faults = NetworkSettings.ParseFaults(CommandLine.Get("faults"));
             if (faults is not null)
             {
-                device = new FaultInjector(nic, faults, (ulong)Clock.Nanoseconds) { DamageReceive = true };
-                SerialConsole.WriteLine("kernel.net: injecting faults both ways: " + CommandLine.Get("faults"));
+                // Received frames only, like netem on the host side of the tap (the stand-in's purpose).
+                device = new FaultInjector(nic, faults, (ulong)Clock.Nanoseconds) { DamageReceive = true, DamageTransmit = false };
+                SerialConsole.WriteLine("kernel.net: injecting faults into received frames: " + CommandLine.Get("faults"));
             }
             var iface = new EthernetInterface(device, config, null, (ulong)Clock.Nanoseconds);
             SerialConsole.WriteLine("kernel.net: " + nic.HardwareAddress.ToString() + " " + config.Address.ToString() + "/" + config.PrefixLength.ToString());
