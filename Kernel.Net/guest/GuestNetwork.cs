@@ -25,12 +25,25 @@ namespace Kernel.Net.Guest
             FaultRates? faults = NetworkSettings.ParseFaults(CommandLine.Get("faults"));
             if (faults is not null)
             {
-                device = new FaultInjector(nic, faults, (ulong)Clock.Nanoseconds) { DamageReceive = true };
-                SerialConsole.WriteLine("kernel.net: injecting faults both ways: " + CommandLine.Get("faults"));
+                // Received frames only, like netem on the host side of the tap (the stand-in's purpose).
+                device = new FaultInjector(nic, faults, (ulong)Clock.Nanoseconds) { DamageReceive = true, DamageTransmit = false };
+                SerialConsole.WriteLine("kernel.net: injecting faults into received frames: " + CommandLine.Get("faults"));
             }
-            var iface = new EthernetInterface(device, config, null, (ulong)Clock.Nanoseconds);
+            var iface = new EthernetInterface(device, config, null, IsnSecret());
             SerialConsole.WriteLine("kernel.net: " + nic.HardwareAddress.ToString() + " " + config.Address.ToString() + "/" + config.PrefixLength.ToString());
             return new StackServiceHost(iface, new GuestMachine(nic));
+        }
+
+        // The TCP sequence-number secret (RFC 6528). Summoner passes every guest a fresh random
+        // seed= so warm-pool members and repeated boots never share one; the boot clock is mixed in
+        // for guests started by hand.
+        private static ulong IsnSecret()
+        {
+            ulong secret = (ulong)Clock.Nanoseconds * 0x9E3779B97F4A7C15UL;
+            string? seed = CommandLine.Get("seed");
+            if (seed is null) return secret;
+            for (int i = 0; i < seed.Length; i++) secret = (secret ^ seed[i]) * 0x100000001B3UL;
+            return secret;
         }
 
         private static VirtioMmioNet? FindNic(string commandLine)

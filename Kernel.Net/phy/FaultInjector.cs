@@ -88,8 +88,12 @@ namespace Kernel.Net.Phy
             }
         }
 
+        /// <summary>Damage what is sent (the default); off leaves only <see cref="DamageReceive"/>.</summary>
+        public bool DamageTransmit { get; set; } = true;
+
         public bool Transmit(ReadOnlySpan<byte> frame)
         {
+            if (!DamageTransmit) return _inner.Transmit(frame);
             if (_random.Chance(_rates.DropPerMillion)) { Dropped++; return true; }
             ReadOnlySpan<byte> toSend = frame;
             if (_random.Chance(_rates.CorruptPerMillion) && frame.Length > EthernetFrame.HeaderLength && frame.Length <= _scratch.Length)

@@ -8,12 +8,13 @@ namespace Kernel.Net.Sockets
     /// <summary>
     /// One TCP connection, RFC 9293 read top to bottom: segment arrival (3.10.7) in
     /// <see cref="Process"/>, segment departure in <see cref="Dispatch"/>, user calls (3.10.1-6)
-    /// as public methods. Retransmission timing follows RFC 6298, congestion control and fast
-    /// retransmit/recovery RFC 5681 and 6582 (NewReno). No window scaling: windows are at most 64 KiB.
+    /// as public methods. Loss recovery (RFC 6298 timer, RFC 5681/6582 fast retransmit and NewReno,
+    /// RFC 5827 early retransmit, RFC 8985 tail loss probes) is in TcpConnection.Recovery.cs.
+    /// No window scaling: windows are at most 64 KiB.
     /// Buffers are fixed at creation, so a slow reader pushes back on the sender (window) and a
     /// fast writer gets short writes, instead of anything growing.
     /// </summary>
-    public sealed class TcpConnection : IConnection
+    public sealed partial class TcpConnection : IConnection
     {
         internal const long Never = long.MaxValue;
         private const int DefaultMss = 536;
@@ -47,7 +48,8 @@ namespace Kernel.Net.Sockets
         private bool _hasRttSample, _timing;
         private uint _timedSeq;
         private long _timedAt;
-        private long _retransmitAt = Never, _persistAt = Never, _timeWaitUntil = Never;
+        private long _retransmitAt = Never, _persistAt = Never, _timeWaitUntil = Never, _probeAt = Never;
+        private bool _tlpSent;
         private int _retries;
         private bool _probeDue;
         private bool _writeBlocked;
@@ -91,6 +93,8 @@ namespace Kernel.Net.Sockets
 
         public long FastRetransmits { get; private set; }
 
+        public long TailLossProbes { get; private set; }
+
         // Event flags the socket host reads and clears to call the application back.
         internal bool ReadableEvent, WritableEvent, ClosedEvent;
         internal bool AppOwned, InAcceptQueue;
@@ -123,7 +127,9 @@ namespace Kernel.Net.Sockets
             AppOwned = InAcceptQueue = false;
             Listener = null;
             Handler = null;
-            Retransmissions = Timeouts = FastRetransmits = 0;
+            Retransmissions = Timeouts = FastRetransmits = TailLossProbes = 0;
+            _probeAt = Never;
+            _tlpSent = false;
         }
 
         private void InitCommon(Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, uint iss)
@@ -441,6 +447,9 @@ namespace Kernel.Net.Sockets
             if (_retries > 0 && _hasRttSample) _rto = ComputeRto();
             _retries = 0;
             _retransmitAt = _sndUna == _sndMax ? Never : now + _rto;
+            _tlpSent = false;
+            _probeAt = Never;
+            ArmTailLossProbe(now);
 
             // RFC 5681 3.1 growth, RFC 6582 recovery exit or partial-ACK retransmission.
             if (_inRecovery)
@@ -458,64 +467,11 @@ namespace Kernel.Net.Sockets
             _dupAcks = 0;
         }
 
-        private void OnDuplicateAck(long now, IIpv4Output output)
-        {
-            _dupAcks++;
-            if (_dupAcks == 3 && !_inRecovery)
-            {
-                // Fast retransmit (RFC 5681 3.2).
-                uint flight = _sndMax - _sndUna;
-                _ssthresh = Math.Max(flight / 2, (uint)(2 * _sendMss));
-                _recover = _sndMax;
-                _inRecovery = true;
-                FastRetransmits++;
-                RetransmitFirst(now, output);
-                _cwnd = _ssthresh + (uint)(3 * _sendMss);
-            }
-            else if (_dupAcks > 3 && _inRecovery)
-            {
-                _cwnd += (uint)_sendMss;
-            }
-        }
-
-        private void RetransmitFirst(long now, IIpv4Output output)
-        {
-            int len = Math.Min(_send.Count, _sendMss);
-            bool fin = _finQueued && len == _send.Count;
-            if (len == 0 && !fin) return;
-            _timing = false; // Karn: never time a retransmitted segment
-            Retransmissions++;
-            Emit(output, _sndUna, TcpFlags.Ack | (fin ? TcpFlags.Fin : 0), 0, len, false);
-            _retransmitAt = now + _rto;
-        }
-
-        private void SampleRtt(long now, uint ack)
-        {
-            if (!_timing || !Gt(ack, _timedSeq)) return;
-            _timing = false;
-            long r = now - _timedAt;
-            if (!_hasRttSample)
-            {
-                _srtt = r;
-                _rttvar = r / 2;
-                _hasRttSample = true;
-            }
-            else
-            {
-                long delta = _srtt > r ? _srtt - r : r - _srtt;
-                _rttvar = (3 * _rttvar + delta) / 4;
-                _srtt = (7 * _srtt + r) / 8;
-            }
-            _rto = ComputeRto();
-        }
-
-        private long ComputeRto() => Math.Clamp(_srtt + Math.Max(1_000_000, 4 * _rttvar), _config.MinRetransmitTimeout, _config.MaxRetransmitTimeout);
-
         private void EnterTimeWait(long now)
         {
             State = TcpState.TimeWait;
             _timeWaitUntil = now + _config.TimeWaitNanoseconds;
-            _retransmitAt = _persistAt = Never;
+            _retransmitAt = _persistAt = _probeAt = Never;
             ClosedEvent = AppOwned;
         }
 
@@ -524,7 +480,7 @@ namespace Kernel.Net.Sockets
             if (State == TcpState.SynReceived && Listener is not null) Listener.HalfOpen--;
             State = TcpState.Closed;
             Error = error;
-            _retransmitAt = _persistAt = _timeWaitUntil = Never;
+            _retransmitAt = _persistAt = _timeWaitUntil = _probeAt = Never;
             ReadableEvent = true;
             ClosedEvent = true;
         }
@@ -548,6 +504,11 @@ namespace Kernel.Net.Sockets
                 return;
             }
             if (now >= _retransmitAt && !OnRetransmitTimeout()) return;
+            if (now >= _probeAt)
+            {
+                _probeAt = Never;
+                if (_sndMax != _sndUna) SendTailLossProbe(now, output);
+            }
             if (now >= _persistAt) { _persistAt = Never; _probeDue = true; }
 
             if (State == TcpState.SynSent || State == TcpState.SynReceived)
@@ -602,38 +563,12 @@ namespace Kernel.Net.Sockets
                 _sndNxt = end;
                 if (Gt(_sndNxt, _sndMax)) _sndMax = _sndNxt;
                 if (_retransmitAt == Never) _retransmitAt = now + _rto;
+                if (_probeAt == Never) ArmTailLossProbe(now);
                 if (fin) break;
             }
             bool dataWaiting = _send.Count > (int)(_sndNxt - _sendBufferSeq);
             if (_sndWnd == 0 && dataWaiting && _sndNxt == _sndUna && _persistAt == Never && _retransmitAt == Never)
                 _persistAt = now + _rto;
-        }
-
-        /// <summary>RFC 6298 5.4-5.7: back off and go back to the first unacknowledged byte.
-        /// False when the connection has been given up.</summary>
-        private bool OnRetransmitTimeout()
-        {
-            _retransmitAt = Never;
-            Timeouts++;
-            int limit = State == TcpState.SynSent || State == TcpState.SynReceived ? _config.MaxSynRetransmissions : _config.MaxRetransmissions;
-            if (++_retries > limit)
-            {
-                ToClosed(TcpError.TimedOut);
-                return false;
-            }
-            // A lost zero-window probe says nothing about congestion.
-            if (_sndWnd != 0 || !IsSynchronized)
-            {
-                uint flight = _sndMax - _sndUna;
-                _ssthresh = Math.Max(flight / 2, (uint)(2 * _sendMss));
-                _cwnd = (uint)_sendMss;
-            }
-            _inRecovery = false;
-            _dupAcks = 0;
-            _timing = false;
-            _sndNxt = _sndUna;
-            _rto = Math.Min(_rto * 2, _config.MaxRetransmitTimeout);
-            return true;
         }
 
         private int ReceiveWindow() => Math.Min(_receive.Free, 65535);
@@ -662,7 +597,7 @@ namespace Kernel.Net.Sockets
         {
             if (_ackPending || _resetPending || _probeDue) return 0;
             if (State == TcpState.SynSent || State == TcpState.SynReceived ? _sndNxt == _iss : false) return 0;
-            long d = Math.Min(_retransmitAt, Math.Min(_persistAt, _timeWaitUntil));
+            long d = Math.Min(Math.Min(_retransmitAt, _probeAt), Math.Min(_persistAt, _timeWaitUntil));
             if (IsSynchronized && State != TcpState.TimeWait && HasSendableData()) return 0;
             return d;
         }

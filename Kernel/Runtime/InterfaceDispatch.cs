@@ -21,11 +21,12 @@ namespace Kernel.Runtime
                 : (MethodTable*)cache;
             // Implementations the types declare win over default interface methods, as in .NET's
             // DispatchResolve: search the whole hierarchy for the former before the latter.
-            for (int pass = 0; pass < 2; pass++)
+            // Exact interface matches first, then variant ones (IEnumerable<string> as IEnumerable<object>).
+            for (int pass = 0; pass < 4; pass++)
             {
                 for (MethodTable* t = type; t != null; t = t->RelatedType)
                 {
-                    nint target = FindInType(type, t, itf, slot, defaults: pass == 1);
+                    nint target = FindInType(type, t, itf, slot, defaults: (pass & 1) == 1, variant: pass >= 2);
                     if (target != 0) return target;
                 }
             }
@@ -38,7 +39,7 @@ namespace Kernel.Runtime
 
         // Dispatch map: u16 counts {standard, default, static standard, static default}, then the
         // entries {interface index, interface slot, implementation slot} in that order.
-        private static nint FindInType(MethodTable* objectType, MethodTable* t, MethodTable* itf, ushort slot, bool defaults)
+        private static nint FindInType(MethodTable* objectType, MethodTable* t, MethodTable* itf, ushort slot, bool defaults, bool variant)
         {
             uint flags = t->CombinedFlags;
             if ((flags & MethodTable.HasDispatchMapFlag) == 0) return 0;
@@ -51,7 +52,8 @@ namespace Kernel.Runtime
             MethodTable** itfMap = t->InterfaceMap;
             for (int i = 0; i < count; i++, entry += 3)
             {
-                if (itfMap[entry[0]] != itf || entry[1] != slot) continue;
+                if (entry[1] != slot) continue;
+                if (itfMap[entry[0]] != itf && !(variant && System.Runtime.TypeCast.IsVariantMatch(itfMap[entry[0]], itf))) continue;
                 ushort impl = entry[2];
                 if (impl >= 0xFFFE) Panic.Fail("interface method is reabstracted or ambiguous (diamond) for this type");
                 if (impl < t->NumVtableSlots)

@@ -7,7 +7,8 @@ namespace Summoner.Libvirt;
 public sealed record AcceleratorDecision(Accelerator Accelerator, string Reason, TimeSpan ProbeTime);
 
 /// <summary>
-/// Decides once per host (per connection URI, per process) whether KVM can run our guests, by
+/// Decides once per host whether KVM can run our guests (recorded in the work directory and reused
+/// while the host looks the same, see <see cref="AcceleratorRecord"/>), by
 /// booting <see cref="ProbeImage"/> under KVM: it uses SSE at ring 0, which real hardware KVM runs
 /// and kvm_pvm's instruction emulator cannot ("KVM internal error ... emulation failure"), the exact
 /// failure that kills a NativeAOT C# kernel. When KVM fails, the same image is booted under TCG to
@@ -18,21 +19,34 @@ public static class AcceleratorProbe
     private static readonly ConcurrentDictionary<string, Lazy<Task<AcceleratorDecision>>> Decisions = new();
 
     /// <summary>
-    /// The cached decision for this connection's host. <paramref name="workDirectory"/> receives the
-    /// probe image and its serial logs. A failed probe is not cached; the next call tries again.
-    /// <paramref name="cancellationToken"/> stops this caller's wait, not the shared probe.
+    /// The decision for this connection's host: from memory, else from the record in
+    /// <paramref name="workDirectory"/> if the host still matches it, else by probe boots (whose image
+    /// and serial logs go to <paramref name="workDirectory"/>), then recorded. A failed probe is not
+    /// kept; the next call tries again. <paramref name="cancellationToken"/> stops this caller's
+    /// wait, not the shared probe.
     /// </summary>
     public static Task<AcceleratorDecision> DecideAsync(LibvirtConnection connection, string workDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var entry = Decisions.GetOrAdd(connection.Uri, _ => new Lazy<Task<AcceleratorDecision>>(() => ProbeAsync(connection, workDirectory, CancellationToken.None)));
+        ArgumentException.ThrowIfNullOrEmpty(workDirectory);
+        string key = connection.Uri + "\n" + Path.GetFullPath(workDirectory);
+        var entry = Decisions.GetOrAdd(key, _ => new Lazy<Task<AcceleratorDecision>>(() => DecideOnceAsync(connection, workDirectory)));
         var task = entry.Value;
-        _ = task.ContinueWith(_ => Decisions.TryRemove(new KeyValuePair<string, Lazy<Task<AcceleratorDecision>>>(connection.Uri, entry)),
+        _ = task.ContinueWith(_ => Decisions.TryRemove(new KeyValuePair<string, Lazy<Task<AcceleratorDecision>>>(key, entry)),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Runs the probe boots without consulting or filling the cache.</summary>
+    private static async Task<AcceleratorDecision> DecideOnceAsync(LibvirtConnection connection, string workDirectory)
+    {
+        string fingerprint = AcceleratorRecord.Fingerprint(connection.Uri);
+        if (AcceleratorRecord.TryRead(workDirectory, fingerprint) is { } recorded) return recorded;
+        var decision = await ProbeAsync(connection, workDirectory, CancellationToken.None).ConfigureAwait(false);
+        AcceleratorRecord.Write(workDirectory, fingerprint, decision);
+        return decision;
+    }
+
+    /// <summary>Runs the probe boots without consulting or writing any record.</summary>
     public static async Task<AcceleratorDecision> ProbeAsync(LibvirtConnection connection, string workDirectory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);

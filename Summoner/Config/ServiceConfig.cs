@@ -37,6 +37,10 @@ public sealed record ServiceConfig
     /// <summary>Guests kept booted and suspended, ready to resume (issue 8); 0 = none.</summary>
     public required int WarmPool { get; init; }
 
+    /// <summary>booted: pool guests booted to readiness then suspended (a query only resumes one);
+    /// paused: created paused before boot (hides libvirt's create cost; the guest still boots).</summary>
+    public WarmPoolMode WarmPoolMode { get; init; } = WarmPoolMode.Booted;
+
     /// <summary>
     /// The service's own address: set in the file, or allocated at load from the loopback range
     /// (loopback mode) or the bridge subnet (bridge mode), in file order, never colliding.
@@ -45,4 +49,10 @@ public sealed record ServiceConfig
 
     /// <summary>Where the [[service]] header is, for messages about this service.</summary>
     public required TomlPosition Position { get; init; }
+}
+
+public enum WarmPoolMode
+{
+    Booted,
+    Paused,
 }

@@ -7,7 +7,7 @@ namespace Summoner.Config;
 internal sealed class ServiceLoader(string file, string baseDirectory, List<ConfigError> errors, List<string> warnings)
 {
     private static readonly string[] ServiceKeys =
-        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "address"];
+        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "warm_pool_mode", "address"];
 
     private const long MiB = 1L << 20;
 
@@ -148,6 +148,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
                 IdleTimeout = s.Duration("idle_timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(365)) ?? defaults.IdleTimeout,
                 BootDeadline = s.Duration("boot_deadline", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)) ?? defaults.BootDeadline,
                 WarmPool = warmPool,
+                WarmPoolMode = s.Enum<WarmPoolMode>("warm_pool_mode") ?? WarmPoolMode.Booted,
                 Address = address ?? IPAddress.None,
                 Position = s.Table.Position,
             };

@@ -11,7 +11,9 @@ public sealed record ServiceStatus(
     [property: JsonPropertyName("dnsNames")] IReadOnlyList<string> DnsNames,
     [property: JsonPropertyName("guest")] string? Guest,
     [property: JsonPropertyName("uptimeSeconds")] double? UptimeSeconds,
-    [property: JsonPropertyName("lastSummonMs")] double? LastSummonMs)
+    [property: JsonPropertyName("lastSummonMs")] double? LastSummonMs,
+    [property: JsonPropertyName("poolReady")] int PoolReady,
+    [property: JsonPropertyName("lastSummonWarm")] bool LastSummonWarm)
 {
     public static ServiceStatus Of(ServiceOwner owner, DateTime nowUtc) => new(
         owner.Spec.Name,
@@ -20,7 +22,9 @@ public sealed record ServiceStatus(
         owner.Spec.DnsNames,
         owner.GuestName,
         owner.ReadySinceUtc is { } since ? Math.Round((nowUtc - since).TotalSeconds, 1) : null,
-        owner.LastSummon is { } last ? Math.Round(last.TotalMilliseconds, 1) : null);
+        owner.LastSummon is { } last ? Math.Round(last.TotalMilliseconds, 1) : null,
+        owner.PoolReady,
+        owner.LastSummonWarm);
 }
 
 [JsonSerializable(typeof(ServiceStatus[]))]

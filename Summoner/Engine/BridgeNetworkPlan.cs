@@ -69,6 +69,6 @@ public sealed class BridgeNetworkPlan : INetworkPlan
     {
         ArgumentNullException.ThrowIfNull(service);
         var b = (BridgeNetwork)network;
-        return $"ip={b.GuestAddress}/{b.PrefixLength} gw={_gateway} port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        return $"ip={b.GuestAddress}/{b.PrefixLength} gw={_gateway} port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture))) + " " + GuestSeed.Next();
     }
 }

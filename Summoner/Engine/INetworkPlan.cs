@@ -90,6 +90,6 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return "ip=10.0.2.15/24 gw=10.0.2.2 port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        return "ip=10.0.2.15/24 gw=10.0.2.2 port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture))) + " " + GuestSeed.Next();
     }
 }

@@ -116,7 +116,8 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         switch (g.Launch.Network)
         {
             case BridgeNetwork b:
-                InterfaceStatistics s = g.Domain.GetInterfaceStatistics(b.TapName);
+                // libvirt reads counters only in its own namespace; a tap moved out needs reading there.
+                InterfaceStatistics s = b.Namespace is null ? g.Domain.GetInterfaceStatistics(b.TapName) : TapStatistics.ReadInNamespace(b.Namespace, b.TapName);
                 return Task.FromResult<GuestCounters?>(new GuestCounters(s.RxBytes, s.TxBytes));
             case LoopbackNetwork l:
                 var (open, signature) = LoopbackActivity.Sample(l.HostAddress, l.Ports);

@@ -21,8 +21,8 @@ public static class Report
         sb.Append("# ").AppendLine(title).AppendLine();
         foreach (string line in context) sb.Append("- ").AppendLine(line);
         sb.AppendLine();
-        sb.AppendLine("| series | n | min ms | median ms | p95 ms | p99 ms | max ms | median vs baseline |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| series | unit | n | min | median | p95 | p99 | max | median vs baseline |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         var byKey = series.ToDictionary(s => s.Key, StringComparer.Ordinal);
         foreach (Series s in series)
         {
@@ -34,7 +34,7 @@ public static class Report
                     ? (st.Median / b.Stats.Median).ToString("0.00", Inv) + "x " + b.Key
                     : "n/a (" + s.BaselineKey + " missing)";
             }
-            sb.Append(Inv, $"| {s.Key} | {st.Count} | {Stats.Ms(st.Min)} | {Stats.Ms(st.Median)} | {Stats.Ms(st.P95)} | {Stats.Ms(st.P99)} | {Stats.Ms(st.Max)} | {ratio} |").AppendLine();
+            sb.Append(Inv, $"| {s.Key} | {s.Unit} | {st.Count} | {Stats.Ms(st.Min)} | {Stats.Ms(st.Median)} | {Stats.Ms(st.P95)} | {Stats.Ms(st.P99)} | {Stats.Ms(st.Max)} | {ratio} |").AppendLine();
         }
         var notes = series.Where(s => s.Notes.Count > 0).ToList();
         if (notes.Count > 0)
@@ -61,7 +61,7 @@ public static class Report
     /// <summary>A strip plot on a log-scale axis: one row per series, a dot per sample, a bar at the median.</summary>
     public static string Svg(IReadOnlyList<Series> series)
     {
-        var rows = series.Where(s => s.Samples.Count > 0).ToList();
+        var rows = series.Where(s => s.Samples.Count > 0 && s.Unit == "ms").ToList();
         const int left = 260, right = 30, rowH = 28, top = 40;
         int width = 900, height = top + rowH * Math.Max(rows.Count, 1) + 50;
         double min = rows.Count == 0 ? 1 : Math.Max(0.01, rows.Min(s => s.Samples.Min()));

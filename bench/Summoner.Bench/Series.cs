@@ -16,7 +16,10 @@ public sealed class Series
     public string Scenario { get; }
     public string Metric { get; }
     public string Key => Scenario + ": " + Metric;
-    public string? BaselineKey { get; }
+    public string? BaselineKey { get; set; }
+
+    /// <summary>Unit of the samples: ms for latencies, q/s for rates, MiB for memory.</summary>
+    public string Unit { get; init; } = "ms";
     public List<double> Samples { get; } = [];
     public Dictionary<string, string> Notes { get; } = new(StringComparer.Ordinal);
     public Stats Stats => Stats.Of(Samples);

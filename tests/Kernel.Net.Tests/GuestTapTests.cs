@@ -83,7 +83,8 @@ public sealed class GuestTapTests
 
     /// <summary>The issue asks for netem (loss 5%, reorder 10%) on the tap. This machine's kernel has
     /// no sch_netem ("Specified qdisc kind is unknown"), so then the same rates are injected inside
-    /// the guest, on both directions of its NIC (faults= on the command line, phy/FaultInjector).</summary>
+    /// the guest into what its NIC receives, the direction netem on the tap would damage (faults=
+    /// on the command line, phy/FaultInjector).</summary>
     [Fact]
     public async Task Echo_on_a_tap_returns_10_MiB_byte_exact_with_5_percent_loss_and_10_percent_reordering()
     {
@@ -102,7 +103,7 @@ public sealed class GuestTapTests
         using (guest)
         {
             await guest.WaitReadyAsync(Boot);
-            Assert.Contains("injecting faults both ways", guest.Serial);
+            Assert.Contains("injecting faults into received frames", guest.Serial);
             Assert.Contains("identical", RunEchoClient(ns, guest));
         }
     }

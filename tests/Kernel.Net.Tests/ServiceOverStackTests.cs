@@ -118,6 +118,19 @@ public class ServiceOverStackTests
     }
 
     [Fact]
+    public void Hello_closes_a_connection_that_stays_silent_past_the_idle_timeout()
+    {
+        (TwoStacks net, StackServiceHost host, _) = Boot(null, "port=80", "idle=5");
+        HelloService service = HelloService.Start(host);
+        TcpConnection client = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Run(net, host, () => service.ActiveSessions == 1, 10_000);
+        long connectedAt = net.Now;
+        Run(net, host, () => client.Read(new byte[16]) < 0); // the server's FIN
+        Assert.InRange(net.Now - connectedAt, 5_000_000_000L, 8_000_000_000L);
+        Assert.Equal(0, service.ActiveSessions);
+    }
+
+    [Fact]
     public void A_hundred_concurrent_connections_each_get_the_page()
     {
         (TwoStacks net, StackServiceHost host, _) = Boot(null, "port=80");

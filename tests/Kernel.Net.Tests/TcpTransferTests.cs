@@ -150,4 +150,23 @@ public class TcpFlowControlTests
         net.RunUntil(() => net.A.Tcp.ConnectionCount == 0, 1_000_000);
         Assert.True(net.Now - closedAt >= net.A.Tcp.Config.TimeWaitNanoseconds);
     }
+
+    [Fact]
+    public void A_full_connection_table_reclaims_the_oldest_TIME_WAIT_instead_of_refusing_new_clients()
+    {
+        using var net = new TwoStacks(tcp: new TcpConfig { MaxConnections = 4 });
+        TcpListener listener = net.B.Tcp.Listen(80, 4);
+        for (int i = 0; i < 10; i++)
+        {
+            TcpConnection client = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+            TcpConnection? server = null;
+            net.RunUntil(() => (server ??= listener.Accept()) is not null && client.State == TcpState.Established, 10_000);
+            server!.Close(); // the server closes first, so it is the server that waits in TIME-WAIT
+            net.RunUntil(() => client.Read(new byte[1]) < 0, 10_000);
+            client.Close();
+            net.RunUntil(() => server.State == TcpState.TimeWait && client.State == TcpState.Closed, 10_000);
+        }
+        Assert.Equal(4, net.B.Tcp.ConnectionCount); // four TIME-WAITs: the table never grew past its bound
+        Assert.Equal(0, net.B.Tcp.SynsDropped);
+    }
 }

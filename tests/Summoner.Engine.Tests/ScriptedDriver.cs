@@ -18,12 +18,14 @@ internal sealed class ScriptedDriver : IGuestDriver
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
     public bool NeverReady { get; set; }
     public long Counter;
+    public ConcurrentQueue<GuestLaunch> Launches { get; } = new();
 
     public event Action<GuestExit>? GuestExited;
 
     public async Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Creates);
+        Launches.Enqueue(launch);
         await File.WriteAllTextAsync(launch.ConsolePath, "hello from C#\n", cancellationToken);
         var listeners = new List<TcpListener>();
         var loopback = (LoopbackNetwork)launch.Network;

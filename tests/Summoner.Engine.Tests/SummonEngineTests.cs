@@ -151,6 +151,11 @@ public sealed class SummonEngineTests : IDisposable
         await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
         Assert.Equal(2, driver.Creates);
         Assert.Equal(2, engine.RunningGuests);
+        // Pool members are separate boots with their own identity: distinct addresses and seeds.
+        GuestLaunch[] launches = [.. driver.Launches];
+        Assert.NotEqual(launches[0].Network.ServiceAddress, launches[1].Network.ServiceAddress);
+        string Seed(GuestLaunch l) => l.CommandLine.Split(' ').Single(p => p.StartsWith("seed=", StringComparison.Ordinal));
+        Assert.NotEqual(Seed(launches[0]), Seed(launches[1]));
         await engine.DisposeAsync();
         Assert.Equal(2, driver.Destroys);
     }

@@ -43,6 +43,23 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
     }
 
     [Fact]
+    public async Task Pc_machine_with_qboot_firmware_boots_the_same_pvh_image()
+    {
+        string serial = Path.Combine(scratch, "qboot.serial");
+        var spec = TestGuests.Spec(TestGuests.Name("emb-qboot"), TestGuests.HaltingImage(scratch), serial) with { Machine = MachineKind.PcQboot };
+        using var domain = await host.Connection.CreateDomainAsync(spec);
+        try
+        {
+            await TestGuests.WaitForSerialAsync(serial, ProbeImage.SuccessLine, TimeSpan.FromSeconds(30));
+            Assert.Contains("qboot.rom", domain.GetXml());
+        }
+        finally
+        {
+            await domain.DestroyAsync();
+        }
+    }
+
+    [Fact]
     public async Task Serial_console_on_a_unix_socket_streams_the_guest_output()
     {
         string socketPath = Path.Combine(scratch, "con.sock");

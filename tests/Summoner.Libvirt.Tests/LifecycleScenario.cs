@@ -91,7 +91,8 @@ internal static class LifecycleScenario
         string text = await TestGuests.WaitForSerialAsync(serial, "hello from C#", Boot);
         Assert.Contains("hello from C#", text);
         // Without isa-debug-exit the image's power-off triple-faults; on_reboot=destroy ends the domain.
-        await events.WaitAsync(name, DomainEventKind.Stopped, Boot);
+        var stopped = await events.WaitAsync(name, DomainEventKind.Stopped, Boot);
+        Assert.False(stopped.IsCrash, $"a guest that resets itself is not a crash: {string.Join(", ", events.For(name))}");
         Assert.Null(connection.FindDomain(name));
     }
 }

@@ -79,12 +79,27 @@ namespace System.Runtime
         {
             if (IsParameterized(source))
             {
+                if (source == target) return true;
+                if (IsParameterized(target)) return IsArrayCovariant(source, target);
                 // Arrays derive from System.Array, which derives from Object: neither has a base.
-                return target->RelatedType == null && !IsParameterized(target) ? IsBaseOfArrays(target) : source == target;
+                return target->RelatedType == null && IsBaseOfArrays(target);
             }
             for (MethodTable* t = source; t != null; t = t->RelatedType)
                 if (t == target) return true;
+            // Delegate variance: Func<string> is a Func<object>.
+            if (target->IsGeneric && target->HasGenericVariance)
+                for (MethodTable* t = source; t != null; t = t->RelatedType)
+                    if (IsVariantMatch(t, target)) return true;
             return false;
+        }
+
+        // string[] is an object[]: same-rank arrays whose reference-type elements are assignable.
+        private static bool IsArrayCovariant(MethodTable* source, MethodTable* target)
+        {
+            if (source->ElementType != target->ElementType || source->BaseSize != target->BaseSize) return false;
+            MethodTable* from = source->RelatedType, to = target->RelatedType;
+            if (from == to) return true;
+            return !from->IsValueType && !to->IsValueType && IsAssignable(from, to);
         }
 
         private static bool IsBaseOfArrays(MethodTable* target)
@@ -95,11 +110,46 @@ namespace System.Runtime
             MethodTable** map = source->InterfaceMap;
             for (int i = 0; i < source->NumInterfaces; i++)
                 if (map[i] == target) return true;
+            if (!target->IsGeneric || !target->HasGenericVariance) return false;
+            if (IsVariantMatch(source, target)) return true;   // source is itself an interface
+            for (int i = 0; i < source->NumInterfaces; i++)
+                if (IsVariantMatch(map[i], target)) return true;
             return false;
         }
 
+        // True when `implemented` (e.g. IEnumerable<string>) can stand for `requested` (e.g.
+        // IEnumerable<object>) through the variance of their common generic definition. Interface
+        // dispatch uses it too, after looking for the exact interface.
+        internal static bool IsVariantMatch(MethodTable* implemented, MethodTable* requested)
+        {
+            if (implemented == requested) return true;
+            if (!implemented->IsGeneric || !requested->IsGeneric || !requested->HasGenericVariance) return false;
+            if (implemented->GenericDefinition != requested->GenericDefinition) return false;
+            int arity = requested->GenericArity;
+            for (int i = 0; i < arity; i++)
+            {
+                MethodTable* from = implemented->GenericArgument(i), to = requested->GenericArgument(i);
+                if (from == to) continue;
+                byte variance = requested->GenericVariance(i);
+                if (variance == 1 || variance == 0x20)
+                {
+                    if (from->IsValueType || !IsAssignable(from, to)) return false;
+                }
+                else if (variance == 2)
+                {
+                    if (to->IsValueType || !IsAssignable(to, from)) return false;
+                }
+                else return false;
+            }
+            return true;
+        }
+
         internal static bool IsAssignable(MethodTable* source, MethodTable* target)
-            => source == target || IsAssignableToClass(source, target) || ImplementsInterface(source, target);
+        {
+            if (source == target) return true;
+            if (target->ElementType == ElementTypes.Interface) return ImplementsInterface(source, target);
+            return IsAssignableToClass(source, target) || ImplementsInterface(source, target);
+        }
 
         public static object? IsInstanceOfClass(MethodTable* target, object? obj)
             => obj is null || IsAssignableToClass(MT(obj), target) ? obj : null;

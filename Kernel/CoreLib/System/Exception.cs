@@ -216,14 +216,161 @@ namespace System
             if (value <= 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be a non-negative and non-zero value.");
         }
 
+        public static void ThrowIfNegative(long value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be a non-negative value.");
+        }
+
+        public static void ThrowIfNegativeOrZero(long value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be a non-negative and non-zero value.");
+        }
+
+        public static void ThrowIfNegative(nint value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be a non-negative value.");
+        }
+
+        public static void ThrowIfNegativeOrZero(nint value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be a non-negative and non-zero value.");
+        }
+
+        public static void ThrowIfZero(int value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value == 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('0') must be a non-zero value.");
+        }
+
         public static void ThrowIfGreaterThan(int value, int other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
         {
             if (value > other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than or equal to '" + other.ToString() + "'.");
         }
 
+        public static void ThrowIfGreaterThanOrEqual(int value, int other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value >= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than '" + other.ToString() + "'.");
+        }
+
         public static void ThrowIfLessThan(int value, int other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
         {
             if (value < other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThanOrEqual(int value, int other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfZero(long value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value == 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('0') must be a non-zero value.");
+        }
+
+        public static void ThrowIfGreaterThan(long value, long other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value > other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfGreaterThanOrEqual(long value, long other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value >= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThan(long value, long other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value < other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThanOrEqual(long value, long other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfZero(nint value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value == 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('0') must be a non-zero value.");
+        }
+
+        public static void ThrowIfGreaterThan(nint value, nint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value > other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfGreaterThanOrEqual(nint value, nint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value >= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThan(nint value, nint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value < other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThanOrEqual(nint value, nint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfZero(uint value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value == 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('0') must be a non-zero value.");
+        }
+
+        public static void ThrowIfGreaterThan(uint value, uint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value > other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfGreaterThanOrEqual(uint value, uint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value >= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThan(uint value, uint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value < other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThanOrEqual(uint value, uint other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfZero(ulong value, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value == 0) throw new ArgumentOutOfRangeException(paramName, paramName + " ('0') must be a non-zero value.");
+        }
+
+        public static void ThrowIfGreaterThan(ulong value, ulong other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value > other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfGreaterThanOrEqual(ulong value, ulong other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value >= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be less than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThan(ulong value, ulong other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value < other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than or equal to '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfLessThanOrEqual(ulong value, ulong other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
+        {
+            if (value <= other) throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value.ToString() + "') must be greater than '" + other.ToString() + "'.");
+        }
+
+        public static void ThrowIfEqual<T>(T value, T other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null) where T : IEquatable<T>?
+        {
+            if (Collections.Generic.EqualityComparer<T>.Default.Equals(value, other))
+                throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value?.ToString() + "') must not be equal to '" + other?.ToString() + "'.");
+        }
+
+        public static void ThrowIfNotEqual<T>(T value, T other, [Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null) where T : IEquatable<T>?
+        {
+            if (!Collections.Generic.EqualityComparer<T>.Default.Equals(value, other))
+                throw new ArgumentOutOfRangeException(paramName, paramName + " ('" + value?.ToString() + "') must be equal to '" + other?.ToString() + "'.");
         }
     }
 

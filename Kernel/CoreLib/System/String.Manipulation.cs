@@ -5,6 +5,19 @@ namespace System
 {
     public sealed partial class String
     {
+        public static string Create<TState>(int length, TState state, System.Buffers.SpanAction<char, TState> action)
+        {
+            if (action is null) throw new ArgumentNullException(nameof(action));
+            if (length <= 0)
+            {
+                if (length == 0) return Empty;
+                throw new ArgumentOutOfRangeException(nameof(length), "Non-negative number required.");
+            }
+            string result = FastAllocate(length);
+            action(result.WritableSpan, state);
+            return result;
+        }
+
         public string Substring(int startIndex)
         {
             if ((uint)startIndex > (uint)Length)

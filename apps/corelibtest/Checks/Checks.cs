@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "char", "string", "convert", "format", "parse",
-            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim",
+            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "variance", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -40,6 +40,7 @@ namespace CoreLibTest
             Delegates(r.Section("delegate"));
             Multicast(r.Section("multicast"));
             Interfaces(r.Section("interface"));
+            Variance(r.Section("variance"));
             Statics(r.Section("statics"));
             Locks(r.Section("lock"));
             Exceptions(r.Section("exception"));

@@ -47,6 +47,7 @@ namespace CoreLibTest
             int? some = 4;
             r.Line("nullable-ops", (maybe ?? -1) + " " + (some + 1) + " " + (maybe + 1).HasValue + " " + (some > 3) + " " + some.GetValueOrDefault());
             r.Line("local-function", Fib(20));
+            r.Line("nullable-boxing", NullableRoundTrip(5) + " " + NullableRoundTrip(null) + " " + BoxedAs<long?>(7L) + " " + BoxedAs<Small?>(Small.B).Replace("B", "200") + " " + (Box<int?>(null) is null));
             var settings = new Settings { Name = "svc" };
             r.Line("init-required", settings.Name + ":" + settings.Port);
             List<int> fromExpression = [1, 2, 3];
@@ -64,6 +65,31 @@ namespace CoreLibTest
             r.Line("unchecked-wrap", unchecked((int)big) + " " + unchecked(int.MaxValue + 1) + " " + unchecked((uint)(-1)));
             r.Line("shifts", (1L << 40) + " " + (-16 >> 2) + " " + (0x80000000u >> 31) + " " + (-16 >>> 28));
             r.Line("environment", Environment.NewLine.Length);
+            string created = string.Create(5, 'z', (span, c) => { span.Fill(c); span[0] = 'A'; });
+            int flag = 3;
+            System.Threading.Volatile.Write(ref flag, 4);
+            ArgumentOutOfRangeException.ThrowIfNegative(5L);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(3u, 4u);
+            ArgumentOutOfRangeException.ThrowIfEqual("a", "b");
+            ArgumentNullException.ThrowIfNull(created);
+            r.Line("helpers", created + " " + System.Threading.Volatile.Read(ref flag));
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static object? Box<T>(T value) => value;
+
+        private static string NullableRoundTrip(int? value)
+        {
+            object? boxed = Box(value);
+            int? back = (int?)boxed;
+            return (boxed is int) + ":" + (back.HasValue ? back.Value.ToString() : "null");
+        }
+
+        private static string BoxedAs<T>(object value)
+        {
+            T typed = (T)value;
+            object? again = Box(typed);
+            return typed?.ToString() + ":" + (again is not null);
         }
 
         private static IEnumerable<int> Evens(int limit)

@@ -296,8 +296,8 @@ namespace CoreLibTest
             r.Line("is-iequatable", (boxed is IEquatable<Point>) + " " + (boxed is IDisposable) + " " + ((IEquatable<Point>)boxed).Equals(new Point(4, 5)));
         }
 
-        // Last: default interface methods need the runtime's dispatch to search the dispatch map's
-        // default entries; without that the guest panics here, after every other section printed.
+        // Last: default interface methods depend on the runtime's dispatch searching the dispatch
+        // map's default entries; if that breaks, the guest panics here after every other section.
         private static void DefaultInterfaceMethods(Report r)
         {
             var shapes = new List<IShape<int>> { new Square(3), new Rect(2, 5), new Tri(), new BigTri(), new Dot() };
@@ -307,6 +307,37 @@ namespace CoreLibTest
             r.Line("shared-generic", DescribeShape(new Label()));
             r.Line("struct", DescribeShape(new Cell()));
         }
+
+        // Casts through generic variance and array covariance (is/as/cast only: calls through a
+        // variant interface also need the runtime's dispatch to match variantly).
+        private static void Variance(Report r)
+        {
+            object strings = Opaque(new List<string> { "a", "b" });
+            object ints = Opaque(new List<int> { 1 });
+            r.Line("covariant-interface", (strings is IEnumerable<object>) + " " + (strings is IReadOnlyList<object>) + " " + (strings is IReadOnlyCollection<object>) + " " + (strings is IList<object>));
+            r.Line("value-types-invariant", (ints is IEnumerable<object>) + " " + (ints is IEnumerable<int>));
+            // ILCompiler folds `is` to false when the target type is never instantiated in the
+            // program (it ignores variance there), so the program also makes a Func<object>.
+            Func<object> made = () => 1;
+            object func = Opaque((Func<string>)(() => "x"));
+            object action = Opaque((Action<object>)(_ => { }));
+            r.Line("delegates", (func is Func<object>) + " " + (func is Func<int>) + " " + (action is Action<string>) + " " + (action is Action<int>) + " " + made());
+            object comparer = Opaque(Comparer<object>.Create((x, y) => 0));
+            r.Line("contravariant-interface", (comparer is IComparer<string>) + " " + (comparer is IComparer<object>));
+            object array = Opaque(new string[] { "s" });
+            r.Line("array-covariance", (array is object[]) + " " + (array is IEnumerable<object>) + " " + (array is IReadOnlyList<object>) + " " + (array is int[]) + " " + (Opaque(new int[1]) is object[]));
+            object[] asObjects = (object[])array;
+            r.Line("array-cast", asObjects.Length + " " + (asObjects[0] as string));
+            object nested = Opaque(new List<List<string>>());
+            r.Line("nested", (nested is IEnumerable<IEnumerable<object>>) + " " + (nested is IEnumerable<IList<string>>) + " " + (nested is IEnumerable<List<object>>));
+            // A call (not just a cast) through a variant interface: the runtime's dispatch must match
+            // IReadOnlyList<object> against the IReadOnlyList<string> that List<string> implements.
+            var viaVariant = (IReadOnlyList<object>)Opaque(new List<string> { "x", "y", "z" });
+            r.Line("variant-call", viaVariant.Count + " " + viaVariant[1]);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static object Opaque(object o) => o;
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static T AreaOf<T>(IShape<T> shape) => shape.Area();

@@ -11,9 +11,20 @@ namespace Hello
     /// </summary>
     public sealed class HelloService
     {
-        private readonly List<HttpSession> _idle = new List<HttpSession>();
+        private readonly List<HttpSession> _pool = new List<HttpSession>();
+        private readonly List<HttpSession> _active = new List<HttpSession>();
 
-        private HelloService(IServiceHost host) => Host = host;
+        private HelloService(IServiceHost host, long idleTimeout)
+        {
+            Host = host;
+            IdleTimeoutNanoseconds = idleTimeout;
+        }
+
+        /// <summary>A connection with no traffic for this long is closed (setting <c>idle</c>, seconds, default 60),
+        /// so clients that vanish or dribble cannot hold the guest's bounded connection table.</summary>
+        public long IdleTimeoutNanoseconds { get; }
+
+        public int ActiveSessions => _active.Count;
 
         public IServiceHost Host { get; }
 
@@ -23,8 +34,13 @@ namespace Hello
         {
             ushort port = ParsePort(host.Setting("port"), 80);
             string name = ServiceName(host.Setting("name"));
-            var service = new HelloService(host);
+            string? idleText = host.Setting("idle");
+            int idleSeconds = 60;
+            if (idleText is not null && (!int.TryParse(idleText, out idleSeconds) || idleSeconds < 1))
+                throw new ArgumentException("idle=" + idleText + " is not a number of seconds: use for example idle=60");
+            var service = new HelloService(host, idleSeconds * 1_000_000_000L);
             host.Listen(port, service.Accept);
+            service.ScheduleSweep();
             // The page reports when the port was bound: that is what "ready" means. No connection
             // can be accepted before Run, so the responses are ready before they are needed.
             long tenths = host.NowNanoseconds / 100_000;
@@ -35,17 +51,43 @@ namespace Hello
         private IConnectionHandler Accept(IConnection connection)
         {
             HttpSession session;
-            if (_idle.Count > 0)
+            if (_pool.Count > 0)
             {
-                session = _idle[_idle.Count - 1];
-                _idle.RemoveAt(_idle.Count - 1);
+                session = _pool[_pool.Count - 1];
+                _pool.RemoveAt(_pool.Count - 1);
             }
             else session = new HttpSession(this);
-            session.Begin();
+            session.Begin(connection, Host.NowNanoseconds);
+            _active.Add(session);
             return session;
         }
 
-        internal void Release(HttpSession session) => _idle.Add(session);
+        internal void Release(HttpSession session)
+        {
+            // By reference, by hand: the guest core library's comparers cover value types and IEquatable only.
+            for (int i = 0; i < _active.Count; i++)
+            {
+                if (ReferenceEquals(_active[i], session))
+                {
+                    _active[i] = _active[_active.Count - 1];
+                    _active.RemoveAt(_active.Count - 1);
+                    break;
+                }
+            }
+            _pool.Add(session);
+        }
+
+        private void ScheduleSweep() => Host.ScheduleTimer(Math.Max(IdleTimeoutNanoseconds / 4, 1_000_000_000L), Sweep);
+
+        private void Sweep()
+        {
+            long now = Host.NowNanoseconds;
+            for (int i = _active.Count - 1; i >= 0; i--)
+            {
+                if (i < _active.Count && now - _active[i].LastActivity >= IdleTimeoutNanoseconds) _active[i].Expire();
+            }
+            ScheduleSweep();
+        }
 
         public static ushort ParsePort(string? text, ushort fallback)
         {

@@ -24,17 +24,39 @@ namespace Hello
 
         internal HttpSession(HelloService service) => _service = service;
 
-        internal void Begin()
+        private IConnection? _connection;
+
+        internal long LastActivity { get; private set; }
+
+        internal void Begin(IConnection connection, long now)
         {
+            _connection = connection;
+            LastActivity = now;
             _inLength = 0;
             _bodyToSkip = 0;
             _pending = null;
             _done = false;
         }
 
-        public void OnReadable(IConnection connection) => Pump(connection);
+        public void OnReadable(IConnection connection)
+        {
+            LastActivity = _service.Host.NowNanoseconds;
+            Pump(connection);
+        }
 
-        public void OnWritable(IConnection connection) => Pump(connection);
+        public void OnWritable(IConnection connection)
+        {
+            LastActivity = _service.Host.NowNanoseconds;
+            Pump(connection);
+        }
+
+        /// <summary>Idle too long: close (a reset if it sent something we did not read).</summary>
+        internal void Expire()
+        {
+            if (_done || _connection is null) return;
+            _connection.Close();
+            Finish();
+        }
 
         public void OnClosed(IConnection connection) => Finish();
 
@@ -129,6 +151,7 @@ namespace Hello
         {
             if (_done) return;
             _done = true;
+            _connection = null;
             _service.Release(this);
         }
     }

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using Summoner.Bench;
+
+namespace Summoner.Cli;
+
+/// <summary>`summoner bench SCENARIO...`: measured boot latency, written to bench/results/.</summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var scenarios = new Argument<string[]>("SCENARIO") { Description = "floor, cold, warm, storm, dns, density (default: floor cold warm storm)", Arity = ArgumentArity.ZeroOrMore };
+        var samples = new Option<int>("--samples", "-n") { Description = "Samples per series", DefaultValueFactory = _ => 10 };
+        var storm = new Option<int>("--storm") { Description = "Concurrent queries in the storm scenario", DefaultValueFactory = _ => 50 };
+        var budget = new Option<int>("--density-budget") { Description = "Guest memory budget for the density scenario, MiB", DefaultValueFactory = _ => 1024 };
+        var image = new Option<string>("--image") { Description = "Guest image to boot", DefaultValueFactory = _ => Path.Combine("artifacts", "images", "hello.elf") };
+        var accel = new Option<string>("--accelerator") { Description = "tcg or kvm (default: kvm only where it is hardware KVM)" };
+        var command = new Command("bench", "Measure summon latency against plain QEMU (floor), in one run; report under bench/results/.")
+        {
+            scenarios, samples, storm, budget, image, accel,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            string[] chosen = r.GetValue(scenarios) is { Length: > 0 } s ? s : ["floor", "cold", "warm", "storm"];
+            string imagePath = Path.GetFullPath(r.GetValue(image)!);
+            if (!File.Exists(imagePath))
+            {
+                Console.Error.WriteLine($"summoner bench: image {imagePath} does not exist: run ./summoner build");
+                return 1;
+            }
+            int n = r.GetValue(samples);
+            if (n is < 1 or > 1000 || r.GetValue(storm) is < 1 or > 1000 || r.GetValue(budget) is < 32 or > 65536)
+            {
+                Console.Error.WriteLine("summoner bench: --samples and --storm must be 1..1000, --density-budget 32..65536 MiB");
+                return 1;
+            }
+            var ctx = new BenchContext
+            {
+                SummonerDll = Path.Combine(AppContext.BaseDirectory, "summoner.dll"),
+                ImagePath = imagePath,
+                Accelerator = r.GetValue(accel) ?? (HardwareKvm() ? "kvm" : "tcg"),
+                Samples = n,
+                StormSize = r.GetValue(storm),
+                DensityBudgetMiB = r.GetValue(budget),
+                Progress = Console.Out,
+            };
+            string benchRoot = Directory.Exists("bench") ? Path.GetFullPath("bench") : Directory.GetCurrentDirectory();
+            try
+            {
+                await BenchRunner.RunAsync(ctx, chosen, benchRoot, ct).ConfigureAwait(false);
+                return 0;
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine("summoner bench: " + ex.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    // kvm_pvm's /dev/kvm cannot run our ring-0 SSE code (PLATFORM.md): only hardware KVM counts.
+    private static bool HardwareKvm() =>
+        File.Exists("/dev/kvm") && !Directory.Exists("/sys/module/kvm_pvm")
+        && (Directory.Exists("/sys/module/kvm_intel") || Directory.Exists("/sys/module/kvm_amd"));
+}

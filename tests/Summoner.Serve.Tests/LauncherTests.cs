@@ -1,0 +1,44 @@
+using Summoner.Testing;
+using Xunit;
+
+namespace Summoner.Serve.Tests;
+
+/// <summary>The ./summoner launcher: bad input and missing packages give a clear message and a non-zero exit.</summary>
+public sealed class LauncherTests
+{
+    private static string Launcher => Path.Combine(RepoPaths.Root, "summoner");
+
+    [Fact]
+    public async Task An_unknown_command_lists_the_commands_and_exits_non_zero()
+    {
+        var r = await ServeDaemon.RunAsync(Launcher, "frobnicate");
+        Assert.NotEqual(0, r.Exit);
+        Assert.Contains("unknown command 'frobnicate': try ./summoner build | test | serve", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_root_a_missing_package_prints_the_exact_install_line_and_exits_non_zero()
+    {
+        // setpriv drops to nobody for this one command; the package name cannot exist in Debian.
+        var r = await ServeDaemon.RunAsync("env", "SUMMONER_EXTRA_PACKAGES=summoner-no-such-package", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", Launcher, "setup");
+        Assert.NotEqual(0, r.Exit);
+        Assert.Contains("missing Debian packages: summoner-no-such-package", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("apt-get update && apt-get install -y --no-install-recommends summoner-no-such-package", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Setup_is_quiet_and_succeeds_when_nothing_is_missing()
+    {
+        var r = await ServeDaemon.RunAsync(Launcher, "setup");
+        Assert.True(r.Exit == 0, r.Stderr);
+        Assert.Equal("", r.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Run_without_an_app_says_how_to_use_it()
+    {
+        var r = await ServeDaemon.RunAsync(Launcher, "run", "nosuch");
+        Assert.NotEqual(0, r.Exit);
+        Assert.Contains("no app 'nosuch' under apps/", r.Stderr, StringComparison.Ordinal);
+    }
+}
