@@ -266,6 +266,15 @@ namespace Kernel.Net.Sockets
                 if (seg.Rst) return;
                 if (State == TcpState.SynReceived && seg.Syn && seq == _irs) { _sndNxt = _iss; return; } // our SYN-ACK was lost
                 if (State == TcpState.TimeWait && seg.Fin) _timeWaitUntil = now + _config.TimeWaitNanoseconds;
+                // RFC 9293 3.10.7.4: with a zero receive window nothing is acceptable, "but special
+                // allowance should be made to accept valid ACKs". The peer's zero-window probes
+                // (seq = RCV.NXT - 1) carry its ACK; dropping that ACK too can leave both sides
+                // waiting when the ACKs in between were lost.
+                if (wnd == 0 && seg.Ack && !seg.Syn && State != TcpState.SynReceived)
+                {
+                    uint probeAck = seg.AcknowledgmentNumber;
+                    if (Gt(probeAck, _sndUna) && Le(probeAck, _sndMax)) OnNewAck(now, probeAck, output);
+                }
                 _ackPending = true;
                 return;
             }
