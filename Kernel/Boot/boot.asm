@@ -431,6 +431,7 @@ RhpRethrow:
 ; were a return address and made iretq land here with rdi = the kind of fault.
 kern_throw_fault:
     CAPTURE_THROW_CONTEXT
+    and rsp, -16                ; a frameless leaf faults with rsp 8 off the usual alignment
     call kern_dispatch_fault
     int3
 

@@ -7,47 +7,16 @@ namespace EhTest
 {
     public static class Program
     {
+        // Prints the exception checks (compared with .NET by tests/Kernel.Tests ExceptionTests).
+        // Kernel command line: `stress=N` throws and catches N exceptions with allocation and prints
+        // heap statistics before and after; `unhandled` lets an exception escape to show the report.
         [UnmanagedCallersOnly(EntryPoint = "app_main")]
         public static void Main()
         {
-            SerialConsole.WriteLine("start");
-            try
-            {
-                Thrower(1);
-                SerialConsole.WriteLine("not reached");
-            }
-            catch (InvalidOperationException e) when (e.Message.Length > 2)
-            {
-                SerialConsole.WriteLine("caught " + e.Message);
-            }
-            finally
-            {
-                SerialConsole.WriteLine("finally");
-            }
-            try { Rethrower(); }
-            catch (ArgumentException e) { SerialConsole.WriteLine("typed " + e.Message); }
-            catch { SerialConsole.WriteLine("all"); }
-            SerialConsole.WriteLine("end");
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void Rethrower()
-        {
-            try { throw new ArgumentException("x"); }
-            catch (Exception) { SerialConsole.WriteLine("rethrowing"); throw; }
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void Thrower(int x)
-        {
-            try
-            {
-                if (x > 0) throw new InvalidOperationException("boom");
-            }
-            finally
-            {
-                SerialConsole.WriteLine("inner finally");
-            }
+            string? stress = CommandLine.Get("stress");
+            if (stress is not null) Stress.Run(int.Parse(stress));
+            else if (CommandLine.Get("unhandled") is not null) Unhandled.Run();
+            else Checks.Run(SerialConsole.WriteLine);
         }
     }
 }
