@@ -21,7 +21,7 @@ namespace EhTest
                 {
                     Throw(i, ref finallies);
                 }
-                catch (Checks.PortExceptionForStress e)
+                catch (Checks.StressPayloadException e)
                 {
                     caught++;
                     checksum += e.Payload[e.Payload.Length - 1];
@@ -59,7 +59,7 @@ namespace EhTest
         {
             var payload = new int[8 + (i & 15)];
             payload[payload.Length - 1] = i & 7;
-            throw new Checks.PortExceptionForStress(payload);
+            throw new Checks.StressPayloadException(payload);
         }
     }
 }

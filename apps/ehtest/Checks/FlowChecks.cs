@@ -337,7 +337,9 @@ namespace EhTest
         private static void RethrowExplicit(Exception e)
         {
             try { ThrowThis(e); }
+#pragma warning disable CA2200 // deliberate: `throw e` must throw the very same object
             catch (Exception caught) { throw caught; }
+#pragma warning restore CA2200
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]

@@ -76,9 +76,9 @@ namespace EhTest
 {
     public static partial class Checks
     {
-        public sealed class PortExceptionForStress : Exception
+        public sealed class StressPayloadException : Exception
         {
-            public PortExceptionForStress(int[] payload) : base("stress") { Payload = payload; }
+            public StressPayloadException(int[] payload) : base("stress") { Payload = payload; }
 
             public int[] Payload { get; }
         }

@@ -11,7 +11,7 @@ namespace EhTest
         private sealed class Holder
         {
             public int Value = 5;
-            public int[]? Items = null;
+            public int[]? Items { get; set; }
 
             public override string ToString() => "holder";
         }
