@@ -469,7 +469,8 @@ kern_call_funclet:
     pop rbp
     ret
 
-; Resumes after a catch: everything below the target frame's rsp is abandoned.
+; Resumes after a catch (or returns 0 from a filter an exception escaped): everything below the
+; target frame's rsp is abandoned.
 kern_resume_at:
     mov rbp, [rdi + 16]
     mov rbx, [rdi + 24]
@@ -477,9 +478,10 @@ kern_resume_at:
     mov r13, [rdi + 40]
     mov r14, [rdi + 48]
     mov r15, [rdi + 56]
-    mov rax, [rdi]
+    mov rcx, [rdi]
     mov rsp, [rdi + 8]
-    jmp rax
+    xor eax, eax
+    jmp rcx
 
 kern_eh_frame_start:
     lea rax, [__eh_frame_start]

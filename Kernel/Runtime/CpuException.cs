@@ -12,8 +12,9 @@ namespace Kernel.Runtime
         {
             nint cr2 = f->Vector == PageFault ? Native.Cr2() : 0;
             // A null dereference or division by zero that managed code may catch is raised as
-            // NullReferenceException / DivideByZeroException at the faulting instruction.
-            if (f->Vector == DivideError && Exceptions.ExceptionDispatcher.TryRaiseFromFault(f, Exceptions.ExceptionDispatcher.FaultDivideByZero)) return;
+            // NullReferenceException / DivideByZeroException (OverflowException for MinValue / -1)
+            // at the faulting instruction.
+            if (f->Vector == DivideError && Exceptions.ExceptionDispatcher.TryRaiseFromFault(f, Exceptions.DivideFault.Classify(f))) return;
             if (f->Vector == PageFault && cr2 >= 0 && cr2 < NullPageLimit && Exceptions.ExceptionDispatcher.TryRaiseFromFault(f, Exceptions.ExceptionDispatcher.FaultNullReference)) return;
             uint code = Classify(f, cr2, out string what);
             Panic.Begin();

@@ -15,7 +15,7 @@ namespace Kernel.Runtime.Exceptions
     // nothing from it: the exception object is kept alive by the ExInfo in this frame.
     internal static unsafe class ExceptionDispatcher
     {
-        internal const int FaultNullReference = 0, FaultDivideByZero = 1;
+        internal const int FaultNullReference = 0, FaultDivideByZero = 1, FaultOverflow = 2;
 
         private static ExInfo* s_active;
 
@@ -45,7 +45,12 @@ namespace Kernel.Runtime.Exceptions
         [RuntimeExport("kern_dispatch_fault")]
         private static void DispatchFault(int kind, ExceptionContext* faulted)
         {
-            Exception exception = kind == FaultDivideByZero ? new DivideByZeroException() : new NullReferenceException();
+            Exception exception = kind switch
+            {
+                FaultDivideByZero => new DivideByZeroException(),
+                FaultOverflow => new OverflowException(),
+                _ => new NullReferenceException(),
+            };
             Dispatch(exception, faulted, exact: true);
         }
 
@@ -84,6 +89,13 @@ namespace Kernel.Runtime.Exceptions
                     break;
                 }
                 if (handlerFrame >= 0) break;
+                if (walker.Method.IsFilter)
+                {
+                    // Escaping a filter: the filter's answer is "no" and this exception ends here.
+                    handlerFrame = walker.Index;
+                    handlerClause = int.MaxValue;
+                    break;
+                }
             }
             if (handlerFrame < 0)
             {
@@ -110,9 +122,18 @@ namespace Kernel.Runtime.Exceptions
                 if (!walker.Next()) Panic.Fail("exception dispatch: the second pass lost the catching frame");
             }
 
-            Enter(&info, ref walker, handlerClause, inCatch: true);
-            ExceptionContext target = walker.Context;
-            target.Rip = CallFunclet(handlerAddress, exception, &target);
+            ExceptionContext target;
+            if (handlerClause == int.MaxValue)
+            {
+                // Return 0 from the filter funclet to the dispatcher that called it.
+                if (!walker.CallerOfFunclet(out target)) Panic.Fail("exception dispatch: cannot unwind out of a filter");
+            }
+            else
+            {
+                Enter(&info, ref walker, handlerClause, inCatch: true);
+                target = walker.Context;
+                target.Rip = CallFunclet(handlerAddress, exception, &target);
+            }
             // Dispatches whose frames lie below the resumed frame are over (this one included;
             // an outer one too when its handler threw and the new exception left that handler).
             ExInfo* active = info.Previous;
@@ -129,7 +150,7 @@ namespace Kernel.Runtime.Exceptions
             info->InCatch = inCatch;
         }
 
-        // Called by the CPU exception handler for a null dereference or a division by zero:
+        // Called by the CPU exception handler for a null dereference or a divide error:
         // if some frame may catch the exception it becomes (catch types compatible with it, or
         // filters), make iretq land in kern_throw_fault as if the faulting instruction had called
         // it; else leave the fault to the panic, which reports it with its registers.
@@ -138,7 +159,12 @@ namespace Kernel.Runtime.Exceptions
             if (Interrupts.InHandler) return false;
             nint rsp = (nint)f->Rsp;
             if (rsp <= Native.StackGuard() + PhysicalMemory.PageSize + 64 || rsp > Native.StackTop()) return false;
-            MethodTable* type = kind == FaultDivideByZero ? MethodTable.Of<DivideByZeroException>() : MethodTable.Of<NullReferenceException>();
+            MethodTable* type = kind switch
+            {
+                FaultDivideByZero => MethodTable.Of<DivideByZeroException>(),
+                FaultOverflow => MethodTable.Of<OverflowException>(),
+                _ => MethodTable.Of<NullReferenceException>(),
+            };
             var context = new ExceptionContext
             {
                 Rip = (nint)f->Rip, Rsp = rsp, Rbp = (nint)f->Rbp, Rbx = (nint)f->Rbx,
@@ -158,6 +184,8 @@ namespace Kernel.Runtime.Exceptions
                         break;
                     }
                 }
+                if (walker.Method.IsFilter) mayCatch = true; // a fault in a filter makes it false
+
             }
             if (!mayCatch) return false;
             f->Rsp -= 8;

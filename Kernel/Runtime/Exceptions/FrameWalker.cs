@@ -68,6 +68,14 @@ namespace Kernel.Runtime.Exceptions
             return Valid = Load();
         }
 
+        // The context a funclet returns into (the dispatcher's kern_call_funclet): how a nested
+        // exception that escapes a filter ends, since .NET treats that filter as false.
+        internal readonly bool CallerOfFunclet(out ExceptionContext caller)
+        {
+            caller = Context;
+            return UnwindTable.Step(ref caller, _fde, _fdeStart, Exact ? Context.Rip : Context.Rip - 1);
+        }
+
         // Enumerates the clauses of the current frame that are candidates: those not skipped
         // because a handler of the same (or an inner) try region is what threw.
         internal struct Clauses

@@ -269,6 +269,45 @@ namespace EhTest
             {
                 r.Line("false-filter", "passed on: " + e.Message);
             }
+
+            // An exception escaping a filter is swallowed and the filter counts as false.
+            r.Line("throwing-filter", ThrowingFilter(new Trace()));
+            string faulting;
+            try { Level1(32); faulting = "none"; }
+            catch (PortException e) when (ReadField(e.Port > 0 ? null : new Holder()) > 0) { faulting = "wrong"; }
+            catch (PortException e) { faulting = "next clause: " + e.Port; }
+            r.Line("faulting-filter", faulting);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string ThrowingFilter(Trace t)
+        {
+            try
+            {
+                try { Level1(31); }
+                catch (PortException e) when (FilterThatThrows(t, e.Port)) { return "filter caught (wrong)"; }
+                catch (PortException e) { return "next clause: " + e.Port + " " + t; }
+            }
+            catch (Exception e)
+            {
+                return "escaped (wrong): " + e.Message;
+            }
+            return "not reached";
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool FilterThatThrows(Trace t, int port)
+        {
+            try
+            {
+                t.Add("filter:" + port);
+                if (port > 0) ThrowThis(new InvalidOperationException("inside filter"));
+                return true;
+            }
+            finally
+            {
+                t.Add("filter-finally");
+            }
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]

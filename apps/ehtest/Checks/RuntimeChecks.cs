@@ -32,6 +32,10 @@ namespace EhTest
             r.Line("divide-int", Catch(() => Divide(10, Zero())));
             r.Line("divide-long", Catch(() => (int)DivideLong(10, Zero())));
             r.Line("remainder-int", Catch(() => Remainder(10, Zero())));
+            r.Line("divide-min-by-minus-one", Catch(() => Divide(int.MinValue, MinusOne())));
+            r.Line("divide-long-min-by-minus-one", Catch(() => (int)DivideLong(long.MinValue, MinusOne())));
+            r.Line("divide-min-by-zero", Catch(() => Divide(int.MinValue, Zero())));
+            r.Line("divide-by-minus-one", Catch(() => Divide(int.MaxValue, MinusOne())));
             r.Line("checked-add", Catch(() => CheckedAdd(int.MaxValue, Seven())));
             r.Line("checked-multiply", Catch(() => (int)CheckedMultiply(long.MaxValue / 2, Seven())));
             r.Line("checked-narrow", Catch(() => CheckedNarrow(300 + Seven())));
@@ -103,6 +107,7 @@ namespace EhTest
         [MethodImpl(MethodImplOptions.NoInlining)] private static int ReadAt(int[] a, int i) => a[i];
         [MethodImpl(MethodImplOptions.NoInlining)] private static int Seven() => 7;
         [MethodImpl(MethodImplOptions.NoInlining)] private static int Zero() => 0;
+        [MethodImpl(MethodImplOptions.NoInlining)] private static int MinusOne() => -1;
         [MethodImpl(MethodImplOptions.NoInlining)] private static object Boxed(object o) => o;
         [MethodImpl(MethodImplOptions.NoInlining)] private static int Divide(int a, int b) => a / b;
         [MethodImpl(MethodImplOptions.NoInlining)] private static long DivideLong(long a, long b) => a / b;
