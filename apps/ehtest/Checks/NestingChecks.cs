@@ -57,10 +57,48 @@ namespace EhTest
             catch (PortException e) { t.Add("depth:" + e.Port + " finallies:" + finallies); }
             r.Line("deep-recursion", t.ToString());
 
+            r.Line("dynamic-stackalloc-frames", CatchWithStackalloc(Seven() * 9));
+
             t = new Trace();
             try { FinallyThrowsOutOfCatch(t); }
             catch (InvalidOperationException e) { t.Add("caught:" + e.Message); }
             r.Line("finally-after-catch-throws", t.ToString());
+        }
+
+        // Frames whose rsp moves at run time (variable-size stackalloc): the unwinder must find
+        // their callers and the catch must resume with the frame's own buffer intact.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string CatchWithStackalloc(int size)
+        {
+            Span<byte> mine = stackalloc byte[size];
+            mine.Fill(7);
+            int sum = 0;
+            try
+            {
+                ThrowThroughStackalloc(size * 2, ref sum);
+            }
+            catch (PortException e)
+            {
+                int total = 0;
+                foreach (byte b in mine) total += b;
+                return e.Port + " " + sum + " " + total;
+            }
+            return "not caught";
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void ThrowThroughStackalloc(int size, ref int sum)
+        {
+            Span<byte> buffer = stackalloc byte[size];
+            buffer.Fill(1);
+            try
+            {
+                Level1(size);
+            }
+            finally
+            {
+                foreach (byte b in buffer) sum += b;
+            }
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
