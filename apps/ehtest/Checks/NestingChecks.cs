@@ -57,12 +57,43 @@ namespace EhTest
             catch (PortException e) { t.Add("depth:" + e.Port + " finallies:" + finallies); }
             r.Line("deep-recursion", t.ToString());
 
+            t = new Trace();
+            try { EscapeFromCatchInCatch(t); }
+            catch (PortException e) { t.Add("outer:" + e.Port); }
+            r.Line("escape-from-catch-in-catch", t.ToString());
+
             r.Line("dynamic-stackalloc-frames", CatchWithStackalloc(Seven() * 9));
 
             t = new Trace();
             try { FinallyThrowsOutOfCatch(t); }
             catch (InvalidOperationException e) { t.Add("caught:" + e.Message); }
             r.Line("finally-after-catch-throws", t.ToString());
+        }
+
+        // The innermost handler's parent is itself a handler: the walk leaves both funclets.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void EscapeFromCatchInCatch(Trace t)
+        {
+            try
+            {
+                try { ThrowThis(new FormatException("a")); }
+                catch (FormatException)
+                {
+                    try
+                    {
+                        try { ThrowThis(new InvalidOperationException("b")); }
+                        catch (InvalidOperationException)
+                        {
+                            t.Add("catch-b");
+                            Level1(33);
+                        }
+                        finally { t.Add("finally-in-catch-a"); }
+                    }
+                    catch (FormatException) { t.Add("wrong"); }
+                }
+                finally { t.Add("finally-a"); }
+            }
+            catch (InvalidOperationException) { t.Add("wrong"); }
         }
 
         // Frames whose rsp moves at run time (variable-size stackalloc): the unwinder must find
