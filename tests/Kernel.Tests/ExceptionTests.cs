@@ -96,7 +96,7 @@ public sealed class ExceptionTests : IClassFixture<ExceptionCheckRun>
     [Fact]
     public async Task Unhandled_exception_ends_the_guest_with_type_message_and_backtrace_without_running_finally()
     {
-        GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("ehtest"), TimeSpan.FromSeconds(60), commandLine: "unhandled");
+        GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("ehtest"), TimeSpan.FromSeconds(60), commandLine: "unhandled=throw");
         Assert.False(run.TimedOut, run.ToString());
         Assert.Contains("PANIC: unhandled exception System.InvalidOperationException: port 99999 is out of range", run.Serial, StringComparison.Ordinal);
         Assert.Contains("thrown in ehtest_EhTest_Unhandled__ReadPort", run.Serial, StringComparison.Ordinal);
@@ -110,6 +110,20 @@ public sealed class ExceptionTests : IClassFixture<ExceptionCheckRun>
         Assert.DoesNotContain("finally ran", run.Serial, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong catch ran", run.Serial, StringComparison.Ordinal);
         Assert.Equal(UnhandledExceptionStatus, run.GuestExitCode);
+    }
+
+    [Theory]
+    [InlineData("null", "PANIC: null reference (CPU exception 14 #PF page fault)")]
+    [InlineData("null-filter", "PANIC: unhandled exception System.NullReferenceException: Object reference not set to an instance of an object.")]
+    public async Task Null_dereference_no_frame_can_catch_stays_a_fault_panic_and_one_a_filter_declines_is_reported_as_unhandled(string mode, string panic)
+    {
+        const int NullReferenceStatus = 7;
+        GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("ehtest"), TimeSpan.FromSeconds(60), commandLine: "unhandled=" + mode);
+        Assert.False(run.TimedOut, run.ToString());
+        Assert.Contains(panic, run.Serial, StringComparison.Ordinal);
+        Assert.Contains("EhTest_Unhandled__Read+", run.Serial, StringComparison.Ordinal);
+        Assert.DoesNotContain("unhandled: ", run.Serial, StringComparison.Ordinal);
+        Assert.Equal(NullReferenceStatus, run.GuestExitCode);
     }
 
     private static long HeapFigure(GuestRun run, string when, string name)

@@ -82,7 +82,12 @@ namespace Kernel.Runtime.Exceptions
             if (!Run(ref rules, program, fdeEnd, start, ip, format)) return false;
 
             nint cfa = (rules.CfaRegister == RegRsp ? context.Rsp : rules.CfaRegister == RegRbp ? context.Rbp : 0) + rules.CfaOffset;
-            if (cfa == rules.CfaOffset) return false;
+            // Saved registers sit just below the CFA: outside a known stack, the frame is corrupt
+            // (or this is a fault handler probing a broken one) and reading there could fault.
+            long lowest = -8;
+            for (int r = 0; r < 17; r++)
+                if (rules.Saved[r] < lowest) lowest = rules.Saved[r];
+            if (!OnStack(cfa + (nint)lowest) || !OnStack(cfa - 8)) return false;
             if (rules.Saved[RegRbx] != 0) context.Rbx = *(nint*)(cfa + rules.Saved[RegRbx]);
             if (rules.Saved[RegRbp] != 0) context.Rbp = *(nint*)(cfa + rules.Saved[RegRbp]);
             if (rules.Saved[RegR12] != 0) context.R12 = *(nint*)(cfa + rules.Saved[RegR12]);
@@ -92,6 +97,15 @@ namespace Kernel.Runtime.Exceptions
             context.Rip = *(nint*)(cfa - 8);
             context.Rsp = cfa;
             return true;
+        }
+
+        private static bool OnStack(nint address)
+        {
+            if (address >= Native.StackGuard() + PhysicalMemory.PageSize && address < Native.StackTop()) return true;
+            nint ist = Native.ExceptionStack();
+            if (address >= ist && address < ist + Native.InterruptStackSize) return true;
+            ist = Native.InterruptStack();
+            return address >= ist && address < ist + Native.InterruptStackSize;
         }
 
         private struct CfaRules
