@@ -54,8 +54,21 @@ namespace Kernel.Runtime
                 byte unit = s_text.Bytes[i];
                 shift = unit == 'K' || unit == 'k' ? 10 : unit == 'M' || unit == 'm' ? 20 : unit == 'G' || unit == 'g' ? 30 : -1;
             }
-            if (shift < 0 || i == start) Panic.Fail("kernel command line: a size setting is malformed; write it as digits with an optional K, M or G suffix (e.g. heap=16M)");
+            if (shift < 0 || i == start) MalformedSize(key);
             return value << shift;
+        }
+
+        // Runs before the heap exists (heap= itself), so it writes the pieces instead of
+        // concatenating a message.
+        private static void MalformedSize(string key)
+        {
+            Panic.Begin();
+            SerialConsole.Write("kernel command line: ");
+            SerialConsole.Write(key);
+            SerialConsole.Write("= must be digits with an optional K, M or G suffix (e.g. ");
+            SerialConsole.Write(key);
+            SerialConsole.WriteLine("=16M)");
+            Power.Exit(ExitCodes.Panic);
         }
 
         private static bool Find(string key, out int valueStart, out int valueEnd)

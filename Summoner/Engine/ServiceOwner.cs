@@ -44,7 +44,17 @@ public sealed class ServiceOwner
 
     public DateTime? ReadySinceUtc { get; private set; }
 
-    public DateTime LastQueryUtc { get; private set; }
+    // Ticks, written without the lock on the ready fast path.
+    private long _lastQueryTicks;
+
+    public DateTime LastQueryUtc
+    {
+        get => new(Volatile.Read(ref _lastQueryTicks), DateTimeKind.Utc);
+        private set => Volatile.Write(ref _lastQueryTicks, value.Ticks);
+    }
+
+    // The answer for a ready service, made once per readiness so hot queries allocate nothing.
+    private volatile Task<SummonOutcome>? _ready;
 
     public DateTime LastTrafficUtc { get; private set; }
 
@@ -62,13 +72,21 @@ public sealed class ServiceOwner
     /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
     public Task<SummonOutcome> SummonAsync()
     {
+        // Fast path: a ready service answers without the lock. A reap that races with it only
+        // means this one answer names a guest that is going away; the client retries after the TTL.
+        Task<SummonOutcome>? ready = _ready;
+        if (ready is not null)
+        {
+            LastQueryUtc = DateTime.UtcNow;
+            return ready;
+        }
         lock (_gate)
         {
             LastQueryUtc = DateTime.UtcNow;
             switch (State)
             {
                 case SummonState.Ready:
-                    return Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null));
+                    return _ready ??= Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null));
                 case SummonState.Booting:
                     return _boot!;
                 case SummonState.Failed when DateTime.UtcNow < _backoffUntil:
@@ -436,6 +454,7 @@ public sealed class ServiceOwner
         SummonState from = State;
         if (from == to) return;
         State = to;
+        _ready = to == SummonState.Ready ? Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)) : null;
         _engine.Observer.StateChanged(Spec.Name, from, to);
     }
 }

@@ -32,4 +32,19 @@ public class DeviceInterruptTests
         string entry = $"virtio_mmio.device=512@0x{0xfeb00000 + slot * 512:x}:{gsi}";
         Assert.Equal(listedOnCommandLine, run.Serial.Contains(entry, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Interrupt_driven_waits_never_lose_a_wakeup()
+    {
+        // A rate-limited entropy device (10 requests per 5 ms) completes most requests
+        // asynchronously, so the guest really halts between them, with a 1 ms periodic timer
+        // interleaving its own interrupts. Every wait must end by the device interrupt, not by
+        // the 1 s fallback timer.
+        GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("kerneltest"), TimeSpan.FromSeconds(180),
+            commandLine: "suite=irq-stress stress.requests=3000",
+            extraArgs: ["-object", "rng-random,id=r0,filename=/dev/urandom", "-device", "virtio-rng-device,rng=r0,max-bytes=640,period=5"]);
+        GuestOutput.AssertAllPassed(run, ["virtio.found", "stress.no-lost-wakeups", "stress.buffer"]);
+        Assert.Equal(3000, GuestOutput.Figure(run, "stress.interrupts"));
+        Assert.True(GuestOutput.Figure(run, "stress.ticks") >= 100, "the periodic timer should have fired throughout:\n" + run);
+    }
 }

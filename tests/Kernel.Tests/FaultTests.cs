@@ -37,6 +37,18 @@ public class FaultTests
         Assert.True(run.GuestExitCode == exitStatus, $"expected exit status {exitStatus}:\n{run}");
     }
 
+    [Theory]
+    [InlineData("heap=lots", 3, "kernel command line: heap= must be digits with an optional K, M or G suffix (e.g. heap=16M)")]
+    [InlineData("heap=512K", 3, "heap too small: give the guest at least heap=1M")]
+    [InlineData("heap=4G", 5, "out of physical memory: give the VM more RAM (-m / <memory>) or a smaller heap= setting")]
+    public async Task Bad_heap_setting_is_a_panic_that_says_what_to_do(string commandLine, int exitStatus, string message)
+    {
+        GuestRun run = await QemuGuest.RunAsync(RepoPaths.Image("faulttest"), TimeSpan.FromSeconds(60), commandLine: commandLine);
+        Assert.Contains("PANIC: " + message, run.Serial, StringComparison.Ordinal);
+        Assert.DoesNotContain("fault:", run.Serial, StringComparison.Ordinal); // the program never started
+        Assert.True(run.GuestExitCode == exitStatus, $"expected exit status {exitStatus}:\n{run}");
+    }
+
     [Fact]
     public async Task Cpu_exception_panic_reports_rip_and_the_faulting_address()
     {

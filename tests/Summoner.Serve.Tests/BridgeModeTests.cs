@@ -37,7 +37,7 @@ public sealed class BridgeModeTests
                 """;
             await using (ServeDaemon d = await ServeDaemon.StartAsync(networkToml: network))
             {
-                var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30));
+                var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
                 Assert.True(rcode == 0 && address is not null, d.Output);
                 Assert.True(IPNetwork.Parse(subnet).Contains(address!), $"{address} is not on {subnet}");
                 var curl = await ServeDaemon.RunAsync("ip", "netns", "exec", netns, "curl", "-s", "-m", "10", $"http://{address}/");

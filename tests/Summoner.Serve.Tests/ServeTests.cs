@@ -62,7 +62,7 @@ public sealed class ServeTests
     public async Task Two_hundred_concurrent_queries_for_one_cold_service_boot_once_and_agree_on_the_address()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync();
-        var queries = Enumerable.Range(0, 200).Select(i => UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", (ushort)(i + 1), TimeSpan.FromSeconds(30)));
+        var queries = Enumerable.Range(0, 200).Select(i => UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30)));
         var results = await Task.WhenAll(queries);
         Assert.All(results, r => Assert.Equal(0, r.Rcode));
         Assert.Single(results.Select(r => r.Address).Distinct());
@@ -79,7 +79,7 @@ public sealed class ServeTests
         for (int cycle = 0; cycle < 50; cycle++)
         {
             var sw = Stopwatch.StartNew();
-            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", (ushort)(cycle + 1), TimeSpan.FromSeconds(30));
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
             Assert.True(rcode == 0 && address is not null, $"cycle {cycle}: rcode {rcode}\n{d.Output}");
             var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{address}:80/");
             Assert.True(curl.Stdout == "200", $"cycle {cycle}: first request got '{curl.Stdout}' {curl.Stderr}\n{d.Output}");
@@ -105,7 +105,7 @@ public sealed class ServeTests
     public async Task A_guest_killed_with_sigkill_goes_cold_within_a_second_and_the_next_query_summons_it_again()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync();
-        var first = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30));
+        var first = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
         Assert.Equal(0, first.Rcode);
         int qemu = Assert.Single(d.QemuPids());
         Process.GetProcessById(qemu).Kill();
@@ -113,7 +113,7 @@ public sealed class ServeTests
         await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(5));
         _out.WriteLine($"cold {sw.Elapsed.TotalMilliseconds:F0} ms after SIGKILL");
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1.5), $"state went cold only after {sw.Elapsed.TotalMilliseconds:F0} ms");
-        var again = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 2, TimeSpan.FromSeconds(30));
+        var again = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
         Assert.Equal(0, again.Rcode);
         var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{again.Address}:80/");
         Assert.Equal("200", curl.Stdout);
@@ -125,8 +125,8 @@ public sealed class ServeTests
     public async Task Stopping_serve_leaves_nothing_and_a_restart_after_sigkill_cleans_up_what_was_left()
     {
         ServeDaemon d = await ServeDaemon.StartAsync();
-        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30))).Rcode);
-        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "echo.summoner.test", 2, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "echo.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
         Assert.Equal(2, d.QemuPids().Count);
         Assert.Equal(0, await d.StopAsync());
         Assert.Empty(d.QemuPids());
@@ -134,7 +134,7 @@ public sealed class ServeTests
 
         // Same state directory and ports: summon, then SIGKILL serve itself; the guest survives it.
         ServeDaemon second = await ServeDaemon.StartAsync(directory: d.Directory, range: d.RangeOctet);
-        Assert.Equal(0, (await UdpQuery.AAsync(second.DnsPort, "hello.summoner.test", 3, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(0, (await UdpQuery.AAsync(second.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
         Assert.Single(second.QemuPids());
         second.Kill();
         await Task.Delay(500);
@@ -143,7 +143,7 @@ public sealed class ServeTests
         await using ServeDaemon third = await ServeDaemon.StartAsync(directory: d.Directory, range: d.RangeOctet);
         await WaitAsync(() => Task.FromResult(third.QemuPids().Count == 0), TimeSpan.FromSeconds(10));
         Assert.Contains("left running by an earlier summoner", third.Output, StringComparison.Ordinal);
-        Assert.Equal(0, (await UdpQuery.AAsync(third.DnsPort, "hello.summoner.test", 4, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(0, (await UdpQuery.AAsync(third.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
         await d.DisposeAsync();
         await second.DisposeAsync();
     }
@@ -152,7 +152,7 @@ public sealed class ServeTests
     public async Task Metrics_pass_promtool_and_stop_reaps_a_service()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync();
-        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", 1, TimeSpan.FromSeconds(30))).Rcode);
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
         await d.DigAsync("nosuch.summoner.test");
         var stop = await d.SummonerAsync("stop", "hello");
         Assert.Equal(0, stop.Exit);
