@@ -87,6 +87,8 @@ namespace EhTest
             r.Line("catch-in-loop", caughtInLoop);
             r.Line("returned-after-catch", ReturnFromCatch(7));
             r.Line("null-throw", CatchThrowNull());
+            r.Line("generic-method", GenericCatch<FormatException>(new FormatException("fmt")) + " " + GenericCatch<FormatException>(new PortException(1, "port")));
+            r.Line("generic-catch-type", CatchAs<FormatException>(new FormatException("f")) + " " + CatchAs<PortException>(new FormatException("g")));
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
@@ -120,6 +122,29 @@ namespace EhTest
             {
                 return e.Port * 2;
             }
+        }
+
+        // Shared generic code: the catch types are concrete, the method body is canonical.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string GenericCatch<T>(Exception e) where T : class
+        {
+            try { ThrowThis(e); }
+            catch (FormatException) { return "format:" + (e is T); }
+            catch (Exception) { return "other"; }
+            return "none";
+        }
+
+        // catch (T) with T a type parameter: the clause's type comes from the instantiation.
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static string CatchAs<T>(Exception e) where T : Exception
+        {
+            try
+            {
+                try { ThrowThis(e); }
+                catch (T caught) { return "caught " + caught.Message; }
+            }
+            catch (Exception) { return "passed"; }
+            return "none";
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
