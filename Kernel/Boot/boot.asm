@@ -435,6 +435,12 @@ kern_throw_fault:
     call kern_dispatch_fault
     int3
 
+; An interface call on a null reference: NullReferenceException at the call site, whose return
+; address is on top of the stack as a fault's rip would be.
+kern_throw_null_receiver:
+    xor edi, edi                ; ExceptionDispatcher.FaultNullReference
+    jmp kern_throw_fault
+
 kern_throw_fault_address:
     lea rax, [kern_throw_fault]
     ret
@@ -493,6 +499,8 @@ kern_eh_frame_end:
 ; Interface call sites do `lea r11, [cell]; call [r11]`. Preserve argument registers, resolve
 ; the target in C#, then tail-jump to it.
 RhpInitialDynamicInterfaceDispatch:
+    test rdi, rdi
+    jz kern_throw_null_receiver
     push rdi
     push rsi
     push rdx

@@ -22,6 +22,9 @@ namespace EhTest
             r.Line("null-field", Catch(() => ReadField(none)));
             r.Line("null-virtual-call", Catch(() => CallVirtual(none).Length));
             r.Line("null-array", Catch(() => ArrayLength(new Holder())));
+            r.Line("null-interface-call", Catch(() => Dispose(NoDisposable())));
+            r.Line("interface-calls", Catch(() => SumPorts(AllPorts())));
+            r.Line("null-interface-dispatch", Catch(() => SumPorts(new IPort?[] { new Port1(), null })));
             r.Line("null-message", CatchMessage(() => ReadField(none)));
             r.Line("index-array", Catch(() => ReadAt(new int[3], 10)));
             r.Line("index-negative", Catch(() => ReadAt(new int[3], -1)));
@@ -106,6 +109,35 @@ namespace EhTest
         [MethodImpl(MethodImplOptions.NoInlining)] private static int ArrayLength(Holder h) => h.Items!.Length;
         [MethodImpl(MethodImplOptions.NoInlining)] private static int ReadAt(int[] a, int i) => a[i];
         [MethodImpl(MethodImplOptions.NoInlining)] private static int Seven() => 7;
+        [MethodImpl(MethodImplOptions.NoInlining)] private static IDisposable? NoDisposable() => null;
+
+        // Enough implementations that the compiler keeps real interface dispatch (a dispatch cell
+        // resolved by the runtime), so a null receiver faults inside the runtime's resolver.
+        private interface IPort { int Number(); }
+        private sealed class Port1 : IPort { public int Number() => 1; }
+        private sealed class Port2 : IPort { public int Number() => 2; }
+        private sealed class Port3 : IPort { public int Number() => 3; }
+        private sealed class Port4 : IPort { public int Number() => 4; }
+        private sealed class Port5 : IPort { public int Number() => 5; }
+        private sealed class Port6 : IPort { public int Number() => 6; }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static IPort?[] AllPorts() => [new Port1(), new Port2(), new Port3(), new Port4(), new Port5(), new Port6()];
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int SumPorts(IPort?[] ports)
+        {
+            int sum = 0;
+            foreach (IPort? p in ports) sum += p!.Number();
+            return sum;
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static int Dispose(IDisposable? d)
+        {
+            d!.Dispose();
+            return 1;
+        }
         [MethodImpl(MethodImplOptions.NoInlining)] private static int Zero() => 0;
         [MethodImpl(MethodImplOptions.NoInlining)] private static int MinusOne() => -1;
         [MethodImpl(MethodImplOptions.NoInlining)] private static object Boxed(object o) => o;
