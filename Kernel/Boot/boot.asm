@@ -5,6 +5,7 @@
 bits 32
 extern __bss_start, __bss_end, _bss_end, __modules_start, __modules_end, kmain, kern_resolve_itf
 extern kern_interrupt, kern_collect_managed
+extern kern_dispatch_exception, kern_dispatch_fault, __eh_frame_start, __eh_frame_end
 extern __text_start, __text_end, __data_start, __data_end, __ksyms_start, __ksyms_end
 
 PAGE        equ 4096
@@ -391,9 +392,115 @@ kern_collect:
     pop rbp
     ret
 
+; Exceptions (Runtime/Exceptions). A throw captures the thrower's context (ExceptionContext:
+; rip, rsp, rbp, rbx, r12-r15, in that order) on the stack and hands it to the C# dispatcher,
+; which never returns here: it resumes at a catch through kern_resume_at, or powers off.
+global RhpThrowEx, RhpRethrow, kern_throw_fault, kern_throw_fault_address, kern_call_funclet, kern_resume_at
+global kern_eh_frame_start, kern_eh_frame_end
+
+%macro CAPTURE_THROW_CONTEXT 0
+    lea rax, [rsp + 8]          ; the thrower's rsp once this call has returned
+    push r15
+    push r14
+    push r13
+    push r12
+    push rbx
+    push rbp
+    push rax
+    push qword [rax - 8]        ; rip: the return address, inside the throwing method
+    mov rsi, rsp
+    sub rsp, 8                  ; 8 pushes on a call-misaligned stack: realign to 16
+%endmacro
+
+; rdi = the exception object.
+RhpThrowEx:
+    CAPTURE_THROW_CONTEXT
+    xor edx, edx
+    call kern_dispatch_exception
+    int3
+
+; `throw;` in a catch handler: the dispatcher knows which exception that handler is running for.
+RhpRethrow:
+    CAPTURE_THROW_CONTEXT
+    xor edi, edi
+    mov edx, 1
+    call kern_dispatch_exception
+    int3
+
+; A CPU fault turned into a managed throw: the fault handler pushed the faulting rip as if it
+; were a return address and made iretq land here with rdi = the kind of fault.
+kern_throw_fault:
+    CAPTURE_THROW_CONTEXT
+    and rsp, -16                ; a frameless leaf faults with rsp 8 off the usual alignment
+    call kern_dispatch_fault
+    int3
+
+; An interface call on a null reference: NullReferenceException at the call site, whose return
+; address is on top of the stack as a fault's rip would be.
+kern_throw_null_receiver:
+    xor edi, edi                ; ExceptionDispatcher.FaultNullReference
+    jmp kern_throw_fault
+
+kern_throw_fault_address:
+    lea rax, [kern_throw_fault]
+    ret
+
+; Calls a catch, filter or finally funclet (rdi) with the exception (rsi) in rdi, as funclets
+; expect, and with the callee-saved registers of the frame that owns it (rdx = its context):
+; funclets address the parent's locals through its rbp. Returns what the funclet returns (a
+; catch: the address to resume at; a filter: nonzero to catch).
+kern_call_funclet:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    sub rsp, 8
+    mov rax, rdi
+    mov rdi, rsi
+    mov rbp, [rdx + 16]
+    mov rbx, [rdx + 24]
+    mov r12, [rdx + 32]
+    mov r13, [rdx + 40]
+    mov r14, [rdx + 48]
+    mov r15, [rdx + 56]
+    call rax
+    add rsp, 8
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+
+; Resumes after a catch (or returns 0 from a filter an exception escaped): everything below the
+; target frame's rsp is abandoned.
+kern_resume_at:
+    mov rbp, [rdi + 16]
+    mov rbx, [rdi + 24]
+    mov r12, [rdi + 32]
+    mov r13, [rdi + 40]
+    mov r14, [rdi + 48]
+    mov r15, [rdi + 56]
+    mov rcx, [rdi]
+    mov rsp, [rdi + 8]
+    xor eax, eax
+    jmp rcx
+
+kern_eh_frame_start:
+    lea rax, [__eh_frame_start]
+    ret
+kern_eh_frame_end:
+    lea rax, [__eh_frame_end]
+    ret
+
 ; Interface call sites do `lea r11, [cell]; call [r11]`. Preserve argument registers, resolve
 ; the target in C#, then tail-jump to it.
 RhpInitialDynamicInterfaceDispatch:
+    test rdi, rdi
+    jz kern_throw_null_receiver
     push rdi
     push rsi
     push rdx

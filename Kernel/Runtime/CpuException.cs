@@ -1,6 +1,7 @@
 namespace Kernel.Runtime
 {
-    // Vectors 0-31. Every CPU exception is fatal: print what the CPU reported, classify it
+    // Vectors 0-31. A null dereference or division by zero inside a try that can catch it becomes
+    // a managed exception; every other CPU exception is fatal: print what the CPU reported, classify it
     // (null dereference, stack overflow, division by zero, other) and power off.
     internal static unsafe class CpuException
     {
@@ -10,6 +11,11 @@ namespace Kernel.Runtime
         internal static void Handle(InterruptFrame* f)
         {
             nint cr2 = f->Vector == PageFault ? Native.Cr2() : 0;
+            // A null dereference or division by zero that managed code may catch is raised as
+            // NullReferenceException / DivideByZeroException (OverflowException for MinValue / -1)
+            // at the faulting instruction.
+            if (f->Vector == DivideError && Exceptions.ExceptionDispatcher.TryRaiseFromFault(f, Exceptions.DivideFault.Classify(f))) return;
+            if (f->Vector == PageFault && cr2 >= 0 && cr2 < NullPageLimit && Exceptions.ExceptionDispatcher.TryRaiseFromFault(f, Exceptions.ExceptionDispatcher.FaultNullReference)) return;
             uint code = Classify(f, cr2, out string what);
             Panic.Begin();
             SerialConsole.Write(what);

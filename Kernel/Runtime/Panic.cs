@@ -20,25 +20,8 @@ namespace Kernel.Runtime
             Native.Exit(exitCode);
         }
 
-        // Until the unwinder exists (issue 9) every throw is fatal: name the type and message.
-        [RuntimeExport("RhpThrowEx")]
-        private static void ThrowEx(Exception ex)
-        {
-            Begin();
-            SerialConsole.Write("unhandled exception ");
-            SerialConsole.Write(ex.TypeName);
-            SerialConsole.Write(": ");
-            SerialConsole.WriteLine(ex.Message);
-            // ThrowEx has a frame of its own: the return address in it is in the throwing method.
-            nint fp = Native.FramePointer();
-            SerialConsole.Write("thrown in ");
-            Symbols.WriteName(*(nint*)(fp + 8));
-            SerialConsole.Write("\n");
-            Backtrace(fp + 8, 0);
-            Native.Exit(ExitCodeFor(ex));
-        }
-
-        private static uint ExitCodeFor(Exception ex) => ex switch
+        // RhpThrowEx is in Boot/boot.asm: Exceptions/ExceptionDispatcher catches or reports.
+        internal static uint ExitCodeFor(Exception? ex) => ex switch
         {
             NullReferenceException => ExitCodes.NullReference,
             DivideByZeroException => ExitCodes.DivideByZero,

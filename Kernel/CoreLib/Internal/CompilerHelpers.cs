@@ -195,7 +195,7 @@ namespace System.Runtime
             if (obj is not null)
             {
                 MethodTable* element = MT(array)->RelatedType;
-                if (!IsAssignable(MT(obj), element)) throw new InvalidCastException();
+                if (!IsAssignable(MT(obj), element)) throw new ArrayTypeMismatchException(); // as .NET: a covariant array store
             }
             Kernel.Runtime.WriteBarrier.Store(ref slot, obj);
         }
@@ -203,7 +203,7 @@ namespace System.Runtime
         public static ref object? LdelemaRef(object?[] array, nint index, MethodTable* elementType)
         {
             if ((nuint)index >= (nuint)array.Length) throw new IndexOutOfRangeException();
-            if (MT(array)->RelatedType != elementType) throw new InvalidCastException();
+            if (MT(array)->RelatedType != elementType) throw new ArrayTypeMismatchException();
             ref object? slot = ref Unsafe.As<byte, object?>(ref ArrayData.GetRawData(array));
             return ref Unsafe.Add(ref slot, index);
         }

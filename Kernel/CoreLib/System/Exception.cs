@@ -1,8 +1,8 @@
 namespace System
 {
-    // Exceptions are types programs can name and throw. Until the unwinder exists (issue 9) a throw
-    // ends the VM with a panic that prints TypeName and Message (the runtime's RhpThrowEx): there is
-    // no reflection, so every exception type names itself by overriding TypeName.
+    // Exceptions are types programs can throw and catch (Kernel/Runtime/Exceptions). An unhandled
+    // one ends the VM with a panic that prints TypeName and Message: there is no reflection, so
+    // every exception type names itself by overriding TypeName.
     public class Exception
     {
         private readonly string? _message;

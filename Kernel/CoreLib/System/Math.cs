@@ -1,6 +1,6 @@
 namespace System
 {
-    public static class Math
+    public static partial class Math
     {
         public static int Min(int a, int b) => a <= b ? a : b;
         public static uint Min(uint a, uint b) => a <= b ? a : b;
