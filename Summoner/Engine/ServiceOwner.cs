@@ -65,6 +65,9 @@ public sealed class ServiceOwner
 
     public int PoolReady { get { lock (_gate) return _pool.Count; } }
 
+    /// <summary>The boot in flight, if any (shutdown waits for it so its guest is not left behind).</summary>
+    internal Task? BootInFlight { get { lock (_gate) return State == SummonState.Booting ? _boot : null; } }
+
     internal long LastCounterTotal { get; set; } = -1;
 
     public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);

@@ -194,6 +194,10 @@ public sealed class SummonEngine : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_reaper is not null) await _reaper.ConfigureAwait(false);
+        // A boot in flight would register its guest after we looked: let it finish (bounded), then reap.
+        Task[] boots = [.. _byName.Values.Select(o => o.BootInFlight).OfType<Task>()];
+        if (boots.Length > 0)
+            await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
         Driver.GuestExited -= OnGuestExited;
         var reaps = new List<Task>();
         foreach (ServiceOwner owner in _byName.Values)

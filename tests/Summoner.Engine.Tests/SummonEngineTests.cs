@@ -140,6 +140,20 @@ public sealed class SummonEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_engine_during_a_boot_still_destroys_that_guest()
+    {
+        var (engine, driver, _) = Create();
+        driver.BootDelay = TimeSpan.FromMilliseconds(500);
+        await engine.StartAsync(CancellationToken.None);
+        Task<SummonOutcome> summon = engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        await WaitUntil(() => driver.Creates == 1, TimeSpan.FromSeconds(10));
+        await engine.DisposeAsync();
+        await summon;
+        Assert.Equal(1, driver.Destroys);
+        Assert.Empty(await driver.ListGuestsAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_warm_pool_member_answers_the_first_query_and_is_replaced_in_the_background()
     {
         var (engine, driver, _) = Create(warmPool: 1);
