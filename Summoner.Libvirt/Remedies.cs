@@ -31,7 +31,10 @@ internal static class Remedies
             return "libvirt runs one embedded root per process: reuse the connection to the root already open, or use another process";
         if (message.Contains("Missing URI parameter 'root'", StringComparison.Ordinal))
             return "this process runs libvirt's QEMU driver in-process (embedded), which claims qemu:/// URIs: reach a daemon with qemu+unix:///system (add ?socket=PATH for a non-default socket)";
-        if (message.Contains("qemu unexpectedly closed the monitor", StringComparison.Ordinal))
+        // libvirt words this several ways depending on when QEMU died relative to the monitor connect.
+        if (message.Contains("unexpectedly closed the monitor", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("exited while connecting to monitor", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("monitor socket did not show up", StringComparison.OrdinalIgnoreCase))
             return "QEMU exited while libvirt was still starting it: either QEMU rejected its arguments (see the text above and QEMU's log), " +
                 "or the guest powered off or reset within milliseconds; create such a guest paused, then resume it, to capture its serial output";
         if (message.Contains("/proc/net/dev: Interface not found", StringComparison.Ordinal))

@@ -103,7 +103,7 @@ public sealed class ErrorReportingTests(EmbeddedHost host)
                 .Replace("</domain>", "<qemu:commandline><qemu:arg value='-no-such-option'/></qemu:commandline></domain>", StringComparison.Ordinal);
             var e = Assert.Throws<LibvirtException>(() => host.Connection.CreateDomain(xml));
             Assert.Contains("no-such-option", e.LibvirtMessage);
-            Assert.Contains("QEMU exited while libvirt was still starting it", e.Message);
+            Assert.True(e.Message.Contains("QEMU exited while libvirt was still starting it", StringComparison.Ordinal), e.Message);
         }
         finally
         {
