@@ -24,6 +24,8 @@ namespace Kernel.Net.Guest
             _nic.Interrupted = false;
         }
 
+        public int RunPending() => EventLoop.RunOnce();
+
         private static void Wake()
         {
         }
