@@ -209,6 +209,11 @@ namespace CoreLibTest
             Task all = Task.WhenAll(Task.FromCanceled(stop.Token), failed, Task.CompletedTask, Task.FromException(new TimeoutException("slow")));
             await Task.WhenAny(all);
             r.Line("fault.whenall", StatusName(all.Status) + " " + all.Exception!.InnerExceptions.Count + " " + all.Exception.InnerExceptions[1].Message);
+            // Exceptions come in completion order, not argument order (as .NET 10 reports them).
+            var lateFault = new TaskCompletionSource();
+            Task ordered = Task.WhenAll(lateFault.Task, Task.FromException(new FormatException("already")));
+            lateFault.SetException(new InvalidOperationException("later"));
+            r.Line("fault.whenall-order", ordered.Exception!.InnerExceptions[0].Message + " " + ordered.Exception.InnerExceptions[1].Message);
             Task canceledOnly = Task.WhenAll(Task.CompletedTask, Task.FromCanceled(stop.Token));
             r.Line("fault.whenall-canceled", StatusName(canceledOnly.Status));
             var nested = new AggregateException(new AggregateException(new InvalidOperationException("x")), new FormatException("y"));

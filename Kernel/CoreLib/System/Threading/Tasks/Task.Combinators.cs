@@ -199,11 +199,12 @@ namespace System.Threading.Tasks
             if (tasks is null) throw new ArgumentNullException(nameof(tasks));
             Task<TResult>[] copy = Copy(tasks, nameof(tasks));
             var all = new Task<TResult[]>();
-            WhenAllCore(copy).OnCompletedInline(() =>
+            Task outcome = WhenAllCore(copy);
+            outcome.OnCompletedInline(() =>
             {
-                if (!AllSucceeded(copy))
+                if (!outcome.IsCompletedSuccessfully)
                 {
-                    all.TrySetFrom(Combine(copy));
+                    all.TrySetFrom(outcome);
                     return;
                 }
                 var results = new TResult[copy.Length];
@@ -219,44 +220,27 @@ namespace System.Threading.Tasks
             return WhenAll(new List<Task<TResult>>(tasks).ToArray());
         }
 
+        // As .NET: faulted with every exception if any task faulted, else canceled if any was
+        // canceled, else success. Exceptions are in the order the tasks completed (those already
+        // complete first, in argument order), which is what .NET 10 reports.
         private static Task WhenAllCore<T>(T[] tasks) where T : Task
         {
             if (tasks.Length == 0) return CompletedTask;
             var all = new Task();
             int remaining = tasks.Length;
-            foreach (Task task in tasks)
-                task.OnCompletedInline(() =>
-                {
-                    if (--remaining == 0) all.TrySetFrom(Combine(tasks));
-                });
-            return all;
-        }
-
-        private static bool AllSucceeded<T>(T[] tasks) where T : Task
-        {
-            foreach (Task task in tasks)
-                if (!task.IsCompletedSuccessfully) return false;
-            return true;
-        }
-
-        // The outcome of WhenAll over completed tasks, as .NET: faulted with every exception (in
-        // task order) if any faulted, else canceled if any was canceled, else success.
-        private static Task Combine<T>(T[] tasks) where T : Task
-        {
             List<Exception>? exceptions = null;
             Task? canceled = null;
             foreach (Task task in tasks)
-            {
-                if (task._status == TaskStatus.Faulted) (exceptions ??= new List<Exception>()).AddRange(task._exceptions!);
-                else if (task._status == TaskStatus.Canceled) canceled ??= task;
-            }
-            if (exceptions is not null)
-            {
-                var faulted = new Task();
-                faulted.TrySetException(exceptions);
-                return faulted;
-            }
-            return canceled ?? CompletedTask;
+                task.OnCompletedInline(() =>
+                {
+                    if (task._status == TaskStatus.Faulted) (exceptions ??= new List<Exception>()).AddRange(task._exceptions!);
+                    else if (task._status == TaskStatus.Canceled) canceled ??= task;
+                    if (--remaining != 0) return;
+                    if (exceptions is not null) all.TrySetException(exceptions);
+                    else if (canceled is not null) all.TrySetFrom(canceled);
+                    else all.TrySetResult();
+                });
+            return all;
         }
 
         public static Task<Task> WhenAny(params Task[] tasks)
