@@ -12,10 +12,5 @@ namespace Kernel.Net.App
         string? Setting(string key);
 
         void Log(string line);
-
-        /// <summary>Runs the machine's own due work (guest: kernel timers, which also drive the
-        /// core library's task loop: Task.Yield, Task.Delay); returns how many items ran.
-        /// Called every loop turn, so that work is not starved while the network keeps the loop busy.</summary>
-        int RunPending() => 0;
     }
 }

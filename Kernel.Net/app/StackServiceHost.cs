@@ -62,7 +62,6 @@ namespace Kernel.Net.App
             busy |= AcceptNew();
             busy |= DeliverEvents();
             busy |= _timers.RunDue(now) > 0;
-            busy |= _machine.RunPending() > 0;
             if (busy)
             {
                 // Let what the callbacks wrote leave now rather than after the next sleep.

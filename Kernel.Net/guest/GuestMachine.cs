@@ -24,8 +24,6 @@ namespace Kernel.Net.Guest
             _nic.Interrupted = false;
         }
 
-        public int RunPending() => EventLoop.RunOnce();
-
         private static void Wake()
         {
         }
