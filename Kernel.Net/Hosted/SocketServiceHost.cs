@@ -19,6 +19,7 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
     private readonly List<SocketConnection> _connections = [];
     private readonly TextWriter _log;
     private readonly long _startOffsetNs;
+    private readonly LoopContext _context = new();
     private volatile bool _stopped;
 
     /// <summary>Settings come as <c>key=value</c> arguments (the same keys as the guest's command line).</summary>
@@ -70,13 +71,31 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
     /// <summary>Safe to call from another thread (tests, Ctrl-C): the loop notices within 50 ms.</summary>
     public void RequestStop() => _stopped = true;
 
+    /// <summary>Runs the loop on the calling thread. Await continuations that belong to the loop
+    /// (Task.Delay, Task.Yield, tasks completed on other threads) come back to it through a
+    /// SynchronizationContext, so app code keeps to one thread as on bare metal.</summary>
     public void Run()
+    {
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_context);
+        try
+        {
+            RunLoop();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    private void RunLoop()
     {
         _stopped = false;
         var readable = new List<Socket>();
         var writable = new List<Socket>();
         while (!_stopped)
         {
+            _context.RunPosted();
             readable.Clear();
             writable.Clear();
             foreach (var l in _listeners) readable.Add(l.Socket);
@@ -85,7 +104,8 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
                 if (!c.ReadPaused) readable.Add(c.Socket);
                 if (c.WantsWrite) writable.Add(c.Socket);
             }
-            long waitNs = Math.Clamp(_timers.NextDue - NowNanoseconds, 0, 50_000_000);
+            // Work posted from other threads waits at most one Select timeout (50 ms).
+            long waitNs = _context.HasPosted ? 0 : Math.Clamp(_timers.NextDue - NowNanoseconds, 0, 50_000_000);
             if (readable.Count + writable.Count > 0) Socket.Select(readable, writable, null, (int)(waitNs / 1000));
             else Thread.Sleep(TimeSpan.FromTicks(waitNs / 100));
 
@@ -134,6 +154,26 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
         foreach (SocketConnection c in _connections) c.Socket.Dispose();
         _listeners.Clear();
         _connections.Clear();
+    }
+
+    /// <summary>The loop's SynchronizationContext: posts from any thread queue up for the loop thread.</summary>
+    private sealed class LoopContext : SynchronizationContext
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(SendOrPostCallback Callback, object? State)> _posted = new();
+
+        public bool HasPosted => !_posted.IsEmpty;
+
+        public override void Post(SendOrPostCallback d, object? state) => _posted.Enqueue((d, state));
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("the service loop only accepts posted work (Post)");
+
+        public override SynchronizationContext CreateCopy() => this;
+
+        /// <summary>Runs what was posted before the call; what that posts waits for the next turn.</summary>
+        public void RunPosted()
+        {
+            for (int n = _posted.Count; n > 0 && _posted.TryDequeue(out var work); n--) work.Callback(work.State);
+        }
     }
 
     private sealed class SocketConnection(Socket socket) : IConnection

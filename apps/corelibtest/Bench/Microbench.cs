@@ -27,6 +27,7 @@ namespace CoreLibTest
             Measure("interface-call", 200_000, nowNanoseconds, writeLine, InterfaceCalls);
             Measure("foreach-ienumerable", 200_000, nowNanoseconds, writeLine, EnumerateInterface);
             writeLine("bench.sink = " + s_sink);
+            AsyncBench.Run(nowNanoseconds, allocatedBytes, writeLine);
         }
 
         private static void Measure(string name, int operations, Func<long> now, Action<string> writeLine, Action<int> body)

@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "char", "string", "convert", "format", "parse",
-            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "variance", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim",
+            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "variance", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim", "async",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -48,6 +48,7 @@ namespace CoreLibTest
             LowLevel(r.Section("lowlevel"));
             GarbageChurn(r.Section("gc"));
             DefaultInterfaceMethods(r.Section("dim"));
+            AsyncAwait(r.Section("async"));
             writeLine(EndMarker);
         }
     }
