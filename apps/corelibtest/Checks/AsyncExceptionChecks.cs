@@ -6,9 +6,8 @@ using System.Threading.Tasks;
 namespace CoreLibTest
 {
     // Exceptions through async methods: faults recorded on the task, rethrown by await, caught by
-    // type, cancellation by OperationCanceledException, finally across awaits. These need catch
-    // (branch eh, issue 9): register the section ("asyncex" in Sections, AsyncExceptions(...) in
-    // Run) when eh is in. Run with eh merged (2026-11-22) the guest printed what .NET prints.
+    // type, cancellation by OperationCanceledException, finally across awaits (they rely on the
+    // guest runtime's catch support).
     public static partial class Checks
     {
         internal static void AsyncExceptions(Report r) => AsyncRun.ToCompletion(() => AsyncExceptionsBody(r));

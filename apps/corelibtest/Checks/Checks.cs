@@ -11,7 +11,7 @@ namespace CoreLibTest
         public static readonly string[] Sections =
         [
             "span", "binary", "list", "dict", "queue", "collections", "set", "comparer", "sort", "char", "string", "convert", "format", "parse",
-            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "variance", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim", "async",
+            "builder", "encoding", "math", "hash", "time", "array", "delegate", "multicast", "interface", "variance", "statics", "lock", "exception", "language", "lowlevel", "gc", "dim", "async", "asyncex",
         ];
 
         public static void Run(Action<string> writeLine)
@@ -49,6 +49,7 @@ namespace CoreLibTest
             GarbageChurn(r.Section("gc"));
             DefaultInterfaceMethods(r.Section("dim"));
             AsyncAwait(r.Section("async"));
+            AsyncExceptions(r.Section("asyncex"));
             writeLine(EndMarker);
         }
     }
