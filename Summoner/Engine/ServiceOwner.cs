@@ -16,6 +16,7 @@ public sealed class ServiceOwner
     private readonly ILogger _log;
     private readonly List<PoolMember> _pool = [];
     private int _preparing;
+    private readonly List<Task> _preparations = [];
     private Task<SummonOutcome>? _boot;
     private Task? _reap;
     private int _bootSequence;
@@ -65,8 +66,19 @@ public sealed class ServiceOwner
 
     public int PoolReady { get { lock (_gate) return _pool.Count; } }
 
-    /// <summary>The boot in flight, if any (shutdown waits for it so its guest is not left behind).</summary>
-    internal Task? BootInFlight { get { lock (_gate) return State == SummonState.Booting ? _boot : null; } }
+    /// <summary>Boots and pool preparations in flight (shutdown waits for them so their guests are not left behind).</summary>
+    internal Task[] WorkInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var work = new List<Task>(_preparations.Where(t => !t.IsCompleted));
+                if (State == SummonState.Booting && _boot is not null) work.Add(_boot);
+                return [.. work];
+            }
+        }
+    }
 
     internal long LastCounterTotal { get; set; } = -1;
 
@@ -262,10 +274,11 @@ public sealed class ServiceOwner
         {
             // Stop refilling after repeated preparation failures; the next summon boots cold.
             if (_engine.IsStopping || _poolFailures >= 3) return;
+            _preparations.RemoveAll(t => t.IsCompleted);
             while (_pool.Count + _preparing < Spec.WarmPool)
             {
                 _preparing++;
-                _ = Task.Run(PrepareMemberAsync);
+                _preparations.Add(Task.Run(PrepareMemberAsync));
             }
         }
     }

@@ -195,7 +195,7 @@ public sealed class SummonEngine : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_reaper is not null) await _reaper.ConfigureAwait(false);
         // A boot in flight would register its guest after we looked: let it finish (bounded), then reap.
-        Task[] boots = [.. _byName.Values.Select(o => o.BootInFlight).OfType<Task>()];
+        Task[] boots = [.. _byName.Values.SelectMany(o => o.WorkInFlight)];
         if (boots.Length > 0)
             await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
         Driver.GuestExited -= OnGuestExited;

@@ -154,6 +154,19 @@ public sealed class SummonEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_engine_while_a_pool_member_is_prepared_destroys_it()
+    {
+        var (engine, driver, _) = Create(warmPool: 1);
+        driver.BootDelay = TimeSpan.FromMilliseconds(500);
+        await engine.StartAsync(CancellationToken.None);
+        await WaitUntil(() => driver.Creates == 1, TimeSpan.FromSeconds(10));
+        await engine.DisposeAsync();
+        Assert.Equal(1, driver.Destroys);
+        Assert.Empty(await driver.ListGuestsAsync(CancellationToken.None));
+        Assert.Equal(0, engine.RunningGuests);
+    }
+
+    [Fact]
     public async Task A_warm_pool_member_answers_the_first_query_and_is_replaced_in_the_background()
     {
         var (engine, driver, _) = Create(warmPool: 1);
