@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using Kernel.Net.App;
 
 namespace Hello
@@ -39,8 +40,8 @@ namespace Hello
             if (idleText is not null && (!int.TryParse(idleText, out idleSeconds) || idleSeconds < 1))
                 throw new ArgumentException("idle=" + idleText + " is not a number of seconds: use for example idle=60");
             var service = new HelloService(host, idleSeconds * 1_000_000_000L);
-            host.Listen(port, service.Accept);
-            service.ScheduleSweep();
+            host.Serve(port, service.ServeAsync);
+            _ = service.SweepIdleAsync();
             // The page reports when the port was bound: that is what "ready" means. No connection
             // can be accepted before Run, so the responses are ready before they are needed.
             long tenths = host.NowNanoseconds / 100_000;
@@ -48,7 +49,7 @@ namespace Hello
             return service;
         }
 
-        private IConnectionHandler Accept(IConnection connection)
+        private Task ServeAsync(AsyncConnection connection)
         {
             HttpSession session;
             if (_pool.Count > 0)
@@ -57,9 +58,8 @@ namespace Hello
                 _pool.RemoveAt(_pool.Count - 1);
             }
             else session = new HttpSession(this);
-            session.Begin(connection, Host.NowNanoseconds);
             _active.Add(session);
-            return session;
+            return session.ServeAsync(connection);
         }
 
         internal void Release(HttpSession session)
@@ -77,16 +77,20 @@ namespace Hello
             _pool.Add(session);
         }
 
-        private void ScheduleSweep() => Host.ScheduleTimer(Math.Max(IdleTimeoutNanoseconds / 4, 1_000_000_000L), Sweep);
-
-        private void Sweep()
+        // On the host's timers: each round resumes on the host's event loop.
+        private async Task SweepIdleAsync()
         {
-            long now = Host.NowNanoseconds;
-            for (int i = _active.Count - 1; i >= 0; i--)
+            long interval = Math.Max(IdleTimeoutNanoseconds / 4, 1_000_000_000L);
+            while (true)
             {
-                if (i < _active.Count && now - _active[i].LastActivity >= IdleTimeoutNanoseconds) _active[i].Expire();
+                await Host.Delay(interval);
+                long now = Host.NowNanoseconds;
+                for (int i = _active.Count - 1; i >= 0; i--)
+                {
+                    // Expiring a session ends it at once (it leaves _active), so re-check the index.
+                    if (i < _active.Count && now - _active[i].LastActivity >= IdleTimeoutNanoseconds) _active[i].Expire();
+                }
             }
-            ScheduleSweep();
         }
 
         public static ushort ParsePort(string? text, ushort fallback)
