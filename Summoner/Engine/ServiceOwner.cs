@@ -47,6 +47,8 @@ public sealed class ServiceOwner
 
     // Ticks, written without the lock on the ready fast path.
     private long _lastQueryTicks;
+    // Counts queries, so an idle reap can tell that one took the lock-free path while it decided.
+    private long _queryCount;
 
     public DateTime LastQueryUtc
     {
@@ -55,7 +57,7 @@ public sealed class ServiceOwner
     }
 
     // The answer for a ready service, made once per readiness so hot queries allocate nothing.
-    private volatile Task<SummonOutcome>? _ready;
+    private Task<SummonOutcome>? _ready;
 
     public DateTime LastTrafficUtc { get; private set; }
 
@@ -87,21 +89,22 @@ public sealed class ServiceOwner
     /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
     public Task<SummonOutcome> SummonAsync()
     {
-        // Fast path: a ready service answers without the lock. A reap that races with it only
-        // means this one answer names a guest that is going away; the client retries after the TTL.
-        Task<SummonOutcome>? ready = _ready;
-        if (ready is not null)
-        {
-            LastQueryUtc = DateTime.UtcNow;
-            return ready;
-        }
+        // Fast path: a ready service answers without the lock. The query is counted *before*
+        // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
+        // count (TryReapIdleAsync), so either this query sees no _ready and takes the lock, or the
+        // reap sees the query and keeps the guest. An answer never names a guest being reaped.
+        LastQueryUtc = DateTime.UtcNow;
+        Interlocked.Increment(ref _queryCount);
+        Task<SummonOutcome>? ready = Volatile.Read(ref _ready);
+        if (ready is not null) return ready;
         lock (_gate)
         {
             LastQueryUtc = DateTime.UtcNow;
             switch (State)
             {
                 case SummonState.Ready:
-                    return _ready ??= Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null));
+                    if (_ready is null) Volatile.Write(ref _ready, Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)));
+                    return _ready;
                 case SummonState.Booting:
                     return _boot!;
                 case SummonState.Failed when DateTime.UtcNow < _backoffUntil:
@@ -434,16 +437,44 @@ public sealed class ServiceOwner
         }
     }
 
-    /// <summary>True when a ready guest saw neither a query nor a byte for its idle timeout.</summary>
+    /// <summary>
+    /// True when a ready guest saw neither a query nor a byte for its idle timeout, and no answer
+    /// naming it is still within its TTL: a client may connect any time until its answer expires
+    /// (a slow client, or one on a loaded machine, comes well after the idle timeout), and reaping
+    /// under it loses that first connection.
+    /// </summary>
     internal bool IsIdle(DateTime nowUtc)
+    {
+        lock (_gate) return IsIdleLocked(nowUtc);
+    }
+
+    private bool IsIdleLocked(DateTime nowUtc)
+    {
+        if (State != SummonState.Ready || ReadySinceUtc is null) return false;
+        // Answers go out on each query and, for queries that waited for the boot, at readiness.
+        DateTime lastAnswer = LastQueryUtc > ReadySinceUtc.Value ? LastQueryUtc : ReadySinceUtc.Value;
+        if (nowUtc - lastAnswer < _engine.Options.AnswerTtl) return false;
+        DateTime last = LastTrafficUtc > lastAnswer ? LastTrafficUtc : lastAnswer;
+        return nowUtc - last >= Spec.IdleTimeout;
+    }
+
+    /// <summary>Reaps the guest if it is idle (see <see cref="IsIdle"/>), unless a query arrives while deciding.</summary>
+    internal Task<bool> TryReapIdleAsync(DateTime nowUtc)
     {
         lock (_gate)
         {
-            if (State != SummonState.Ready || ReadySinceUtc is null) return false;
-            DateTime last = LastQueryUtc;
-            if (LastTrafficUtc > last) last = LastTrafficUtc;
-            if (ReadySinceUtc.Value > last) last = ReadySinceUtc.Value;
-            return nowUtc - last >= Spec.IdleTimeout;
+            if (!IsIdleLocked(nowUtc)) return Task.FromResult(false);
+            long queries = Interlocked.Read(ref _queryCount);
+            // Withdraw the lock-free answer first, then look again for a query that took it (see SummonAsync).
+            Task<SummonOutcome>? ready = Interlocked.Exchange(ref _ready, null);
+            if (Interlocked.Read(ref _queryCount) != queries)
+            {
+                Volatile.Write(ref _ready, ready);
+                return Task.FromResult(false);
+            }
+            Transition(SummonState.Reaping);
+            _reap = ReapCoreAsync(GuestName!, Network!, "idle");
+            return _reap.ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -470,7 +501,7 @@ public sealed class ServiceOwner
         SummonState from = State;
         if (from == to) return;
         State = to;
-        _ready = to == SummonState.Ready ? Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)) : null;
+        Volatile.Write(ref _ready, to == SummonState.Ready ? Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)) : null);
         _engine.Observer.StateChanged(Spec.Name, from, to);
     }
 }

@@ -32,6 +32,9 @@ public sealed record EngineOptions
     public int MaxRunningGuests { get; init; } = 64;
     public long MaxTotalMemoryMiB { get; init; } = 4096;
     public TimeSpan ReapInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>The TTL of service answers: a guest stays at least this long after the last answer
+    /// naming it, because a client may connect with that answer until it expires.</summary>
+    public TimeSpan AnswerTtl { get; init; }
     public TimeSpan CrashBackoffBase { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan CrashBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Prefix of every guest name this engine creates; used to find leftovers at start.</summary>

@@ -183,8 +183,7 @@ public sealed class SummonEngine : IAsyncDisposable
             {
                 _log.LogDebug("counters of {Guest} unavailable: {Message}", guest, ex.Message);
             }
-            if (owner.IsIdle(DateTime.UtcNow))
-                await owner.ReapAsync("idle").ConfigureAwait(false);
+            await owner.TryReapIdleAsync(DateTime.UtcNow).ConfigureAwait(false);
         }
     }
 

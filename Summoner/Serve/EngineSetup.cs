@@ -24,6 +24,7 @@ public static class EngineSetup
             MaxConcurrentBoots = config.Limits.ConcurrentBoots,
             MaxRunningGuests = config.Limits.RunningGuests,
             MaxTotalMemoryMiB = config.Limits.TotalGuestMemoryBytes >> 20,
+            AnswerTtl = config.Dns.ServiceTtl,
         };
     }
 

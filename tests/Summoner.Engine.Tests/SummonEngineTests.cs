@@ -11,7 +11,7 @@ public sealed class SummonEngineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080, int warmPool = 0)
+    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080, int warmPool = 0, TimeSpan? answerTtl = null)
     {
         // Each test gets its own 127.78.x.y address so parallel tests never share a listener.
         int n = Interlocked.Increment(ref s_nextAddress);
@@ -20,7 +20,7 @@ public sealed class SummonEngineTests : IDisposable
             idle ?? TimeSpan.FromMinutes(5), bootDeadline ?? TimeSpan.FromSeconds(10), warmPool);
         var driver = new ScriptedDriver();
         var engine = new SummonEngine([spec], driver, new LoopbackNetworkPlan(first, 4),
-            new EngineOptions { StateDirectory = _state, MaxConcurrentBoots = maxBoots, ReapInterval = TimeSpan.FromMilliseconds(50), CrashBackoffBase = TimeSpan.FromMilliseconds(100) });
+            new EngineOptions { StateDirectory = _state, MaxConcurrentBoots = maxBoots, ReapInterval = TimeSpan.FromMilliseconds(50), CrashBackoffBase = TimeSpan.FromMilliseconds(100), AnswerTtl = answerTtl ?? TimeSpan.Zero });
         return (engine, driver, spec);
     }
 
@@ -50,6 +50,28 @@ public sealed class SummonEngineTests : IDisposable
         Assert.Equal(1, driver.Destroys);
         Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
         Assert.Equal(2, driver.Creates);
+    }
+
+    [Fact]
+    public async Task A_guest_outlives_its_idle_timeout_while_its_answer_is_within_the_ttl()
+    {
+        // Idle 100 ms, TTL 1.5 s: a client may still connect with the answer, so no reap before
+        // the TTL ran out. A loaded machine only makes the reap later, never earlier.
+        var (engine, driver, _) = Create(idle: TimeSpan.FromMilliseconds(100), answerTtl: TimeSpan.FromMilliseconds(1500));
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        var answered = System.Diagnostics.Stopwatch.StartNew();
+        var owner = engine.Find("hello")!;
+        await Task.Delay(800);
+        Assert.Equal(SummonState.Ready, owner.State);
+        Assert.Equal(0, driver.Destroys);
+        // A second answer at ~0.8 s extends the hold to ~2.3 s after the first.
+        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        await WaitUntil(() => owner.State != SummonState.Ready, TimeSpan.FromSeconds(10));
+        Assert.True(answered.Elapsed >= TimeSpan.FromMilliseconds(2250), $"reaped {answered.Elapsed.TotalMilliseconds:F0} ms after the first answer, inside the second answer's TTL");
+        await WaitUntil(() => owner.State == SummonState.Cold, TimeSpan.FromSeconds(10));
+        Assert.Equal(1, driver.Destroys);
     }
 
     [Fact]

@@ -71,12 +71,10 @@ public sealed class ServeTests
         Assert.Contains("summoner_summons_total{service=\"hello\",result=\"ready\"} 1", metrics, StringComparison.Ordinal);
     }
 
-    // The property is "the first request after each answer never fails". A rare loss is known and
-    // not yet explained (about 1 cycle in 300-600: curl gets no HTTP answer right after the summon;
-    // seen with both the callback and the async hello), so this allows one lost request in 50 and
-    // prints every loss; issue 7 stays open until it is found.
+    // "The first request after each answer never fails." Every cycle is a fresh guest: summon,
+    // curl at once, wait for the idle reap.
     [Fact]
-    public async Task Fifty_summon_reap_cycles_lose_at_most_one_first_request()
+    public async Task Fifty_summon_reap_cycles_never_lose_the_first_request()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms");
         var latencies = new List<double>();
@@ -94,10 +92,27 @@ public sealed class ServeTests
         }
         latencies.Sort();
         _out.WriteLine($"50 cycles: query to first byte median {latencies[25]:F0} ms, max {latencies[^1]:F0} ms; lost: {lost.Count}");
-        foreach (string l in lost) _out.WriteLine(l);
-        Assert.True(lost.Count <= 1, string.Join('\n', lost) + "\n" + d.Output);
+        Assert.True(lost.Count == 0, string.Join('\n', lost) + "\n" + d.Output);
         string metrics = await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics"));
         Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"idle\"} 50", metrics, StringComparison.Ordinal);
+    }
+
+    // A client may use an answer until its TTL (1 s here) runs out, however short the idle timeout
+    // (300 ms): one that comes late (slow to start, a loaded machine) must still find the guest.
+    // Reaping on the idle timeout alone lost this connection in 19 of 20 tries.
+    [Fact]
+    public async Task A_client_that_comes_after_the_idle_timeout_but_within_the_ttl_is_served()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms");
+        for (int cycle = 0; cycle < 5; cycle++)
+        {
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
+            Assert.True(rcode == 0 && address is not null, $"cycle {cycle}: rcode {rcode}\n{d.Output}");
+            await Task.Delay(700);
+            var curl = await ServeDaemon.RunAsync("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{address}:80/");
+            Assert.True(curl.Stdout == "200", $"cycle {cycle}: request 700 ms after the answer got '{curl.Stdout}' {curl.Stderr.Trim()}\n{d.Output}");
+            await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(20));
+        }
     }
 
     private static async Task<bool> IsColdAsync(ServeDaemon d)
