@@ -17,6 +17,7 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
     private readonly TimerQueue _timers = new();
     private readonly List<(Socket Socket, Func<IConnection, IConnectionHandler> Accept)> _listeners = [];
     private readonly List<SocketConnection> _connections = [];
+    private readonly HashSet<Socket> _announced = [];
     private readonly TextWriter _log;
     private readonly long _startOffsetNs;
     private readonly LoopContext _context = new();
@@ -114,6 +115,7 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
                 if (!readable.Contains(l.Socket)) continue;
                 while (TryAccept(l.Socket, out Socket? s))
                 {
+                    if (_announced.Add(l.Socket)) Log(ReadinessLine.FormatAccepted((ushort)((IPEndPoint)l.Socket.LocalEndPoint!).Port));
                     var c = new SocketConnection(s);
                     _connections.Add(c);
                     c.Handler = l.Accept(c);

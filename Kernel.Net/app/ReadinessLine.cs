@@ -1,9 +1,17 @@
 namespace Kernel.Net.App
 {
-    /// <summary>The one line the host-side summoner waits for: <c>summoner: ready tcp/80 in 12.3 ms</c>.</summary>
+    /// <summary>
+    /// The lines the host-side summoner waits for: <c>summoner: ready tcp/80 in 12.3 ms</c> once
+    /// the port listens, and <c>summoner: accepted tcp/80</c> once the stack accepted its first
+    /// connection there. The second proves that the host's probe reached the guest's own stack:
+    /// on QEMU user networking the host-side forwarder accepts a connection by itself.
+    /// </summary>
     public static class ReadinessLine
     {
         public const string Prefix = "summoner: ready tcp/";
+        public const string AcceptedPrefix = "summoner: accepted tcp/";
+
+        public static string FormatAccepted(ushort port) => AcceptedPrefix + port.ToString();
 
         /// <summary>Formats with one decimal using integers only (the guest has no floating-point formatting).</summary>
         public static string Format(ushort port, long nanoseconds)

@@ -19,6 +19,7 @@ namespace Kernel.Net.App
         private readonly TimerQueue _timers = new TimerQueue();
         private readonly List<TcpListener> _listeners = new List<TcpListener>();
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
+        private readonly List<bool> _announced = new List<bool>();
         private bool _stopped;
 
         public StackServiceHost(EthernetInterface networkInterface, IMachine machine)
@@ -37,6 +38,7 @@ namespace Kernel.Net.App
         {
             _listeners.Add(_interface.Tcp.Listen(port, Backlog));
             _acceptors.Add(accept);
+            _announced.Add(false);
             _machine.Log(ReadinessLine.Format(port, _machine.NowNanoseconds));
         }
 
@@ -85,6 +87,11 @@ namespace Kernel.Net.App
                 while ((c = _listeners[i].Accept()) is not null)
                 {
                     any = true;
+                    if (!_announced[i])
+                    {
+                        _announced[i] = true;
+                        _machine.Log(ReadinessLine.FormatAccepted(_listeners[i].Port));
+                    }
                     c.Handler = _acceptors[i](c);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;

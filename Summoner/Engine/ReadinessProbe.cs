@@ -6,12 +6,19 @@ namespace Summoner.Engine;
 
 /// <summary>
 /// Decides when a booting guest is ready: it printed <c>summoner: ready tcp/PORT</c> for each of
-/// its ports on the serial console, and the host completed a TCP connection to each port at the
-/// service address. A panic line ends the wait early with the console's last lines.
+/// its ports on the serial console, the host completed a TCP connection to each port at the
+/// service address, and the guest printed <c>summoner: accepted tcp/PORT</c>: its own stack took
+/// a connection there. The last line is what proves it on QEMU user networking, whose host-side
+/// forwarder accepts the host's connection by itself before it connects to the guest. A panic
+/// line ends the wait early with the console's last lines.
 /// </summary>
 public static class ReadinessProbe
 {
     public const string ReadyPrefix = "summoner: ready tcp/";
+    public const string AcceptedPrefix = "summoner: accepted tcp/";
+
+    /// <summary>How long one probe connection may take to show up in the guest before the next try.</summary>
+    private static readonly TimeSpan AcceptedWait = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Waits for the readiness lines; returns how long that took.</summary>
     public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, CancellationToken cancellationToken)
@@ -36,29 +43,51 @@ public static class ReadinessProbe
         }
     }
 
-    /// <summary>Connects to every port until each accepts once; returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, CancellationToken cancellationToken, Func<AddressFamily, Socket>? sockets = null)
+    /// <summary>Connects to every port until the guest reports that it accepted a connection
+    /// there (the console line); returns how long that took.</summary>
+    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, ConsoleTail console, CancellationToken cancellationToken, Func<AddressFamily, Socket>? sockets = null)
     {
+        ArgumentNullException.ThrowIfNull(console);
         var sw = Stopwatch.StartNew();
         foreach (int port in ports)
         {
+            string accepted = AcceptedPrefix + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using Socket socket = sockets?.Invoke(address.AddressFamily) ?? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
+                using (Socket socket = sockets?.Invoke(address.AddressFamily) ?? new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true })
                 {
-                    await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
-                    socket.Shutdown(SocketShutdown.Both);
-                    break;
+                    try
+                    {
+                        await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+                        socket.Shutdown(SocketShutdown.Both);
+                    }
+                    catch (SocketException)
+                    {
+                        await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
                 }
-                catch (SocketException)
-                {
-                    await Task.Delay(2, cancellationToken).ConfigureAwait(false);
-                }
+                if (await WaitForLineAsync(console, accepted, AcceptedWait, cancellationToken).ConfigureAwait(false)) break;
             }
         }
         return sw.Elapsed;
+    }
+
+    private static async Task<bool> WaitForLineAsync(ConsoleTail console, string line, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            console.Poll();
+            string text = console.Text;
+            if (text.Contains(line, StringComparison.Ordinal)) return true;
+            if (text.Contains("PANIC", StringComparison.Ordinal))
+                throw new GuestBootException("the guest panicked during boot", console.LastLines(20));
+            if (sw.Elapsed >= timeout) return false;
+            // The line follows the connection within a millisecond or two: poll tightly.
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
     }
 }
 

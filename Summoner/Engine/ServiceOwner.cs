@@ -222,7 +222,7 @@ public sealed class ServiceOwner
     {
         TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, cancellationToken).ConfigureAwait(false);
         Phase(SummonPhase.Boot, boot, total.Elapsed);
-        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
         Phase(SummonPhase.Ready, ready, total.Elapsed);
     }
 
@@ -320,7 +320,7 @@ public sealed class ServiceOwner
             if (!paused)
             {
                 await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }
             bool keep;

@@ -69,6 +69,10 @@ public class ServiceOverStackTests
         string second = Exchange(net, host, client, "GET /missing HTTP/1.1\r\nHost: demo\r\n\r\n", s => s.EndsWith("/\n", StringComparison.Ordinal));
         Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", second);
         Assert.Equal(TcpState.Established, client.State);
+        // The first accepted connection is reported once (the summoner's readiness probe waits for it).
+        TcpConnection other = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", Exchange(net, host, other, "GET / HTTP/1.1\r\nHost: demo\r\n\r\n", s => s.EndsWith("</html>\n", StringComparison.Ordinal)));
+        Assert.Equal(["summoner: accepted tcp/80"], machine.Lines.Where(l => l.StartsWith("summoner: accepted", StringComparison.Ordinal)));
     }
 
     [Theory]

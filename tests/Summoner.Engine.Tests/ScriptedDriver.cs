@@ -7,8 +7,8 @@ namespace Summoner.Engine.Tests;
 
 /// <summary>
 /// A stand-in hypervisor for state-machine unit tests only (end-to-end tests boot real guests):
-/// "booting" writes the readiness line to the console file after a delay and listens on the
-/// service's loopback address, as a real guest would.
+/// "booting" writes the readiness line to the console file after a delay, listens on the
+/// service's loopback address and reports its first accepted connection, as a real guest does.
 /// </summary>
 internal sealed class ScriptedDriver : IGuestDriver
 {
@@ -17,6 +17,9 @@ internal sealed class ScriptedDriver : IGuestDriver
     public int Destroys;
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
     public bool NeverReady { get; set; }
+    /// <summary>Accepts connections at the "host side" but never reports them: QEMU's user-mode
+    /// forwarder accepting for a guest whose stack does not take the connection.</summary>
+    public bool SilentAccept { get; set; }
     public long Counter;
     public ConcurrentQueue<GuestLaunch> Launches { get; } = new();
 
@@ -40,8 +43,29 @@ internal sealed class ScriptedDriver : IGuestDriver
             await Task.Delay(BootDelay, CancellationToken.None);
             if (NeverReady) return;
             foreach (int port in loopback.Ports)
+            {
                 await File.AppendAllTextAsync(launch.ConsolePath, $"summoner: ready tcp/{port} in 1.0 ms\n", CancellationToken.None);
+                if (_listeners.TryGetValue(launch.GuestName + ":" + port, out TcpListener? listener))
+                    _ = AcceptAsync(listener, launch.ConsolePath, port, SilentAccept);
+            }
         }, CancellationToken.None);
+    }
+
+    private static async Task AcceptAsync(TcpListener listener, string consolePath, int port, bool silent)
+    {
+        bool announced = silent;
+        try
+        {
+            while (true)
+            {
+                using Socket s = await listener.AcceptSocketAsync();
+                if (announced) continue;
+                announced = true;
+                await File.AppendAllTextAsync(consolePath, $"summoner: accepted tcp/{port}\n", CancellationToken.None);
+            }
+        }
+        catch (SocketException) { } // stopped: the guest is gone
+        catch (ObjectDisposedException) { }
     }
 
     public Task DestroyAsync(string guestName, CancellationToken cancellationToken)

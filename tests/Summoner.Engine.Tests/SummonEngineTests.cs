@@ -109,6 +109,20 @@ public sealed class SummonEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_port_that_accepts_without_the_guest_reporting_the_connection_is_not_ready()
+    {
+        // On QEMU user networking the forwarder accepts by itself: only the guest's own
+        // "accepted" line proves its stack took the probe.
+        var (engine, driver, _) = Create(bootDeadline: TimeSpan.FromMilliseconds(1500));
+        await using var _e = engine;
+        driver.SilentAccept = true;
+        await engine.StartAsync(CancellationToken.None);
+        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.Equal(SummonFailure.Deadline, outcome.Failure);
+        Assert.Equal(1, driver.Destroys);
+    }
+
+    [Fact]
     public async Task A_boot_that_never_gets_ready_fails_with_deadline_destroys_the_guest_and_backs_off()
     {
         var (engine, driver, _) = Create(bootDeadline: TimeSpan.FromMilliseconds(500));

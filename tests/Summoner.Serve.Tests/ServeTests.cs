@@ -43,6 +43,8 @@ public sealed class ServeTests
 
         var logs = await d.SummonerAsync("logs", "hello");
         Assert.Contains("summoner: ready tcp/80", logs.Stdout, StringComparison.Ordinal);
+        // The engine's probe reached the guest's own stack, not only QEMU's forwarder.
+        Assert.Contains("summoner: accepted tcp/80", logs.Stdout, StringComparison.Ordinal);
     }
 
     private static string Regex(string s) => System.Text.RegularExpressions.Regex.Escape(s);
