@@ -110,9 +110,9 @@ public sealed class ServeTests
         {
             var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
             Assert.True(rcode == 0 && address is not null, $"cycle {cycle}: rcode {rcode}\n{d.Output}");
-            await Task.Delay(700);
+            await Task.Delay(500);
             var curl = await ServeDaemon.RunAsync("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{address}:80/");
-            Assert.True(curl.Stdout == "200", $"cycle {cycle}: request 700 ms after the answer got '{curl.Stdout}' {curl.Stderr.Trim()}\n{d.Output}");
+            Assert.True(curl.Stdout == "200", $"cycle {cycle}: request 500 ms after the answer got '{curl.Stdout}' {curl.Stderr.Trim()}\n{d.Output}");
             await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(20));
         }
     }
@@ -136,7 +136,8 @@ public sealed class ServeTests
         var sw = Stopwatch.StartNew();
         await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(5));
         _out.WriteLine($"cold {sw.Elapsed.TotalMilliseconds:F0} ms after SIGKILL");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1.5), $"state went cold only after {sw.Elapsed.TotalMilliseconds:F0} ms");
+        // Measured 236-350 ms with the machine loaded (the lifecycle event, plus this test's 50 ms polling).
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"state went cold only after {sw.Elapsed.TotalMilliseconds:F0} ms");
         var again = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
         Assert.Equal(0, again.Rcode);
         var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{again.Address}:80/");
