@@ -132,12 +132,19 @@ public sealed class ServeTests
         var first = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
         Assert.Equal(0, first.Rcode);
         int qemu = Assert.Single(d.QemuPids());
+        DateTime killedAt = DateTime.Now;
         Process.GetProcessById(qemu).Kill();
         var sw = Stopwatch.StartNew();
-        await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(5));
-        _out.WriteLine($"cold {sw.Elapsed.TotalMilliseconds:F0} ms after SIGKILL");
-        // Measured 236-350 ms with the machine loaded (the lifecycle event, plus this test's 50 ms polling).
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"state went cold only after {sw.Elapsed.TotalMilliseconds:F0} ms");
+        await WaitAsync(() => IsColdAsync(d), TimeSpan.FromSeconds(10));
+        // When the daemon marked the service cold is the timestamp of its own log line (same machine
+        // clock): this test process, polling the API late on a loaded machine, cannot inflate it.
+        var line = System.Text.RegularExpressions.Regex.Match(d.Output, @"(\d\d:\d\d:\d\d\.\d{3}) warn: \S+ hello: guest \S+ exited \(\w+\); service is Cold");
+        Assert.True(line.Success, "no 'exited ...; service is Cold' line in the log:\n" + d.Output);
+        double ms = (TimeSpan.ParseExact(line.Groups[1].Value, @"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture) - killedAt.TimeOfDay).TotalMilliseconds;
+        if (ms < -12 * 3600_000) ms += 24 * 3600_000; // midnight came in between
+        _out.WriteLine($"cold {ms:F0} ms after SIGKILL (daemon's log); seen through the API after {sw.Elapsed.TotalMilliseconds:F0} ms");
+        // Measured 30-290 ms, loaded or not: libvirt notices the monitor's EOF and polls the reaped QEMU every 200 ms.
+        Assert.True(ms < 1000, $"the service went cold {ms:F0} ms after SIGKILL\n{d.Output}");
         var again = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
         Assert.Equal(0, again.Rcode);
         var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "10", $"http://{again.Address}:80/");
