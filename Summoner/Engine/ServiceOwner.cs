@@ -441,13 +441,8 @@ public sealed class ServiceOwner
     /// True when a ready guest saw neither a query nor a byte for its idle timeout, and no answer
     /// naming it is still within its TTL: a client may connect any time until its answer expires
     /// (a slow client, or one on a loaded machine, comes well after the idle timeout), and reaping
-    /// under it loses that first connection.
+    /// under it loses that first connection. Call under the lock.
     /// </summary>
-    internal bool IsIdle(DateTime nowUtc)
-    {
-        lock (_gate) return IsIdleLocked(nowUtc);
-    }
-
     private bool IsIdleLocked(DateTime nowUtc)
     {
         if (State != SummonState.Ready || ReadySinceUtc is null) return false;
@@ -458,13 +453,15 @@ public sealed class ServiceOwner
         return nowUtc - last >= Spec.IdleTimeout;
     }
 
-    /// <summary>Reaps the guest if it is idle (see <see cref="IsIdle"/>), unless a query arrives while deciding.</summary>
+    /// <summary>Reaps the guest if it is idle (see <see cref="IsIdleLocked"/>), unless a query arrives while deciding.</summary>
     internal Task<bool> TryReapIdleAsync(DateTime nowUtc)
     {
         lock (_gate)
         {
-            if (!IsIdleLocked(nowUtc)) return Task.FromResult(false);
+            // Count first: a query counted before this read also wrote LastQueryUtc before it, so the
+            // idleness check below sees it; one counted after shows up in the second read.
             long queries = Interlocked.Read(ref _queryCount);
+            if (!IsIdleLocked(nowUtc)) return Task.FromResult(false);
             // Withdraw the lock-free answer first, then look again for a query that took it (see SummonAsync).
             Task<SummonOutcome>? ready = Interlocked.Exchange(ref _ready, null);
             if (Interlocked.Read(ref _queryCount) != queries)
