@@ -12,8 +12,6 @@ namespace Kernel.Net.App
     /// </summary>
     public sealed class StackServiceHost : IServiceHost
     {
-        /// <summary>Half-open plus unaccepted connections per port; the connection table (TcpConfig.MaxConnections) bounds them anyway.</summary>
-        private const int Backlog = 256;
         private readonly EthernetInterface _interface;
         private readonly IMachine _machine;
         private readonly TimerQueue _timers = new TimerQueue();
@@ -21,6 +19,8 @@ namespace Kernel.Net.App
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
         private readonly List<bool> _announced = new List<bool>();
         private bool _stopped;
+        private long _statsDue;
+        private long _statsPrinted;
 
         public StackServiceHost(EthernetInterface networkInterface, IMachine machine)
         {
@@ -36,7 +36,7 @@ namespace Kernel.Net.App
 
         public void Listen(ushort port, Func<IConnection, IConnectionHandler> accept)
         {
-            _listeners.Add(_interface.Tcp.Listen(port, Backlog));
+            _listeners.Add(_interface.Tcp.Listen(port, _interface.Tcp.Config.AcceptBacklog));
             _acceptors.Add(accept);
             _announced.Add(false);
             _machine.Log(ReadinessLine.Format(port, _machine.NowNanoseconds));
@@ -64,6 +64,7 @@ namespace Kernel.Net.App
             busy |= AcceptNew();
             busy |= DeliverEvents();
             busy |= _timers.RunDue(now) > 0;
+            long statsAt = ReportStats(now);
             if (busy)
             {
                 // Let what the callbacks wrote leave now rather than after the next sleep.
@@ -72,10 +73,23 @@ namespace Kernel.Net.App
             }
             if (wait)
             {
-                long deadline = Math.Min(_interface.NextDeadline(), _timers.NextDue);
+                long deadline = Math.Min(Math.Min(_interface.NextDeadline(), _timers.NextDue), statsAt);
                 if (deadline > now) _machine.WaitUntil(deadline);
             }
             return false;
+        }
+
+        /// <summary>Prints the stats line when a defence counter changed, at most once per interval;
+        /// returns when it next may (long.MaxValue while nothing changed).</summary>
+        private long ReportStats(long now)
+        {
+            long events = _interface.Tcp.Counters.DefenceEvents;
+            if (events == _statsPrinted) return long.MaxValue;
+            if (now < _statsDue) return _statsDue;
+            _statsPrinted = events;
+            _statsDue = now + StatsLine.IntervalNanoseconds;
+            _machine.Log(StatsLine.Format(_interface.Tcp));
+            return long.MaxValue;
         }
 
         private bool AcceptNew()
