@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# apps/hello under attack, a baseline image against the current one in the same run:
+#   bench/net/attacks.sh BASELINE.elf [wrk-seconds (5)] [wrk-connections (50)] [wrk-rounds (3)]
+# BASELINE.elf is a hello image built from the commit to compare with (check it out in a git
+# worktree, ./summoner build, copy artifacts/images/hello.elf). For each image it prints:
+#   - wrk req/s through slirp and through a tap (rounds alternate the two images; medians compared),
+#   - a spoofed SYN flood at the guest's own stack (tap): hping3, 20,000 SYNs at 1,000/s; the
+#     fraction of curls (one a second, 5 s each) served during it, and a curl right after it (1 s),
+#   - slowloris (slowhttptest, 500 connections, a header line every 10 s, 30 s) in both network
+#     modes: the fraction of curls (one a second, 5 s each) served during it.
+# Traffic stays on loopback or inside a network namespace this script creates and removes. Root.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BASELINE="${1:-}"
+DURATION="${2:-5}"
+CONNS="${3:-50}"
+ROUNDS="${4:-3}"
+CURRENT="$ROOT/artifacts/images/hello.elf"
+NS="knetattack$$"
+GUESTS=$(mktemp) # QEMU pids, written from the subshells that boot guests
+die() { echo "attacks: $*" >&2; exit 1; }
+cleanup() {
+  local p
+  for p in $(cat "$GUESTS"); do kill "$p" 2>/dev/null || true; done
+  rm -f "$GUESTS"
+  ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+[ -n "$BASELINE" ] && [ -f "$BASELINE" ] || die "usage: bench/net/attacks.sh BASELINE.elf [wrk-seconds] [wrk-connections] [rounds] (a hello image to compare with)"
+[ -f "$CURRENT" ] || die "missing $CURRENT: run ./summoner build"
+[ "$(id -u)" -eq 0 ] || die "needs root (ip netns, hping3)"
+for t in wrk hping3 slowhttptest curl; do command -v "$t" >/dev/null || die "$t is not installed: ./summoner setup"; done
+
+QEMU=(qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -m 128M -smp 1 -nographic
+      -nodefaults -no-reboot -no-user-config -monitor none -display none)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_line() { # file pattern timeout-seconds
+  local i
+  for ((i = 0; i < $3 * 50; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
+  return 1
+}
+in_ns() { ip netns exec "$NS" "$@"; }
+
+ip netns add "$NS"
+in_ns ip link set lo up
+in_ns ip link add br0 type bridge
+in_ns ip addr add 10.77.0.1/24 dev br0
+in_ns ip link set br0 up
+
+# Sets GUEST (QEMU's pid) and URL; MODE is slirp or tap.
+boot() { # image mode
+  local log; log=$(mktemp)
+  if [ "$2" = slirp ]; then
+    local port; port=$(free_port)
+    "${QEMU[@]}" -kernel "$1" -append "port=80" -serial "file:$log" \
+      -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:80" -device virtio-net-device,netdev=n0 >/dev/null 2>&1 &
+    GUEST=$!
+    URL="http://127.0.0.1:$port/"
+  else
+    in_ns "${QEMU[@]}" -kernel "$1" -append "ip=10.77.0.2/24 gw=10.77.0.1 port=80" -serial "file:$log" \
+      -netdev tap,id=n0,ifname=katap0,script=no,downscript=no -device virtio-net-device,netdev=n0,mac=52:54:00:77:00:02 >/dev/null 2>&1 &
+    GUEST=$!
+    local i
+    for ((i = 0; i < 500; i++)); do in_ns ip link show katap0 >/dev/null 2>&1 && break; sleep 0.02; done
+    in_ns ip link set katap0 master br0
+    in_ns ip link set katap0 up
+    URL="http://10.77.0.2/"
+  fi
+  echo "$GUEST" >>"$GUESTS"
+  wait_line "$log" "summoner: ready" 60 || die "guest not ready: $(cat "$log")"
+  rm -f "$log"
+}
+halt() { kill "$GUEST" 2>/dev/null || true; wait "$GUEST" 2>/dev/null || true; sleep 0.3; }
+run() { if [ "$1" = tap ]; then shift; in_ns "$@"; else shift; "$@"; fi; }
+
+# Curls once a second while process $2 lives; prints "served/total".
+served_while() { # mode pid
+  local out; out=$(mktemp)
+  while kill -0 "$2" 2>/dev/null; do
+    (run "$1" curl -s -o /dev/null --max-time 5 -w '%{http_code}\n' "$URL" >>"$out" || true) &
+    sleep 1
+  done
+  wait
+  echo "$(grep -c '^200$' "$out" || true)/$(wc -l <"$out")"
+  rm -f "$out"
+}
+
+declare -A RPS
+wrk_once() { # image mode
+  boot "$1" "$2"
+  run "$2" wrk -t1 -c"$CONNS" -d"${DURATION}s" "$URL" | awk '/Requests\/sec/ {print $2}'
+  halt
+}
+
+syn_flood() { # image
+  boot "$1" tap
+  in_ns timeout 40 hping3 -q -S -p 80 --rand-source -i u1000 -c 20000 10.77.0.2 >/dev/null 2>&1 &
+  local flood=$!
+  sleep 2
+  local during; during=$(served_while tap "$flood")
+  local after; after=$(in_ns curl -s -o /dev/null --max-time 1 -w '%{http_code}' "$URL" || true)
+  echo "during $during, right after: ${after:-none}"
+  halt
+}
+
+slowloris() { # image mode
+  boot "$1" "$2"
+  run "$2" timeout 45 slowhttptest -H -c 500 -i 10 -r 100 -l 30 -x 24 -p 3 -u "$URL" >/dev/null 2>&1 &
+  local attack=$!
+  sleep 5
+  echo "during $(served_while "$2" "$attack")"
+  halt
+}
+
+echo "== apps/hello under attack: baseline $(basename "$BASELINE") ($(stat -c %s "$BASELINE") bytes) vs current ($(stat -c %s "$CURRENT") bytes)"
+for mode in slirp tap; do
+  base=(); cur=()
+  for ((r = 0; r < ROUNDS; r++)); do
+    base+=("$(wrk_once "$BASELINE" "$mode")")
+    cur+=("$(wrk_once "$CURRENT" "$mode")")
+  done
+  python3 - "$mode" "${base[*]}" "${cur[*]}" <<'PY'
+import statistics, sys
+mode, b, c = sys.argv[1], [float(x) for x in sys.argv[2].split()], [float(x) for x in sys.argv[3].split()]
+mb, mc = statistics.median(b), statistics.median(c)
+print("wrk %-5s baseline %s -> median %.0f req/s; current %s -> median %.0f req/s; current/baseline %.3f"
+      % (mode, " ".join("%.0f" % x for x in b), mb, " ".join("%.0f" % x for x in c), mc, mc / mb))
+PY
+done
+echo "SYN flood (tap)        baseline: $(syn_flood "$BASELINE")"
+echo "SYN flood (tap)        current:  $(syn_flood "$CURRENT")"
+for mode in slirp tap; do
+  echo "slowloris ($mode)$( [ $mode = tap ] && echo '  ' || echo '')  baseline: $(slowloris "$BASELINE" "$mode")"
+  echo "slowloris ($mode)$( [ $mode = tap ] && echo '  ' || echo '')  current:  $(slowloris "$CURRENT" "$mode")"
+done
