@@ -8,7 +8,8 @@
 #     fraction of curls (one a second, 5 s each) served during it, and a curl right after it (1 s),
 #   - slowloris (slowhttptest, 500 connections, a header line every 10 s, 30 s) in both network
 #     modes: the fraction of curls (one a second, 5 s each) served during it.
-# Traffic stays on loopback or inside a network namespace this script creates and removes. Root.
+# WRK_ONLY=1 skips the attacks (for more wrk rounds). Traffic stays on loopback or inside a network
+# namespace this script creates and removes. Needs root.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BASELINE="${1:-}"
@@ -31,14 +32,9 @@ trap cleanup EXIT
 [ "$(id -u)" -eq 0 ] || die "needs root (ip netns, hping3)"
 for t in wrk hping3 slowhttptest curl; do command -v "$t" >/dev/null || die "$t is not installed: ./summoner setup"; done
 
-QEMU=(qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -m 128M -smp 1 -nographic
-      -nodefaults -no-reboot -no-user-config -monitor none -display none)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_line() { # file pattern timeout-seconds
-  local i
-  for ((i = 0; i < $3 * 50; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
-  return 1
-}
+# shellcheck source=bench/net/guest.sh
+. "$ROOT/bench/net/guest.sh"
+QEMU=("${GUEST_QEMU[@]}" -m 128M)
 in_ns() { ip netns exec "$NS" "$@"; }
 
 ip netns add "$NS"
@@ -57,7 +53,8 @@ boot() { # image mode
     GUEST=$!
     URL="http://127.0.0.1:$port/"
   else
-    in_ns "${QEMU[@]}" -kernel "$1" -append "ip=10.77.0.2/24 gw=10.77.0.1 port=80" -serial "file:$log" \
+    # ip netns exec execs QEMU, so $! is QEMU itself (a shell function would put a subshell in between).
+    ip netns exec "$NS" "${QEMU[@]}" -kernel "$1" -append "ip=10.77.0.2/24 gw=10.77.0.1 port=80" -serial "file:$log" \
       -netdev tap,id=n0,ifname=katap0,script=no,downscript=no -device virtio-net-device,netdev=n0,mac=52:54:00:77:00:02 >/dev/null 2>&1 &
     GUEST=$!
     local i
@@ -127,6 +124,7 @@ print("wrk %-5s baseline %s -> median %.0f req/s; current %s -> median %.0f req/
       % (mode, " ".join("%.0f" % x for x in b), mb, " ".join("%.0f" % x for x in c), mc, mc / mb))
 PY
 done
+[ "${WRK_ONLY:-0}" = 1 ] && exit 0
 echo "SYN flood (tap)        baseline: $(syn_flood "$BASELINE")"
 echo "SYN flood (tap)        current:  $(syn_flood "$CURRENT")"
 for mode in slirp tap; do
