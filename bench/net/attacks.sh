@@ -85,6 +85,29 @@ served_while() { # mode pid
   rm -f "$out"
 }
 
+syn_flood() { # image
+  boot "$1" tap
+  in_ns timeout 40 hping3 -q -S -p 80 --rand-source -i u1000 -c 20000 10.77.0.2 >/dev/null 2>&1 &
+  local flood=$!
+  sleep 2
+  local during; during=$(served_while tap "$flood")
+  local after; after=$(in_ns curl -s -o /dev/null --max-time 1 -w '%{http_code}' "$URL" || true)
+  echo "during $during, right after: ${after:-none}"
+  halt
+}
+
+slowloris() { # image mode
+  boot "$1" "$2"
+  run "$2" timeout 45 slowhttptest -H -c 500 -i 10 -r 100 -l 30 -x 24 -p 3 -u "$URL" >/dev/null 2>&1 &
+  local attack=$!
+  sleep 5
+  echo "during $(served_while "$2" "$attack")"
+  halt
+}
+
+echo "== apps/hello under attack: baseline $(basename "$BASELINE") ($(stat -c %s "$BASELINE") bytes) vs current ($(stat -c %s "$CURRENT") bytes)"
+echo "host load average at start: $(cut -d" " -f1-3 /proc/loadavg); wrk -t1 -c$CONNS -d${DURATION}s, $ROUNDS rounds"
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 # One wrk run against guest $2 (QEMU pid $3); prints "req/s QEMU-CPU-microseconds-per-request".
 measure() { # mode url pid
