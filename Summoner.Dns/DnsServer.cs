@@ -10,7 +10,8 @@ namespace Summoner.Dns;
 /// <summary>
 /// Authoritative DNS over UDP and TCP on one address and port. Several UDP receive loops answer static
 /// names inline; a query waiting for a service is handed off so the loop keeps going. TCP connections
-/// are capped, carry any number of length-prefixed queries (RFC 7766) and close when idle.
+/// are capped globally and per client address, carry any number of length-prefixed queries (RFC 7766),
+/// close when idle, and are cut when a message trickles in slower than the message timeout.
 /// </summary>
 public sealed class DnsServer : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class DnsServer : IAsyncDisposable
     private Socket? _udp;
     private Socket? _tcp;
     private int _tcpConnections;
+    private readonly Dictionary<IPAddress, int> _tcpPerClient = [];
     private int _state; // 0 new, 1 running, 2 stopped
 
     public DnsServer(ZoneCatalog zones, IServiceAnswerSource? services, DnsServerOptions options)
@@ -71,8 +73,23 @@ public sealed class DnsServer : IAsyncDisposable
         }
         // A receive timeout lets each UDP thread notice shutdown even if closing the socket did not wake it.
         _udp!.ReceiveTimeout = 500;
+        SizeUdpReceiveBuffer(_udp);
         for (int i = 0; i < _options.UdpReceivers; i++) _loops.Add(Task.Factory.StartNew(ReceiveUdp, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         _loops.Add(Task.Run(AcceptTcpAsync));
+    }
+
+    /// <summary>SO_RCVBUFFORCE (root) passes net.core.rmem_max; without the privilege, SO_RCVBUF up to that cap.</summary>
+    private void SizeUdpReceiveBuffer(Socket udp)
+    {
+        const int SolSocket = 1, SoRcvBufForce = 33;
+        try
+        {
+            udp.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(_options.UdpReceiveBufferBytes));
+        }
+        catch (SocketException)
+        {
+            udp.ReceiveBufferSize = _options.UdpReceiveBufferBytes;
+        }
     }
 
     /// <summary>Stops receiving, closes sockets, and waits (bounded) for queries already being answered.</summary>
@@ -184,14 +201,46 @@ public sealed class DnsServer : IAsyncDisposable
                 _options.Diagnostics?.Invoke($"dns: TCP accept failed: {e.SocketErrorCode}");
                 continue;
             }
-            if (Interlocked.Increment(ref _tcpConnections) > _options.MaxTcpConnections)
+            var peer = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (!TryAdmit(peer))
             {
-                Interlocked.Decrement(ref _tcpConnections);
-                Counters.TcpConnectionRefused();
                 client.Dispose();
                 continue;
             }
-            Track(ServeTcpAsync(client, token));
+            Track(ServeTcpAsync(client, peer, token));
+        }
+    }
+
+    /// <summary>Takes a slot under the client's cap and the global cap, or counts why not.</summary>
+    private bool TryAdmit(IPAddress peer)
+    {
+        lock (_tcpPerClient)
+        {
+            if (_tcpConnections >= _options.MaxTcpConnections)
+            {
+                Counters.TcpConnectionRefused();
+                return false;
+            }
+            int mine = _tcpPerClient.GetValueOrDefault(peer);
+            if (mine >= _options.MaxTcpConnectionsPerClient)
+            {
+                Counters.TcpRefusedPerClient();
+                return false;
+            }
+            _tcpPerClient[peer] = mine + 1;
+            _tcpConnections++;
+            return true;
+        }
+    }
+
+    private void Release(IPAddress peer)
+    {
+        lock (_tcpPerClient)
+        {
+            int mine = _tcpPerClient.GetValueOrDefault(peer) - 1;
+            if (mine <= 0) _tcpPerClient.Remove(peer);
+            else _tcpPerClient[peer] = mine;
+            _tcpConnections--;
         }
     }
 
@@ -200,22 +249,29 @@ public sealed class DnsServer : IAsyncDisposable
     /// Static answers go out in order at once; an answer that waits for a service is sent when ready,
     /// possibly after later ones (RFC 7766 section 7 allows it), so one cold service does not stall the pipe.
     /// </summary>
-    private async Task ServeTcpAsync(Socket client, CancellationToken stopping)
+    private async Task ServeTcpAsync(Socket client, IPAddress peer, CancellationToken stopping)
     {
         byte[] query = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer);
         byte[] response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var sending = new SemaphoreSlim(1, 1);
         var waiting = new List<Task>();
+        bool messageStarted = false;
         try
         {
             client.NoDelay = true;
             while (true)
             {
                 idle.CancelAfter(_options.TcpIdleTimeout);
-                if (!await ReadExactlyAsync(client, query.AsMemory(0, 2), idle.Token).ConfigureAwait(false)) return;
+                // Idle until the first byte; from then on the whole message is due within the message timeout.
+                if (!await ReadExactlyAsync(client, query.AsMemory(0, 1), idle.Token).ConfigureAwait(false)) return;
+                if (!idle.TryReset()) return;
+                idle.CancelAfter(_options.TcpMessageTimeout);
+                messageStarted = true;
+                if (!await ReadExactlyAsync(client, query.AsMemory(1, 1), idle.Token).ConfigureAwait(false)) return;
                 int length = BinaryPrimitives.ReadUInt16BigEndian(query);
                 if (length == 0 || !await ReadExactlyAsync(client, query.AsMemory(0, length), idle.Token).ConfigureAwait(false)) return;
+                messageStarted = false;
                 if (!idle.TryReset()) return;
                 var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, stopping);
                 if (!answering.IsCompletedSuccessfully)
@@ -233,7 +289,8 @@ public sealed class DnsServer : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Idle timeout, peer reset or shutdown: the connection simply ends.
+            // Idle timeout, peer reset or shutdown: the connection simply ends. A message begun and not finished in time is a slow sender.
+            if (messageStarted && e is OperationCanceledException && !stopping.IsCancellationRequested) Counters.TcpSlowSenderCut();
         }
         finally
         {
@@ -247,7 +304,7 @@ public sealed class DnsServer : IAsyncDisposable
                 // The peer went away meanwhile.
             }
             client.Dispose();
-            Interlocked.Decrement(ref _tcpConnections);
+            Release(peer);
             ArrayPool<byte>.Shared.Return(query);
             ArrayPool<byte>.Shared.Return(response);
         }

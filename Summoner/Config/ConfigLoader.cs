@@ -7,7 +7,7 @@ namespace Summoner.Config;
 internal sealed class ConfigLoader
 {
     private static readonly string[] RootKeys = ["dns", "libvirt", "network", "limits", "metrics", "defaults", "service"];
-    private static readonly string[] DnsKeys = ["listen", "zone", "ns", "service_ttl", "answer_deadline", "soa"];
+    private static readonly string[] DnsKeys = ["listen", "zone", "ns", "service_ttl", "answer_deadline", "tcp_connections", "tcp_connections_per_client", "tcp_message_timeout", "soa"];
     private static readonly string[] SoaKeys = ["mname", "rname", "serial", "refresh", "retry", "expire", "minimum"];
     private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator"];
     private static readonly string[] NetworkKeys = ["mode", "loopback_range", "bridge"];
@@ -84,6 +84,14 @@ internal sealed class ConfigLoader
         if (nameServers.Count == 0) nameServers.Add("ns1." + zone);
 
         ConfigSection? soa = s is null ? null : Section(s, "soa", SoaKeys);
+        int tcpConnections = (int)(s?.Integer("tcp_connections", 1, 65536) ?? 256);
+        int tcpPerClient = (int)(s?.Integer("tcp_connections_per_client", 1, 65536) ?? 16);
+        if (tcpPerClient > tcpConnections)
+        {
+            s!.Error(s.PositionOf("tcp_connections_per_client"),
+                $"tcp_connections_per_client in {s.Name} ({tcpPerClient}) must not exceed tcp_connections ({tcpConnections}): one client could then take every connection");
+            tcpPerClient = tcpConnections;
+        }
         return new DnsConfig
         {
             Listen = s?.Endpoint("listen") ?? new IPEndPoint(IPAddress.Loopback, 5300),
@@ -91,6 +99,9 @@ internal sealed class ConfigLoader
             NameServers = nameServers,
             ServiceTtl = s?.Seconds("service_ttl", DnsTimerMax) ?? TimeSpan.FromSeconds(1),
             AnswerDeadline = s?.Duration("answer_deadline", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(10),
+            TcpConnections = tcpConnections,
+            TcpConnectionsPerClient = tcpPerClient,
+            TcpMessageTimeout = s?.Duration("tcp_message_timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)) ?? TimeSpan.FromSeconds(2),
             Soa = new SoaConfig
             {
                 Mname = soa?.DnsName("mname") ?? nameServers[0],

@@ -21,6 +21,15 @@ public sealed record DnsConfig
 
     /// <summary>How long a query may wait for its summon before it is answered SERVFAIL.</summary>
     public required TimeSpan AnswerDeadline { get; init; }
+
+    /// <summary>DNS-over-TCP connections open at once, from all clients.</summary>
+    public int TcpConnections { get; init; } = 256;
+
+    /// <summary>DNS-over-TCP connections one client address may hold: below the global cap, so no client takes them all.</summary>
+    public int TcpConnectionsPerClient { get; init; } = 16;
+
+    /// <summary>A TCP message must arrive whole within this once begun; slower senders are cut.</summary>
+    public TimeSpan TcpMessageTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>[dns.soa]: the zone's SOA record (RFC 1035 3.3.13). Timers are whole seconds.</summary>

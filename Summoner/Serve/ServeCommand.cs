@@ -112,6 +112,9 @@ public static class ServeCommand
         {
             Endpoint = config.Dns.Listen,
             ServiceAnswerDeadline = config.Dns.AnswerDeadline,
+            MaxTcpConnections = config.Dns.TcpConnections,
+            MaxTcpConnectionsPerClient = config.Dns.TcpConnectionsPerClient,
+            TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
         };
         await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl), dnsOptions);
@@ -215,13 +218,20 @@ internal sealed class DnsMetricsBridge
     {
         lock (_seen)
         {
-            foreach (var (code, count) in _dns.Counters.Snapshot().ResponsesByCode)
-            {
-                string rcode = code.ToString().ToUpperInvariant();
-                long before = _seen.GetValueOrDefault(rcode);
-                if (count > before) _metrics.DnsQueries.WithLabels(rcode).Inc(count - before);
-                _seen[rcode] = count;
-            }
+            var snapshot = _dns.Counters.Snapshot();
+            foreach (var (code, count) in snapshot.ResponsesByCode)
+                Advance(_metrics.DnsQueries, "rcode:" + code, count, code.ToString().ToUpperInvariant());
+            Advance(_metrics.DnsTcpRefusals, "tcp:global_cap", snapshot.TcpConnectionsRefused, "global_cap");
+            Advance(_metrics.DnsTcpRefusals, "tcp:per_client_cap", snapshot.TcpRefusedPerClient, "per_client_cap");
+            Advance(_metrics.DnsTcpRefusals, "tcp:slow_sender", snapshot.TcpSlowSendersCut, "slow_sender");
         }
+    }
+
+    /// <summary>Adds what a server counter gained since the last scrape to its Prometheus counter.</summary>
+    private void Advance(Counter counter, string key, long count, string label)
+    {
+        long before = _seen.GetValueOrDefault(key);
+        if (count > before) counter.WithLabels(label).Inc(count - before);
+        _seen[key] = count;
     }
 }
