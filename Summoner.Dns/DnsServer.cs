@@ -18,7 +18,11 @@ public sealed class DnsServer : IAsyncDisposable
     private readonly DnsServerOptions _options;
     private readonly DnsResponder _responder;
     private readonly CancellationTokenSource _stopping = new();
+    // Cancelled first at shutdown: answers waiting for a service turn into SERVFAIL while the sockets can still carry them.
+    private readonly CancellationTokenSource _answering = new();
+    // Answers waiting for a service (UDP and TCP alike): drained before the sockets close.
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly List<Task> _loops = [];
     private Socket? _udp;
     private Socket? _tcp;
@@ -92,32 +96,43 @@ public sealed class DnsServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops receiving, closes sockets, and waits (bounded) for queries already being answered.</summary>
+    /// <summary>
+    /// Every query gets an answer, even at shutdown: queries waiting for a service are answered SERVFAIL and
+    /// sent (bounded wait) before the sockets close; then receiving stops and connections end.
+    /// </summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
+        await _answering.CancelAsync().ConfigureAwait(false);
+        await WaitBoundedAsync(_inFlight.Keys, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _udp?.Dispose();
         _tcp?.Dispose();
-        var all = _loops.Concat(_inFlight.Keys).ToArray();
+        await WaitBoundedAsync(_loops.Concat(_connections.Keys).Concat(_inFlight.Keys), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _stopping.Dispose();
+        _answering.Dispose();
+    }
+
+    private static async Task WaitBoundedAsync(IEnumerable<Task> tasks, TimeSpan bound)
+    {
         try
         {
-            await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Task.WhenAll(tasks.ToArray()).WaitAsync(bound).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // Shutdown: loops end with cancellation or closed-socket errors; a source that ignores cancellation is left behind.
         }
-        _stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private void Track(Task task)
+    private static Task Track(ConcurrentDictionary<Task, byte> set, Task task)
     {
-        _inFlight.TryAdd(task, 0);
-        task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _inFlight,
+        set.TryAdd(task, 0);
+        task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), set,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     /// <summary>
@@ -128,6 +143,7 @@ public sealed class DnsServer : IAsyncDisposable
     {
         var socket = _udp!;
         var token = _stopping.Token;
+        var answering = _answering.Token;
         byte[] query = new byte[DnsLimitsForServer.UdpReceiveBuffer];
         byte[] response = new byte[_options.MaxUdpPayload];
         var peer = new SocketAddress(socket.AddressFamily);
@@ -148,17 +164,17 @@ public sealed class DnsServer : IAsyncDisposable
             }
             try
             {
-                var answering = _responder.RespondAsync(query.AsSpan(0, received), response, DnsTransport.Udp, token);
-                if (answering.IsCompletedSuccessfully)
+                var answer = _responder.RespondAsync(query.AsSpan(0, received), response, DnsTransport.Udp, answering);
+                if (answer.IsCompletedSuccessfully)
                 {
-                    int length = answering.Result;
+                    int length = answer.Result;
                     if (length > 0) socket.SendTo(response.AsSpan(0, length), SocketFlags.None, peer);
                     continue;
                 }
                 // The answer waits for a service: hand this response buffer and the peer to a task and carry on.
                 var waitingPeer = new SocketAddress(peer.Family, peer.Size);
                 peer.Buffer.Span[..peer.Size].CopyTo(waitingPeer.Buffer.Span);
-                Track(SendWhenAnsweredAsync(socket, answering, response, waitingPeer, token));
+                _ = Track(_inFlight, SendWhenAnsweredAsync(socket, answer, response, waitingPeer, token));
                 response = new byte[_options.MaxUdpPayload];
             }
             catch (ObjectDisposedException) { return; }
@@ -207,7 +223,7 @@ public sealed class DnsServer : IAsyncDisposable
                 client.Dispose();
                 continue;
             }
-            Track(ServeTcpAsync(client, peer, token));
+            _ = Track(_connections, ServeTcpAsync(client, peer, token));
         }
     }
 
@@ -273,11 +289,11 @@ public sealed class DnsServer : IAsyncDisposable
                 if (length == 0 || !await ReadExactlyAsync(client, query.AsMemory(0, length), idle.Token).ConfigureAwait(false)) return;
                 messageStarted = false;
                 if (!idle.TryReset()) return;
-                var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, stopping);
+                var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, _answering.Token);
                 if (!answering.IsCompletedSuccessfully)
                 {
                     waiting.RemoveAll(t => t.IsCompleted);
-                    waiting.Add(SendFramedWhenAnsweredAsync(client, answering, response, sending, stopping));
+                    waiting.Add(Track(_inFlight, SendFramedWhenAnsweredAsync(client, answering, response, sending, stopping)));
                     response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
                     continue;
                 }
