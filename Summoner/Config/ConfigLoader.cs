@@ -13,7 +13,7 @@ internal sealed class ConfigLoader
     private static readonly string[] NetworkKeys = ["mode", "loopback_range", "bridge"];
     private static readonly string[] BridgeKeys = ["name", "subnet", "gateway", "netns"];
     private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory"];
-    private static readonly string[] MetricsKeys = ["listen"];
+    private static readonly string[] MetricsKeys = ["listen", "allow_remote"];
     private static readonly string[] DefaultsKeys = ["memory", "vcpus", "idle_timeout", "boot_deadline"];
 
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
@@ -40,7 +40,7 @@ internal sealed class ConfigLoader
         LibvirtConfig libvirt = LoadLibvirt(Section(root, "libvirt", LibvirtKeys));
         NetworkConfig network = LoadNetwork(Section(root, "network", NetworkKeys));
         LimitsConfig limits = LoadLimits(Section(root, "limits", LimitsKeys));
-        MetricsConfig metrics = new() { Listen = Section(root, "metrics", MetricsKeys)?.Endpoint("listen") ?? new IPEndPoint(IPAddress.Loopback, 9753) };
+        MetricsConfig metrics = LoadMetrics(Section(root, "metrics", MetricsKeys));
         ServiceDefaults defaults = LoadDefaults(Section(root, "defaults", DefaultsKeys));
         List<ServiceConfig> services = LoadServices(root, dns, network, limits, metrics, defaults);
 
@@ -222,6 +222,21 @@ internal sealed class ConfigLoader
         uint hostBits = 32 - (uint)network.PrefixLength;
         uint size = hostBits == 32 ? uint.MaxValue : (1u << (int)hostBits);
         return !address.Equals(network.BaseAddress) && !address.Equals(Offset(network.BaseAddress, size - 1));
+    }
+
+    private MetricsConfig LoadMetrics(ConfigSection? s)
+    {
+        var listen = s?.Endpoint("listen") ?? new IPEndPoint(IPAddress.Loopback, 9753);
+        bool allowRemote = s?.Boolean("allow_remote") ?? false;
+        if (!IPAddress.IsLoopback(listen.Address))
+        {
+            if (!allowRemote)
+                s!.Error(s.PositionOf("listen"),
+                    $"listen in {s.Name} is {listen}, outside loopback: /metrics would answer other hosts. Use 127.0.0.1, or set allow_remote = true if that is what you want (the control API still needs the token)");
+            else
+                _warnings.Add($"[metrics] listen = {listen} is outside loopback (allow_remote = true): /metrics, /healthz and /readyz answer other hosts");
+        }
+        return new MetricsConfig { Listen = listen, AllowRemote = allowRemote };
     }
 
     private List<ServiceConfig> LoadServices(ConfigSection root, DnsConfig dns, NetworkConfig network, LimitsConfig limits, MetricsConfig metrics, ServiceDefaults defaults)

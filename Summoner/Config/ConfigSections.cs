@@ -116,11 +116,20 @@ public sealed record LimitsConfig
     public required long TotalGuestMemoryBytes { get; init; }
 }
 
-/// <summary>[metrics]: the HTTP listener for /metrics and /api/services.</summary>
+/// <summary>[metrics]: the HTTP listener for /metrics, /healthz, /readyz and the token-guarded control API.</summary>
 public sealed record MetricsConfig
 {
     /// <summary>Default 127.0.0.1:9753.</summary>
     public required IPEndPoint Listen { get; init; }
+
+    /// <summary>
+    /// A listen address outside loopback exposes /metrics to other hosts: it must be asked for with
+    /// allow_remote = true, and serve warns about it.
+    /// </summary>
+    public bool AllowRemote { get; init; }
+
+    /// <summary>The control token's file (owner-only), under the state directory; the CLI reads it to call the control API.</summary>
+    public static string TokenPath(string stateDirectory) => Path.Combine(stateDirectory, "control.token");
 }
 
 /// <summary>[defaults]: values a [[service]] gets unless it sets its own.</summary>

@@ -42,6 +42,7 @@ public static class ServeCommand
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
+        foreach (string warning in config.Warnings) log.LogWarning("{Warning}", warning);
         foreach (ServiceConfig s in config.Services)
         {
             if (!File.Exists(s.ImagePath))
@@ -129,7 +130,9 @@ public static class ServeCommand
         }
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
-        WebApplication web = BuildControl(config.Metrics.Listen, engine, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); });
+        var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
+        string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
+        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady);
         try
         {
             await web.StartAsync(stop.Token).ConfigureAwait(false);
@@ -175,13 +178,13 @@ public static class ServeCommand
         return decision.Accelerator;
     }
 
-    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, Func<string> renderMetrics)
+    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(listen));
         WebApplication app = builder.Build();
-        ControlEndpoints.Map(app, engine, renderMetrics);
+        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady);
         return app;
     }
 

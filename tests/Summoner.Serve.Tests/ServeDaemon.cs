@@ -37,6 +37,14 @@ public sealed class ServeDaemon : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
     public int Pid => _process.Id;
 
+    /// <summary>GET on the control API with the daemon's token (what the CLI does).</summary>
+    public async Task<string> ControlGetAsync(string path)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(StateDirectory, "control.token")).Trim());
+        return await http.GetStringAsync(new Uri($"http://127.0.0.1:{MetricsPort}{path}"));
+    }
+
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
 
     public static int FreePort()
