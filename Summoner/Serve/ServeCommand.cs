@@ -19,17 +19,26 @@ public static class ServeCommand
     public static Command Create()
     {
         var config = new Option<string>("--config", "-c") { Description = "Configuration file", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
-        var command = new Command("serve", "Serve summoner.toml: answer DNS for its zone, summon services on demand, reap them when idle.") { config };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(config)!, ct));
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "text (one line per event) or json (one JSON object per line, with each summon phase's fields: Service, Phase, Ms, ...)",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("serve", "Serve summoner.toml: answer DNS for its zone, summon services on demand, reap them when idle.") { config, logFormat };
+        command.SetAction((result, ct) => RunAsync(result.GetValue(config)!, ct, json: result.GetValue(logFormat) == "json"));
         return command;
     }
 
-    public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken, bool json = false)
     {
-        using ILoggerFactory loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft", LogLevel.Warning));
+        using ILoggerFactory loggers = LoggerFactory.Create(b =>
+        {
+            // JSON lines carry the message template's fields (Service, Phase, Ms, Guest...) as properties, for log shippers.
+            if (json) b.AddJsonConsole(o => { o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; o.UseUtcTimestamp = true; });
+            else b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+            b.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning);
+        });
         ILogger log = loggers.CreateLogger("Summoner");
 
         SummonerConfig config;

@@ -203,6 +203,23 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task With_log_format_json_each_summon_phase_is_a_json_line_with_its_fields()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync(logFormat: "json");
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+        var phases = new HashSet<string>();
+        foreach (string line in d.Output.Split('\n').Where(l => l.StartsWith('{')))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (!doc.RootElement.TryGetProperty("State", out var state) || !state.TryGetProperty("Phase", out var phase)) continue;
+            Assert.Equal("hello", state.GetProperty("Service").GetString());
+            Assert.True(state.GetProperty("Ms").ValueKind == JsonValueKind.Number, line);
+            phases.Add(phase.GetString()!);
+        }
+        Assert.Superset(new HashSet<string> { "create", "boot", "ready" }, phases);
+    }
+
+    [Fact]
     public async Task The_control_api_needs_the_token_refuses_web_pages_and_leaves_health_endpoints_open()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync();
