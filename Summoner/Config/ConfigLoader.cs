@@ -9,7 +9,7 @@ internal sealed class ConfigLoader
     private static readonly string[] RootKeys = ["dns", "libvirt", "network", "limits", "metrics", "defaults", "service"];
     private static readonly string[] DnsKeys = ["listen", "zone", "ns", "service_ttl", "answer_deadline", "tcp_connections", "tcp_connections_per_client", "tcp_message_timeout", "soa"];
     private static readonly string[] SoaKeys = ["mname", "rname", "serial", "refresh", "retry", "expire", "minimum"];
-    private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator"];
+    private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator", "keep_logs"];
     private static readonly string[] NetworkKeys = ["mode", "loopback_range", "bridge"];
     private static readonly string[] BridgeKeys = ["name", "subnet", "gateway", "netns"];
     private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory"];
@@ -137,6 +137,7 @@ internal sealed class ConfigLoader
             Uri = uri,
             StateDirectory = stateDirectory,
             Accelerator = s?.Enum<Accelerator>("accelerator") ?? Accelerator.Auto,
+            KeepLogs = (int)(s?.Integer("keep_logs", 1, 1000) ?? 5),
         };
     }
 

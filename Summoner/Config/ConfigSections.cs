@@ -70,6 +70,9 @@ public sealed record LibvirtConfig
     public required string StateDirectory { get; init; }
 
     public required Accelerator Accelerator { get; init; }
+
+    /// <summary>Guest console logs (and QEMU's own logs) kept per service; older ones are deleted, a running guest's never.</summary>
+    public int KeepLogs { get; init; } = 5;
 }
 
 public enum NetworkMode

@@ -90,17 +90,12 @@ public static class ControlEndpoints
     private static string? LatestConsole(SummonEngine engine, string name) =>
         LatestConsole(Path.GetDirectoryName(engine.ConsolePathFor("x"))!, engine.Options.GuestNamePrefix, name);
 
-    /// <summary>
-    /// The newest console file of <paramref name="service"/>. Guest names are PREFIX + service + "-" + number,
-    /// so "hello" must not pick up "hello-api-3.log".
-    /// </summary>
+    /// <summary>The newest console file of <paramref name="service"/> ("hello" must not pick up "hello-api-3.log").</summary>
     internal static string? LatestConsole(string directory, string guestPrefix, string service)
     {
         if (!Directory.Exists(directory)) return null;
-        string prefix = guestPrefix + service + "-";
-        static bool IsNumber(ReadOnlySpan<char> s) => s.Length > 0 && !s.ContainsAnyExceptInRange('0', '9');
-        return new DirectoryInfo(directory).GetFiles(prefix + "*.log")
-            .Where(f => IsNumber(f.Name.AsSpan(prefix.Length, f.Name.Length - prefix.Length - ".log".Length)))
+        return new DirectoryInfo(directory).GetFiles(guestPrefix + service + "-*.log")
+            .Where(f => GuestNames.BelongsTo(f.Name.AsSpan(0, f.Name.Length - ".log".Length), guestPrefix, service))
             .OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName;
     }
 }

@@ -152,6 +152,7 @@ public static class ServeCommand
             return 1;
         }
 
+        Task pruning = PruneLogsAsync(config, options.GuestNamePrefix, connection, log, stop.Token);
         PrintWelcome(config, accelerator);
         try
         {
@@ -159,6 +160,7 @@ public static class ServeCommand
         }
         catch (OperationCanceledException) { }
 
+        await pruning.ConfigureAwait(false);
         log.LogInformation("stopping: destroying every guest this summoner started");
         await dns.StopAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
@@ -166,6 +168,36 @@ public static class ServeCommand
         await web.DisposeAsync().ConfigureAwait(false);
         log.LogInformation("stopped");
         return 0;
+    }
+
+    /// <summary>Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's stay).</summary>
+    private static async Task PruneLogsAsync(SummonerConfig config, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
+    {
+        var directories = new List<string> { Path.Combine(config.Libvirt.StateDirectory, "consoles") };
+        const string embed = "qemu:///embed?root=";
+        if (config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal))
+            directories.Add(Path.GetDirectoryName(EmbeddedDriver.QemuLogFile(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), "x"))!);
+        var pruner = new ConsoleLogPruner(directories, guestPrefix, [.. config.Services.Select(s => s.Name)], config.Libvirt.KeepLogs);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        try
+        {
+            do
+            {
+                var running = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var domain in connection.ListDomains())
+                {
+                    using (domain) running.Add(domain.Name);
+                }
+                int deleted = pruner.Prune(running);
+                if (deleted > 0) log.LogDebug("pruned {Count} old guest logs", deleted);
+            }
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
+        catch (LibvirtException ex)
+        {
+            log.LogWarning("log pruning stopped: {Message}", ex.Message);
+        }
     }
 
     private static LibvirtConnection OpenLibvirt(SummonerConfig config)

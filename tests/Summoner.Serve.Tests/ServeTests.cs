@@ -203,6 +203,23 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task After_eight_summons_only_the_newest_five_console_and_qemu_logs_of_a_service_remain()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            Assert.Equal(0, (await d.SummonerAsync("stop", "hello")).Exit);
+        }
+        string consoles = Path.Combine(d.StateDirectory, "consoles"), qemuLogs = Path.Combine(d.StateDirectory, "libvirt", "log", "qemu");
+        int Count(string dir) => Directory.GetFiles(dir, "summoner-hello-*.log").Length;
+        await WaitAsync(() => Task.FromResult(Count(consoles) == 5 && Count(qemuLogs) == 5), TimeSpan.FromSeconds(25));
+        // The newest survive, the oldest went.
+        Assert.True(File.Exists(Path.Combine(consoles, "summoner-hello-8.log")));
+        Assert.False(File.Exists(Path.Combine(consoles, "summoner-hello-1.log")));
+    }
+
+    [Fact]
     public async Task With_log_format_json_each_summon_phase_is_a_json_line_with_its_fields()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync(logFormat: "json");

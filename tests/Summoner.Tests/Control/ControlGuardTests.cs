@@ -62,3 +62,18 @@ public sealed class ControlGuardTests : IDisposable
         Assert.Null(ControlEndpoints.LatestConsole(dir, "summoner-", "hell"));
     }
 }
+
+public sealed class GuestNamesTests
+{
+    [Theory]
+    [InlineData("summoner-hello-1", "hello", true)]
+    [InlineData("summoner-hello-42", "hello", true)]
+    [InlineData("summoner-hello-api-7", "hello", false)]
+    [InlineData("summoner-hello-api-7", "hello-api", true)]
+    [InlineData("summoner-hello-", "hello", false)]
+    [InlineData("summoner-hello", "hello", false)]
+    [InlineData("other-hello-1", "hello", false)]
+    [InlineData("summoner-hellox-1", "hello", false)]
+    public void A_guest_name_belongs_to_exactly_one_service(string guest, string service, bool belongs) =>
+        Assert.Equal(belongs, Summoner.Engine.GuestNames.BelongsTo(guest, "summoner-", service));
+}
