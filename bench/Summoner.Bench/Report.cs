@@ -80,9 +80,9 @@ public static class Report
     {
         var rows = series.Where(s => s.Samples.Count > 0 && s.Unit == "ms").ToList();
         // Series names are printed in full: the label column grows with the longest one
-        // (~7 px per character at 12 px sans-serif).
+        // (~7.5 px per character at 12 px sans-serif, DejaVu being among the widest).
         const int right = 30, rowH = 28, top = 40, plotWidth = 640;
-        int left = Math.Max(260, 16 + 7 * rows.Select(s => s.Key.Length).DefaultIfEmpty(0).Max());
+        int left = Math.Max(260, 16 + (int)(7.5 * rows.Select(s => s.Key.Length).DefaultIfEmpty(0).Max()));
         int width = left + plotWidth + right, height = top + rowH * Math.Max(rows.Count, 1) + 50;
         double min = rows.Count == 0 ? 1 : Math.Max(0.01, rows.Min(s => s.Samples.Min()));
         double max = rows.Count == 0 ? 10 : Math.Max(min * 10, rows.Max(s => s.Samples.Max()));
