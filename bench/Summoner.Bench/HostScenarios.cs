@@ -139,7 +139,7 @@ public static partial class HostScenarios
             {
                 PlainQemu q = PlainQemu.Start(ctx.ImagePath, ctx.Accelerator, memoryMiB: guestMiB);
                 plain.Add(q);
-                await q.Console.WaitForAsync(PlainQemu.ReadyMarker, 0, ctx.GuestTimeout, ct).ConfigureAwait(false);
+                await q.WaitForLineAsync(PlainQemu.ReadyMarker, ctx.GuestTimeout, ct).ConfigureAwait(false);
                 for (int r = 0; r < requestsPerGuest; r++) await q.FirstByteAsync(ct).ConfigureAwait(false);
             }
             await Task.Delay(2000, ct).ConfigureAwait(false);

@@ -19,11 +19,13 @@ public sealed class PlainQemu : IAsyncDisposable
     private readonly Process _process;
     private readonly string _dir;
     private readonly Task _pump;
+    private readonly Task<string> _stderr;
     private Qmp? _qmp;
 
     private PlainQemu(Process process, string dir, IPEndPoint http, long launched)
     {
         _process = process;
+        _stderr = process.StandardError.ReadToEndAsync(); // drained so QEMU never blocks on a full pipe
         _dir = dir;
         Http = http;
         Launched = launched;
@@ -79,7 +81,6 @@ public sealed class PlainQemu : IAsyncDisposable
             Directory.Delete(dir, recursive: true);
             throw;
         }
-        p.StandardError.ReadToEndAsync(); // drained so QEMU never blocks on a full pipe
         return new PlainQemu(p, dir, new IPEndPoint(host, hostPort), launched);
     }
 
@@ -98,6 +99,23 @@ public sealed class PlainQemu : IAsyncDisposable
             {
                 await Task.Delay(5, cancellationToken).ConfigureAwait(false);
             }
+            catch (SocketException ex) when (_process.HasExited)
+            {
+                throw new InvalidOperationException($"qemu-system-x86_64 exited with status {_process.ExitCode} before its QMP socket took a connection: {(await _stderr.ConfigureAwait(false)).Trim()}", ex);
+            }
+        }
+    }
+
+    /// <summary>The timestamp of the console chunk that completed <paramref name="marker"/>; if QEMU exits first, the error carries its stderr.</summary>
+    public async Task<long> WaitForLineAsync(string marker, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Console.WaitForAsync(marker, 0, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (_process.HasExited)
+        {
+            throw new InvalidOperationException($"qemu-system-x86_64 exited with status {_process.ExitCode}: {(await _stderr.ConfigureAwait(false)).Trim()}\n{ex.Message}", ex);
         }
     }
 
@@ -195,9 +213,6 @@ public sealed class ConsolePump
             }
         }
     }
-
-    /// <summary>Characters read so far: a later <see cref="WaitForAsync"/> from here sees only what comes after.</summary>
-    public int Length { get { lock (_text) return _text.Length; } }
 }
 
 /// <summary>A minimal QMP client: one command at a time, events skipped.</summary>

@@ -102,7 +102,7 @@ public static class SummonScenarios
     {
         ArgumentNullException.ThrowIfNull(ctx);
         await using PlainQemu q = PlainQemu.Start(ctx.ImagePath, ctx.Accelerator);
-        long ready = await q.Console.WaitForAsync(PlainQemu.ReadyMarker, 0, ctx.GuestTimeout, ct).ConfigureAwait(false);
+        long ready = await q.WaitForLineAsync(PlainQemu.ReadyMarker, ctx.GuestTimeout, ct).ConfigureAwait(false);
         return await ProbeAsync(ctx, q, q.Launched, ready, ct).ConfigureAwait(false);
     }
 
@@ -111,7 +111,7 @@ public static class SummonScenarios
     {
         await using PlainQemu q = PlainQemu.Start(ctx.ImagePath, ctx.Accelerator);
         await q.ConnectQmpAsync(ct).ConfigureAwait(false);
-        await q.Console.WaitForAsync(PlainQemu.ReadyMarker, 0, ctx.GuestTimeout, ct).ConfigureAwait(false);
+        await q.WaitForLineAsync(PlainQemu.ReadyMarker, ctx.GuestTimeout, ct).ConfigureAwait(false);
         await q.StopAsync(ct).ConfigureAwait(false);
         await Task.Delay(Settle, ct).ConfigureAwait(false);
         long cont = Stopwatch.GetTimestamp();
@@ -127,7 +127,7 @@ public static class SummonScenarios
         await Task.Delay(Settle, ct).ConfigureAwait(false);
         long cont = Stopwatch.GetTimestamp();
         await q.ContAsync(ct).ConfigureAwait(false);
-        long ready = await q.Console.WaitForAsync(PlainQemu.ReadyMarker, 0, ctx.GuestTimeout, ct).ConfigureAwait(false);
+        long ready = await q.WaitForLineAsync(PlainQemu.ReadyMarker, ctx.GuestTimeout, ct).ConfigureAwait(false);
         return await ProbeAsync(ctx, q, cont, ready, ct).ConfigureAwait(false);
     }
 
@@ -135,7 +135,7 @@ public static class SummonScenarios
     // same evidence serve waits for before it answers a query.
     private static async Task<(double Ready, double Accepted, double FirstByte)> ProbeAsync(BenchContext ctx, PlainQemu q, long start, long ready, CancellationToken ct)
     {
-        Task<long> accepted = q.Console.WaitForAsync(PlainQemu.AcceptedMarker, 0, ctx.GuestTimeout, ct);
+        Task<long> accepted = q.WaitForLineAsync(PlainQemu.AcceptedMarker, ctx.GuestTimeout, ct);
         long firstByte = await q.FirstByteAsync(ct).ConfigureAwait(false);
         return (PlainQemu.Ms(start, ready), PlainQemu.Ms(start, await accepted.ConfigureAwait(false)), PlainQemu.Ms(start, firstByte));
     }

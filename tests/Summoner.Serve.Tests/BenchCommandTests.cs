@@ -72,4 +72,30 @@ public sealed class BenchCommandTests
         Assert.NotEqual(0, r.Exit);
         Assert.Contains("unknown scenario 'nosuch': choose from floor, cold, warm, storm, dns, density", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_unknown_accelerator_is_refused_before_anything_starts()
+    {
+        var r = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "bench", "floor", "--accelerator", "hvf", "--image", RepoPaths.Image("hello"));
+        Assert.NotEqual(0, r.Exit);
+        Assert.Contains("unknown accelerator 'hvf': use tcg or kvm", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_image_qemu_cannot_boot_ends_the_bench_with_qemus_own_message()
+    {
+        string bad = Path.Combine(Directory.CreateTempSubdirectory("summoner-bench-bad-").FullName, "not-an-image.elf");
+        await File.WriteAllTextAsync(bad, "this is not an ELF image");
+        try
+        {
+            var r = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "bench", "floor", "-n", "1", "--image", bad);
+            Assert.NotEqual(0, r.Exit);
+            Assert.StartsWith("summoner bench: qemu-system-x86_64 exited with status 1:", r.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(bad)!, recursive: true);
+        }
+    }
 }
