@@ -14,14 +14,23 @@ namespace __NAMESPACE__
     public sealed class Service
     {
         private readonly byte[] _page;
+        private readonly int _headLimit;
 
-        private Service(byte[] page) => _page = page;
+        private Service(byte[] page, int headLimit)
+        {
+            _page = page;
+            _headLimit = headLimit;
+        }
 
         public static Service Start(IServiceHost host)
         {
             ServiceSettings settings = host.Settings();
             string greeting = settings.GetString("GREETING", "Hello");
-            var service = new Service(HttpResponder.Page(200, "OK", "<h1>" + HttpResponder.Escape(greeting) + "</h1>\n"));
+            // The largest request head accepted, in bytes (a typed setting: HEAD_LIMIT = "8192").
+            int headLimit = settings.GetInt("HEAD_LIMIT", 4096);
+            if (headLimit < 256 || headLimit > 65536)
+                throw new SettingException("HEAD_LIMIT", "setting HEAD_LIMIT must be from 256 to 65536 (bytes)");
+            var service = new Service(HttpResponder.Page(200, "OK", "<h1>" + HttpResponder.Escape(greeting) + "</h1>\n"), headLimit);
             // Summoner passes the service's ports = [...] as the setting port (port=80,443).
             foreach (ushort port in settings.GetPorts("port", __PORT__)) host.Serve(port, service.ServeAsync);
             return service;
@@ -31,7 +40,7 @@ namespace __NAMESPACE__
         {
             // The seam for a real HTTP library: HttpResponder reads one request head and the
             // service answers it. Swap both for the library's server when you need more of HTTP.
-            int status = await HttpResponder.ReadRequestHeadAsync(connection, new byte[4096]);
+            int status = await HttpResponder.ReadRequestHeadAsync(connection, new byte[_headLimit]);
             byte[] response = status == 200 ? _page : HttpResponder.Page(status, "Bad Request", "bad request\n");
             await connection.WriteAsync(response.AsMemory(0, response.Length));
             connection.Close();
