@@ -96,7 +96,7 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
                 string page = "";
                 for (var sw = Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(120) && !page.EndsWith("200", StringComparison.Ordinal); await Task.Delay(500))
                 {
-                    Assert.False(hosted.HasExited, "summoner run --hosted exited: " + await hosted.StandardError.ReadToEndAsync());
+                    if (hosted.HasExited) Assert.Fail("summoner run --hosted exited: " + await hosted.StandardError.ReadToEndAsync());
                     page = (await CurlAsync($"http://127.0.0.1:{port}/")).Stdout.Trim();
                 }
                 Assert.EndsWith("200", page, StringComparison.Ordinal);
