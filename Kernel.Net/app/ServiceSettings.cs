@@ -62,7 +62,8 @@ namespace Kernel.Net.App
                 int comma = text.IndexOf(',', at);
                 if (comma < 0) comma = text.Length;
                 string item = text.Substring(at, comma - at);
-                if (!int.TryParse(item, out int port) || port < 1 || port > 65535)
+                // 0 asks for any free port: tests of hosted builds use it.
+                if (!int.TryParse(item, out int port) || port < 0 || port > 65535)
                     throw new SettingException(key, "setting " + key + " must list TCP ports 1-65535 separated by commas, for example " + key + "=80,443");
                 ports.Add((ushort)port);
                 at = comma + 1;

@@ -82,6 +82,11 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
     [Fact]
     public async Task The_guide_new_build_run_hosted_then_serve_answers_with_the_env_value_that_never_reaches_a_command_line()
     {
+        // The project's own tests, against its hosted build.
+        var tests = await GuideProject.InAsync(_project.Project, "dotnet", "test", "Tests", "-nologo");
+        Assert.True(tests.Exit == 0, tests.Stdout + tests.Stderr);
+        Assert.Contains("Passed!", tests.Stdout, StringComparison.Ordinal);
+
         _out.WriteLine($"new project: cold dotnet build {_project.ColdBuild.TotalSeconds:F1} s, incremental {_project.IncrementalBuild.TotalSeconds:F1} s, image {new FileInfo(_project.Image).Length} bytes");
 
         // run --hosted: the same source as a process; --env reaches it as a setting.
