@@ -20,6 +20,8 @@ namespace Kernel.Net.App
         private readonly List<TcpListener> _listeners = new List<TcpListener>();
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
         private readonly List<bool> _announced = new List<bool>();
+        // Accepted connections that have not carried a byte yet: one that ends so is a readiness probe.
+        private readonly HashSet<TcpConnection> _silent = new HashSet<TcpConnection>();
         private bool _stopped;
 
         public StackServiceHost(EthernetInterface networkInterface, IMachine machine)
@@ -92,12 +94,29 @@ namespace Kernel.Net.App
                         _announced[i] = true;
                         _machine.Log(ReadinessLine.FormatAccepted(_listeners[i].Port));
                     }
+                    _silent.Add(c);
                     c.Handler = _acceptors[i](c);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;
                 }
             }
             return any;
+        }
+
+        /// <summary>
+        /// A connection closed by its peer before it sent a byte is how the host probes readiness;
+        /// reporting every one (not only the first accept) lets the host prove that a resumed
+        /// guest's stack still takes connections. Real traffic carries data and prints nothing.
+        /// </summary>
+        private void ReportProbe(TcpConnection c)
+        {
+            if (!_silent.Contains(c)) return;
+            if (c.BytesAvailable > 0) _silent.Remove(c);
+            else if (c.State == TcpState.CloseWait)
+            {
+                _silent.Remove(c);
+                _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
+            }
         }
 
         private bool DeliverEvents()
@@ -113,6 +132,7 @@ namespace Kernel.Net.App
                 if (c.State == TcpState.Closed)
                 {
                     any = true;
+                    _silent.Remove(c);
                     c.Handler = null;
                     c.ReadableEvent = c.WritableEvent = c.ClosedEvent = false;
                     handler.OnClosed(c);
@@ -123,6 +143,7 @@ namespace Kernel.Net.App
                 {
                     any = true;
                     c.ReadableEvent = false;
+                    if (_silent.Count > 0) ReportProbe(c);
                     handler.OnReadable(c);
                 }
                 if (c.WritableEvent && c.AppOwned)

@@ -25,6 +25,8 @@ public static class EngineSetup
             MaxRunningGuests = config.Limits.RunningGuests,
             MaxTotalMemoryMiB = config.Limits.TotalGuestMemoryBytes >> 20,
             AnswerTtl = config.Dns.ServiceTtl,
+            WaitingSummons = config.Limits.WaitingSummons,
+            CapWait = config.Dns.AnswerDeadline,
         };
     }
 

@@ -197,7 +197,7 @@ public sealed class ServeTests
         Assert.True(promtool.Exit == 0, promtool.Stdout + promtool.Stderr);
         Assert.Contains("summoner_dns_queries_total{rcode=\"NXDOMAIN\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"stop\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\",kind=\"cold\"} 1", metrics, StringComparison.Ordinal);
         var unknown = await d.SummonerAsync("stop", "nosuch");
         Assert.NotEqual(0, unknown.Exit);
         Assert.Contains("no service named 'nosuch'", unknown.Stderr, StringComparison.Ordinal);
