@@ -46,13 +46,13 @@ internal sealed class ScriptedDriver : IGuestDriver
             {
                 await File.AppendAllTextAsync(launch.ConsolePath, $"summoner: ready tcp/{port} in 1.0 ms\n", CancellationToken.None);
                 if (_listeners.TryGetValue(launch.GuestName + ":" + port, out TcpListener? listener))
-                    _ = AcceptAsync(listener, launch.ConsolePath, port, SilentAccept);
+                    _ = AcceptAsync(listener, launch.ConsolePath, port);
             }
         }, CancellationToken.None);
     }
 
     /// <summary>Like Kernel.Net's host: reports the first accept, and every connection closed before it sent a byte (a probe).</summary>
-    private static async Task AcceptAsync(TcpListener listener, string consolePath, int port, bool silent)
+    private async Task AcceptAsync(TcpListener listener, string consolePath, int port)
     {
         bool first = true;
         try
@@ -60,7 +60,7 @@ internal sealed class ScriptedDriver : IGuestDriver
             while (true)
             {
                 Socket s = await listener.AcceptSocketAsync();
-                if (silent) { s.Dispose(); continue; }
+                if (SilentAccept) { s.Dispose(); continue; }
                 if (first)
                 {
                     first = false;
