@@ -97,6 +97,8 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
             imagePath = Path.GetFullPath(isAppName ? Path.Combine(baseDirectory, "artifacts", "images", image + ".elf") : Path.Combine(baseDirectory, image));
             if (!File.Exists(imagePath))
                 warnings.Add($"{file}:{s.PositionOf("image")}: image of service '{name}' not found at {imagePath}" + (isAppName ? ": run ./summoner build" : ""));
+            else if (GuestImage.Problem(imagePath) is { } problem)
+                s.Error(s.PositionOf("image"), $"image of service '{name}' at {imagePath} {problem}" + (isAppName ? ": rebuild it with ./summoner build" : ": point image at a guest built by ./summoner build"));
         }
 
         var ports = new List<int>();

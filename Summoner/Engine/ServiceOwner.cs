@@ -121,7 +121,7 @@ public sealed class ServiceOwner
         }
     }
 
-    private string NextGuestName() => $"{_engine.Options.GuestNamePrefix}{Spec.Name}-{Interlocked.Increment(ref _bootSequence)}";
+    private string NextGuestName() => GuestNames.Of(_engine.Options.GuestNamePrefix, Spec.Name, Interlocked.Increment(ref _bootSequence));
 
     /// <summary>Cold path: wait for room under the caps, create a guest and wait until it proves it listens.</summary>
     private async Task<SummonOutcome> BootAsync()
