@@ -21,7 +21,8 @@ namespace Kernel.Net.App
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
         private readonly List<bool> _announced = new List<bool>();
         // Accepted connections that have not carried a byte yet: one that ends so is a readiness probe.
-        private readonly HashSet<TcpConnection> _silent = new HashSet<TcpConnection>();
+        // A list, not a set: it holds few entries, and a HashSet<T> would add ~20 KB of code to the image.
+        private readonly List<TcpConnection> _silent = new List<TcpConnection>();
         private bool _stopped;
 
         public StackServiceHost(EthernetInterface networkInterface, IMachine machine)
@@ -94,7 +95,7 @@ namespace Kernel.Net.App
                         _announced[i] = true;
                         _machine.Log(ReadinessLine.FormatAccepted(_listeners[i].Port));
                     }
-                    _silent.Add(c);
+                    if (SilentIndex(c) < 0) _silent.Add(c);
                     c.Handler = _acceptors[i](c);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;
@@ -110,13 +111,22 @@ namespace Kernel.Net.App
         /// </summary>
         private void ReportProbe(TcpConnection c)
         {
-            if (!_silent.Contains(c)) return;
-            if (c.BytesAvailable > 0) _silent.Remove(c);
+            int i = SilentIndex(c);
+            if (i < 0) return;
+            if (c.BytesAvailable > 0) _silent.RemoveAt(i);
             else if (c.State == TcpState.CloseWait)
             {
-                _silent.Remove(c);
+                _silent.RemoveAt(i);
                 _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
             }
+        }
+
+        // By reference, by hand: List<T>.IndexOf would bring the generic equality machinery (~19 KB) into the image.
+        private int SilentIndex(TcpConnection c)
+        {
+            for (int i = 0; i < _silent.Count; i++)
+                if ((object)_silent[i] == c) return i;
+            return -1;
         }
 
         private bool DeliverEvents()
@@ -132,7 +142,8 @@ namespace Kernel.Net.App
                 if (c.State == TcpState.Closed)
                 {
                     any = true;
-                    _silent.Remove(c);
+                    int silent = SilentIndex(c);
+                    if (silent >= 0) _silent.RemoveAt(silent);
                     c.Handler = null;
                     c.ReadableEvent = c.WritableEvent = c.ClosedEvent = false;
                     handler.OnClosed(c);
