@@ -292,7 +292,6 @@ public sealed class ServiceOwner
             if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
             _engine.Release(Spec, guestName, network);
             if (reason is null) return;
-            _engine.Observer.Reaped(Spec.Name, reason);
             _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, reason, sw.Elapsed.TotalMilliseconds);
         });
         lock (_gate)
@@ -407,6 +406,8 @@ public sealed class ServiceOwner
         Network = null;
         ReadySinceUtc = null;
         Transition(SummonState.Cold);
+        // Counted when decided, like the state change: whoever sees the service cold sees the reap.
+        _engine.Observer.Reaped(Spec.Name, reason);
         DestroyInBackground(guest, network, created: true, reason);
         return _destroys[^1];
     }
