@@ -45,6 +45,8 @@ public sealed class ServeTests
         Assert.Contains("summoner: ready tcp/80", logs.Stdout, StringComparison.Ordinal);
         // The engine's probe reached the guest's own stack, not only QEMU's forwarder.
         Assert.Contains("summoner: accepted tcp/80", logs.Stdout, StringComparison.Ordinal);
+        // The capability mask is a libvirt testing knob: serve says at start that it is in force and why.
+        Assert.Contains("masking QEMU capability cpu-unavailable-features in every domain", d.Output, StringComparison.Ordinal);
     }
 
     private static string Regex(string s) => System.Text.RegularExpressions.Regex.Escape(s);
