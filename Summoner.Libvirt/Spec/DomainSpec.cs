@@ -47,6 +47,12 @@ public sealed record DomainSpec
 
     public IReadOnlyList<NicSpec> Nics { get; init; } = [];
 
+    /// <summary>
+    /// fw_cfg files for the guest (libvirt &lt;sysinfo type='fwcfg'&gt;): name (under opt/) and the host
+    /// file QEMU reads at start. Always by file: inline values would land on QEMU's command line.
+    /// </summary>
+    public IReadOnlyList<FirmwareFile> FirmwareFiles { get; init; } = [];
+
     /// <summary>Path of qboot's ROM for <see cref="MachineKind.PcQboot"/> (Debian: qemu-system-data).</summary>
     public string QbootRomPath { get; init; } = "/usr/share/qemu/qboot.rom";
 
@@ -69,6 +75,9 @@ public sealed record DomainSpec
     /// </summary>
     public static IReadOnlyList<string> CpuProbeMask { get; } = ["cpu-unavailable-features"];
 }
+
+/// <summary>One fw_cfg item: <paramref name="Name"/> such as "opt/summoner/env", its bytes in <paramref name="Path"/>.</summary>
+public sealed record FirmwareFile(string Name, string Path);
 
 /// <summary>Where COM1's output goes.</summary>
 public abstract record SerialConsole

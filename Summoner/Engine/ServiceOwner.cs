@@ -211,7 +211,7 @@ public sealed class ServiceOwner
         File.Delete(consolePath);
         string cmdline = _engine.Network.GuestCommandLine(network, Spec);
         if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused);
+        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused) { Environment = Spec.Environment };
         try
         {
             await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);
@@ -229,10 +229,10 @@ public sealed class ServiceOwner
     {
         if (awaitReadyLine)
         {
-            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, cancellationToken).ConfigureAwait(false);
+            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, cancellationToken).ConfigureAwait(false);
             Phase(kind, SummonPhase.Boot, boot, total.Elapsed);
         }
-        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
         Phase(kind, SummonPhase.Ready, ready, total.Elapsed);
     }
 
@@ -355,8 +355,8 @@ public sealed class ServiceOwner
             created = true;
             if (!paused)
             {
-                await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }
             // Everything printed so far was before the suspend: a wake must see newer lines.
