@@ -13,7 +13,7 @@ namespace Summoner.Engine.Tests;
 /// capability-mask fallback, warm readiness and destroys off the answer path.
 /// </summary>
 [Collection("real libvirt")]
-public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncDisposable
+public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
 {
     private static int s_engine;
     private readonly string _state = Directory.CreateTempSubdirectory("sumeng-st-").FullName;
@@ -221,7 +221,11 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // xunit 2 disposes test classes through IAsyncLifetime (not IAsyncDisposable): engines first, so
+    // a pool member still being prepared is waited for and destroyed, not left to the fixture.
+    public async Task DisposeAsync()
     {
         foreach (IAsyncDisposable d in _owned) await d.DisposeAsync();
         Directory.Delete(_state, recursive: true);
