@@ -18,6 +18,9 @@ namespace Kernel.Net.App
         private readonly List<TcpListener> _listeners = new List<TcpListener>();
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
         private readonly List<bool> _announced = new List<bool>();
+        // Accepted connections that have not carried a byte yet: one that ends so is a readiness probe.
+        // A list, not a set: it holds few entries, and a HashSet<T> would add ~20 KB of code to the image.
+        private readonly List<TcpConnection> _silent = new List<TcpConnection>();
         private bool _stopped;
         private long _statsDue;
         private long _statsPrinted;
@@ -106,12 +109,38 @@ namespace Kernel.Net.App
                         _announced[i] = true;
                         _machine.Log(ReadinessLine.FormatAccepted(_listeners[i].Port));
                     }
+                    if (SilentIndex(c) < 0) _silent.Add(c);
                     c.Handler = _acceptors[i](c);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;
                 }
             }
             return any;
+        }
+
+        /// <summary>
+        /// A connection closed by its peer before it sent a byte is how the host probes readiness;
+        /// reporting every one (not only the first accept) lets the host prove that a resumed
+        /// guest's stack still takes connections. Real traffic carries data and prints nothing.
+        /// </summary>
+        private void ReportProbe(TcpConnection c)
+        {
+            int i = SilentIndex(c);
+            if (i < 0) return;
+            if (c.BytesAvailable > 0) _silent.RemoveAt(i);
+            else if (c.State == TcpState.CloseWait)
+            {
+                _silent.RemoveAt(i);
+                _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
+            }
+        }
+
+        // By reference, by hand: List<T>.IndexOf would bring the generic equality machinery (~19 KB) into the image.
+        private int SilentIndex(TcpConnection c)
+        {
+            for (int i = 0; i < _silent.Count; i++)
+                if ((object)_silent[i] == c) return i;
+            return -1;
         }
 
         private bool DeliverEvents()
@@ -127,6 +156,8 @@ namespace Kernel.Net.App
                 if (c.State == TcpState.Closed)
                 {
                     any = true;
+                    int silent = SilentIndex(c);
+                    if (silent >= 0) _silent.RemoveAt(silent);
                     c.Handler = null;
                     c.ReadableEvent = c.WritableEvent = c.ClosedEvent = false;
                     handler.OnClosed(c);
@@ -137,6 +168,7 @@ namespace Kernel.Net.App
                 {
                     any = true;
                     c.ReadableEvent = false;
+                    if (_silent.Count > 0) ReportProbe(c);
                     handler.OnReadable(c);
                 }
                 if (c.WritableEvent && c.AppOwned)

@@ -53,6 +53,8 @@ public static partial class DomainXml
             new XElement("on_crash", "destroy"),
             devices);
         if (commandLine.HasElements) domain.Add(commandLine);
+        if (spec.MaskedQemuCapabilities.Count > 0)
+            domain.Add(new XElement(QemuNs + "capabilities", spec.MaskedQemuCapabilities.Select(c => new XElement(QemuNs + "del", new XAttribute("capability", c)))));
 
         var settings = new XmlWriterSettings { OmitXmlDeclaration = true, Indent = true, Encoding = new UTF8Encoding(false) };
         var sb = new StringBuilder();
@@ -165,6 +167,11 @@ public static partial class DomainXml
                 break;
             default: throw new DomainSpecException("a serial console is required: the host reads the guest's output from it");
         }
+        foreach (string capability in spec.MaskedQemuCapabilities)
+        {
+            if (capability is null || !CapabilityName().IsMatch(capability))
+                throw new DomainSpecException($"QEMU capability name '{capability}' is not valid: use lower-case letters, digits and '-', as libvirt spells them (e.g. cpu-unavailable-features)");
+        }
         foreach (var f in spec.FirmwareFiles)
         {
             // QEMU: names under opt/ are for users; at most 55 bytes (fw_cfg's 56 with the NUL); ',' would split the option.
@@ -231,6 +238,9 @@ public static partial class DomainXml
 
     [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")]
     private static partial Regex Mac();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,63}$")]
+    private static partial Regex CapabilityName();
 
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$")]
     private static partial Regex InterfaceName();

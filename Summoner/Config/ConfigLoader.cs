@@ -12,7 +12,7 @@ internal sealed class ConfigLoader
     private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator", "keep_logs"];
     private static readonly string[] NetworkKeys = ["mode", "loopback_range", "bridge"];
     private static readonly string[] BridgeKeys = ["name", "subnet", "gateway", "netns"];
-    private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory"];
+    private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory", "waiting_summons"];
     private static readonly string[] MetricsKeys = ["listen", "allow_remote"];
     private static readonly string[] DefaultsKeys = ["memory", "vcpus", "idle_timeout", "boot_deadline"];
 
@@ -179,6 +179,7 @@ internal sealed class ConfigLoader
         ConcurrentBoots = (int)(s?.Integer("concurrent_boots", 1, 1024) ?? 4),
         RunningGuests = (int)(s?.Integer("running_guests", 1, 65_536) ?? 32),
         TotalGuestMemoryBytes = s?.Size("guest_memory", 16 * MiB, 1L << 50) ?? 2L << 30,
+        WaitingSummons = (int)(s?.Integer("waiting_summons", 0, 65_536) ?? 64),
     };
 
     private static ServiceDefaults LoadDefaults(ConfigSection? s) => new()

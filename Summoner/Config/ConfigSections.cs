@@ -109,10 +109,15 @@ public sealed record BridgeConfig
     public string? Netns { get; init; }
 }
 
-/// <summary>[limits]: caps; a summon over a cap is refused (SERVFAIL and a metric).</summary>
+/// <summary>[limits]: caps. A summon over a cap waits for room within the DNS answer deadline
+/// (at most <see cref="WaitingSummons"/> wait at once); only then is it refused (SERVFAIL and a metric).</summary>
 public sealed record LimitsConfig
 {
+    /// <summary>Summons from create until ready or failed, warm-pool preparations included.</summary>
     public required int ConcurrentBoots { get; init; }
+
+    /// <summary>How many summons may wait for room under a cap; more are refused at once.</summary>
+    public int WaitingSummons { get; init; } = 64;
 
     public required int RunningGuests { get; init; }
 

@@ -37,7 +37,12 @@ public enum PoolMode
 public sealed record EngineOptions
 {
     public required string StateDirectory { get; init; }
+    /// <summary>Summons and pool preparations between create and ready-or-failed.</summary>
     public int MaxConcurrentBoots { get; init; } = 4;
+    /// <summary>How many summons may wait for room under a cap at once.</summary>
+    public int WaitingSummons { get; init; }
+    /// <summary>How long a summon over a cap waits for room (the DNS answer deadline); zero refuses at once.</summary>
+    public TimeSpan CapWait { get; init; }
     public int MaxRunningGuests { get; init; } = 64;
     public long MaxTotalMemoryMiB { get; init; } = 4096;
     public TimeSpan ReapInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -29,6 +29,8 @@ public static class EngineSetup
             MaxRunningGuests = config.Limits.RunningGuests,
             MaxTotalMemoryMiB = config.Limits.TotalGuestMemoryBytes >> 20,
             AnswerTtl = config.Dns.ServiceTtl,
+            WaitingSummons = config.Limits.WaitingSummons,
+            CapWait = config.Dns.AnswerDeadline,
         };
     }
 

@@ -112,6 +112,7 @@ public static class ServeCommand
         SummonEngine? engine = null;
         var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
         var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
+        driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
         engine = new SummonEngine(config.Services.Select(EngineSetup.ToSpec), driver, plan, options, observer, loggers);
         await using var _driver = driver;

@@ -26,6 +26,16 @@ public sealed class DomainXmlTests : IDisposable
     }
 
     [Fact]
+    public void Masked_capabilities_render_as_qemu_del_elements_and_bad_names_are_refused()
+    {
+        Assert.Null(XElement.Parse(DomainXml.Render(Spec())).Element(Qemu + "capabilities"));
+        var x = XElement.Parse(DomainXml.Render(Spec() with { MaskedQemuCapabilities = DomainSpec.CpuProbeMask }));
+        Assert.Equal(["cpu-unavailable-features"], x.Element(Qemu + "capabilities")!.Elements(Qemu + "del").Select(e => (string?)e.Attribute("capability")));
+        var e = Assert.Throws<DomainSpecException>(() => DomainXml.Render(Spec() with { MaskedQemuCapabilities = ["CPU'/><x"] }));
+        Assert.Contains("lower-case letters", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Firmware_files_render_as_fwcfg_sysinfo_entries_by_file_and_bad_names_are_refused()
     {
         string file = Path.Combine(dir, "web-1.env");

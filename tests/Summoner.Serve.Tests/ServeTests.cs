@@ -45,6 +45,8 @@ public sealed class ServeTests
         Assert.Contains("summoner: ready tcp/80", logs.Stdout, StringComparison.Ordinal);
         // The engine's probe reached the guest's own stack, not only QEMU's forwarder.
         Assert.Contains("summoner: accepted tcp/80", logs.Stdout, StringComparison.Ordinal);
+        // The capability mask is a libvirt testing knob: serve says at start that it is in force and why.
+        Assert.Contains("masking QEMU capability cpu-unavailable-features in every domain", d.Output, StringComparison.Ordinal);
     }
 
     private static string Regex(string s) => System.Text.RegularExpressions.Regex.Escape(s);
@@ -196,7 +198,7 @@ public sealed class ServeTests
         Assert.True(promtool.Exit == 0, promtool.Stdout + promtool.Stderr);
         Assert.Contains("summoner_dns_queries_total{rcode=\"NXDOMAIN\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"stop\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\",kind=\"cold\"} 1", metrics, StringComparison.Ordinal);
         var unknown = await d.SummonerAsync("stop", "nosuch");
         Assert.NotEqual(0, unknown.Exit);
         Assert.Contains("no service named 'nosuch'", unknown.Stderr, StringComparison.Ordinal);

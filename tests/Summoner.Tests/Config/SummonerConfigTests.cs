@@ -60,6 +60,7 @@ public sealed class SummonerConfigTests
         Assert.Equal("qemu:///embed?root=/srv/sum/state/libvirt", config.Libvirt.Uri);
         Assert.Equal(4, config.Limits.ConcurrentBoots);
         Assert.Equal(2L << 30, config.Limits.TotalGuestMemoryBytes);
+        Assert.Equal(64, config.Limits.WaitingSummons);
         ServiceConfig s = Assert.Single(config.Services);
         Assert.Equal(["hello.summoner.test"], s.DnsNames);
         Assert.Equal("/srv/sum/artifacts/images/hello.elf", s.ImagePath);
@@ -180,6 +181,13 @@ public sealed class SummonerConfigTests
             $"{File}:5:10: memory in [defaults] must be a whole number of MiB (QEMU allocates guest memory in MiB), not 62500KiB\n" +
             $"{File}:10:9: vcpus in [[service]] 'hello' must be from 1 to 64, not 65",
             e.Message);
+    }
+
+    [Fact]
+    public void Waiting_summons_may_be_zero_and_is_bounded()
+    {
+        Assert.Equal(0, SummonerConfig.Parse("[limits]\nwaiting_summons = 0\n" + MinimalService, File).Limits.WaitingSummons);
+        Assert.Equal($"{File}:2:19: waiting_summons in [limits] must be from 0 to 65536, not -1", SingleError("[limits]\nwaiting_summons = -1\n" + MinimalService).ToString());
     }
 
     [Fact]
