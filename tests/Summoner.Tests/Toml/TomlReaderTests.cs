@@ -37,6 +37,18 @@ public sealed class TomlReaderTests
     }
 
     [Fact]
+    public void Zero_floats_keep_their_sign()
+    {
+        TomlTable root = TomlReader.Parse("a = 0.0\nb = +0.0\nc = -0.0\nd = -0e0\ne = +0e00\n");
+        foreach ((string key, bool negative) in new[] { ("a", false), ("b", false), ("c", true), ("d", true), ("e", false) })
+        {
+            double value = Assert.IsType<TomlFloat>(root[key]).Value;
+            Assert.Equal(0.0, value);
+            Assert.True(double.IsNegative(value) == negative, $"{key} = {value}: expected {(negative ? "-0" : "+0")}");
+        }
+    }
+
+    [Fact]
     public void Date_times_keep_their_kind_and_offset()
     {
         TomlTable root = TomlReader.Parse("a = 1979-05-27T07:32:00.999999-07:00\nb = 1979-05-27 07:32:00\nc = 1979-05-27\nd = 00:32:00.5\n");
