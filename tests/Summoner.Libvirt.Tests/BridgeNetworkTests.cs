@@ -5,7 +5,7 @@ namespace Summoner.Libvirt.Tests;
 
 /// <summary>
 /// Guests on a bridge inside a network namespace the test creates, served by a libvirtd running in
-/// that namespace (PLATFORM.md part B §4 A), so libvirt's taps appear only there.
+/// that namespace, so libvirt's taps appear only there.
 /// </summary>
 [Collection("libvirt")]
 public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper output) : IDisposable
@@ -51,7 +51,7 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
     }
 
     /// <summary>
-    /// PLATFORM.md part B §4 B: the embedded driver stays in the root namespace; a persistent tap
+    /// The way docs/platform.md describes (Networking): the embedded driver stays in the root namespace; a persistent tap
     /// (DOWN, IPv6 off, so it never talks in the root namespace) is handed to a paused guest, then
     /// moved into the test's namespace and enslaved to its bridge before the guest runs.
     /// </summary>
