@@ -5,7 +5,7 @@ using Xunit;
 namespace Kernel.Tests;
 
 /// <summary>
-/// Runs apps/ehtest/Checks once on .NET (in this process) and once in the ehtest guest image,
+/// Runs tests/guests/ehtest/Checks once on .NET (in this process) and once in the ehtest guest image,
 /// keeping both outputs for <see cref="ExceptionTests"/>.
 /// </summary>
 public sealed class ExceptionCheckRun : IAsyncLifetime

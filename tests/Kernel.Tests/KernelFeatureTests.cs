@@ -3,7 +3,7 @@ using Xunit;
 
 namespace Kernel.Tests;
 
-/// <summary>Boots apps/kerneltest (suite=features) and requires every runtime check to pass.</summary>
+/// <summary>Boots tests/guests/kerneltest (suite=features) and requires every runtime check to pass.</summary>
 public class KernelFeatureTests
 {
     private static readonly string[] Checks =

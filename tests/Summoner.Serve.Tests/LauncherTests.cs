@@ -39,6 +39,6 @@ public sealed class LauncherTests
     {
         var r = await ServeDaemon.RunAsync(Launcher, "run", "nosuch");
         Assert.NotEqual(0, r.Exit);
-        Assert.Contains("no app 'nosuch' under apps/", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("no app 'nosuch' under apps/ or tests/guests/", r.Stderr, StringComparison.Ordinal);
     }
 }
