@@ -10,6 +10,7 @@ namespace Kernel.Net.Tests;
 /// The guest images really booted under QEMU with user networking (slirp, restrict=on, so the
 /// guest can reach nothing but the forwarded port), driven from 127.0.0.1 through hostfwd.
 /// </summary>
+[Trait("Category", "qemu")]
 public class GuestSlirpTests
 {
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);

@@ -9,6 +9,8 @@ namespace Kernel.Net.Tests;
 /// creates and removes; Linux's own stack talks to it from inside the namespace (ping, curl,
 /// parallel connections, nmap, a 10 MiB echo compared byte for byte, then the same under netem).
 /// </summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class GuestTapTests
 {
     private const string GuestAddress = "10.78.0.2";

@@ -8,6 +8,8 @@ namespace Summoner.Libvirt.Tests;
 /// that namespace, so libvirt's taps appear only there.
 /// </summary>
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper output) : IDisposable
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("net");

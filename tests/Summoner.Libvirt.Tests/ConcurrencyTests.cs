@@ -9,6 +9,8 @@ namespace Summoner.Libvirt.Tests;
 /// exercised for real. Afterwards nothing may remain: no QEMU, no runtime state files, no taps.
 /// </summary>
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class ConcurrencyTests(EmbeddedHost host) : IDisposable
 {
     private const int Guests = 20;

@@ -5,6 +5,8 @@ using Xunit;
 namespace Summoner.Libvirt.Tests;
 
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("embt");

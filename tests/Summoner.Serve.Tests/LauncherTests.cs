@@ -4,6 +4,7 @@ using Xunit;
 namespace Summoner.Serve.Tests;
 
 /// <summary>The ./summoner launcher: bad input and missing packages give a clear message and a non-zero exit.</summary>
+[Trait("Category", "root")]
 public sealed class LauncherTests
 {
     private static string Launcher => Path.Combine(RepoPaths.Root, "summoner");

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Summoner.Tests.Toml;
 
 /// <summary>Every TOML 1.0.0 case of toml-test: valid files give exactly the expected values, invalid ones are rejected.</summary>
+[Trait("Category", "unit")]
 public sealed class TomlConformanceTests(ITestOutputHelper output)
 {
     [Fact]

@@ -3,6 +3,7 @@ using Summoner.Config.Toml;
 namespace Summoner.Tests.Toml;
 
 /// <summary>Behaviour the corpus does not pin: positions, messages, and the typed model.</summary>
+[Trait("Category", "unit")]
 public sealed class TomlReaderTests
 {
     [Fact]
