@@ -47,11 +47,20 @@ public sealed record DomainSpec
 
     public IReadOnlyList<NicSpec> Nics { get; init; } = [];
 
+    /// <summary>
+    /// fw_cfg files for the guest (libvirt &lt;sysinfo type='fwcfg'&gt;): name (under opt/) and the host
+    /// file QEMU reads at start. Always by file: inline values would land on QEMU's command line.
+    /// </summary>
+    public IReadOnlyList<FirmwareFile> FirmwareFiles { get; init; } = [];
+
     /// <summary>Path of qboot's ROM for <see cref="MachineKind.PcQboot"/> (Debian: qemu-system-data).</summary>
     public string QbootRomPath { get; init; } = "/usr/share/qemu/qboot.rom";
 
     public string EmulatorPath { get; init; } = "/usr/bin/qemu-system-x86_64";
 }
+
+/// <summary>One fw_cfg item: <paramref name="Name"/> such as "opt/summoner/env", its bytes in <paramref name="Path"/>.</summary>
+public sealed record FirmwareFile(string Name, string Path);
 
 /// <summary>Where COM1's output goes.</summary>
 public abstract record SerialConsole

@@ -124,7 +124,7 @@ public sealed class ServiceOwner
         }
     }
 
-    private string NextGuestName() => $"{_engine.Options.GuestNamePrefix}{Spec.Name}-{Interlocked.Increment(ref _bootSequence)}";
+    private string NextGuestName() => GuestNames.Of(_engine.Options.GuestNamePrefix, Spec.Name, Interlocked.Increment(ref _bootSequence));
 
     /// <summary>Cold path: create a guest and wait until it proves it listens.</summary>
     private async Task<SummonOutcome> BootAsync()
@@ -206,7 +206,7 @@ public sealed class ServiceOwner
         File.Delete(consolePath);
         string cmdline = _engine.Network.GuestCommandLine(network, Spec);
         if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused);
+        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused) { Environment = Spec.Environment };
         try
         {
             await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);
@@ -220,9 +220,9 @@ public sealed class ServiceOwner
 
     private async Task WaitReadyAsync(ConsoleTail console, GuestNetwork network, Stopwatch total, CancellationToken cancellationToken)
     {
-        TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, cancellationToken).ConfigureAwait(false);
+        TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, cancellationToken).ConfigureAwait(false);
         Phase(SummonPhase.Boot, boot, total.Elapsed);
-        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
         Phase(SummonPhase.Ready, ready, total.Elapsed);
     }
 
@@ -319,8 +319,8 @@ public sealed class ServiceOwner
             created = true;
             if (!paused)
             {
-                await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }
             bool keep;

@@ -12,7 +12,16 @@ public sealed record ServiceSpec(
     TimeSpan IdleTimeout,
     TimeSpan BootDeadline,
     int WarmPool = 0,
-    PoolMode PoolMode = PoolMode.Booted);
+    PoolMode PoolMode = PoolMode.Booted)
+{
+    /// <summary>The ports readiness waits for (config ready_ports); empty means all of <see cref="Ports"/>.</summary>
+    public IReadOnlyList<int> ReadyPorts { get; init; } = [];
+
+    public IReadOnlyList<int> ProbePorts => ReadyPorts.Count > 0 ? ReadyPorts : Ports;
+
+    /// <summary>Settings for the app ([service.env]); handed over through fw_cfg, never logged.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+}
 
 /// <summary>How warm-pool members wait for a query.</summary>
 public enum PoolMode

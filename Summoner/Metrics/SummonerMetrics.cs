@@ -16,6 +16,8 @@ public sealed class SummonerMetrics
             "Time spent in each summon phase: create (libvirt domain defined and started), boot (to the guest's readiness line), ready (to the first accepted TCP connection), total (query to answer).",
             Histogram.LatencySecondsBuckets, "service", "phase");
         DnsQueries = Registry.Counter("summoner_dns_queries_total", "DNS queries answered, by response code (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...).", "rcode");
+        DnsTcpRefusals = Registry.Counter("summoner_dns_tcp_refusals_total",
+            "DNS-over-TCP connections refused or cut, by reason: global_cap ([dns] tcp_connections), per_client_cap (tcp_connections_per_client), slow_sender (a message not whole within tcp_message_timeout).", "reason");
         RunningGuests = Registry.Gauge("summoner_running_guests", "Guests currently running (booting, ready or suspended in a warm pool).");
         GuestMemoryBytes = Registry.Gauge("summoner_guest_memory_bytes", "Memory assigned to running guests, against [limits] guest_memory.");
         Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, failed).", "service", "reason");
@@ -31,6 +33,8 @@ public sealed class SummonerMetrics
     public Histogram SummonPhaseSeconds { get; }
 
     public Counter DnsQueries { get; }
+
+    public Counter DnsTcpRefusals { get; }
 
     public Gauge RunningGuests { get; }
 

@@ -40,6 +40,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
             _ => throw new ArgumentException("unknown network kind " + launch.Network.GetType().Name, nameof(launch)),
         };
+        string? settingsFile = WriteSettingsFile(launch);
         var spec = new DomainSpec
         {
             Name = launch.GuestName,
@@ -51,7 +52,37 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             Accelerator = _accelerator,
             Machine = MachineKind.Microvm,
             Nics = [nic],
+            FirmwareFiles = settingsFile is null ? [] : [new FirmwareFile(SettingsName, settingsFile)],
         };
+        try
+        {
+            await CreateDomainAsync(launch, spec, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // QEMU read the file when it started; the copy on disk would only outlive its purpose.
+            if (settingsFile is not null) File.Delete(settingsFile);
+        }
+    }
+
+    /// <summary>The fw_cfg name the guest reads its settings from (Kernel.Net GuestSettings.FileName).</summary>
+    public const string SettingsName = "opt/summoner/env";
+
+    /// <summary>The service's settings in a file only root can read, beside the console log: QEMU
+    /// gets the path (-fw_cfg name=...,file=...), so the values never reach a command line.</summary>
+    private static string? WriteSettingsFile(GuestLaunch launch)
+    {
+        if (launch.Environment.Count == 0) return null;
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("guests run under QEMU on Linux only");
+        string path = Path.ChangeExtension(launch.ConsolePath, ".env");
+        File.Delete(path);
+        using (var f = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            f.Write(Config.ServiceEnvironment.Encode(launch.Environment));
+        return path;
+    }
+
+    private async Task CreateDomainAsync(GuestLaunch launch, DomainSpec spec, CancellationToken cancellationToken)
+    {
         if (launch.Network is BridgeNetwork bridge)
         {
             // The tap must exist in libvirt's namespace when the domain is created; it moves into

@@ -83,7 +83,27 @@ public sealed class SummonerConfigTests
     {
         ConfigError e = SingleError("[dns]\nzone = \"summoner.test\"\n  listen_port = 53\n");
         Assert.Equal((File, 3, 3), (e.File, e.Line, e.Column));
-        Assert.Equal("unknown key 'listen_port' in [dns]; allowed keys: listen, zone, ns, service_ttl, answer_deadline, soa", e.Message);
+        Assert.Equal("unknown key 'listen_port' in [dns]; allowed keys: listen, zone, ns, service_ttl, answer_deadline, tcp_connections, tcp_connections_per_client, tcp_message_timeout, soa", e.Message);
+    }
+
+    [Fact]
+    public void A_metrics_listener_outside_loopback_needs_allow_remote_and_then_warns()
+    {
+        ConfigError e = SingleError("[metrics]\nlisten = \"0.0.0.0:9753\"\n");
+        Assert.Equal((2, 10), (e.Line, e.Column));
+        Assert.Contains("outside loopback", e.Message, StringComparison.Ordinal);
+        Assert.Contains("allow_remote = true", e.Message, StringComparison.Ordinal);
+        SummonerConfig config = SummonerConfig.Parse("[metrics]\nlisten = \"0.0.0.0:9753\"\nallow_remote = true\n", File);
+        Assert.True(config.Metrics.AllowRemote);
+        Assert.Contains(config.Warnings, w => w.Contains("outside loopback", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_per_client_tcp_cap_above_the_global_cap_is_an_error_at_its_key()
+    {
+        ConfigError e = SingleError("[dns]\ntcp_connections = 10\ntcp_connections_per_client = 20\n");
+        Assert.Equal((File, 3, 30), (e.File, e.Line, e.Column));
+        Assert.StartsWith("tcp_connections_per_client in [dns] (20) must not exceed tcp_connections (10)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
