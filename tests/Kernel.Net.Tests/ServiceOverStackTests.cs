@@ -9,6 +9,7 @@ using Xunit;
 namespace Kernel.Net.Tests;
 
 /// <summary>The apps on the bare-metal service host (B), driven by a client on stack A over the in-memory link.</summary>
+[Trait("Category", "unit")]
 public class ServiceOverStackTests
 {
     private sealed class VirtualMachine(TwoStacks net, Dictionary<string, string> settings) : IMachine
