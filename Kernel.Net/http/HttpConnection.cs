@@ -144,7 +144,31 @@ namespace Kernel.Net.Http
                     _since = _server.Host.NowNanoseconds;
                 }
                 _request.Body = _body.Memory;
-                if (!await RunHandlerAsync(route)) return;
+                _response.Begin(_request.MinorVersion, _request.Method == "HEAD", !_request.KeepAlive);
+                bool failed = false;
+                try
+                {
+                    ValueTask running = route.Handler(_request, _response);
+                    if (running.IsCompleted) running.GetAwaiter().GetResult();
+                    else await running;
+                }
+                catch (Exception e)
+                {
+                    failed = true;
+                    _server.Counters.HandlerFailures++;
+                    _server.Host.Log("http: " + _request.Method + " " + route.Pattern + " failed: " + e.Message);
+                }
+                if (connection.IsClosed) return;
+                if (failed && !QueueFailure()) return;
+                ReadOnlyMemory<byte> large = _response.Finish(_out);
+                if (large.Length > 0)
+                {
+                    if (!await FlushAsync()) return;
+                    _writing = true;
+                    bool sent = await connection.WriteAsync(large);
+                    _writing = false;
+                    if (!sent) return;
+                }
                 bool close = _response.Close;
                 _server.Counters.Requests++;
                 NextRequest(_consumed);
@@ -154,47 +178,18 @@ namespace Kernel.Net.Http
             if (_out.Length > 0) await FlushAsync();
         }
 
-        /// <summary>Runs the handler and queues its response; false if the connection is gone.</summary>
-        private async Task<bool> RunHandlerAsync(HttpRoute route)
+        /// <summary>After a handler threw: a 500 if nothing was sent yet (true), else a reset (false).</summary>
+        private bool QueueFailure()
         {
-            bool isHead = _request.Method == "HEAD";
-            _response.Begin(_request.MinorVersion, isHead, !_request.KeepAlive);
-            bool failed = false;
-            try
+            if (_response.HeadSent)
             {
-                ValueTask running = route.Handler(_request, _response);
-                if (running.IsCompleted) running.GetAwaiter().GetResult();
-                else await running;
+                _connection!.Abort(); // part of the response is out: only a reset tells the client it is cut short
+                return false;
             }
-            catch (Exception e)
-            {
-                failed = true;
-                _server.Counters.HandlerFailures++;
-                _server.Host.Log("http: " + _request.Method + " " + route.Pattern + " failed: " + e.Message);
-            }
-            if (_connection is null || _connection.IsClosed) return false;
-            if (failed)
-            {
-                if (_response.HeadSent)
-                {
-                    _connection.Abort(); // part of the response is out: only a reset tells the client it is cut short
-                    return false;
-                }
-                _response.Begin(_request.MinorVersion, isHead, true);
-                _response.Status = 500;
-                _response.AddHeader("Content-Type", "text/plain; charset=utf-8");
-                _response.Write("500 Internal Server Error\n");
-            }
-            ReadOnlyMemory<byte> large = _response.Finish(_out);
-            if (large.Length > 0)
-            {
-                if (!await FlushAsync()) return false;
-                _writing = true;
-                bool sent = await _connection.WriteAsync(large);
-                _writing = false;
-                if (!sent) return false;
-                _since = _server.Host.NowNanoseconds;
-            }
+            _response.Begin(_request.MinorVersion, _request.Method == "HEAD", true);
+            _response.Status = 500;
+            _response.AddHeader("Content-Type", "text/plain; charset=utf-8");
+            _response.Write("500 Internal Server Error\n");
             return true;
         }
 
