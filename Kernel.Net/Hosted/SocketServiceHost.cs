@@ -99,6 +99,8 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
         while (!_stopped)
         {
             _context.RunPosted();
+            // Timers and posted work may have closed connections since the last sweep: never select a closed socket.
+            _connections.RemoveAll(c => c.Closed);
             readable.Clear();
             writable.Clear();
             foreach (var l in _listeners) readable.Add(l.Socket);
