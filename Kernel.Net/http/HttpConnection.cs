@@ -37,6 +37,7 @@ namespace Kernel.Net.Http
         private long _bodyRemaining;
         private long _bodyReceived;
         private bool _writing;
+        private bool _linger;
         private int _served;
 
         public HttpConnection(HttpServer server)
@@ -67,6 +68,7 @@ namespace Kernel.Net.Http
         {
             _connection = connection;
             _writing = false;
+            _linger = false;
             _inLength = 0;
             _served = 0;
             _parser.Reset();
@@ -78,6 +80,7 @@ namespace Kernel.Net.Http
                 await RespondErrorAsync(503, 1, true, null);
             }
             else await ServeRequestsAsync(connection);
+            if (_linger) await LingerAsync(connection);
             // Discard what is already buffered so the close is a FIN, not a data-loss RST that could overtake the response.
             if (!connection.IsClosed)
             {
@@ -275,8 +278,35 @@ namespace Kernel.Net.Http
             return ok;
         }
 
+        /// <summary>
+        /// After an error answer, reads and drops what the client is still sending (the rest of a
+        /// 100 KB target, a refused body) for a moment before closing: closing with unread data
+        /// makes the stack send a reset, which can reach the client before it read the answer.
+        /// Stops once the client pauses 50 ms, after 300 ms, or after 1 MiB.
+        /// </summary>
+        private async Task LingerAsync(AsyncConnection connection)
+        {
+            const long Pause = 50_000_000, Most = 300_000_000;
+            long start = _server.Host.NowNanoseconds, lastData = start;
+            int total = 0;
+            while (!connection.IsClosed && total < 1024 * 1024)
+            {
+                int n = connection.TryRead(_in);
+                long now = _server.Host.NowNanoseconds;
+                if (n > 0)
+                {
+                    total += n;
+                    lastData = now;
+                    continue;
+                }
+                if (now - lastData >= Pause || now - start >= Most) break;
+                await _server.Host.Delay(10_000_000);
+            }
+        }
+
         private async Task RespondErrorAsync(int status, int minorVersion, bool close, string? allow)
         {
+            _linger |= close;
             _server.Counters.Rejected++;
             QueueError(status, minorVersion, close, allow);
             await FlushAsync();
