@@ -49,6 +49,23 @@ internal static class HostileRequests
         yield return new("stalled body", Ascii("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly a little"), 408, Stalls: true);
     }
 
+    /// <summary>
+    /// How long a normal GET takes right now on a fresh connection. The machine running the tests
+    /// may be loaded (other builds, other guests under TCG); a hostile request must be answered
+    /// within 1 s plus twice this, so a starved host slows the bound as much as the measured
+    /// baseline, while a request held until an idle timeout still fails by far.
+    /// </summary>
+    public static TimeSpan NormalRoundTrip(int port)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using var c = new HttpClientProbe("127.0.0.1", port);
+        c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        if (c.Read().Status != 200) throw new InvalidDataException("the normal request before a hostile one failed");
+        return sw.Elapsed;
+    }
+
+    public static TimeSpan Allowance(TimeSpan normalRoundTrip) => TimeSpan.FromSeconds(1) + 2 * normalRoundTrip;
+
     private static byte[] Ascii(string s) => Encoding.Latin1.GetBytes(s);
 
     private static byte[] Junk()
