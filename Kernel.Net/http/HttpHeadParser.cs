@@ -87,9 +87,28 @@ namespace Kernel.Net.Http
         /// 0 while incomplete, 200 when the head is complete, or the error status.</summary>
         public int Advance(ReadOnlySpan<byte> data)
         {
+            int end = Math.Min(data.Length, _options.MaxHeaderBytes);
             while (_at < data.Length)
             {
                 if (_at >= _options.MaxHeaderBytes) return _state == State.Target ? 414 : 431;
+                // Fast paths for the long runs (target, names, values): the per-byte dispatch below
+                // costs most under emulation, where the guest often runs.
+                if (_state == State.Value)
+                {
+                    while (_at < end && IsFieldByte(data[_at])) _at++;
+                    if (_at == end) continue;
+                }
+                else if (_state == State.Name)
+                {
+                    while (_at < end && IsTokenChar(data[_at])) _at++;
+                    if (_at == end) continue;
+                }
+                else if (_state == State.Target)
+                {
+                    int targetEnd = Math.Min(end, TargetStart + _options.MaxTargetBytes);
+                    while (_at < targetEnd && data[_at] > 0x20 && data[_at] < 0x7f) _at++;
+                    if (_at == end) continue;
+                }
                 byte b = data[_at];
                 switch (_state)
                 {
@@ -188,6 +207,9 @@ namespace Kernel.Net.Http
             ValueEnd[HeaderCount] = end;
             HeaderCount++;
         }
+
+        /// <summary>field-vchar, SP, HTAB and obs-text (RFC 9110 §5.5).</summary>
+        private static bool IsFieldByte(byte b) => b >= 0x20 ? b != 0x7f : b == (byte)'\t';
 
         /// <summary>tchar of RFC 9110 §5.6.2.</summary>
         internal static bool IsTokenChar(byte b)

@@ -52,6 +52,9 @@ namespace Kernel.Net.Http
 
         internal byte[] Buffer => _buffer;
 
+        /// <summary>One of the methods of RFC 9110 §9 (or PATCH); others are 501 unless a route names them.</summary>
+        internal bool MethodIsKnown { get; private set; }
+
         internal bool HasBody => BodyIsChunked || ContentLength > 0;
 
         internal long ContentLength { get; private set; }
@@ -107,7 +110,8 @@ namespace Kernel.Net.Http
             ContentLength = 0;
             BodyIsChunked = false;
             ExpectsContinue = false;
-            Method = KnownMethod(buffer.AsSpan(_head.MethodStart, _head.MethodEnd - _head.MethodStart));
+            Method = KnownMethod(buffer.AsSpan(_head.MethodStart, _head.MethodEnd - _head.MethodStart), out bool known);
+            MethodIsKnown = known;
             ReadOnlySpan<byte> version = buffer.AsSpan(_head.VersionStart, 8);
             if (!StartsWith(version, "HTTP/") || !IsDigit(version[5]) || version[6] != (byte)'.' || !IsDigit(version[7])) return 400;
             if (version[5] != (byte)'1') return 505;
@@ -188,8 +192,9 @@ namespace Kernel.Net.Http
             return true;
         }
 
-        private static string KnownMethod(ReadOnlySpan<byte> m)
+        private static string KnownMethod(ReadOnlySpan<byte> m, out bool known)
         {
+            known = true;
             if (Equals(m, "GET")) return "GET";
             if (Equals(m, "HEAD")) return "HEAD";
             if (Equals(m, "POST")) return "POST";
@@ -199,14 +204,9 @@ namespace Kernel.Net.Http
             if (Equals(m, "OPTIONS")) return "OPTIONS";
             if (Equals(m, "TRACE")) return "TRACE";
             if (Equals(m, "CONNECT")) return "CONNECT";
+            known = false;
             return Ascii(m);
         }
-
-        internal static bool IsKnownMethod(string method) => method switch
-        {
-            "GET" or "HEAD" or "POST" or "PUT" or "DELETE" or "PATCH" or "OPTIONS" or "TRACE" or "CONNECT" => true,
-            _ => false,
-        };
 
         private static string PercentDecode(ReadOnlySpan<byte> s)
         {

@@ -19,6 +19,7 @@ namespace Kernel.Net.Http
         private readonly ByteBuffer _headers = new ByteBuffer(256);
         private ByteBuffer _body = new ByteBuffer(1024);
         private int _status;
+        private HttpPreparedResponse? _prepared;
 
         internal HttpResponse(HttpConnection connection) => _connection = connection;
 
@@ -73,6 +74,14 @@ namespace Kernel.Net.Http
             _headers.Append((byte)'\n');
         }
 
+        /// <summary>Answers with <paramref name="prepared"/> (from <see cref="HttpServer.Prepare"/>) instead of
+        /// the status, headers and body set on this object.</summary>
+        public void Send(HttpPreparedResponse prepared)
+        {
+            if (HeadSent) throw new InvalidOperationException("this response is streaming: a prepared response cannot follow");
+            _prepared = prepared ?? throw new ArgumentNullException(nameof(prepared));
+        }
+
         public void Write(ReadOnlySpan<byte> data)
         {
             if (HeadSent) throw new InvalidOperationException("this response is streaming: use WriteChunkAsync");
@@ -108,6 +117,7 @@ namespace Kernel.Net.Http
         internal void Begin(int minorVersion, bool isHead, bool close)
         {
             _status = 200;
+            _prepared = null;
             _headers.Clear();
             if (_body.Array.Length > 64 * 1024) _body = new ByteBuffer(1024); // let a large body's buffer go
             _body.Clear();
@@ -125,6 +135,12 @@ namespace Kernel.Net.Http
             if (HeadSent)
             {
                 if (Chunked && !IsHead) output.Append("0\r\n\r\n"u8);
+                return default;
+            }
+            if (_prepared is not null)
+            {
+                _prepared.WriteTo(output, _connection.Server, IsHead, Close, MinorVersion);
+                HeadSent = true;
                 return default;
             }
             bool bodyless = _status == 204 || _status == 304;

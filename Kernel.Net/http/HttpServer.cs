@@ -133,7 +133,7 @@ namespace Kernel.Net.Http
             int start = request.PathStart, end = request.PathEnd;
             string method = request.Method;
             HttpRoute? headFallback = null;
-            bool pathMatched = false, methodKnown = HttpRequest.IsKnownMethod(method);
+            bool pathMatched = false, methodKnown = request.MethodIsKnown;
             for (int i = 0; i < _routes.Count; i++)
             {
                 HttpRoute r = _routes[i];
@@ -187,8 +187,54 @@ namespace Kernel.Net.Http
             return string.Join(", ", seen);
         }
 
+        /// <summary>Renders a response once, for <see cref="HttpResponse.Send"/>: the status line, Server,
+        /// Content-Type (unless empty), Content-Length (not for 204/304), the body.</summary>
+        public HttpPreparedResponse Prepare(int status, string contentType, ReadOnlySpan<byte> body)
+        {
+            ArgumentNullException.ThrowIfNull(contentType);
+            if (status < 200 || status > 999) throw new ArgumentOutOfRangeException(nameof(status), "a final status is 200-999");
+            bool bodyless = status == 204 || status == 304;
+            var b = new ByteBuffer(256 + body.Length);
+            b.Append("HTTP/1.1 "u8);
+            b.AppendDecimal(status);
+            b.Append((byte)' ');
+            b.AppendAscii(HttpStatus.Reason(status));
+            b.Append("\r\n"u8);
+            int statusLine = b.Length;
+            AppendServerHeader(b);
+            if (contentType.Length > 0)
+            {
+                b.Append("Content-Type: "u8);
+                b.AppendAscii(contentType);
+                b.Append("\r\n"u8);
+            }
+            if (!bodyless)
+            {
+                b.Append("Content-Length: "u8);
+                b.AppendDecimal(body.Length);
+                b.Append("\r\n"u8);
+            }
+            int headersEnd = b.Length;
+            b.Append("\r\n"u8);
+            if (!bodyless) b.Append(body);
+            return new HttpPreparedResponse(b.Span.ToArray(), statusLine, headersEnd);
+        }
+
         /// <summary>Date (when the host knows the time) and Server, shared by every response.</summary>
         internal void AppendCommonHeaders(ByteBuffer output)
+        {
+            AppendDateHeader(output);
+            AppendServerHeader(output);
+        }
+
+        private void AppendServerHeader(ByteBuffer output)
+        {
+            if (_serverLine.Length == 0 && Options.ServerHeader.Length > 0)
+                _serverLine = System.Text.Encoding.ASCII.GetBytes("Server: " + Options.ServerHeader + "\r\n");
+            output.Append(_serverLine);
+        }
+
+        internal void AppendDateHeader(ByteBuffer output)
         {
             if (Options.EpochSeconds is long epoch)
             {
@@ -203,9 +249,6 @@ namespace Kernel.Net.Http
                 }
                 output.Append(_dateLine);
             }
-            if (_serverLine.Length == 0 && Options.ServerHeader.Length > 0)
-                _serverLine = System.Text.Encoding.ASCII.GetBytes("Server: " + Options.ServerHeader + "\r\n");
-            output.Append(_serverLine);
         }
 
         // One timer for all connections: each round checks every deadline (resumes on the host's loop).
