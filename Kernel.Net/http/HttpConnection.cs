@@ -38,6 +38,7 @@ namespace Kernel.Net.Http
         private long _bodyReceived;
         private bool _writing;
         private bool _linger;
+        private bool _clockStale;
         private int _served;
 
         public HttpConnection(HttpServer server)
@@ -69,6 +70,7 @@ namespace Kernel.Net.Http
             _connection = connection;
             _writing = false;
             _linger = false;
+            _clockStale = false;
             _inLength = 0;
             _served = 0;
             _parser.Reset();
@@ -113,7 +115,7 @@ namespace Kernel.Net.Http
                     _inLength += n;
                 }
                 _phase = Phase.Busy;
-                _since = _server.Host.NowNanoseconds;
+                _since = _requestStart; // the clock is read once per request: under TCG each read is a helper call
                 if (status != 200)
                 {
                     await RespondErrorAsync(status, 1, true, null);
@@ -153,7 +155,11 @@ namespace Kernel.Net.Http
                 {
                     ValueTask running = route.Handler(_request, _response);
                     if (running.IsCompleted) running.GetAwaiter().GetResult();
-                    else await running;
+                    else
+                    {
+                        _clockStale = true;
+                        await running;
+                    }
                 }
                 catch (Exception e)
                 {
@@ -170,6 +176,7 @@ namespace Kernel.Net.Http
                     _writing = true;
                     bool sent = await connection.WriteAsync(large);
                     _writing = false;
+                    _clockStale = true;
                     if (!sent) return;
                 }
                 bool close = _response.Close;
@@ -206,6 +213,7 @@ namespace Kernel.Net.Http
                 if (!await FlushAsync()) return -1;
             }
             _phase = Phase.Body;
+            _clockStale = true;
             _bodyCheckAt = _server.Host.NowNanoseconds + _options.BodyProgressInterval;
             _bodyAtCheck = 0;
             if (!_request.BodyIsChunked)
@@ -260,21 +268,35 @@ namespace Kernel.Net.Http
             _inLength = left;
             _parser.Reset();
             _served++;
-            _since = _server.Host.NowNanoseconds;
-            _requestStart = _since;
+            // Pipelined bytes arrived with the previous request; an idle wait starts about now (exactly
+            // now if anything of this request waited: a pending handler, body or send).
+            if (_clockStale) _requestStart = _server.Host.NowNanoseconds;
+            _clockStale = false;
+            _since = _requestStart;
             _phase = left > 0 ? Phase.Head : Phase.Idle;
         }
 
-        /// <summary>Sends what is queued; false once the connection is gone.</summary>
-        internal async ValueTask<bool> FlushAsync()
+        /// <summary>Sends what is queued; false once the connection is gone. No async machinery when the
+        /// send buffer takes it all at once (the common case).</summary>
+        internal ValueTask<bool> FlushAsync()
         {
             AsyncConnection? c = _connection;
-            if (c is null) return false;
+            if (c is null) return new ValueTask<bool>(false);
+            if (_out.Length == 0) return new ValueTask<bool>(true);
+            LoopOperation<bool> write = c.WriteAsync(_out.Memory);
+            if (!write.IsCompleted) return FlushPendingAsync(write);
+            _out.Clear();
+            return new ValueTask<bool>(write.GetResult());
+        }
+
+        private async ValueTask<bool> FlushPendingAsync(LoopOperation<bool> write)
+        {
             _writing = true;
-            bool ok = _out.Length == 0 || await c.WriteAsync(_out.Memory);
+            bool ok = await write;
             _writing = false;
             _out.Clear();
             _since = _server.Host.NowNanoseconds;
+            _clockStale = true;
             return ok;
         }
 
