@@ -87,120 +87,131 @@ namespace Kernel.Net.Http
         /// 0 while incomplete, 200 when the head is complete, or the error status.</summary>
         public int Advance(ReadOnlySpan<byte> data)
         {
-            int end = Math.Min(data.Length, _options.MaxHeaderBytes);
-            while (_at < data.Length)
+            int at = _at;
+            State state = _state;
+            int result;
+            int max = _options.MaxHeaderBytes;
+            int end = Math.Min(data.Length, max);
+            while (at < data.Length)
             {
-                if (_at >= _options.MaxHeaderBytes) return _state == State.Target ? 414 : 431;
+                if (at >= max) { result = state == State.Target ? 414 : 431; goto Exit; }
                 // Fast paths for the long runs (target, names, values): the per-byte dispatch below
                 // costs most under emulation, where the guest often runs.
-                if (_state == State.Value)
+                if (state == State.Value)
                 {
-                    while (_at < end && IsFieldByte(data[_at])) _at++;
-                    if (_at == end) continue;
+                    while (at < end && IsFieldByte(data[at])) at++;
+                    if (at == end) continue;
                 }
-                else if (_state == State.Name)
+                else if (state == State.Name)
                 {
-                    while (_at < end && IsTokenChar(data[_at])) _at++;
-                    if (_at == end) continue;
+                    while (at < end && IsTokenChar(data[at])) at++;
+                    if (at == end) continue;
                 }
-                else if (_state == State.Target)
+                else if (state == State.Target)
                 {
                     int targetEnd = Math.Min(end, TargetStart + _options.MaxTargetBytes);
-                    while (_at < targetEnd && data[_at] > 0x20 && data[_at] < 0x7f) _at++;
-                    if (_at == end) continue;
+                    while (at < targetEnd && data[at] > 0x20 && data[at] < 0x7f) at++;
+                    if (at == end) continue;
                 }
-                byte b = data[_at];
-                switch (_state)
+                byte b = data[at];
+                switch (state)
                 {
                     case State.Start:
-                        if (b == (byte)'\r') _state = State.LeadingLf;
+                        if (b == (byte)'\r') state = State.LeadingLf;
                         else if (IsTokenChar(b))
                         {
-                            MethodStart = _at;
-                            _state = State.Method;
+                            MethodStart = at;
+                            state = State.Method;
                         }
-                        else return 400;
+                        else { result = 400; goto Exit; }
                         break;
                     case State.LeadingLf:
-                        if (b != (byte)'\n') return 400;
-                        _state = State.Start;
+                        if (b != (byte)'\n') { result = 400; goto Exit; }
+                        state = State.Start;
                         break;
                     case State.Method:
                         if (b == (byte)' ')
                         {
-                            MethodEnd = _at;
-                            TargetStart = _at + 1;
-                            _state = State.Target;
+                            MethodEnd = at;
+                            TargetStart = at + 1;
+                            state = State.Target;
                         }
-                        else if (!IsTokenChar(b) || _at - MethodStart >= MaxMethodBytes) return 400;
+                        else if (!IsTokenChar(b) || at - MethodStart >= MaxMethodBytes) { result = 400; goto Exit; }
                         break;
                     case State.Target:
                         if (b == (byte)' ')
                         {
-                            if (_at == TargetStart) return 400;
-                            TargetEnd = _at;
-                            VersionStart = _at + 1;
-                            _state = State.Version;
+                            if (at == TargetStart) { result = 400; goto Exit; }
+                            TargetEnd = at;
+                            VersionStart = at + 1;
+                            state = State.Version;
                         }
-                        else if (b <= 0x20 || b >= 0x7f) return 400;
-                        else if (_at - TargetStart >= _options.MaxTargetBytes) return 414;
+                        else if (b <= 0x20 || b >= 0x7f) { result = 400; goto Exit; }
+                        else if (at - TargetStart >= _options.MaxTargetBytes) { result = 414; goto Exit; }
                         break;
                     case State.Version:
                         if (b == (byte)'\r')
                         {
-                            if (_at - VersionStart != VersionBytes) return 400;
-                            _state = State.RequestLineLf;
+                            if (at - VersionStart != VersionBytes) { result = 400; goto Exit; }
+                            state = State.RequestLineLf;
                         }
-                        else if (b <= 0x20 || b >= 0x7f || _at - VersionStart >= VersionBytes) return 400;
+                        else if (b <= 0x20 || b >= 0x7f || at - VersionStart >= VersionBytes) { result = 400; goto Exit; }
                         break;
                     case State.RequestLineLf:
                     case State.ValueLf:
-                        if (b != (byte)'\n') return 400;
-                        if (_state == State.ValueLf) EndValue(data);
-                        _state = State.LineStart;
+                        if (b != (byte)'\n') { result = 400; goto Exit; }
+                        if (state == State.ValueLf) EndValue(data, at);
+                        state = State.LineStart;
                         break;
                     case State.LineStart:
-                        if (b == (byte)'\r') _state = State.FinalLf;
+                        if (b == (byte)'\r') state = State.FinalLf;
                         else if (IsTokenChar(b))
                         {
-                            if (HeaderCount == NameStart.Length) return 431;
-                            NameStart[HeaderCount] = _at;
-                            _state = State.Name;
+                            if (HeaderCount == NameStart.Length) { result = 431; goto Exit; }
+                            NameStart[HeaderCount] = at;
+                            state = State.Name;
                         }
-                        else return 400; // includes SP/HTAB: obsolete line folding (§5.2) is rejected
+                        else { result = 400; goto Exit; } // includes SP/HTAB: obsolete line folding (§5.2) is rejected
                         break;
                     case State.Name:
                         if (b == (byte)':')
                         {
-                            NameEnd[HeaderCount] = _at;
-                            ValueStart[HeaderCount] = _at + 1;
-                            _state = State.Value;
+                            NameEnd[HeaderCount] = at;
+                            ValueStart[HeaderCount] = at + 1;
+                            state = State.Value;
                         }
-                        else if (!IsTokenChar(b)) return 400; // whitespace before the colon too (§5.1)
+                        else if (!IsTokenChar(b)) { result = 400; goto Exit; } // whitespace before the colon too (§5.1)
                         break;
                     case State.Value:
-                        if (b == (byte)'\r') _state = State.ValueLf;
-                        else if (b < 0x20 && b != (byte)'\t' || b == 0x7f) return 400;
+                        if (b == (byte)'\r') state = State.ValueLf;
+                        else if (b < 0x20 && b != (byte)'\t' || b == 0x7f) { result = 400; goto Exit; }
                         break;
                     case State.FinalLf:
-                        if (b != (byte)'\n') return 400;
-                        _at++;
-                        HeadLength = _at;
-                        _state = State.Done;
-                        return 200;
+                        if (b != (byte)'\n') { result = 400; goto Exit; }
+                        at++;
+                        HeadLength = at;
+                        state = State.Done;
+                        result = 200;
+                        goto Exit;
                     default:
-                        return 200;
+                        result = 200;
+                        goto Exit;
                 }
-                _at++;
+                at++;
             }
-            if (_at >= _options.MaxHeaderBytes) return _state == State.Target ? 414 : 431;
-            return _state == State.Done ? 200 : 0;
+            if (at >= max) result = state == State.Target ? 414 : 431;
+            else result = state == State.Done ? 200 : 0;
+        Exit:
+            // Locals in the loop, fields only here: under TCG every field access is an emulated memory access.
+            _at = at;
+            _state = state;
+            return result;
         }
 
-        private void EndValue(ReadOnlySpan<byte> data)
+        private void EndValue(ReadOnlySpan<byte> data, int at)
         {
             int start = ValueStart[HeaderCount];
-            int end = _at - 1; // the CR
+            int end = at - 1; // the CR
             while (start < end && (data[start] == (byte)' ' || data[start] == (byte)'\t')) start++;
             while (end > start && (data[end - 1] == (byte)' ' || data[end - 1] == (byte)'\t')) end--;
             ValueStart[HeaderCount] = start;
