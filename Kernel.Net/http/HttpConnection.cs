@@ -39,7 +39,6 @@ namespace Kernel.Net.Http
         private bool _writing;
         private bool _linger;
         private bool _clockStale;
-        private int _served;
 
         public HttpConnection(HttpServer server)
         {
@@ -72,7 +71,6 @@ namespace Kernel.Net.Http
             _linger = false;
             _clockStale = false;
             _inLength = 0;
-            _served = 0;
             _parser.Reset();
             _since = _server.Host.NowNanoseconds;
             _phase = Phase.Idle;
@@ -267,7 +265,6 @@ namespace Kernel.Net.Http
             if (left > 0) _in.AsSpan(consumed, left).CopyTo(_in);
             _inLength = left;
             _parser.Reset();
-            _served++;
             // Pipelined bytes arrived with the previous request; an idle wait starts about now (exactly
             // now if anything of this request waited: a pending handler, body or send).
             if (_clockStale) _requestStart = _server.Host.NowNanoseconds;
@@ -356,7 +353,8 @@ namespace Kernel.Net.Http
             {
                 case Phase.Idle:
                     // Nothing of a request yet: a silent close (a keep-alive client expects that, RFC 9112 §9.5).
-                    if (now - _since >= (_served == 0 ? _options.RequestLineTimeout : _options.IdleTimeout))
+                    // A new connection gets the idle time too: clients open connections ahead of use.
+                    if (now - _since >= _options.IdleTimeout)
                     {
                         _server.Counters.TimedOut++;
                         c.Close();

@@ -32,7 +32,7 @@ namespace Kernel.Net.Http
         /// <summary>Keep-alive connection with nothing of a next request: closed silently.</summary>
         public long IdleTimeout { get; set; } = 60 * Second;
 
-        /// <summary>From the first byte of a request (or the accept, for a connection's first request) to the end of its request line.</summary>
+        /// <summary>From the first byte of a request to the end of its request line (a connection that sends nothing is idle).</summary>
         public long RequestLineTimeout { get; set; } = 5 * Second;
 
         /// <summary>From the first byte of a request to the end of its header section.</summary>
