@@ -52,8 +52,9 @@ internal static class HostileRequests
     /// <summary>
     /// How long a normal GET takes right now on a fresh connection. The machine running the tests
     /// may be loaded (other builds, other guests under TCG); a hostile request must be answered
-    /// within 1 s plus twice this, so a starved host slows the bound as much as the measured
-    /// baseline, while a request held until an idle timeout still fails by far.
+    /// and closed within 1 s plus twice the slower of the round trips measured just before and
+    /// just after it, so a starved host widens the bound only as much as it measurably slows
+    /// everything, while a request held until an idle timeout (60 s) still fails by far.
     /// </summary>
     public static TimeSpan NormalRoundTrip(int port)
     {

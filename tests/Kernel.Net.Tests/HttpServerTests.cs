@@ -261,7 +261,7 @@ public sealed class HttpServerTests : IDisposable
     public void Each_hostile_request_gets_its_status_and_a_close_within_a_second_plus_load_and_the_server_keeps_serving(string name)
     {
         HostileRequests.Case hostile = HostileRequests.All().Single(c => c.Name == name);
-        TimeSpan allowed = HostileRequests.Allowance(HostileRequests.NormalRoundTrip(_server.Port));
+        TimeSpan before = HostileRequests.NormalRoundTrip(_server.Port);
         using (HttpClientProbe c = _server.Connect())
         {
             var sw = Stopwatch.StartNew();
@@ -269,8 +269,10 @@ public sealed class HttpServerTests : IDisposable
             HttpReply r = c.Read();
             Assert.Equal(hostile.Status, r.Status);
             Assert.Equal("close", r.Header("Connection"));
-            Assert.True(c.ClosedWithin(allowed), "the connection stayed open after the error");
-            Assert.True(sw.Elapsed < allowed, $"answered and closed after {sw.ElapsedMilliseconds} ms (allowed {allowed.TotalMilliseconds:F0} ms)");
+            Assert.True(c.ClosedWithin(TimeSpan.FromSeconds(10)), "the connection stayed open after the error");
+            TimeSpan elapsed = sw.Elapsed, afterTrip = HostileRequests.NormalRoundTrip(_server.Port);
+            TimeSpan allowed = HostileRequests.Allowance(before > afterTrip ? before : afterTrip);
+            Assert.True(elapsed < allowed, $"answered and closed after {elapsed.TotalMilliseconds:F0} ms (allowed {allowed.TotalMilliseconds:F0} ms)");
         }
         using HttpClientProbe after = _server.Connect();
         after.Send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
