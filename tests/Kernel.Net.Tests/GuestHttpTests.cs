@@ -15,10 +15,10 @@ public class GuestHttpTests
 {
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
 
-    private static async Task<(RunningGuest Guest, int Port)> StartAsync(string name)
+    private static async Task<(RunningGuest Guest, int Port)> StartAsync(string name, params string[] settings)
     {
         int port = RunningGuest.FreeLoopbackPort();
-        var guest = new RunningGuest(RepoPaths.Image("hello"), $"port=80 name={name} epoch=1767225600 " + string.Join(' ', HostileRequests.ShortDeadlines),
+        var guest = new RunningGuest(RepoPaths.Image("hello"), $"port=80 name={name} epoch=1767225600 " + string.Join(' ', settings),
             ["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-device,netdev=n0"]);
         try
         {
@@ -131,7 +131,7 @@ public class GuestHttpTests
     [Fact]
     public async Task Hello_guest_answers_each_hostile_request_with_its_status_and_a_close_within_a_second_plus_load_and_keeps_serving()
     {
-        (RunningGuest guest, int port) = await StartAsync("hostile");
+        (RunningGuest guest, int port) = await StartAsync("hostile", HostileRequests.ShortDeadlines);
         using (guest)
         {
             var failures = new List<string>();

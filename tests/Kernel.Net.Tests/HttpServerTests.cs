@@ -57,7 +57,7 @@ internal sealed class HostedHttpServer : IDisposable
 /// <summary>The HTTP library over the hosted host: parsing, routing, every status, bodies both ways, pipelining, limits, deadlines.</summary>
 public sealed class HttpServerTests : IDisposable
 {
-    private readonly HostedHttpServer _server = new([.. HostileRequests.ShortDeadlines, "http_idle_ms=800", "http_max_body=65536"]);
+    private readonly HostedHttpServer _server = new("http_idle_ms=800", "http_max_body=65536");
 
     public static TheoryData<string> Corpus() => [.. HostileRequests.All().Select(c => c.Name)];
 
@@ -155,7 +155,8 @@ public sealed class HttpServerTests : IDisposable
     [Fact]
     public void A_chunked_body_dribbled_one_byte_at_a_time_is_decoded()
     {
-        using HttpClientProbe c = _server.Connect();
+        using var server = new HostedHttpServer(); // default deadlines: a loaded machine may stretch the dribble
+        using HttpClientProbe c = server.Connect();
         foreach (char ch in "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
         {
             c.Send(ch.ToString());
@@ -261,8 +262,9 @@ public sealed class HttpServerTests : IDisposable
     public void Each_hostile_request_gets_its_status_and_a_close_within_a_second_plus_load_and_the_server_keeps_serving(string name)
     {
         HostileRequests.Case hostile = HostileRequests.All().Single(c => c.Name == name);
-        TimeSpan before = HostileRequests.NormalRoundTrip(_server.Port);
-        using (HttpClientProbe c = _server.Connect())
+        using var server = new HostedHttpServer(HostileRequests.ShortDeadlines);
+        TimeSpan before = HostileRequests.NormalRoundTrip(server.Port);
+        using (HttpClientProbe c = server.Connect())
         {
             var sw = Stopwatch.StartNew();
             c.Send(hostile.Bytes);
@@ -270,11 +272,11 @@ public sealed class HttpServerTests : IDisposable
             Assert.Equal(hostile.Status, r.Status);
             Assert.Equal("close", r.Header("Connection"));
             Assert.True(c.ClosedWithin(TimeSpan.FromSeconds(10)), "the connection stayed open after the error");
-            TimeSpan elapsed = sw.Elapsed, afterTrip = HostileRequests.NormalRoundTrip(_server.Port);
+            TimeSpan elapsed = sw.Elapsed, afterTrip = HostileRequests.NormalRoundTrip(server.Port);
             TimeSpan allowed = HostileRequests.Allowance(before > afterTrip ? before : afterTrip);
             Assert.True(elapsed < allowed, $"answered and closed after {elapsed.TotalMilliseconds:F0} ms (allowed {allowed.TotalMilliseconds:F0} ms)");
         }
-        using HttpClientProbe after = _server.Connect();
+        using HttpClientProbe after = server.Connect();
         after.Send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
         Assert.Equal(200, after.Read().Status);
     }
