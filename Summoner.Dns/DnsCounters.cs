@@ -13,6 +13,8 @@ public sealed class DnsCounters
     private long _serviceDeadlineExceeded;
     private long _serviceFailures;
     private long _tcpConnectionsRefused;
+    private long _tcpRefusedPerClient;
+    private long _tcpSlowSendersCut;
 
     internal void Responded(DnsResponseCode code) => Interlocked.Increment(ref _byResponseCode[(int)code % _byResponseCode.Length]);
     internal void Dropped() => Interlocked.Increment(ref _dropped);
@@ -21,6 +23,8 @@ public sealed class DnsCounters
     internal void ServiceDeadlineExceeded() => Interlocked.Increment(ref _serviceDeadlineExceeded);
     internal void ServiceFailed() => Interlocked.Increment(ref _serviceFailures);
     internal void TcpConnectionRefused() => Interlocked.Increment(ref _tcpConnectionsRefused);
+    internal void TcpRefusedPerClient() => Interlocked.Increment(ref _tcpRefusedPerClient);
+    internal void TcpSlowSenderCut() => Interlocked.Increment(ref _tcpSlowSendersCut);
 
     public DnsCounterSnapshot Snapshot()
     {
@@ -34,14 +38,18 @@ public sealed class DnsCounters
             Interlocked.Read(ref _tcpQueries),
             Interlocked.Read(ref _serviceDeadlineExceeded),
             Interlocked.Read(ref _serviceFailures),
-            Interlocked.Read(ref _tcpConnectionsRefused));
+            Interlocked.Read(ref _tcpConnectionsRefused),
+            Interlocked.Read(ref _tcpRefusedPerClient),
+            Interlocked.Read(ref _tcpSlowSendersCut));
     }
 }
 
 /// <summary>
 /// A point-in-time copy of <see cref="DnsCounters"/> for the metrics layer: responses by rcode, messages
 /// dropped unanswered (shorter than a header, or themselves responses), truncated UDP answers, queries by
-/// transport, service answers that missed the deadline or failed, and TCP connections refused over the cap.
+/// transport, service answers that missed the deadline or failed, TCP connections refused over the global
+/// cap (<see cref="TcpConnectionsRefused"/>) or over one client's cap, and TCP connections cut because a
+/// message did not arrive whole within the message timeout.
 /// </summary>
 public sealed record DnsCounterSnapshot(
     IReadOnlyDictionary<DnsResponseCode, long> ResponsesByCode,
@@ -51,7 +59,9 @@ public sealed record DnsCounterSnapshot(
     long TcpQueries,
     long ServiceDeadlineExceeded,
     long ServiceFailures,
-    long TcpConnectionsRefused)
+    long TcpConnectionsRefused,
+    long TcpRefusedPerClient,
+    long TcpSlowSendersCut)
 {
     public long Responses(DnsResponseCode code) => ResponsesByCode.TryGetValue(code, out long n) ? n : 0;
 }

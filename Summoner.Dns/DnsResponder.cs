@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using Summoner.Dns.Wire;
 using Summoner.Dns.Zones;
@@ -58,11 +59,13 @@ public sealed class DnsResponder
             return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.Refused, authoritative: false));
         if (context.Type is DnsRecordType.AXFR or DnsRecordType.IXFR)
             return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.Refused, authoritative: false));
-        if (context.Type is DnsRecordType.MAILA or DnsRecordType.MAILB)
-            return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.NotImp, authoritative: false));
+        // MAILA and MAILB (RFC 1035 3.2.3) are answered like any type the name lacks: NODATA, as NSD does.
 
         var node = zone.Find(name);
-        if (node?.Service is { } service && context.Type is DnsRecordType.A or DnsRecordType.AAAA or DnsRecordType.ANY)
+        // A summon is worth a boot only when its answer can hold an address: AAAA without IPv6, and ANY (whose
+        // one-RRset answer, RFC 8482, resolvers never use to find an address), get NODATA and leave the guest cold.
+        bool canAnswer = context.Type == DnsRecordType.A || (context.Type == DnsRecordType.AAAA && node?.ServiceHasIpv6 == true);
+        if (node?.Service is { } service && canAnswer)
         {
             if (_services is null)
             {
@@ -113,12 +116,13 @@ public sealed class DnsResponder
         return WriteServiceAnswer(ref context, zone, response.Span, answer);
     }
 
-    private enum ParseOutcome { Answer, Drop, FormErr, NotImp, BadVers }
+    private enum ParseOutcome { Answer, Drop, FormErr, NotImp, BadVers, BadKey }
 
     private static DnsResponseCode ErrorCode(ParseOutcome outcome) => outcome switch
     {
         ParseOutcome.NotImp => DnsResponseCode.NotImp,
         ParseOutcome.BadVers => DnsResponseCode.BadVers,
+        ParseOutcome.BadKey => DnsResponseCode.NotAuth,
         _ => DnsResponseCode.FormErr,
     };
 
@@ -135,6 +139,7 @@ public sealed class DnsResponder
         Span<byte> scratch = stackalloc byte[DnsLimits.MaxNameLength];
         bool wellFormed = true;
         byte version = 0;
+        int authoritySoas = 0;
         while (wellFormed && reader.NextSection is DnsSection section)
         {
             if (section == DnsSection.Question)
@@ -150,6 +155,15 @@ public sealed class DnsResponder
                 continue;
             }
             if (!reader.TryReadRecord(scratch, out var record)) { wellFormed = false; break; }
+            // RFC 8945 5.1: a TSIG is the last record of the additional section, once; anywhere else, FORMERR.
+            if (context.HasTsig) { wellFormed = false; break; }
+            if (record.Type == DnsRecordType.TSIG)
+            {
+                if (section != DnsSection.Additional || !TryReadTsig(reader.Message, record, scratch, ref context)) { wellFormed = false; break; }
+                continue;
+            }
+            // RFC 1995 3: an IXFR query carries the client's SOA in the authority section.
+            if (section == DnsSection.Authority && record.Type == DnsRecordType.SOA) { authoritySoas++; continue; }
             if (record.Type != DnsRecordType.OPT || section != DnsSection.Additional) continue;
             // RFC 6891 6.1.1: one OPT, owned by the root.
             if (context.HasOpt || record.NameLength != 1) { wellFormed = false; break; }
@@ -163,12 +177,43 @@ public sealed class DnsResponder
         if (context.HasOpt && transport == DnsTransport.Udp)
             context.Limit = Math.Clamp((int)context.RequesterPayload, DnsLimits.MinUdpPayload, _options.MaxUdpPayload);
 
+        if (!wellFormed) return ParseOutcome.FormErr;
+        // The key is checked before anything else is acted on (RFC 8945 5.2); we hold none, so every key is unknown.
+        if (context.HasTsig) return ParseOutcome.BadKey;
         if (!isQuery) return ParseOutcome.NotImp;
-        if (!wellFormed || !reader.IsAtEnd || !context.HasQuestion) return ParseOutcome.FormErr;
-        // A query carries nothing in answer or authority (RFC 1035 4.1.2); anything else is not a query we understand.
-        if (header.AnswerCount != 0 || header.AuthorityCount != 0) return ParseOutcome.FormErr;
+        if (!reader.IsAtEnd || !context.HasQuestion) return ParseOutcome.FormErr;
+        // A query carries nothing in answer or authority (RFC 1035 4.1.2), except IXFR's one SOA (RFC 1995 3);
+        // anything else is not a query we understand.
+        bool ixfrSoa = context.Type == DnsRecordType.IXFR && header.AuthorityCount == 1 && authoritySoas == 1;
+        if (header.AnswerCount != 0 || (header.AuthorityCount != 0 && !ixfrSoa)) return ParseOutcome.FormErr;
         if (version > 0) return ParseOutcome.BadVers;
         return ParseOutcome.Answer;
+    }
+
+    /// <summary>
+    /// Keeps what an unsigned BADKEY answer echoes: key name, algorithm, time signed and fudge. False when the
+    /// RDATA does not parse (RFC 8945 4.2: algorithm name, u48 time, u16 fudge, MAC, original id, error, other).
+    /// </summary>
+    private static bool TryReadTsig(ReadOnlySpan<byte> message, in DnsRecord record, ReadOnlySpan<byte> owner, ref QueryContext context)
+    {
+        owner[..record.NameLength].CopyTo(context.TsigKey);
+        context.TsigKeyLength = record.NameLength;
+        int dataEnd = record.DataOffset + record.Data.Length;
+        if (!DnsMessageReader.TryReadName(message, record.DataOffset, context.TsigAlgorithm, out context.TsigAlgorithmLength, out int position)
+            || position > dataEnd)
+            return false;
+        var rest = message[position..dataEnd];
+        if (rest.Length < 10) return false;
+        context.TsigTimeSigned = ((ulong)BinaryPrimitives.ReadUInt16BigEndian(rest) << 32) | BinaryPrimitives.ReadUInt32BigEndian(rest[2..]);
+        context.TsigFudge = BinaryPrimitives.ReadUInt16BigEndian(rest[6..]);
+        int macLength = BinaryPrimitives.ReadUInt16BigEndian(rest[8..]);
+        rest = rest[10..];
+        if (rest.Length < macLength + 6) return false;
+        rest = rest[macLength..];
+        int otherLength = BinaryPrimitives.ReadUInt16BigEndian(rest[4..]);
+        if (rest.Length != 6 + otherLength) return false;
+        context.HasTsig = true;
+        return true;
     }
 
     private static bool OptionsAreWellFormed(ReadOnlySpan<byte> options)
@@ -202,9 +247,32 @@ public sealed class DnsResponder
             writer.Limit = context.Limit;
             writer.TryWriteOpt((ushort)_options.MaxUdpPayload, (byte)((int)code >> 4), 0, context.DnssecOk);
         }
+        if (code == DnsResponseCode.NotAuth && context.HasTsig) WriteBadKeyTsig(ref context, ref writer);
         if ((writer.Flags & DnsHeader.TruncatedFlag) != 0) Counters.Truncated();
         Counters.Responded(code);
         return writer.Finish();
+    }
+
+    /// <summary>
+    /// The unsigned TSIG of a BADKEY answer (RFC 8945 5.2.1, 5.3.2): the request's key and algorithm, its time
+    /// and fudge, no MAC, error 17. It is the last record, after OPT.
+    /// </summary>
+    private static void WriteBadKeyTsig(ref QueryContext context, ref DnsMessageWriter writer)
+    {
+        const int AnyClass = 255;
+        Span<byte> data = stackalloc byte[DnsLimits.MaxNameLength + 16];
+        ReadOnlySpan<byte> algorithm = context.TsigAlgorithm[..context.TsigAlgorithmLength];
+        algorithm.CopyTo(data);
+        var fixedPart = data[algorithm.Length..];
+        BinaryPrimitives.WriteUInt16BigEndian(fixedPart, (ushort)(context.TsigTimeSigned >> 32));
+        BinaryPrimitives.WriteUInt32BigEndian(fixedPart[2..], (uint)context.TsigTimeSigned);
+        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[6..], context.TsigFudge);
+        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[8..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[10..], context.Id);
+        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[12..], TsigError.BadKey);
+        BinaryPrimitives.WriteUInt16BigEndian(fixedPart[14..], 0);
+        writer.Limit = context.Limit;
+        writer.TryWriteRecord(DnsSection.Additional, context.TsigKey[..context.TsigKeyLength], DnsRecordType.TSIG, AnyClass, 0, data[..(algorithm.Length + 16)]);
     }
 
     private int WriteError(ref QueryContext context, Span<byte> response, DnsResponseCode code, bool authoritative)

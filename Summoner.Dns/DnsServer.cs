@@ -10,18 +10,24 @@ namespace Summoner.Dns;
 /// <summary>
 /// Authoritative DNS over UDP and TCP on one address and port. Several UDP receive loops answer static
 /// names inline; a query waiting for a service is handed off so the loop keeps going. TCP connections
-/// are capped, carry any number of length-prefixed queries (RFC 7766) and close when idle.
+/// are capped globally and per client address, carry any number of length-prefixed queries (RFC 7766),
+/// close when idle, and are cut when a message trickles in slower than the message timeout.
 /// </summary>
 public sealed class DnsServer : IAsyncDisposable
 {
     private readonly DnsServerOptions _options;
     private readonly DnsResponder _responder;
     private readonly CancellationTokenSource _stopping = new();
+    // Cancelled first at shutdown: answers waiting for a service turn into SERVFAIL while the sockets can still carry them.
+    private readonly CancellationTokenSource _answering = new();
+    // Answers waiting for a service (UDP and TCP alike): drained before the sockets close.
     private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly ConcurrentDictionary<Task, byte> _connections = new();
     private readonly List<Task> _loops = [];
     private Socket? _udp;
     private Socket? _tcp;
     private int _tcpConnections;
+    private readonly Dictionary<IPAddress, int> _tcpPerClient = [];
     private int _state; // 0 new, 1 running, 2 stopped
 
     public DnsServer(ZoneCatalog zones, IServiceAnswerSource? services, DnsServerOptions options)
@@ -71,36 +77,62 @@ public sealed class DnsServer : IAsyncDisposable
         }
         // A receive timeout lets each UDP thread notice shutdown even if closing the socket did not wake it.
         _udp!.ReceiveTimeout = 500;
+        SizeUdpReceiveBuffer(_udp);
         for (int i = 0; i < _options.UdpReceivers; i++) _loops.Add(Task.Factory.StartNew(ReceiveUdp, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         _loops.Add(Task.Run(AcceptTcpAsync));
     }
 
-    /// <summary>Stops receiving, closes sockets, and waits (bounded) for queries already being answered.</summary>
+    /// <summary>SO_RCVBUFFORCE (root) passes net.core.rmem_max; without the privilege, SO_RCVBUF up to that cap.</summary>
+    private void SizeUdpReceiveBuffer(Socket udp)
+    {
+        const int SolSocket = 1, SoRcvBufForce = 33;
+        try
+        {
+            udp.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(_options.UdpReceiveBufferBytes));
+        }
+        catch (SocketException)
+        {
+            udp.ReceiveBufferSize = _options.UdpReceiveBufferBytes;
+        }
+    }
+
+    /// <summary>
+    /// Every query gets an answer, even at shutdown: queries waiting for a service are answered SERVFAIL and
+    /// sent (bounded wait) before the sockets close; then receiving stops and connections end.
+    /// </summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
+        await _answering.CancelAsync().ConfigureAwait(false);
+        await WaitBoundedAsync(_inFlight.Keys, TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _udp?.Dispose();
         _tcp?.Dispose();
-        var all = _loops.Concat(_inFlight.Keys).ToArray();
+        await WaitBoundedAsync(_loops.Concat(_connections.Keys).Concat(_inFlight.Keys), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _stopping.Dispose();
+        _answering.Dispose();
+    }
+
+    private static async Task WaitBoundedAsync(IEnumerable<Task> tasks, TimeSpan bound)
+    {
         try
         {
-            await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Task.WhenAll(tasks.ToArray()).WaitAsync(bound).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // Shutdown: loops end with cancellation or closed-socket errors; a source that ignores cancellation is left behind.
         }
-        _stopping.Dispose();
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private void Track(Task task)
+    private static Task Track(ConcurrentDictionary<Task, byte> set, Task task)
     {
-        _inFlight.TryAdd(task, 0);
-        task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _inFlight,
+        set.TryAdd(task, 0);
+        task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), set,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
     }
 
     /// <summary>
@@ -111,6 +143,7 @@ public sealed class DnsServer : IAsyncDisposable
     {
         var socket = _udp!;
         var token = _stopping.Token;
+        var answering = _answering.Token;
         byte[] query = new byte[DnsLimitsForServer.UdpReceiveBuffer];
         byte[] response = new byte[_options.MaxUdpPayload];
         var peer = new SocketAddress(socket.AddressFamily);
@@ -131,17 +164,17 @@ public sealed class DnsServer : IAsyncDisposable
             }
             try
             {
-                var answering = _responder.RespondAsync(query.AsSpan(0, received), response, DnsTransport.Udp, token);
-                if (answering.IsCompletedSuccessfully)
+                var answer = _responder.RespondAsync(query.AsSpan(0, received), response, DnsTransport.Udp, answering);
+                if (answer.IsCompletedSuccessfully)
                 {
-                    int length = answering.Result;
+                    int length = answer.Result;
                     if (length > 0) socket.SendTo(response.AsSpan(0, length), SocketFlags.None, peer);
                     continue;
                 }
                 // The answer waits for a service: hand this response buffer and the peer to a task and carry on.
                 var waitingPeer = new SocketAddress(peer.Family, peer.Size);
                 peer.Buffer.Span[..peer.Size].CopyTo(waitingPeer.Buffer.Span);
-                Track(SendWhenAnsweredAsync(socket, answering, response, waitingPeer, token));
+                _ = Track(_inFlight, SendWhenAnsweredAsync(socket, answer, response, waitingPeer, token));
                 response = new byte[_options.MaxUdpPayload];
             }
             catch (ObjectDisposedException) { return; }
@@ -184,14 +217,46 @@ public sealed class DnsServer : IAsyncDisposable
                 _options.Diagnostics?.Invoke($"dns: TCP accept failed: {e.SocketErrorCode}");
                 continue;
             }
-            if (Interlocked.Increment(ref _tcpConnections) > _options.MaxTcpConnections)
+            var peer = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (!TryAdmit(peer))
             {
-                Interlocked.Decrement(ref _tcpConnections);
-                Counters.TcpConnectionRefused();
                 client.Dispose();
                 continue;
             }
-            Track(ServeTcpAsync(client, token));
+            _ = Track(_connections, ServeTcpAsync(client, peer, token));
+        }
+    }
+
+    /// <summary>Takes a slot under the client's cap and the global cap, or counts why not.</summary>
+    private bool TryAdmit(IPAddress peer)
+    {
+        lock (_tcpPerClient)
+        {
+            if (_tcpConnections >= _options.MaxTcpConnections)
+            {
+                Counters.TcpConnectionRefused();
+                return false;
+            }
+            int mine = _tcpPerClient.GetValueOrDefault(peer);
+            if (mine >= _options.MaxTcpConnectionsPerClient)
+            {
+                Counters.TcpRefusedPerClient();
+                return false;
+            }
+            _tcpPerClient[peer] = mine + 1;
+            _tcpConnections++;
+            return true;
+        }
+    }
+
+    private void Release(IPAddress peer)
+    {
+        lock (_tcpPerClient)
+        {
+            int mine = _tcpPerClient.GetValueOrDefault(peer) - 1;
+            if (mine <= 0) _tcpPerClient.Remove(peer);
+            else _tcpPerClient[peer] = mine;
+            _tcpConnections--;
         }
     }
 
@@ -200,28 +265,35 @@ public sealed class DnsServer : IAsyncDisposable
     /// Static answers go out in order at once; an answer that waits for a service is sent when ready,
     /// possibly after later ones (RFC 7766 section 7 allows it), so one cold service does not stall the pipe.
     /// </summary>
-    private async Task ServeTcpAsync(Socket client, CancellationToken stopping)
+    private async Task ServeTcpAsync(Socket client, IPAddress peer, CancellationToken stopping)
     {
         byte[] query = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer);
         byte[] response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var sending = new SemaphoreSlim(1, 1);
         var waiting = new List<Task>();
+        bool messageStarted = false;
         try
         {
             client.NoDelay = true;
             while (true)
             {
                 idle.CancelAfter(_options.TcpIdleTimeout);
-                if (!await ReadExactlyAsync(client, query.AsMemory(0, 2), idle.Token).ConfigureAwait(false)) return;
+                // Idle until the first byte; from then on the whole message is due within the message timeout.
+                if (!await ReadExactlyAsync(client, query.AsMemory(0, 1), idle.Token).ConfigureAwait(false)) return;
+                if (!idle.TryReset()) return;
+                idle.CancelAfter(_options.TcpMessageTimeout);
+                messageStarted = true;
+                if (!await ReadExactlyAsync(client, query.AsMemory(1, 1), idle.Token).ConfigureAwait(false)) return;
                 int length = BinaryPrimitives.ReadUInt16BigEndian(query);
                 if (length == 0 || !await ReadExactlyAsync(client, query.AsMemory(0, length), idle.Token).ConfigureAwait(false)) return;
+                messageStarted = false;
                 if (!idle.TryReset()) return;
-                var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, stopping);
+                var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, _answering.Token);
                 if (!answering.IsCompletedSuccessfully)
                 {
                     waiting.RemoveAll(t => t.IsCompleted);
-                    waiting.Add(SendFramedWhenAnsweredAsync(client, answering, response, sending, stopping));
+                    waiting.Add(Track(_inFlight, SendFramedWhenAnsweredAsync(client, answering, response, sending, stopping)));
                     response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
                     continue;
                 }
@@ -233,7 +305,8 @@ public sealed class DnsServer : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            // Idle timeout, peer reset or shutdown: the connection simply ends.
+            // Idle timeout, peer reset or shutdown: the connection simply ends. A message begun and not finished in time is a slow sender.
+            if (messageStarted && e is OperationCanceledException && !stopping.IsCancellationRequested) Counters.TcpSlowSenderCut();
         }
         finally
         {
@@ -247,7 +320,7 @@ public sealed class DnsServer : IAsyncDisposable
                 // The peer went away meanwhile.
             }
             client.Dispose();
-            Interlocked.Decrement(ref _tcpConnections);
+            Release(peer);
             ArrayPool<byte>.Shared.Return(query);
             ArrayPool<byte>.Shared.Return(response);
         }

@@ -19,6 +19,26 @@ public sealed class DnsServerOptions
 
     public int MaxTcpConnections { get; init; } = 256;
 
+    /// <summary>
+    /// TCP connections one client address may hold at once; kept well below <see cref="MaxTcpConnections"/>
+    /// so that one client can never take every slot (RFC 7766 section 6.2.2 suggests limiting per client).
+    /// </summary>
+    public int MaxTcpConnectionsPerClient { get; init; } = 16;
+
+    /// <summary>
+    /// Once the first byte of a TCP message has arrived, the whole message must arrive within this: a client
+    /// that trickles bytes to hold a connection is cut, however short each gap is.
+    /// </summary>
+    public TimeSpan TcpMessageTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Kernel receive buffer of the UDP socket. Linux's default (rmem_default, ~208 KiB) holds only a few
+    /// hundred datagrams because each one costs ~1 KiB of buffer accounting; a burst beyond that is lost
+    /// before any thread can read it. 4 MiB holds several thousand. Set with SO_RCVBUFFORCE when the
+    /// process may (root), else capped by net.core.rmem_max.
+    /// </summary>
+    public int UdpReceiveBufferBytes { get; init; } = 4 << 20;
+
     /// <summary>A TCP connection with no complete query for this long is closed (RFC 7766 section 6.2.3).</summary>
     public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -36,6 +56,10 @@ public sealed class DnsServerOptions
         if (ServiceAnswerDeadline <= TimeSpan.Zero)
             throw new ArgumentException($"DNS service answer deadline {ServiceAnswerDeadline} must be positive, e.g. 10s");
         if (MaxTcpConnections < 1) throw new ArgumentException($"DNS max TCP connections {MaxTcpConnections} must be at least 1");
+        if (MaxTcpConnectionsPerClient < 1 || MaxTcpConnectionsPerClient > MaxTcpConnections)
+            throw new ArgumentException($"DNS TCP connections per client {MaxTcpConnectionsPerClient} must be within 1..{MaxTcpConnections} (the global cap)");
+        if (TcpMessageTimeout <= TimeSpan.Zero) throw new ArgumentException($"DNS TCP message timeout {TcpMessageTimeout} must be positive, e.g. 2s");
+        if (UdpReceiveBufferBytes < 65536) throw new ArgumentException($"DNS UDP receive buffer {UdpReceiveBufferBytes} bytes is below 64 KiB; 4 MiB is the default");
         if (TcpIdleTimeout <= TimeSpan.Zero) throw new ArgumentException($"DNS TCP idle timeout {TcpIdleTimeout} must be positive, e.g. 10s");
         if (UdpReceivers is < 1 or > 64) throw new ArgumentException($"DNS UDP receivers {UdpReceivers} must be within 1..64");
     }

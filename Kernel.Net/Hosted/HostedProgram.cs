@@ -22,6 +22,11 @@ public static class HostedProgram
             host.Run();
             return 0;
         }
+        catch (SettingException e)
+        {
+            Console.Error.WriteLine(app + "-hosted: " + e.Message);
+            return 2;
+        }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(app + "-hosted: " + e.Message);

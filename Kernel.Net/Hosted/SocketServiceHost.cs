@@ -46,7 +46,9 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
     /// <summary>Ports actually bound, in Listen order (port=0 picks a free one).</summary>
     public IReadOnlyList<int> BoundPorts => _listeners.ConvertAll(l => ((IPEndPoint)l.Socket.LocalEndPoint!).Port);
 
-    public string? Setting(string key) => _settings.TryGetValue(key, out string? v) ? v : null;
+    /// <summary>An argument first, then an environment variable of the same name (how a hosted
+    /// build gets what [service.env] gives a guest).</summary>
+    public string? Setting(string key) => _settings.TryGetValue(key, out string? v) ? v : Environment.GetEnvironmentVariable(key);
 
     public void Listen(ushort port, Func<IConnection, IConnectionHandler> accept)
     {

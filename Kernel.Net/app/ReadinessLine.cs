@@ -3,8 +3,10 @@ namespace Kernel.Net.App
     /// <summary>
     /// The lines the host-side summoner waits for: <c>summoner: ready tcp/80 in 12.3 ms</c> once
     /// the port listens, and <c>summoner: accepted tcp/80</c> once the stack accepted its first
-    /// connection there. The second proves that the host's probe reached the guest's own stack:
-    /// on QEMU user networking the host-side forwarder accepts a connection by itself.
+    /// connection there, and again for each connection its peer closes without sending a byte
+    /// (the host's probe, e.g. after resuming a suspended guest). It proves that the host's probe
+    /// reached the guest's own stack: on QEMU user networking the host-side forwarder accepts a
+    /// connection by itself.
     /// </summary>
     public static class ReadinessLine
     {

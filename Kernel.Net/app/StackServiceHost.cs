@@ -12,15 +12,18 @@ namespace Kernel.Net.App
     /// </summary>
     public sealed class StackServiceHost : IServiceHost
     {
-        /// <summary>Half-open plus unaccepted connections per port; the connection table (TcpConfig.MaxConnections) bounds them anyway.</summary>
-        private const int Backlog = 256;
         private readonly EthernetInterface _interface;
         private readonly IMachine _machine;
         private readonly TimerQueue _timers = new TimerQueue();
         private readonly List<TcpListener> _listeners = new List<TcpListener>();
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
         private readonly List<bool> _announced = new List<bool>();
+        // Accepted connections that have not carried a byte yet: one that ends so is a readiness probe.
+        // A list, not a set: it holds few entries, and a HashSet<T> would add ~20 KB of code to the image.
+        private readonly List<TcpConnection> _silent = new List<TcpConnection>();
         private bool _stopped;
+        private long _statsDue;
+        private long _statsPrinted;
 
         public StackServiceHost(EthernetInterface networkInterface, IMachine machine)
         {
@@ -36,7 +39,7 @@ namespace Kernel.Net.App
 
         public void Listen(ushort port, Func<IConnection, IConnectionHandler> accept)
         {
-            _listeners.Add(_interface.Tcp.Listen(port, Backlog));
+            _listeners.Add(_interface.Tcp.Listen(port, _interface.Tcp.Config.AcceptBacklog));
             _acceptors.Add(accept);
             _announced.Add(false);
             _machine.Log(ReadinessLine.Format(port, _machine.NowNanoseconds));
@@ -64,6 +67,7 @@ namespace Kernel.Net.App
             busy |= AcceptNew();
             busy |= DeliverEvents();
             busy |= _timers.RunDue(now) > 0;
+            long statsAt = ReportStats(now);
             if (busy)
             {
                 // Let what the callbacks wrote leave now rather than after the next sleep.
@@ -72,10 +76,23 @@ namespace Kernel.Net.App
             }
             if (wait)
             {
-                long deadline = Math.Min(_interface.NextDeadline(), _timers.NextDue);
+                long deadline = Math.Min(Math.Min(_interface.NextDeadline(), _timers.NextDue), statsAt);
                 if (deadline > now) _machine.WaitUntil(deadline);
             }
             return false;
+        }
+
+        /// <summary>Prints the stats line when a defence counter changed, at most once per interval;
+        /// returns when it next may (long.MaxValue while nothing changed).</summary>
+        private long ReportStats(long now)
+        {
+            long events = _interface.Tcp.Counters.DefenceEvents;
+            if (events == _statsPrinted) return long.MaxValue;
+            if (now < _statsDue) return _statsDue;
+            _statsPrinted = events;
+            _statsDue = now + StatsLine.IntervalNanoseconds;
+            _machine.Log(StatsLine.Format(_interface.Tcp));
+            return long.MaxValue;
         }
 
         private bool AcceptNew()
@@ -92,12 +109,38 @@ namespace Kernel.Net.App
                         _announced[i] = true;
                         _machine.Log(ReadinessLine.FormatAccepted(_listeners[i].Port));
                     }
+                    if (SilentIndex(c) < 0) _silent.Add(c);
                     c.Handler = _acceptors[i](c);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;
                 }
             }
             return any;
+        }
+
+        /// <summary>
+        /// A connection closed by its peer before it sent a byte is how the host probes readiness;
+        /// reporting every one (not only the first accept) lets the host prove that a resumed
+        /// guest's stack still takes connections. Real traffic carries data and prints nothing.
+        /// </summary>
+        private void ReportProbe(TcpConnection c)
+        {
+            int i = SilentIndex(c);
+            if (i < 0) return;
+            if (c.BytesAvailable > 0) _silent.RemoveAt(i);
+            else if (c.State == TcpState.CloseWait)
+            {
+                _silent.RemoveAt(i);
+                _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
+            }
+        }
+
+        // By reference, by hand: List<T>.IndexOf would bring the generic equality machinery (~19 KB) into the image.
+        private int SilentIndex(TcpConnection c)
+        {
+            for (int i = 0; i < _silent.Count; i++)
+                if ((object)_silent[i] == c) return i;
+            return -1;
         }
 
         private bool DeliverEvents()
@@ -113,6 +156,8 @@ namespace Kernel.Net.App
                 if (c.State == TcpState.Closed)
                 {
                     any = true;
+                    int silent = SilentIndex(c);
+                    if (silent >= 0) _silent.RemoveAt(silent);
                     c.Handler = null;
                     c.ReadableEvent = c.WritableEvent = c.ClosedEvent = false;
                     handler.OnClosed(c);
@@ -123,6 +168,7 @@ namespace Kernel.Net.App
                 {
                     any = true;
                     c.ReadableEvent = false;
+                    if (_silent.Count > 0) ReportProbe(c);
                     handler.OnReadable(c);
                 }
                 if (c.WritableEvent && c.AppOwned)

@@ -28,7 +28,7 @@ namespace Kernel.Net.Guest
         {
         }
 
-        public string? Setting(string key) => CommandLine.Get(key);
+        public string? Setting(string key) => GuestSettings.Get(key);
 
         public void Log(string line) => SerialConsole.WriteLine(line);
     }

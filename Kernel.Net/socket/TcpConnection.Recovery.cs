@@ -106,9 +106,12 @@ namespace Kernel.Net.Sockets
             _retransmitAt = Never;
             _probeAt = Never;
             Timeouts++;
-            int limit = State == TcpState.SynSent || State == TcpState.SynReceived ? _config.MaxSynRetransmissions : _config.MaxRetransmissions;
+            int limit = State == TcpState.SynSent ? _config.MaxSynRetransmissions
+                : State == TcpState.SynReceived ? (Listener is not null ? _config.MaxSynAckRetransmissions : _config.MaxSynRetransmissions)
+                : _config.MaxRetransmissions;
             if (++_retries > limit)
             {
+                if (State == TcpState.SynReceived && Listener is not null) _stack.Counters.HalfOpenExpired++;
                 ToClosed(TcpError.TimedOut);
                 return false;
             }

@@ -53,6 +53,9 @@ namespace Kernel.Net.Sockets
         private int _retries;
         private bool _probeDue;
         private bool _writeBlocked;
+        // When the peer last moved the connection forward (sent new data, or acknowledged ours):
+        // the stack evicts the connection stalled longest when it needs room.
+        private long _lastProgress;
 
         internal TcpConnection(TcpStack stack, TcpConfig config)
         {
@@ -105,6 +108,8 @@ namespace Kernel.Net.Sockets
 
         internal long TimeWaitUntil => _timeWaitUntil;
 
+        internal long LastProgress => _lastProgress;
+
         internal bool IsSynchronized => State != TcpState.Closed && State != TcpState.Listen && State != TcpState.SynSent;
 
         // ---------------------------------------------------------------- opening
@@ -132,9 +137,10 @@ namespace Kernel.Net.Sockets
             _tlpSent = false;
         }
 
-        private void InitCommon(Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, uint iss)
+        private void InitCommon(long now, Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, uint iss)
         {
             ResetForReuse();
+            _lastProgress = now;
             LocalAddress = local;
             LocalPort = localPort;
             RemoteAddress = remote;
@@ -150,9 +156,9 @@ namespace Kernel.Net.Sockets
         }
 
         /// <summary>LISTEN received a SYN (3.10.7.2): remember the peer, answer SYN-ACK from Dispatch.</summary>
-        internal void InitPassive(TcpListener listener, Ipv4Address local, Ipv4Address remote, TcpSegment syn, uint iss)
+        internal void InitPassive(long now, TcpListener listener, Ipv4Address local, Ipv4Address remote, TcpSegment syn, uint iss)
         {
-            InitCommon(local, syn.DestinationPort, remote, syn.SourcePort, iss);
+            InitCommon(now, local, syn.DestinationPort, remote, syn.SourcePort, iss);
             Listener = listener;
             listener.HalfOpen++;
             State = TcpState.SynReceived;
@@ -164,10 +170,29 @@ namespace Kernel.Net.Sockets
             TakePeerMss(syn);
         }
 
-        /// <summary>OPEN call, active (3.10.1): the SYN goes out from Dispatch.</summary>
-        internal void InitActive(Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, uint iss)
+        /// <summary>LISTEN received the ACK of a SYN-ACK it answered with cookie <paramref name="iss"/>
+        /// (RFC 4987 3.6): SYN-RECEIVED as if that SYN-ACK had been sent from here, so processing the
+        /// ACK next makes it ESTABLISHED. The MSS comes from the cookie; the peer's window from the ACK.</summary>
+        internal void InitFromCookie(long now, TcpListener listener, Ipv4Address local, Ipv4Address remote, TcpSegment ack, uint iss, int mss)
         {
-            InitCommon(local, localPort, remote, remotePort, iss);
+            InitCommon(now, local, ack.DestinationPort, remote, ack.SourcePort, iss);
+            Listener = listener;
+            listener.HalfOpen++;
+            State = TcpState.SynReceived;
+            _irs = ack.SequenceNumber - 1;
+            _rcvNxt = ack.SequenceNumber;
+            _advertisedRightEdge = _rcvNxt + (uint)ReceiveWindow();
+            _sndNxt = _sndMax = iss + 1;
+            _sndWl1 = _irs;
+            _sndWl2 = iss;
+            _sendMss = Math.Min(mss, _stack.OurMss);
+            _cwnd = (uint)(2 * _sendMss);
+        }
+
+        /// <summary>OPEN call, active (3.10.1): the SYN goes out from Dispatch.</summary>
+        internal void InitActive(long now, Ipv4Address local, ushort localPort, Ipv4Address remote, ushort remotePort, uint iss)
+        {
+            InitCommon(now, local, localPort, remote, remotePort, iss);
             State = TcpState.SynSent;
             AppOwned = true;
         }
@@ -247,6 +272,15 @@ namespace Kernel.Net.Sockets
         }
 
         // ---------------------------------------------------------------- segment arrival
+
+        /// <summary>The stack needs this connection's slot: RST to the peer (if it knows us) now, and
+        /// CLOSED, which the application sees as a reset.</summary>
+        internal void Evict(IIpv4Output output)
+        {
+            if (IsSynchronized && State != TcpState.TimeWait)
+                Emit(output, _sndMax, TcpFlags.Rst | TcpFlags.Ack, 0, 0, false);
+            ToClosed(TcpError.Evicted);
+        }
 
         /// <summary>SEGMENT ARRIVES for a connection in any state but CLOSED and LISTEN (3.10.7.3-4).</summary>
         internal void Process(long now, TcpSegment seg, IIpv4Output output)
@@ -332,7 +366,7 @@ namespace Kernel.Net.Sockets
             // Seventh: segment text, only while the peer may still send.
             Span<byte> payload = seg.Payload;
             if (payload.Length > 0 && (State == TcpState.Established || State == TcpState.FinWait1 || State == TcpState.FinWait2))
-                AcceptData(seq, payload);
+                AcceptData(now, seq, payload);
 
             // Eighth: FIN. Remember where it sits; it is consumed once every byte before it arrived.
             if (seg.Fin)
@@ -386,7 +420,7 @@ namespace Kernel.Net.Sockets
             _ackPending = true;
         }
 
-        private void AcceptData(uint seq, Span<byte> payload)
+        private void AcceptData(long now, uint seq, Span<byte> payload)
         {
             _ackPending = true;
             int offset = (int)(seq - _rcvNxt);
@@ -408,6 +442,7 @@ namespace Kernel.Net.Sockets
             {
                 _receive.Enqueue(ready);
                 _rcvNxt += (uint)ready;
+                _lastProgress = now;
                 ReadableEvent = true;
             }
         }
@@ -416,6 +451,7 @@ namespace Kernel.Net.Sockets
         {
             if (!_peerFinKnown || _peerFinReceived || _rcvNxt != _peerFinSeq) return;
             _peerFinReceived = true;
+            _lastProgress = now;
             _rcvNxt++;
             _ackPending = true;
             ReadableEvent = true;
@@ -440,6 +476,7 @@ namespace Kernel.Net.Sockets
         private void OnNewAck(long now, uint ack, IIpv4Output output)
         {
             uint acked = ack - _sndUna;
+            _lastProgress = now;
             SampleRtt(now, ack);
             int dataAcked = (int)(ack - _sendBufferSeq);
             if (dataAcked > 0)

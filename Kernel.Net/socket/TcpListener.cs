@@ -3,8 +3,8 @@ using System.Collections.Generic;
 namespace Kernel.Net.Sockets
 {
     /// <summary>A passive open on one port: established connections wait here until accepted.
-    /// The backlog bounds half-open plus unaccepted connections; SYNs beyond it are dropped so
-    /// the peer retries later instead of the stack growing.</summary>
+    /// The backlog bounds the unaccepted ones; SYNs beyond it are dropped so the peer retries later
+    /// instead of the stack growing. Half-open connections are bounded apart (TcpConfig.MaxHalfOpen).</summary>
     public sealed class TcpListener
     {
         private readonly Queue<TcpConnection> _ready = new Queue<TcpConnection>();
@@ -20,8 +20,6 @@ namespace Kernel.Net.Sockets
         public int Backlog { get; }
 
         internal int HalfOpen { get; set; }
-
-        internal bool IsFull => _ready.Count + HalfOpen >= Backlog;
 
         public int ReadyCount => _ready.Count;
 

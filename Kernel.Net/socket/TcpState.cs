@@ -26,5 +26,8 @@ namespace Kernel.Net.Sockets
         TimedOut,
         /// <summary>An active open was answered with RST.</summary>
         Refused,
+        /// <summary>The stack reset it to make room for a new connection: it had made no progress for
+        /// the longest while the table (or its address's share) was full.</summary>
+        Evicted,
     }
 }

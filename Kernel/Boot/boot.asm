@@ -251,6 +251,12 @@ kern_inl:
     mov dx, di
     in eax, dx
     ret
+global kern_outw                ; fw_cfg's selector register is 16 bits wide
+kern_outw:
+    mov dx, di
+    mov ax, si
+    out dx, ax
+    ret
 kern_rdtsc:
     rdtsc
     shl rdx, 32

@@ -23,5 +23,7 @@ namespace Kernel.Runtime
         public const uint DivideByZero = 8;
         /// <summary>Any other CPU exception (#GP, #UD, page fault elsewhere, ...).</summary>
         public const uint CpuException = 9;
+        /// <summary>The app's settings (Summoner's [service.env], fw_cfg) are missing, malformed or too large.</summary>
+        public const uint BadSettings = 10;
     }
 }

@@ -12,6 +12,9 @@ namespace Kernel.Runtime
         [RuntimeImport("*", "kern_inb")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern byte InB(ushort port);
 
+        [RuntimeImport("*", "kern_outw")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void OutW(ushort port, ushort value);
+
         [RuntimeImport("*", "kern_outl")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void OutL(ushort port, uint value);
 

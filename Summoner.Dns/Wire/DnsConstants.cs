@@ -12,6 +12,7 @@ public enum DnsRecordType : ushort
     TXT = 16,
     AAAA = 28,
     OPT = 41,
+    TSIG = 250,
     IXFR = 251,
     AXFR = 252,
     MAILB = 253,
@@ -49,7 +50,14 @@ public enum DnsResponseCode : ushort
     NXDomain = 3,
     NotImp = 4,
     Refused = 5,
+    NotAuth = 9,
     BadVers = 16,
+}
+
+/// <summary>TSIG error field values (RFC 8945 section 3): only what this server sends.</summary>
+public static class TsigError
+{
+    public const ushort BadKey = 17;
 }
 
 public enum DnsSection : byte

@@ -186,6 +186,7 @@ public sealed class Zone
             if (node.Service is not null)
                 throw new ZoneConfigurationException($"{context}: {owner} already names service \"{node.Service}\"");
             node.Service = service.Service;
+            node.ServiceHasIpv6 = service.HasIpv6;
         }
 
         public Dictionary<string, ZoneNode> Finish()

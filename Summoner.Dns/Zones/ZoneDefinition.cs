@@ -65,4 +65,10 @@ public sealed class ServiceNameDefinition
 {
     public required string Name { get; init; }
     public required string Service { get; init; }
+
+    /// <summary>
+    /// Whether the answer source can give the service an IPv6 address. When false, AAAA for the name is
+    /// NODATA at once, with no summon (a client asking A and AAAA in parallel boots nothing twice).
+    /// </summary>
+    public bool HasIpv6 { get; init; }
 }

@@ -12,6 +12,9 @@ internal sealed class ZoneNode(DnsName name)
     /// <summary>Key handed to the answer source; null for static names.</summary>
     public string? Service { get; set; }
 
+    /// <summary>Whether the service can have an IPv6 address: without one, AAAA is NODATA with no summon.</summary>
+    public bool ServiceHasIpv6 { get; set; }
+
     public IReadOnlyList<RecordSet> Sets => _sets;
 
     public bool IsEmpty => _sets.Count == 0 && Service is null;

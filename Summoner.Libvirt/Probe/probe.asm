@@ -3,7 +3,8 @@
 ; paging off at ring 0, which is exactly where kvm_pvm's instruction emulator lacks SSE: if this
 ; guest prints "sse-ok", the accelerator can run NativeAOT-compiled C# at ring 0.
 ; Then it halts forever (cli; hlt), or with -DTICK prints '.' about every millisecond so that a
-; resumed guest shows it is running again (the benchmark measures resume to the next byte).
+; resumed guest shows it is running again (the benchmark measures resume to the next byte), or with
+; -DCPUID prints the CPUID leaves a guest sees (the capability-mask test compares them) and halts.
 bits 32
 BASE equ 0x100000
 COM1 equ 0x3f8
@@ -68,6 +69,59 @@ start:
     cmp eax, 4
     jne wrong
     PRINT msg_ok
+%ifdef CPUID
+    mov esp, BASE + 0x10000             ; PVH gives no stack; RAM above the image is free
+    mov edi, leaves
+cpuid_next:
+    mov eax, [edi]
+    cmp eax, -1
+    je halt
+    mov ecx, [edi + 4]
+    cpuid
+    mov [regs], eax
+    mov [regs + 4], ebx
+    mov [regs + 8], ecx
+    mov [regs + 12], edx
+    PRINT msg_cpuid
+    mov eax, [edi]
+    call hex32
+    mov al, '.'
+    call putc
+    mov eax, [edi + 4]
+    call hex32
+    xor ebp, ebp
+cpuid_reg:
+    mov al, ' '
+    call putc
+    mov eax, [regs + ebp * 4]
+    call hex32
+    inc ebp
+    cmp ebp, 4
+    jb cpuid_reg
+    mov al, 10
+    call putc
+    add edi, 8
+    jmp cpuid_next
+hex32:                                  ; eax as 8 hex digits
+    mov ebx, eax
+    mov ecx, 8
+hex32_digit:
+    rol ebx, 4
+    mov al, bl
+    and al, 0xf
+    add al, '0'
+    cmp al, '9'
+    jbe hex32_put
+    add al, 'a' - '9' - 1
+hex32_put:
+    call putc
+    loop hex32_digit
+    ret
+putc:
+    mov dx, COM1
+    out dx, al
+    ret
+%endif
 %ifdef TICK
 tick:
     rdtsc
@@ -93,4 +147,9 @@ halt:
 
 msg_ok:    db "summoner-probe sse-ok", 10, 0
 msg_wrong: db "summoner-probe sse-wrong", 10, 0
+%ifdef CPUID
+regs equ BASE + 0x8000
+msg_cpuid: db "summoner-probe cpuid ", 0
+leaves:    dd 0, 0, 1, 0, 7, 0, 0xd, 1, 0x80000000, 0, 0x80000001, 0, 0x80000007, 0, 0x80000008, 0, -1, 0
+%endif
 file_end:

@@ -47,11 +47,14 @@ public static partial class DomainXml
             new XElement("memory", new XAttribute("unit", "MiB"), spec.MemoryMiB),
             new XElement("vcpu", spec.VCpus),
             os,
+            Sysinfo(spec.FirmwareFiles),
             new XElement("on_poweroff", "destroy"),
             new XElement("on_reboot", "destroy"),
             new XElement("on_crash", "destroy"),
             devices);
         if (commandLine.HasElements) domain.Add(commandLine);
+        if (spec.MaskedQemuCapabilities.Count > 0)
+            domain.Add(new XElement(QemuNs + "capabilities", spec.MaskedQemuCapabilities.Select(c => new XElement(QemuNs + "del", new XAttribute("capability", c)))));
 
         var settings = new XmlWriterSettings { OmitXmlDeclaration = true, Indent = true, Encoding = new UTF8Encoding(false) };
         var sb = new StringBuilder();
@@ -71,6 +74,11 @@ public static partial class DomainXml
             return "(unparsable XML)";
         }
     }
+
+    // libvirt turns each entry into -fw_cfg name=NAME,file=PATH: the path, not the bytes, is on QEMU's command line.
+    private static XElement? Sysinfo(IReadOnlyList<FirmwareFile> files) => files.Count == 0 ? null
+        : new XElement("sysinfo", new XAttribute("type", "fwcfg"),
+            files.Select(f => new XElement("entry", new XAttribute("name", f.Name), new XAttribute("file", f.Path))));
 
     private static XElement Serial(SerialConsole serial) => serial switch
     {
@@ -159,6 +167,20 @@ public static partial class DomainXml
                 break;
             default: throw new DomainSpecException("a serial console is required: the host reads the guest's output from it");
         }
+        foreach (string capability in spec.MaskedQemuCapabilities)
+        {
+            if (capability is null || !CapabilityName().IsMatch(capability))
+                throw new DomainSpecException($"QEMU capability name '{capability}' is not valid: use lower-case letters, digits and '-', as libvirt spells them (e.g. cpu-unavailable-features)");
+        }
+        foreach (var f in spec.FirmwareFiles)
+        {
+            // QEMU: names under opt/ are for users; at most 55 bytes (fw_cfg's 56 with the NUL); ',' would split the option.
+            if (f.Name is null || !f.Name.StartsWith("opt/", StringComparison.Ordinal) || f.Name.Length > 55 || !FirmwareName().IsMatch(f.Name))
+                throw new DomainSpecException($"fw_cfg name '{f.Name}' is not allowed: use opt/ followed by letters, digits, '.', '_', '-' or '/', at most 55 characters");
+            RequireAbsolutePath("fw_cfg file", f.Path);
+            if (f.Path.Contains(',', StringComparison.Ordinal)) throw new DomainSpecException($"fw_cfg file path {f.Path} must not contain ','");
+            if (!File.Exists(f.Path)) throw new DomainSpecException($"fw_cfg file {f.Path} does not exist");
+        }
         var seenForwards = new HashSet<(ForwardProtocol, string, int)>();
         foreach (var nic in spec.Nics)
         {
@@ -211,8 +233,14 @@ public static partial class DomainXml
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex DomainName();
 
+    [GeneratedRegex("^opt/[A-Za-z0-9._/-]+$")]
+    private static partial Regex FirmwareName();
+
     [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")]
     private static partial Regex Mac();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,63}$")]
+    private static partial Regex CapabilityName();
 
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$")]
     private static partial Regex InterfaceName();

@@ -33,11 +33,17 @@ public static class BenchCommand
                 Console.Error.WriteLine("summoner bench: --samples and --storm must be 1..1000, --density-budget 32..65536 MiB");
                 return 1;
             }
+            string? accelerator = r.GetValue(accel);
+            if (accelerator is not null and not ("tcg" or "kvm"))
+            {
+                Console.Error.WriteLine($"summoner bench: unknown accelerator '{accelerator}': use tcg or kvm");
+                return 1;
+            }
             var ctx = new BenchContext
             {
                 SummonerDll = Path.Combine(AppContext.BaseDirectory, "summoner.dll"),
                 ImagePath = imagePath,
-                Accelerator = r.GetValue(accel) ?? (HardwareKvm() ? "kvm" : "tcg"),
+                Accelerator = accelerator ?? (HardwareKvm() ? "kvm" : "tcg"),
                 Samples = n,
                 StormSize = r.GetValue(storm),
                 DensityBudgetMiB = r.GetValue(budget),
@@ -51,6 +57,13 @@ public static class BenchCommand
             }
             catch (ArgumentException ex)
             {
+                Console.Error.WriteLine("summoner bench: " + ex.Message);
+                return 1;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+            {
+                // A guest or a helper (QEMU, serve, dnsperf, nsd) failed: say which and stop; the
+                // scenario's own cleanup has already run.
                 Console.Error.WriteLine("summoner bench: " + ex.Message);
                 return 1;
             }

@@ -10,10 +10,11 @@ public sealed class ControlClient : IDisposable
     private readonly HttpClient _http;
     private readonly Uri _base;
 
-    public ControlClient(Uri baseAddress)
+    public ControlClient(Uri baseAddress, string token)
     {
         _base = baseAddress;
         _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
     }
 
     public void Dispose() => _http.Dispose();

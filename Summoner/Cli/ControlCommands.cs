@@ -8,7 +8,7 @@ namespace Summoner.Cli;
 public static class ControlCommands
 {
     private static Option<string> ConfigOption() =>
-        new("--config", "-c") { Description = "Configuration file of the running daemon (for its [metrics] listen address)", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
+        new("--config", "-c") { Description = "Configuration file of the running daemon (for its [metrics] listen address and the control token in its state_dir)", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
 
     private static Option<string?> ControlOption() =>
         new("--control") { Description = "Control URL of the daemon, e.g. http://127.0.0.1:9753 (default: from the config)" };
@@ -55,8 +55,10 @@ public static class ControlCommands
     {
         try
         {
-            Uri baseUri = control is not null ? new Uri(control) : new Uri("http://" + SummonerConfig.Load(configPath).Metrics.Listen);
-            using var client = new ControlClient(baseUri);
+            SummonerConfig config = SummonerConfig.Load(configPath);
+            Uri baseUri = control is not null ? new Uri(control) : new Uri("http://" + config.Metrics.Listen);
+            string token = ControlToken.Read(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
+            using var client = new ControlClient(baseUri, token);
             await action(client).ConfigureAwait(false);
             return 0;
         }
@@ -65,7 +67,7 @@ public static class ControlCommands
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
-        catch (CliException ex)
+        catch (Exception ex) when (ex is CliException or InvalidOperationException)
         {
             Console.Error.WriteLine("summoner: " + ex.Message);
             return 1;

@@ -7,13 +7,13 @@ namespace Summoner.Config;
 internal sealed class ConfigLoader
 {
     private static readonly string[] RootKeys = ["dns", "libvirt", "network", "limits", "metrics", "defaults", "service"];
-    private static readonly string[] DnsKeys = ["listen", "zone", "ns", "service_ttl", "answer_deadline", "soa"];
+    private static readonly string[] DnsKeys = ["listen", "zone", "ns", "service_ttl", "answer_deadline", "tcp_connections", "tcp_connections_per_client", "tcp_message_timeout", "soa"];
     private static readonly string[] SoaKeys = ["mname", "rname", "serial", "refresh", "retry", "expire", "minimum"];
-    private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator"];
+    private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator", "keep_logs"];
     private static readonly string[] NetworkKeys = ["mode", "loopback_range", "bridge"];
     private static readonly string[] BridgeKeys = ["name", "subnet", "gateway", "netns"];
-    private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory"];
-    private static readonly string[] MetricsKeys = ["listen"];
+    private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory", "waiting_summons"];
+    private static readonly string[] MetricsKeys = ["listen", "allow_remote"];
     private static readonly string[] DefaultsKeys = ["memory", "vcpus", "idle_timeout", "boot_deadline"];
 
     private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
@@ -40,7 +40,7 @@ internal sealed class ConfigLoader
         LibvirtConfig libvirt = LoadLibvirt(Section(root, "libvirt", LibvirtKeys));
         NetworkConfig network = LoadNetwork(Section(root, "network", NetworkKeys));
         LimitsConfig limits = LoadLimits(Section(root, "limits", LimitsKeys));
-        MetricsConfig metrics = new() { Listen = Section(root, "metrics", MetricsKeys)?.Endpoint("listen") ?? new IPEndPoint(IPAddress.Loopback, 9753) };
+        MetricsConfig metrics = LoadMetrics(Section(root, "metrics", MetricsKeys));
         ServiceDefaults defaults = LoadDefaults(Section(root, "defaults", DefaultsKeys));
         List<ServiceConfig> services = LoadServices(root, dns, network, limits, metrics, defaults);
 
@@ -84,6 +84,14 @@ internal sealed class ConfigLoader
         if (nameServers.Count == 0) nameServers.Add("ns1." + zone);
 
         ConfigSection? soa = s is null ? null : Section(s, "soa", SoaKeys);
+        int tcpConnections = (int)(s?.Integer("tcp_connections", 1, 65536) ?? 256);
+        int tcpPerClient = (int)(s?.Integer("tcp_connections_per_client", 1, 65536) ?? 16);
+        if (tcpPerClient > tcpConnections)
+        {
+            s!.Error(s.PositionOf("tcp_connections_per_client"),
+                $"tcp_connections_per_client in {s.Name} ({tcpPerClient}) must not exceed tcp_connections ({tcpConnections}): one client could then take every connection");
+            tcpPerClient = tcpConnections;
+        }
         return new DnsConfig
         {
             Listen = s?.Endpoint("listen") ?? new IPEndPoint(IPAddress.Loopback, 5300),
@@ -91,6 +99,9 @@ internal sealed class ConfigLoader
             NameServers = nameServers,
             ServiceTtl = s?.Seconds("service_ttl", DnsTimerMax) ?? TimeSpan.FromSeconds(1),
             AnswerDeadline = s?.Duration("answer_deadline", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(10),
+            TcpConnections = tcpConnections,
+            TcpConnectionsPerClient = tcpPerClient,
+            TcpMessageTimeout = s?.Duration("tcp_message_timeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)) ?? TimeSpan.FromSeconds(2),
             Soa = new SoaConfig
             {
                 Mname = soa?.DnsName("mname") ?? nameServers[0],
@@ -126,6 +137,7 @@ internal sealed class ConfigLoader
             Uri = uri,
             StateDirectory = stateDirectory,
             Accelerator = s?.Enum<Accelerator>("accelerator") ?? Accelerator.Auto,
+            KeepLogs = (int)(s?.Integer("keep_logs", 1, 1000) ?? 5),
         };
     }
 
@@ -167,6 +179,7 @@ internal sealed class ConfigLoader
         ConcurrentBoots = (int)(s?.Integer("concurrent_boots", 1, 1024) ?? 4),
         RunningGuests = (int)(s?.Integer("running_guests", 1, 65_536) ?? 32),
         TotalGuestMemoryBytes = s?.Size("guest_memory", 16 * MiB, 1L << 50) ?? 2L << 30,
+        WaitingSummons = (int)(s?.Integer("waiting_summons", 0, 65_536) ?? 64),
     };
 
     private static ServiceDefaults LoadDefaults(ConfigSection? s) => new()
@@ -211,6 +224,21 @@ internal sealed class ConfigLoader
         uint hostBits = 32 - (uint)network.PrefixLength;
         uint size = hostBits == 32 ? uint.MaxValue : (1u << (int)hostBits);
         return !address.Equals(network.BaseAddress) && !address.Equals(Offset(network.BaseAddress, size - 1));
+    }
+
+    private MetricsConfig LoadMetrics(ConfigSection? s)
+    {
+        var listen = s?.Endpoint("listen") ?? new IPEndPoint(IPAddress.Loopback, 9753);
+        bool allowRemote = s?.Boolean("allow_remote") ?? false;
+        if (!IPAddress.IsLoopback(listen.Address))
+        {
+            if (!allowRemote)
+                s!.Error(s.PositionOf("listen"),
+                    $"listen in {s.Name} is {listen}, outside loopback: /metrics would answer other hosts. Use 127.0.0.1, or set allow_remote = true if that is what you want (the control API still needs the token)");
+            else
+                _warnings.Add($"[metrics] listen = {listen} is outside loopback (allow_remote = true): /metrics, /healthz and /readyz answer other hosts");
+        }
+        return new MetricsConfig { Listen = listen, AllowRemote = allowRemote };
     }
 
     private List<ServiceConfig> LoadServices(ConfigSection root, DnsConfig dns, NetworkConfig network, LimitsConfig limits, MetricsConfig metrics, ServiceDefaults defaults)

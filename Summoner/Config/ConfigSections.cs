@@ -21,6 +21,15 @@ public sealed record DnsConfig
 
     /// <summary>How long a query may wait for its summon before it is answered SERVFAIL.</summary>
     public required TimeSpan AnswerDeadline { get; init; }
+
+    /// <summary>DNS-over-TCP connections open at once, from all clients.</summary>
+    public int TcpConnections { get; init; } = 256;
+
+    /// <summary>DNS-over-TCP connections one client address may hold: below the global cap, so no client takes them all.</summary>
+    public int TcpConnectionsPerClient { get; init; } = 16;
+
+    /// <summary>A TCP message must arrive whole within this once begun; slower senders are cut.</summary>
+    public TimeSpan TcpMessageTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>[dns.soa]: the zone's SOA record (RFC 1035 3.3.13). Timers are whole seconds.</summary>
@@ -61,6 +70,9 @@ public sealed record LibvirtConfig
     public required string StateDirectory { get; init; }
 
     public required Accelerator Accelerator { get; init; }
+
+    /// <summary>Guest console logs (and QEMU's own logs) kept per service; older ones are deleted, a running guest's never.</summary>
+    public int KeepLogs { get; init; } = 5;
 }
 
 public enum NetworkMode
@@ -97,21 +109,35 @@ public sealed record BridgeConfig
     public string? Netns { get; init; }
 }
 
-/// <summary>[limits]: caps; a summon over a cap is refused (SERVFAIL and a metric).</summary>
+/// <summary>[limits]: caps. A summon over a cap waits for room within the DNS answer deadline
+/// (at most <see cref="WaitingSummons"/> wait at once); only then is it refused (SERVFAIL and a metric).</summary>
 public sealed record LimitsConfig
 {
+    /// <summary>Summons from create until ready or failed, warm-pool preparations included.</summary>
     public required int ConcurrentBoots { get; init; }
+
+    /// <summary>How many summons may wait for room under a cap; more are refused at once.</summary>
+    public int WaitingSummons { get; init; } = 64;
 
     public required int RunningGuests { get; init; }
 
     public required long TotalGuestMemoryBytes { get; init; }
 }
 
-/// <summary>[metrics]: the HTTP listener for /metrics and /api/services.</summary>
+/// <summary>[metrics]: the HTTP listener for /metrics, /healthz, /readyz and the token-guarded control API.</summary>
 public sealed record MetricsConfig
 {
     /// <summary>Default 127.0.0.1:9753.</summary>
     public required IPEndPoint Listen { get; init; }
+
+    /// <summary>
+    /// A listen address outside loopback exposes /metrics to other hosts: it must be asked for with
+    /// allow_remote = true, and serve warns about it.
+    /// </summary>
+    public bool AllowRemote { get; init; }
+
+    /// <summary>The control token's file (owner-only), under the state directory; the CLI reads it to call the control API.</summary>
+    public static string TokenPath(string stateDirectory) => Path.Combine(stateDirectory, "control.token");
 }
 
 /// <summary>[defaults]: values a [[service]] gets unless it sets its own.</summary>

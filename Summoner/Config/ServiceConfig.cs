@@ -21,6 +21,13 @@ public sealed record ServiceConfig
     /// <summary>TCP ports the guest listens on; in loopback mode forwarded from <see cref="Address"/> on the same ports.</summary>
     public required IReadOnlyList<int> Ports { get; init; }
 
+    /// <summary>The ports readiness waits for (ready_ports): a subset of <see cref="Ports"/>, all of them by default.</summary>
+    public IReadOnlyList<int> ReadyPorts { get; init; } = [];
+
+    /// <summary>The [service.env] table: settings the app reads through ServiceSettings, handed to the
+    /// guest through fw_cfg (never the kernel command line). Values are never logged or printed.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
     public required long MemoryBytes { get; init; }
 
     public int MemoryMiB => (int)(MemoryBytes >> 20);

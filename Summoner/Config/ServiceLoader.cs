@@ -7,7 +7,7 @@ namespace Summoner.Config;
 internal sealed class ServiceLoader(string file, string baseDirectory, List<ConfigError> errors, List<string> warnings)
 {
     private static readonly string[] ServiceKeys =
-        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "warm_pool_mode", "address"];
+        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "warm_pool_mode", "address", "ready_ports", "env"];
 
     private const long MiB = 1L << 20;
 
@@ -97,6 +97,8 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
             imagePath = Path.GetFullPath(isAppName ? Path.Combine(baseDirectory, "artifacts", "images", image + ".elf") : Path.Combine(baseDirectory, image));
             if (!File.Exists(imagePath))
                 warnings.Add($"{file}:{s.PositionOf("image")}: image of service '{name}' not found at {imagePath}" + (isAppName ? ": run ./summoner build" : ""));
+            else if (GuestImage.Problem(imagePath) is { } problem)
+                s.Error(s.PositionOf("image"), $"image of service '{name}' at {imagePath} {problem}" + (isAppName ? ": rebuild it with ./summoner build" : ": point image at a guest built by ./summoner build"));
         }
 
         var ports = new List<int>();
@@ -114,6 +116,9 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         {
             s.Error(s.Table.Position, $"{s.Name} has no ports: add ports = [80] (the TCP port(s) its guest listens on; readiness is a TCP connect to the first)");
         }
+
+        IReadOnlyList<int> readyPorts = ReadyPorts(s, ports);
+        IReadOnlyList<KeyValuePair<string, string>> environment = ServiceEnvironment.Load(s);
 
         long memory = defaults.MemoryBytes;
         if (s.Has("memory"))
@@ -142,6 +147,8 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
                 Image = image!,
                 ImagePath = imagePath,
                 Ports = ports,
+                ReadyPorts = readyPorts,
+                Environment = environment,
                 MemoryBytes = memory,
                 Vcpus = (int)(s.Integer("vcpus", 1, 64) ?? defaults.Vcpus),
                 CommandLine = commandLine,
@@ -152,6 +159,20 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
                 Address = address ?? IPAddress.None,
                 Position = s.Table.Position,
             };
+    }
+
+    /// <summary>ready_ports: the ports readiness waits for, a subset of ports; all of them when absent.</summary>
+    private static List<int> ReadyPorts(ConfigSection s, List<int> ports)
+    {
+        if (s.List<TomlInteger>("ready_ports", "an integer port", "port numbers") is not { } written) return ports;
+        var ready = new List<int>();
+        if (written.Count == 0) s.Error(s.PositionOf("ready_ports"), $"ready_ports in {s.Name} is empty: list at least one of its ports, or leave it out to wait for all of them");
+        foreach (TomlInteger p in written)
+        {
+            if (!ports.Contains((int)p.Value)) s.Error(p.Position, $"ready_ports in {s.Name} lists {p.Value}, which is not in its ports [{string.Join(", ", ports)}]");
+            else if (!ready.Contains((int)p.Value)) ready.Add((int)p.Value);
+        }
+        return ready.Count == 0 ? ports : ready;
     }
 
     private static void AddDnsName(ConfigSection s, string full, TomlPosition position, Dictionary<string, TomlPosition> taken, List<string> into)

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -6,27 +7,40 @@ using Summoner.Engine;
 namespace Summoner.Control;
 
 /// <summary>
-/// The daemon's HTTP surface on the metrics listener: <c>/metrics</c> (Prometheus text),
-/// <c>/api/services</c> (JSON), stop and console logs for the CLI's ps/stop/logs.
+/// The daemon's HTTP surface on the metrics listener. Open to anyone who reaches it: <c>/metrics</c>
+/// (Prometheus text), <c>/healthz</c> (the daemon is alive) and <c>/readyz</c> (DNS serving, libvirt
+/// connected). Under <c>/api</c>, what ps/stop/logs use: only with the bearer token from the state
+/// directory, never from a browser context (an Origin header) or under a foreign Host name (DNS rebinding).
 /// </summary>
 public static class ControlEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, SummonEngine engine, Func<string> renderMetrics)
+    public static void Map(IEndpointRouteBuilder routes, SummonEngine engine, ControlToken token, IPAddress listenAddress, Func<string> renderMetrics, Func<string?> notReadyReason)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(listenAddress);
         ArgumentNullException.ThrowIfNull(renderMetrics);
+        ArgumentNullException.ThrowIfNull(notReadyReason);
 
         routes.MapGet("/metrics", () => Results.Text(renderMetrics(), "text/plain; version=0.0.4; charset=utf-8"));
+        routes.MapGet("/healthz", () => Results.Text("ok\n"));
+        routes.MapGet("/readyz", () => notReadyReason() is { } reason
+            ? Results.Text(reason + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ready\n"));
 
-        routes.MapGet("/api/services", () =>
+        RouteGroupBuilder api = routes.MapGroup("/api");
+        api.AddEndpointFilter(async (context, next) =>
+            Refusal(context.HttpContext.Request, token, listenAddress) ?? await next(context).ConfigureAwait(false));
+
+        api.MapGet("/services", () =>
         {
             DateTime now = DateTime.UtcNow;
             ServiceStatus[] rows = [.. engine.Services.OrderBy(s => s.Spec.Name, StringComparer.Ordinal).Select(s => ServiceStatus.Of(s, now))];
             return Results.Json(rows, ControlJsonContext.Default.ServiceStatusArray);
         });
 
-        routes.MapPost("/api/services/{name}/stop", async (string name) =>
+        api.MapPost("/services/{name}/stop", async (string name) =>
         {
             ServiceOwner? owner = engine.Find(name);
             if (owner is null) return Results.NotFound($"no service named '{name}'\n");
@@ -34,7 +48,7 @@ public static class ControlEndpoints
             return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow), ControlJsonContext.Default.ServiceStatus);
         });
 
-        routes.MapGet("/api/services/{name}/logs", (string name) =>
+        api.MapGet("/services/{name}/logs", (string name) =>
         {
             ServiceOwner? owner = engine.Find(name);
             if (owner is null) return Results.NotFound($"no service named '{name}'\n");
@@ -47,12 +61,41 @@ public static class ControlEndpoints
         });
     }
 
-    // A reaped service keeps its last console file; show that one.
-    private static string? LatestConsole(SummonEngine engine, string name)
+    /// <summary>Why a control request is refused, or null to serve it.</summary>
+    internal static IResult? Refusal(HttpRequest request, ControlToken token, IPAddress listenAddress)
     {
-        string dir = Path.GetDirectoryName(engine.ConsolePathFor("x"))!;
-        if (!Directory.Exists(dir)) return null;
-        return new DirectoryInfo(dir).GetFiles(engine.Options.GuestNamePrefix + name + "-*.log")
+        // Browsers send Origin with every cross-origin and every POST request; the CLI never does.
+        if (request.Headers.Origin.Count > 0)
+            return Results.Text("control requests from a web page are refused\n", statusCode: StatusCodes.Status403Forbidden);
+        if (!IsOwnHost(request.Host, listenAddress))
+            return Results.Text($"control requests must name this host (127.0.0.1, localhost or {listenAddress}), not '{request.Host}'\n", statusCode: StatusCodes.Status403Forbidden);
+        string? authorization = request.Headers.Authorization;
+        const string Bearer = "Bearer ";
+        string? presented = authorization is not null && authorization.StartsWith(Bearer, StringComparison.Ordinal) ? authorization[Bearer.Length..].Trim() : null;
+        if (!token.Matches(presented))
+            return Results.Text("the control API needs the token from the state directory (control.token): use ./summoner ps | stop | logs\n", statusCode: StatusCodes.Status401Unauthorized);
+        return null;
+    }
+
+    /// <summary>A DNS-rebinding page reaches us under its own name; only our addresses and localhost are ours.</summary>
+    private static bool IsOwnHost(HostString host, IPAddress listenAddress)
+    {
+        if (!host.HasValue) return false;
+        string name = host.Host.Trim('[', ']');
+        if (name.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return true;
+        return IPAddress.TryParse(name, out var address) && (IPAddress.IsLoopback(address) || address.Equals(listenAddress));
+    }
+
+    // A reaped service keeps its last console file; show that one.
+    private static string? LatestConsole(SummonEngine engine, string name) =>
+        LatestConsole(Path.GetDirectoryName(engine.ConsolePathFor("x"))!, engine.Options.GuestNamePrefix, name);
+
+    /// <summary>The newest console file of <paramref name="service"/> ("hello" must not pick up "hello-api-3.log").</summary>
+    internal static string? LatestConsole(string directory, string guestPrefix, string service)
+    {
+        if (!Directory.Exists(directory)) return null;
+        return new DirectoryInfo(directory).GetFiles(guestPrefix + service + "-*.log")
+            .Where(f => GuestNames.BelongsTo(f.Name.AsSpan(0, f.Name.Length - ".log".Length), guestPrefix, service))
             .OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.FullName;
     }
 }

@@ -12,10 +12,19 @@ public sealed class ConsoleTail : IDisposable
     private readonly StringBuilder _text = new();
     private FileStream? _stream;
     private readonly byte[] _buffer = new byte[8192];
+    private readonly long _start;
 
-    public ConsoleTail(string path) { _path = path; }
+    /// <param name="start">Bytes of the file to skip: only output after that offset counts.</param>
+    public ConsoleTail(string path, long start = 0)
+    {
+        _path = path;
+        _start = start;
+    }
 
     public string Text => _text.ToString();
+
+    /// <summary>The file offset read up to (where a later tail may start).</summary>
+    public long Offset => _stream?.Position ?? _start;
 
     /// <summary>Reads whatever arrived since the last call; returns true if anything did.</summary>
     public bool Poll()
@@ -23,7 +32,7 @@ public sealed class ConsoleTail : IDisposable
         if (_stream is null)
         {
             if (!File.Exists(_path)) return false;
-            try { _stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
+            try { _stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) { Position = _start }; }
             catch (IOException) { return false; }
             catch (UnauthorizedAccessException) { return false; }
         }

@@ -30,7 +30,11 @@ public sealed record GuestLaunch(
     int VirtualCpus,
     string ConsolePath,
     GuestNetwork Network,
-    bool StartPaused = false);
+    bool StartPaused = false)
+{
+    /// <summary>The app's settings; the driver passes them out of band (fw_cfg), not on <see cref="CommandLine"/>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+}
 
 /// <summary>Traffic seen so far; <see cref="OpenConnections"/> counts as activity by itself.</summary>
 public sealed record GuestCounters(long RxBytes, long TxBytes, int OpenConnections = 0)

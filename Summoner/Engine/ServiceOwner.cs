@@ -17,8 +17,8 @@ public sealed class ServiceOwner
     private readonly List<PoolMember> _pool = [];
     private int _preparing;
     private readonly List<Task> _preparations = [];
+    private readonly List<Task> _destroys = [];
     private Task<SummonOutcome>? _boot;
-    private Task? _reap;
     private int _bootSequence;
     private int _consecutiveFailures;
     private int _poolFailures;
@@ -26,7 +26,8 @@ public sealed class ServiceOwner
     private CancellationTokenSource? _activeBoot;
     private bool _exitedDuringBoot;
 
-    private sealed record PoolMember(string GuestName, GuestNetwork Network);
+    /// <param name="ConsoleOffset">Length of the console file when the member was suspended.</param>
+    private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset);
 
     internal ServiceOwner(ServiceSpec spec, SummonEngine engine, ILogger log)
     {
@@ -109,10 +110,6 @@ public sealed class ServiceOwner
                     return _boot!;
                 case SummonState.Failed when DateTime.UtcNow < _backoffUntil:
                     return Task.FromResult(SummonOutcome.Fail(SummonFailure.Backoff, $"{Spec.Name} failed {_consecutiveFailures} time(s); retrying after {_backoffUntil:HH:mm:ss.fff}"));
-                case SummonState.Reaping:
-                    // The guest is going away; summon again once it is gone.
-                    Task reap = _reap ?? Task.CompletedTask;
-                    return reap.ContinueWith(_ => SummonAsync(), TaskScheduler.Default).Unwrap();
                 default:
                     if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
                     Transition(SummonState.Booting);
@@ -124,19 +121,19 @@ public sealed class ServiceOwner
         }
     }
 
-    private string NextGuestName() => $"{_engine.Options.GuestNamePrefix}{Spec.Name}-{Interlocked.Increment(ref _bootSequence)}";
+    private string NextGuestName() => GuestNames.Of(_engine.Options.GuestNamePrefix, Spec.Name, Interlocked.Increment(ref _bootSequence));
 
-    /// <summary>Cold path: create a guest and wait until it proves it listens.</summary>
+    /// <summary>Cold path: wait for room under the caps, create a guest and wait until it proves it listens.</summary>
     private async Task<SummonOutcome> BootAsync()
     {
         var total = Stopwatch.StartNew();
-        string? capRefusal = _engine.TryReserve(Spec);
+        string? capRefusal = await _engine.ReserveAsync(Spec, forQuery: true).ConfigureAwait(false);
         if (capRefusal is not null)
         {
             _engine.Observer.CapRefused(Spec.Name, capRefusal);
-            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal} cap");
+            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal} cap for {total.Elapsed.TotalMilliseconds:0} ms");
             lock (_gate) Transition(SummonState.Cold);
-            _engine.Observer.SummonFinished(Spec.Name, refused, total.Elapsed);
+            _engine.Observer.SummonFinished(Spec.Name, SummonKind.Cold, refused, total.Elapsed);
             return refused;
         }
 
@@ -151,48 +148,56 @@ public sealed class ServiceOwner
             _engine.Unreserve(Spec);
             var noAddress = SummonOutcome.Fail(SummonFailure.Cap, ex.Message);
             lock (_gate) Transition(SummonState.Cold);
-            _engine.Observer.SummonFinished(Spec.Name, noAddress, total.Elapsed);
+            _engine.Observer.SummonFinished(Spec.Name, SummonKind.Cold, noAddress, total.Elapsed);
             return noAddress;
         }
         using var deadline = new CancellationTokenSource(Spec.BootDeadline);
         lock (_gate) { GuestName = guestName; Network = network; _activeBoot = deadline; _exitedDuringBoot = false; }
         using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
         bool created = false;
+        var create = Stopwatch.StartNew();
         try
         {
             await CreateAsync(guestName, network, startPaused: false, deadline.Token).ConfigureAwait(false);
             created = true;
-            Phase(SummonPhase.Create, total.Elapsed, total.Elapsed);
-            await WaitReadyAsync(console, network, total, deadline.Token).ConfigureAwait(false);
-            return BecomeReady(guestName, network, total, warm: false);
+            Phase(SummonKind.Cold, SummonPhase.Create, create.Elapsed, total.Elapsed);
+            await WaitReadyAsync(SummonKind.Cold, console, network, total, deadline.Token).ConfigureAwait(false);
+            return BecomeReady(guestName, network, total, SummonKind.Cold);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return await FailBootAsync(guestName, network, created, console, total, ex).ConfigureAwait(false);
+            return FailBoot(guestName, network, created, console, total, SummonKind.Cold, ex);
         }
         finally
         {
+            // The boot slot is held from create until ready or failed (concurrent_boots).
+            _engine.BootEnded();
             RefillPool();
         }
     }
 
-    /// <summary>Warm path: resume a pooled guest; if it was created paused it still has to boot.</summary>
+    /// <summary>
+    /// Warm path: resume a pooled guest; if it was created paused it still has to boot. Readiness is
+    /// proved again after the resume from console output past <see cref="PoolMember.ConsoleOffset"/>:
+    /// what the member printed while it was prepared proves nothing about the guest now.
+    /// </summary>
     private async Task<SummonOutcome> WakeAsync(PoolMember member)
     {
         var total = Stopwatch.StartNew();
+        SummonKind kind = Spec.PoolMode == PoolMode.Created ? SummonKind.Prestart : SummonKind.Warm;
         using var deadline = new CancellationTokenSource(Spec.BootDeadline);
         lock (_gate) { GuestName = member.GuestName; Network = member.Network; _activeBoot = deadline; _exitedDuringBoot = false; }
-        using var console = new ConsoleTail(_engine.ConsolePathFor(member.GuestName));
+        using var console = new ConsoleTail(_engine.ConsolePathFor(member.GuestName), member.ConsoleOffset);
         try
         {
             await _engine.Driver.ResumeAsync(member.GuestName, deadline.Token).ConfigureAwait(false);
-            Phase(SummonPhase.Create, total.Elapsed, total.Elapsed);
-            await WaitReadyAsync(console, member.Network, total, deadline.Token).ConfigureAwait(false);
-            return BecomeReady(member.GuestName, member.Network, total, warm: true);
+            Phase(kind, SummonPhase.Create, total.Elapsed, total.Elapsed);
+            await WaitReadyAsync(kind, console, member.Network, total, deadline.Token, awaitReadyLine: kind == SummonKind.Prestart).ConfigureAwait(false);
+            return BecomeReady(member.GuestName, member.Network, total, kind);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return await FailBootAsync(member.GuestName, member.Network, true, console, total, ex).ConfigureAwait(false);
+            return FailBoot(member.GuestName, member.Network, true, console, total, kind, ex);
         }
         finally
         {
@@ -206,7 +211,7 @@ public sealed class ServiceOwner
         File.Delete(consolePath);
         string cmdline = _engine.Network.GuestCommandLine(network, Spec);
         if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused);
+        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused) { Environment = Spec.Environment };
         try
         {
             await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);
@@ -218,15 +223,20 @@ public sealed class ServiceOwner
         }
     }
 
-    private async Task WaitReadyAsync(ConsoleTail console, GuestNetwork network, Stopwatch total, CancellationToken cancellationToken)
+    /// <param name="awaitReadyLine">False for a resumed booted member: it printed its ready lines
+    /// before it was suspended, so only a fresh accepted line can prove it.</param>
+    private async Task WaitReadyAsync(SummonKind kind, ConsoleTail console, GuestNetwork network, Stopwatch total, CancellationToken cancellationToken, bool awaitReadyLine = true)
     {
-        TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, cancellationToken).ConfigureAwait(false);
-        Phase(SummonPhase.Boot, boot, total.Elapsed);
-        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
-        Phase(SummonPhase.Ready, ready, total.Elapsed);
+        if (awaitReadyLine)
+        {
+            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, cancellationToken).ConfigureAwait(false);
+            Phase(kind, SummonPhase.Boot, boot, total.Elapsed);
+        }
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
+        Phase(kind, SummonPhase.Ready, ready, total.Elapsed);
     }
 
-    private SummonOutcome BecomeReady(string guestName, GuestNetwork network, Stopwatch total, bool warm)
+    private SummonOutcome BecomeReady(string guestName, GuestNetwork network, Stopwatch total, SummonKind kind)
     {
         var outcome = new SummonOutcome(network.ServiceAddress, SummonFailure.None, null);
         lock (_gate)
@@ -238,16 +248,17 @@ public sealed class ServiceOwner
             LastTrafficUtc = DateTime.UtcNow;
             LastCounterTotal = -1;
             LastSummon = total.Elapsed;
-            LastSummonWarm = warm;
+            LastSummonWarm = kind != SummonKind.Cold;
             _consecutiveFailures = 0;
             Transition(SummonState.Ready);
         }
-        _log.LogInformation("{Service}: ready at {Address} in {Ms:F1} ms ({Guest}, {Path})", Spec.Name, network.ServiceAddress, total.Elapsed.TotalMilliseconds, guestName, warm ? "warm pool" : "cold boot");
-        _engine.Observer.SummonFinished(Spec.Name, outcome, total.Elapsed);
+        _log.LogInformation("{Service}: ready at {Address} in {Ms:F1} ms ({Guest}, {Kind})", Spec.Name, network.ServiceAddress, total.Elapsed.TotalMilliseconds, guestName, kind.ToString().ToLowerInvariant());
+        _engine.Observer.SummonFinished(Spec.Name, kind, outcome, total.Elapsed);
         return outcome;
     }
 
-    private async Task<SummonOutcome> FailBootAsync(string guestName, GuestNetwork network, bool created, ConsoleTail console, Stopwatch total, Exception ex)
+    /// <summary>Records a failed boot and answers at once; the guest is destroyed in the background.</summary>
+    private SummonOutcome FailBoot(string guestName, GuestNetwork network, bool created, ConsoleTail console, Stopwatch total, SummonKind kind, Exception ex)
     {
         console.Poll();
         bool exited;
@@ -256,8 +267,7 @@ public sealed class ServiceOwner
         string detail = exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message;
         _log.LogWarning("{Service}: boot of {Guest} failed after {Ms:F1} ms: {Detail}\n--- last console lines ---\n{Console}",
             Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console.LastLines(20));
-        if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
-        _engine.Release(Spec, guestName, network);
+        DestroyInBackground(guestName, network, created, reason: null);
         var failed = SummonOutcome.Fail(timedOut ? SummonFailure.Deadline : SummonFailure.BootFailed, detail);
         lock (_gate)
         {
@@ -266,9 +276,33 @@ public sealed class ServiceOwner
             _backoffUntil = DateTime.UtcNow + _engine.Backoff(_consecutiveFailures);
             if (State == SummonState.Booting) Transition(SummonState.Failed);
         }
-        _engine.Observer.SummonFinished(Spec.Name, failed, total.Elapsed);
+        _engine.Observer.SummonFinished(Spec.Name, kind, failed, total.Elapsed);
         return failed;
     }
+
+    /// <summary>
+    /// libvirt 9.0's destroy waits a fixed ~200 ms: it never runs on an answer's path. The guest
+    /// keeps its share of the caps (and its address) until it is really gone.
+    /// </summary>
+    private void DestroyInBackground(string guestName, GuestNetwork network, bool created, string? reason)
+    {
+        Task destroy = Task.Run(async () =>
+        {
+            var sw = Stopwatch.StartNew();
+            if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
+            _engine.Release(Spec, guestName, network);
+            if (reason is null) return;
+            _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, reason, sw.Elapsed.TotalMilliseconds);
+        });
+        lock (_gate)
+        {
+            _destroys.RemoveAll(t => t.IsCompleted);
+            _destroys.Add(destroy);
+        }
+    }
+
+    /// <summary>Background destroys not finished yet (shutdown waits for them).</summary>
+    internal Task DestroysInFlight { get { lock (_gate) return Task.WhenAll(_destroys); } }
 
     /// <summary>Starts preparing pool members until the pool holds <see cref="ServiceSpec.WarmPool"/>.</summary>
     internal void RefillPool()
@@ -288,7 +322,8 @@ public sealed class ServiceOwner
 
     private async Task PrepareMemberAsync()
     {
-        string? capRefusal = _engine.TryReserve(Spec);
+        // A refill never waits and never takes room a summon waits for.
+        string? capRefusal = await _engine.ReserveAsync(Spec, forQuery: false).ConfigureAwait(false);
         if (capRefusal is not null)
         {
             _engine.Observer.CapRefused(Spec.Name, capRefusal);
@@ -312,6 +347,7 @@ public sealed class ServiceOwner
         using var deadline = new CancellationTokenSource(Spec.BootDeadline);
         using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
         bool created = false;
+        bool bootEnded = false;
         try
         {
             bool paused = Spec.PoolMode == PoolMode.Created;
@@ -319,16 +355,21 @@ public sealed class ServiceOwner
             created = true;
             if (!paused)
             {
-                await ReadinessProbe.WaitForConsoleAsync(console, Spec.Ports, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.Ports, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }
+            // Everything printed so far was before the suspend: a wake must see newer lines.
+            console.Poll();
+            long offset = console.Offset;
+            _engine.BootEnded();
+            bootEnded = true;
             bool keep;
             lock (_gate)
             {
                 _preparing--;
                 keep = !_engine.IsStopping;
-                if (keep) { _pool.Add(new PoolMember(guestName, network)); _poolFailures = 0; _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
+                if (keep) { _pool.Add(new PoolMember(guestName, network, offset)); _poolFailures = 0; _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
             }
             if (!keep) { await DestroyQuietlyAsync(guestName).ConfigureAwait(false); _engine.Release(Spec, guestName, network); return; }
             _log.LogInformation("{Service}: pool member {Guest} prepared ({Mode}) in {Ms:F1} ms", Spec.Name, guestName, Spec.PoolMode, total.Elapsed.TotalMilliseconds);
@@ -337,37 +378,38 @@ public sealed class ServiceOwner
         {
             console.Poll();
             _log.LogWarning("{Service}: preparing pool member {Guest} failed: {Message}\n{Console}", Spec.Name, guestName, ex.Message, console.LastLines(10));
-            if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
-            _engine.Release(Spec, guestName, network);
+            if (!bootEnded) _engine.BootEnded();
             lock (_gate) { _preparing--; _poolFailures++; }
+            DestroyInBackground(guestName, network, created, reason: null);
         }
     }
 
-    /// <summary>Destroys the running guest (idle, stop command, shutdown). Safe to call in any state.</summary>
+    /// <summary>
+    /// Destroys the running guest (idle, stop command, shutdown). Safe to call in any state. The
+    /// service is cold at once, so the next query boots a new guest without waiting for the
+    /// destroy; the returned task completes when the old guest is gone.
+    /// </summary>
     public Task ReapAsync(string reason)
     {
         lock (_gate)
         {
-            if (State == SummonState.Reaping) return _reap ?? Task.CompletedTask;
             if (State != SummonState.Ready || GuestName is null) return Task.CompletedTask;
-            Transition(SummonState.Reaping);
-            _reap = ReapCoreAsync(GuestName, Network!, reason);
-            return _reap;
+            return ReapLocked(reason);
         }
     }
 
-    private async Task ReapCoreAsync(string guest, GuestNetwork network, string reason)
+    private Task ReapLocked(string reason)
     {
-        var sw = Stopwatch.StartNew();
-        await DestroyQuietlyAsync(guest).ConfigureAwait(false);
-        _engine.Release(Spec, guest, network);
-        lock (_gate)
-        {
-            if (GuestName == guest) { GuestName = null; Network = null; ReadySinceUtc = null; }
-            if (State == SummonState.Reaping) Transition(SummonState.Cold);
-        }
+        string guest = GuestName!;
+        GuestNetwork network = Network!;
+        GuestName = null;
+        Network = null;
+        ReadySinceUtc = null;
+        Transition(SummonState.Cold);
+        // Counted when decided, like the state change: whoever sees the service cold sees the reap.
         _engine.Observer.Reaped(Spec.Name, reason);
-        _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guest, reason, sw.Elapsed.TotalMilliseconds);
+        DestroyInBackground(guest, network, created: true, reason);
+        return _destroys[^1];
     }
 
     /// <summary>Destroys every pool member (shutdown).</summary>
@@ -400,7 +442,7 @@ public sealed class ServiceOwner
             }
             else
             {
-                if (GuestName != exit.GuestName || State == SummonState.Reaping) return;
+                if (GuestName != exit.GuestName) return;
                 active = true;
                 network = Network;
                 bool wasReady = State == SummonState.Ready;
@@ -469,15 +511,13 @@ public sealed class ServiceOwner
                 Volatile.Write(ref _ready, ready);
                 return Task.FromResult(false);
             }
-            Transition(SummonState.Reaping);
-            _reap = ReapCoreAsync(GuestName!, Network!, "idle");
-            return _reap.ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return ReapLocked("idle").ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
-    private void Phase(SummonPhase phase, TimeSpan elapsed, TimeSpan total)
+    private void Phase(SummonKind kind, SummonPhase phase, TimeSpan elapsed, TimeSpan total)
     {
-        _engine.Observer.PhaseCompleted(Spec.Name, phase, elapsed);
+        _engine.Observer.PhaseCompleted(Spec.Name, kind, phase, elapsed);
         _log.LogInformation("{Service}: {Phase} took {Ms:F1} ms (summon at {Total:F1} ms)", Spec.Name, phase.ToString().ToLowerInvariant(), elapsed.TotalMilliseconds, total.TotalMilliseconds);
     }
 

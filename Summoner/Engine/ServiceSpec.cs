@@ -12,7 +12,16 @@ public sealed record ServiceSpec(
     TimeSpan IdleTimeout,
     TimeSpan BootDeadline,
     int WarmPool = 0,
-    PoolMode PoolMode = PoolMode.Booted);
+    PoolMode PoolMode = PoolMode.Booted)
+{
+    /// <summary>The ports readiness waits for (config ready_ports); empty means all of <see cref="Ports"/>.</summary>
+    public IReadOnlyList<int> ReadyPorts { get; init; } = [];
+
+    public IReadOnlyList<int> ProbePorts => ReadyPorts.Count > 0 ? ReadyPorts : Ports;
+
+    /// <summary>Settings for the app ([service.env]); handed over through fw_cfg, never logged.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+}
 
 /// <summary>How warm-pool members wait for a query.</summary>
 public enum PoolMode
@@ -28,7 +37,12 @@ public enum PoolMode
 public sealed record EngineOptions
 {
     public required string StateDirectory { get; init; }
+    /// <summary>Summons and pool preparations between create and ready-or-failed.</summary>
     public int MaxConcurrentBoots { get; init; } = 4;
+    /// <summary>How many summons may wait for room under a cap at once.</summary>
+    public int WaitingSummons { get; init; }
+    /// <summary>How long a summon over a cap waits for room (the DNS answer deadline); zero refuses at once.</summary>
+    public TimeSpan CapWait { get; init; }
     public int MaxRunningGuests { get; init; } = 64;
     public long MaxTotalMemoryMiB { get; init; } = 4096;
     public TimeSpan ReapInterval { get; init; } = TimeSpan.FromSeconds(1);

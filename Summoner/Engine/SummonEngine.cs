@@ -11,6 +11,7 @@ public sealed class SummonEngine : IAsyncDisposable
     private readonly Dictionary<string, ServiceOwner> _byName = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, ServiceOwner> _byGuest = new(StringComparer.Ordinal);
     private readonly object _capGate = new();
+    private readonly LinkedList<CapWaiter> _waiters = new();
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _reaper;
@@ -95,25 +96,113 @@ public sealed class SummonEngine : IAsyncDisposable
     public Task StopServiceAsync(string serviceName) =>
         (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync("stopped by request");
 
-    internal string? TryReserve(ServiceSpec spec)
+    /// <summary>
+    /// Takes a boot slot, a running-guest slot and the memory for one guest of <paramref name="spec"/>.
+    /// A summon (<paramref name="forQuery"/>) over a cap waits up to <see cref="EngineOptions.CapWait"/>
+    /// in a queue of at most <see cref="EngineOptions.WaitingSummons"/>; a warm-pool refill never
+    /// waits and never takes room while a summon waits. Returns null, or the cap that refused.
+    /// </summary>
+    internal async Task<string?> ReserveAsync(ServiceSpec spec, bool forQuery)
     {
+        CapWaiter? waiter = null;
         lock (_capGate)
         {
-            if (_booting >= Options.MaxConcurrentBoots) return "concurrent_boots";
-            if (_running >= Options.MaxRunningGuests) return "running_guests";
-            if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest_memory";
-            _booting++;
-            _running++;
-            _memoryMiB += spec.MemoryMiB;
+            string? over = OverCapLocked(spec) ?? (forQuery || _waiters.Count == 0 ? null : "waiting_summons");
+            if (over is null)
+                TakeLocked(spec);
+            else if (!forQuery || IsStopping || Options.CapWait <= TimeSpan.Zero || _waiters.Count >= Options.WaitingSummons)
+                return over;
+            else
+                _waiters.AddLast(waiter = new CapWaiter(spec, over));
+        }
+        if (waiter is not null)
+        {
+            Observer.CapWaited(spec.Name, waiter.Cap);
+            try
+            {
+                await waiter.Granted.Task.WaitAsync(Options.CapWait, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (TimeoutException) { }
+            catch (OperationCanceledException) { }
+            // Only a grant (under the lock) takes a waiter off the list, together with its room.
+            lock (_capGate)
+            {
+                if (_waiters.Remove(waiter)) return waiter.Cap;
+            }
         }
         Observer.RunningGuestsChanged(RunningGuests);
         return null;
     }
 
+    private sealed class CapWaiter(ServiceSpec spec, string cap)
+    {
+        public ServiceSpec Spec { get; } = spec;
+        public string Cap { get; set; } = cap;
+        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private string? OverCapLocked(ServiceSpec spec)
+    {
+        if (_booting >= Options.MaxConcurrentBoots) return "concurrent_boots";
+        if (_running >= Options.MaxRunningGuests) return "running_guests";
+        if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest_memory";
+        return null;
+    }
+
+    private void TakeLocked(ServiceSpec spec)
+    {
+        _booting++;
+        _running++;
+        _memoryMiB += spec.MemoryMiB;
+    }
+
+    /// <summary>Hands freed room to waiting summons, oldest first (a small one may pass a big one that does not fit).</summary>
+    private void GrantWaitersLocked()
+    {
+        for (LinkedListNode<CapWaiter>? node = _waiters.First; node is not null;)
+        {
+            LinkedListNode<CapWaiter>? next = node.Next;
+            CapWaiter w = node.Value;
+            if (OverCapLocked(w.Spec) is { } over)
+            {
+                w.Cap = over;
+            }
+            else
+            {
+                _waiters.Remove(node);
+                TakeLocked(w.Spec);
+                w.Granted.TrySetResult();
+            }
+            node = next;
+        }
+    }
+
+    private void UntakeLocked(ServiceSpec spec)
+    {
+        _booting--;
+        _running--;
+        _memoryMiB -= spec.MemoryMiB;
+    }
+
+    /// <summary>Summons waiting for room under a cap.</summary>
+    public int WaitingSummons { get { lock (_capGate) return _waiters.Count; } }
+
+    /// <summary>Guests between create and ready-or-failed (what concurrent_boots counts).</summary>
+    public int BootingGuests { get { lock (_capGate) return _booting; } }
+
     internal void GuestStarted(ServiceOwner owner, string guestName)
     {
         lock (_byGuest) _byGuest[guestName] = owner;
-        lock (_capGate) _booting--;
+    }
+
+    /// <summary>A boot reached ready or failed: its boot slot goes to the next waiting summon.</summary>
+    internal void BootEnded()
+    {
+        lock (_capGate)
+        {
+            _booting--;
+            GrantWaitersLocked();
+        }
     }
 
     /// <summary>Returns a guest's share of the caps once it is gone; a second call for the same guest is ignored.</summary>
@@ -126,19 +215,19 @@ public sealed class SummonEngine : IAsyncDisposable
         {
             _running--;
             _memoryMiB -= spec.MemoryMiB;
+            GrantWaitersLocked();
         }
         Network.Release(network);
         Observer.RunningGuestsChanged(RunningGuests);
     }
 
-    /// <summary>Undoes <see cref="TryReserve"/> for a boot that never reached the hypervisor.</summary>
+    /// <summary>Undoes <see cref="ReserveAsync"/> for a boot that never reached the hypervisor.</summary>
     internal void Unreserve(ServiceSpec spec)
     {
         lock (_capGate)
         {
-            _booting--;
-            _running--;
-            _memoryMiB -= spec.MemoryMiB;
+            UntakeLocked(spec);
+            GrantWaitersLocked();
         }
         Observer.RunningGuestsChanged(RunningGuests);
     }
@@ -205,6 +294,7 @@ public sealed class SummonEngine : IAsyncDisposable
             reaps.Add(owner.DrainPoolAsync());
         }
         await Task.WhenAll(reaps).ConfigureAwait(false);
+        await Task.WhenAll(_byName.Values.Select(o => o.DestroysInFlight)).ConfigureAwait(false);
         // Guests still booting: destroy them by name.
         string[] leftovers;
         lock (_byGuest) leftovers = [.. _byGuest.Keys];

@@ -13,14 +13,17 @@ public sealed class SummonerMetrics
         Summons = Registry.Counter("summoner_summons_total",
             "Summons started, by service and how they ended (ready, failed, deadline, refused).", "service", "result");
         SummonPhaseSeconds = Registry.Histogram("summoner_summon_phase_seconds",
-            "Time spent in each summon phase: create (libvirt domain defined and started), boot (to the guest's readiness line), ready (to the first accepted TCP connection), total (query to answer).",
-            Histogram.LatencySecondsBuckets, "service", "phase");
+            "Time spent in each summon phase: create (libvirt domain defined and started, or a pool member resumed), boot (to the guest's readiness line), ready (to the first accepted TCP connection), total (query to answer); kind tells a cold start (cold) from a wake of a booted (warm) or created-paused (prestart) pool member.",
+            Histogram.LatencySecondsBuckets, "service", "phase", "kind");
         DnsQueries = Registry.Counter("summoner_dns_queries_total", "DNS queries answered, by response code (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...).", "rcode");
+        DnsTcpRefusals = Registry.Counter("summoner_dns_tcp_refusals_total",
+            "DNS-over-TCP connections refused or cut, by reason: global_cap ([dns] tcp_connections), per_client_cap (tcp_connections_per_client), slow_sender (a message not whole within tcp_message_timeout).", "reason");
         RunningGuests = Registry.Gauge("summoner_running_guests", "Guests currently running (booting, ready or suspended in a warm pool).");
         GuestMemoryBytes = Registry.Gauge("summoner_guest_memory_bytes", "Memory assigned to running guests, against [limits] guest_memory.");
         Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, failed).", "service", "reason");
         Crashes = Registry.Counter("summoner_crashes_total", "Guests that died without Summoner destroying them (libvirt lifecycle event).", "service");
-        CapRefusals = Registry.Counter("summoner_cap_refusals_total", "Summons refused because a [limits] cap was reached, by cap (concurrent_boots, running_guests, guest_memory).", "cap");
+        CapRefusals = Registry.Counter("summoner_cap_refusals_total", "Summons (and warm-pool refills) refused because a [limits] cap was reached, by cap (concurrent_boots, running_guests, guest_memory, waiting_summons).", "cap");
+        CapWaits = Registry.Counter("summoner_cap_waits_total", "Summons that waited for room under a [limits] cap, by the cap that held them.", "cap");
         WarmPoolGuests = Registry.Gauge("summoner_warm_pool_guests", "Booted, suspended guests waiting in a service's warm pool.", "service");
     }
 
@@ -32,6 +35,8 @@ public sealed class SummonerMetrics
 
     public Counter DnsQueries { get; }
 
+    public Counter DnsTcpRefusals { get; }
+
     public Gauge RunningGuests { get; }
 
     public Gauge GuestMemoryBytes { get; }
@@ -41,6 +46,8 @@ public sealed class SummonerMetrics
     public Counter Crashes { get; }
 
     public Counter CapRefusals { get; }
+
+    public Counter CapWaits { get; }
 
     public Gauge WarmPoolGuests { get; }
 }

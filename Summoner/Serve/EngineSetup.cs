@@ -12,7 +12,11 @@ public static class EngineSetup
         ArgumentNullException.ThrowIfNull(service);
         return new ServiceSpec(service.Name, service.DnsNames, service.ImagePath, service.Ports, service.MemoryMiB, service.Vcpus,
             service.CommandLine, service.IdleTimeout, service.BootDeadline, service.WarmPool,
-            service.WarmPoolMode == WarmPoolMode.Paused ? PoolMode.Created : PoolMode.Booted);
+            service.WarmPoolMode == WarmPoolMode.Paused ? PoolMode.Created : PoolMode.Booted)
+        {
+            ReadyPorts = service.ReadyPorts,
+            Environment = service.Environment,
+        };
     }
 
     public static EngineOptions ToOptions(SummonerConfig config)
@@ -25,6 +29,8 @@ public static class EngineSetup
             MaxRunningGuests = config.Limits.RunningGuests,
             MaxTotalMemoryMiB = config.Limits.TotalGuestMemoryBytes >> 20,
             AnswerTtl = config.Dns.ServiceTtl,
+            WaitingSummons = config.Limits.WaitingSummons,
+            CapWait = config.Dns.AnswerDeadline,
         };
     }
 

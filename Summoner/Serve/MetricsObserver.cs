@@ -17,10 +17,12 @@ public sealed class MetricsObserver : ISummonObserver
 
     public void StateChanged(string service, SummonState before, SummonState after) { }
 
-    public void PhaseCompleted(string service, SummonPhase phase, TimeSpan elapsed) =>
-        _metrics.SummonPhaseSeconds.WithLabels(service, phase.ToString().ToLowerInvariant()).Observe(elapsed);
+    public void PhaseCompleted(string service, SummonKind kind, SummonPhase phase, TimeSpan elapsed) =>
+        _metrics.SummonPhaseSeconds.WithLabels(service, phase.ToString().ToLowerInvariant(), Label(kind)).Observe(elapsed);
 
-    public void SummonFinished(string service, SummonOutcome outcome, TimeSpan elapsed)
+    private static string Label(SummonKind kind) => kind switch { SummonKind.Warm => "warm", SummonKind.Prestart => "prestart", _ => "cold" };
+
+    public void SummonFinished(string service, SummonKind kind, SummonOutcome outcome, TimeSpan elapsed)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         string result = outcome.Failure switch
@@ -32,13 +34,15 @@ public sealed class MetricsObserver : ISummonObserver
             _ => "failed",
         };
         _metrics.Summons.WithLabels(service, result).Inc();
-        if (outcome.Succeeded) _metrics.SummonPhaseSeconds.WithLabels(service, "total").Observe(elapsed);
+        if (outcome.Succeeded) _metrics.SummonPhaseSeconds.WithLabels(service, "total", Label(kind)).Observe(elapsed);
     }
 
     public void Reaped(string service, string reason) =>
         _metrics.Reaps.WithLabels(service, reason switch { "idle" => "idle", "shutdown" => "shutdown", "stopped by request" => "stop", _ => "failed" }).Inc();
 
     public void Crashed(string service, GuestExitReason reason) => _metrics.Crashes.WithLabels(service).Inc();
+
+    public void CapWaited(string service, string cap) => _metrics.CapWaits.WithLabels(cap).Inc();
 
     public void CapRefused(string service, string cap) => _metrics.CapRefusals.WithLabels(cap).Inc();
 

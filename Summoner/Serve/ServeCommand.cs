@@ -19,17 +19,26 @@ public static class ServeCommand
     public static Command Create()
     {
         var config = new Option<string>("--config", "-c") { Description = "Configuration file", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
-        var command = new Command("serve", "Serve summoner.toml: answer DNS for its zone, summon services on demand, reap them when idle.") { config };
-        command.SetAction((result, ct) => RunAsync(result.GetValue(config)!, ct));
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "text (one line per event) or json (one JSON object per line, with each summon phase's fields: Service, Phase, Ms, ...)",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var command = new Command("serve", "Serve summoner.toml: answer DNS for its zone, summon services on demand, reap them when idle.") { config, logFormat };
+        command.SetAction((result, ct) => RunAsync(result.GetValue(config)!, ct, json: result.GetValue(logFormat) == "json"));
         return command;
     }
 
-    public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken, bool json = false)
     {
-        using ILoggerFactory loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
-            .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft", LogLevel.Warning));
+        using ILoggerFactory loggers = LoggerFactory.Create(b =>
+        {
+            // JSON lines carry the message template's fields (Service, Phase, Ms, Guest...) as properties, for log shippers.
+            if (json) b.AddJsonConsole(o => { o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; o.UseUtcTimestamp = true; });
+            else b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+            b.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning);
+        });
         ILogger log = loggers.CreateLogger("Summoner");
 
         SummonerConfig config;
@@ -42,6 +51,7 @@ public static class ServeCommand
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
+        foreach (string warning in config.Warnings) log.LogWarning("{Warning}", warning);
         foreach (ServiceConfig s in config.Services)
         {
             if (!File.Exists(s.ImagePath))
@@ -102,6 +112,7 @@ public static class ServeCommand
         SummonEngine? engine = null;
         var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
         var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
+        driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
         engine = new SummonEngine(config.Services.Select(EngineSetup.ToSpec), driver, plan, options, observer, loggers);
         await using var _driver = driver;
@@ -112,6 +123,9 @@ public static class ServeCommand
         {
             Endpoint = config.Dns.Listen,
             ServiceAnswerDeadline = config.Dns.AnswerDeadline,
+            MaxTcpConnections = config.Dns.TcpConnections,
+            MaxTcpConnectionsPerClient = config.Dns.TcpConnectionsPerClient,
+            TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
         };
         await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl), dnsOptions);
@@ -126,7 +140,9 @@ public static class ServeCommand
         }
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
-        WebApplication web = BuildControl(config.Metrics.Listen, engine, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); });
+        var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
+        string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
+        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady);
         try
         {
             await web.StartAsync(stop.Token).ConfigureAwait(false);
@@ -137,6 +153,7 @@ public static class ServeCommand
             return 1;
         }
 
+        Task pruning = PruneLogsAsync(config, options.GuestNamePrefix, connection, log, stop.Token);
         PrintWelcome(config, accelerator);
         try
         {
@@ -144,6 +161,7 @@ public static class ServeCommand
         }
         catch (OperationCanceledException) { }
 
+        await pruning.ConfigureAwait(false);
         log.LogInformation("stopping: destroying every guest this summoner started");
         await dns.StopAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
@@ -151,6 +169,36 @@ public static class ServeCommand
         await web.DisposeAsync().ConfigureAwait(false);
         log.LogInformation("stopped");
         return 0;
+    }
+
+    /// <summary>Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's stay).</summary>
+    private static async Task PruneLogsAsync(SummonerConfig config, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
+    {
+        var directories = new List<string> { Path.Combine(config.Libvirt.StateDirectory, "consoles") };
+        const string embed = "qemu:///embed?root=";
+        if (config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal))
+            directories.Add(Path.GetDirectoryName(EmbeddedDriver.QemuLogFile(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), "x"))!);
+        var pruner = new ConsoleLogPruner(directories, guestPrefix, [.. config.Services.Select(s => s.Name)], config.Libvirt.KeepLogs);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        try
+        {
+            do
+            {
+                var running = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var domain in connection.ListDomains())
+                {
+                    using (domain) running.Add(domain.Name);
+                }
+                int deleted = pruner.Prune(running);
+                if (deleted > 0) log.LogDebug("pruned {Count} old guest logs", deleted);
+            }
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
+        catch (LibvirtException ex)
+        {
+            log.LogWarning("log pruning stopped: {Message}", ex.Message);
+        }
     }
 
     private static LibvirtConnection OpenLibvirt(SummonerConfig config)
@@ -172,13 +220,13 @@ public static class ServeCommand
         return decision.Accelerator;
     }
 
-    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, Func<string> renderMetrics)
+    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(listen));
         WebApplication app = builder.Build();
-        ControlEndpoints.Map(app, engine, renderMetrics);
+        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady);
         return app;
     }
 
@@ -215,13 +263,20 @@ internal sealed class DnsMetricsBridge
     {
         lock (_seen)
         {
-            foreach (var (code, count) in _dns.Counters.Snapshot().ResponsesByCode)
-            {
-                string rcode = code.ToString().ToUpperInvariant();
-                long before = _seen.GetValueOrDefault(rcode);
-                if (count > before) _metrics.DnsQueries.WithLabels(rcode).Inc(count - before);
-                _seen[rcode] = count;
-            }
+            var snapshot = _dns.Counters.Snapshot();
+            foreach (var (code, count) in snapshot.ResponsesByCode)
+                Advance(_metrics.DnsQueries, "rcode:" + code, count, code.ToString().ToUpperInvariant());
+            Advance(_metrics.DnsTcpRefusals, "tcp:global_cap", snapshot.TcpConnectionsRefused, "global_cap");
+            Advance(_metrics.DnsTcpRefusals, "tcp:per_client_cap", snapshot.TcpRefusedPerClient, "per_client_cap");
+            Advance(_metrics.DnsTcpRefusals, "tcp:slow_sender", snapshot.TcpSlowSendersCut, "slow_sender");
         }
+    }
+
+    /// <summary>Adds what a server counter gained since the last scrape to its Prometheus counter.</summary>
+    private void Advance(Counter counter, string key, long count, string label)
+    {
+        long before = _seen.GetValueOrDefault(key);
+        if (count > before) counter.WithLabels(label).Inc(count - before);
+        _seen[key] = count;
     }
 }

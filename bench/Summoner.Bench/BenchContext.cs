@@ -11,6 +11,9 @@ public sealed class BenchContext
     public int Samples { get; init; } = 10;
     public int StormSize { get; init; } = 50;
     public long DensityBudgetMiB { get; init; } = 1024;
+
+    /// <summary>Longest a plain-QEMU guest may take to print a console line the bench waits for.</summary>
+    public TimeSpan GuestTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public required TextWriter Progress { get; init; }
     public List<Series> Results { get; } = [];
 

@@ -33,7 +33,7 @@ public static class BenchRunner
         {
             string.Create(CultureInfo.InvariantCulture, $"run {started:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, accelerator {ctx.Accelerator}, {ctx.Samples} samples per series"),
             $"image {ctx.ImagePath} ({new FileInfo(ctx.ImagePath).Length} bytes)",
-            "every ratio compares medians measured in this same run",
+            "every ratio compares a statistic (median unless named) with the same statistic of a baseline measured in this same run",
         };
         string markdown = Report.Write(dir, ctx.Results, "summoner bench: " + string.Join(' ', scenarios), context);
         ctx.Progress.WriteLine();

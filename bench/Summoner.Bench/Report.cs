@@ -21,19 +21,14 @@ public static class Report
         sb.Append("# ").AppendLine(title).AppendLine();
         foreach (string line in context) sb.Append("- ").AppendLine(line);
         sb.AppendLine();
-        sb.AppendLine("| series | unit | n | min | median | p95 | p99 | max | median vs baseline |");
+        sb.AppendLine("| series | unit | n | min | median | p95 | p99 | max | vs baseline (same run) |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         var byKey = series.ToDictionary(s => s.Key, StringComparer.Ordinal);
+        var baselines = series.SelectMany(s => s.Comparisons).Select(c => c.BaselineKey).ToHashSet(StringComparer.Ordinal);
         foreach (Series s in series)
         {
             Stats st = s.Stats;
-            string ratio = "baseline";
-            if (s.BaselineKey is not null)
-            {
-                ratio = byKey.TryGetValue(s.BaselineKey, out Series? b) && b.Stats.Count > 0 && st.Count > 0
-                    ? (st.Median / b.Stats.Median).ToString("0.00", Inv) + "x " + b.Key
-                    : "n/a (" + s.BaselineKey + " missing)";
-            }
+            string ratio = s.Comparisons.Count == 0 ? (baselines.Contains(s.Key) ? "baseline" : "-") : string.Join("; ", s.Comparisons.Select(c => Ratio(s, c, byKey)));
             sb.Append(Inv, $"| {s.Key} | {s.Unit} | {st.Count} | {Stats.Ms(st.Min)} | {Stats.Ms(st.Median)} | {Stats.Ms(st.P95)} | {Stats.Ms(st.P99)} | {Stats.Ms(st.Max)} | {ratio} |").AppendLine();
         }
         var notes = series.Where(s => s.Notes.Count > 0).ToList();
@@ -45,6 +40,28 @@ public static class Report
                     sb.Append(Inv, $"- {s.Key}: {k} = {v}").AppendLine();
         }
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// "1.52x floor: ..." for medians, "p95: 1.80x ..." for tails. A p99 needs 100 samples; when
+    /// only the baseline has too few, its maximum stands in and the text says so.
+    /// </summary>
+    public static string Ratio(Series s, Comparison c, IReadOnlyDictionary<string, Series> byKey)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(byKey);
+        if (!byKey.TryGetValue(c.BaselineKey, out Series? b) || b.Stats.Count == 0 || s.Stats.Count == 0) return "n/a (" + c.BaselineKey + " missing)";
+        string stat = c.Statistic == Statistic.Median ? "" : c.Statistic.ToString().ToLowerInvariant() + ": ";
+        double own = s.Stats.Value(c.Statistic), theirs = b.Stats.Value(c.Statistic);
+        if (double.IsNaN(own)) return string.Create(Inv, $"{stat}n/a (n = {s.Stats.Count} < {Stats.MinSamplesForP99})");
+        string of = b.Key;
+        if (double.IsNaN(theirs))
+        {
+            theirs = b.Stats.Max;
+            of = string.Create(Inv, $"the max of {b.Key} (n = {b.Stats.Count} < {Stats.MinSamplesForP99}, no p99)");
+        }
+        return stat + (own / theirs).ToString("0.00", Inv) + "x " + of;
     }
 
     public static string Csv(IReadOnlyList<Series> series)
@@ -62,8 +79,11 @@ public static class Report
     public static string Svg(IReadOnlyList<Series> series)
     {
         var rows = series.Where(s => s.Samples.Count > 0 && s.Unit == "ms").ToList();
-        const int left = 260, right = 30, rowH = 28, top = 40;
-        int width = 900, height = top + rowH * Math.Max(rows.Count, 1) + 50;
+        // Series names are printed in full: the label column grows with the longest one
+        // (~7.5 px per character at 12 px sans-serif, DejaVu being among the widest).
+        const int right = 30, rowH = 28, top = 40, plotWidth = 640;
+        int left = Math.Max(260, 16 + (int)(7.5 * rows.Select(s => s.Key.Length).DefaultIfEmpty(0).Max()));
+        int width = left + plotWidth + right, height = top + rowH * Math.Max(rows.Count, 1) + 50;
         double min = rows.Count == 0 ? 1 : Math.Max(0.01, rows.Min(s => s.Samples.Min()));
         double max = rows.Count == 0 ? 10 : Math.Max(min * 10, rows.Max(s => s.Samples.Max()));
         double lo = Math.Floor(Math.Log10(min)), hi = Math.Ceiling(Math.Log10(max));

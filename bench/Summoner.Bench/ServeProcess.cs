@@ -97,16 +97,29 @@ public sealed class ServeProcess : IAsyncDisposable
         return address ?? throw new InvalidOperationException($"{name}: rcode {rcode}\n" + LastLines(15));
     }
 
+    /// <summary>A control API request with the daemon's token (serve writes it to its state directory at start).</summary>
+    private HttpRequestMessage Control(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri($"http://127.0.0.1:{MetricsPort}{path}"));
+        string token = File.ReadAllText(Path.Combine(Directory, "state", "control.token")).Trim();
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+
     public async Task StopServiceAsync(string service, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage r = await _http.PostAsync(new Uri($"http://127.0.0.1:{MetricsPort}/api/services/{service}/stop"), null, cancellationToken).ConfigureAwait(false);
+        using HttpRequestMessage request = Control(HttpMethod.Post, $"/api/services/{service}/stop");
+        using HttpResponseMessage r = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         r.EnsureSuccessStatusCode();
     }
 
     /// <summary>The service's row of /api/services.</summary>
     public async Task<JsonElement> StatusAsync(string service, CancellationToken cancellationToken)
     {
-        JsonElement rows = await _http.GetFromJsonAsync<JsonElement>(new Uri($"http://127.0.0.1:{MetricsPort}/api/services"), cancellationToken).ConfigureAwait(false);
+        using HttpRequestMessage request = Control(HttpMethod.Get, "/api/services");
+        using HttpResponseMessage r = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        r.EnsureSuccessStatusCode();
+        JsonElement rows = await r.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false);
         return rows.EnumerateArray().First(e => e.GetProperty("name").GetString() == service);
     }
 

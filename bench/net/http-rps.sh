@@ -23,15 +23,10 @@ trap cleanup EXIT
 [ -f "$HOSTED" ] || die "missing $HOSTED: run dotnet build apps/hello/Hosted -c Release"
 command -v wrk >/dev/null || die "wrk is not installed: apt-get install wrk"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_line() { # file pattern timeout-seconds
-  local i
-  for ((i = 0; i < $3 * 50; i++)); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.02; done
-  return 1
-}
+# shellcheck source=bench/net/guest.sh
+. "$ROOT/bench/net/guest.sh"
 rps() { "$@" | awk '/Requests\/sec/ {print $2}'; }
-QEMU=(qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -m 64M -smp 1 -nographic
-      -nodefaults -no-reboot -no-user-config -monitor none -display none -kernel "$IMAGE")
+QEMU=("${GUEST_QEMU[@]}" -m 64M -kernel "$IMAGE")
 
 echo "== apps/hello: image $(stat -c %s "$IMAGE") bytes ($(basename "$IMAGE")), wrk -t1 -c$CONNS -d${DURATION}s"
 

@@ -14,7 +14,7 @@ public class GuestSlirpTests
 {
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
 
-    private static RunningGuest Start(string image, int hostPort, int guestPort, string extraCommandLine = "") =>
+    internal static RunningGuest Start(string image, int hostPort, int guestPort, string extraCommandLine = "") =>
         new(RepoPaths.Image(image), $"port={guestPort} {extraCommandLine}".Trim(),
             ["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{hostPort}-:{guestPort}", "-device", "virtio-net-device,netdev=n0"]);
 

@@ -11,10 +11,10 @@ namespace Kernel.Net.Tests;
 /// </summary>
 public sealed class GuestTapTests
 {
-    private const string GuestAddress = "10.78.0.2";
+    internal const string GuestAddress = "10.78.0.2";
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
 
-    private static (Namespace Ns, RunningGuest Guest) Start(string image, int port, string extraCommandLine = "")
+    internal static (Namespace Ns, RunningGuest Guest) Start(string image, int port, string extraCommandLine = "")
     {
         var ns = new Namespace("10.78.0.1/24");
         try

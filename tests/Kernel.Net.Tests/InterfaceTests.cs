@@ -74,7 +74,7 @@ public class InterfaceTests
         Assert.True(TcpSegment.TryParse(ip.Payload, ip.Source, ip.Destination, out TcpSegment rst));
         Assert.Equal(TcpFlags.Rst | TcpFlags.Ack, rst.Flags);
         Assert.Equal(0x5691e9d2u + 1, rst.AcknowledgmentNumber);
-        Assert.Equal(1, iface.Tcp.ResetsSent);
+        Assert.Equal(1, iface.Tcp.Counters.ResetsSent);
     }
 
     [Fact]

@@ -51,7 +51,8 @@ internal sealed class Namespace : IDisposable
 
     private static (int ExitCode, string Output) Run(params string[] command) => Run(command, check: true);
 
-    private static (int ExitCode, string Output) Run(string[] command, bool check, TimeSpan? timeout = null)
+    /// <summary>Runs a command on the host (outside any namespace).</summary>
+    internal static (int ExitCode, string Output) Run(string[] command, bool check, TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in command.Skip(1)) psi.ArgumentList.Add(a);

@@ -75,6 +75,27 @@ public class ServiceOverStackTests
         Assert.Equal(["summoner: accepted tcp/80"], machine.Lines.Where(l => l.StartsWith("summoner: accepted", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void Every_connection_closed_before_it_sent_a_byte_is_reported_as_accepted_and_data_connections_are_not()
+    {
+        // The summoner proves a resumed guest with such a probe, long after the first accept.
+        (TwoStacks net, StackServiceHost host, VirtualMachine machine) = Boot(null, "port=80");
+        HelloService.Start(host);
+        int Accepted() => machine.Lines.Count(l => l == "summoner: accepted tcp/80");
+        for (int i = 1; i <= 2; i++)
+        {
+            TcpConnection probe = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+            Run(net, host, () => probe.State == TcpState.Established, 200_000);
+            probe.Close();
+            Run(net, host, () => Accepted() == i + 1, 200_000); // the first one also gets the first-accept line
+        }
+        TcpConnection client = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", Exchange(net, host, client, "GET / HTTP/1.1\r\nHost: demo\r\n\r\n", s => s.EndsWith("</html>\n", StringComparison.Ordinal)));
+        client.Close();
+        Run(net, host, () => client.State is TcpState.Closed or TcpState.TimeWait, 200_000);
+        Assert.Equal(3, Accepted());
+    }
+
     [Theory]
     [InlineData("NOT HTTP AT ALL\r\n\r\n", "HTTP/1.1 400 ")]
     [InlineData("GET / HTTP/1.1\r\nBroken header line\r\n\r\n", "HTTP/1.1 400 ")]

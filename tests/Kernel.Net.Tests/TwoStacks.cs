@@ -17,7 +17,8 @@ internal sealed class TwoStacks : IDisposable
     private const long Tick = 100_000;
     private readonly FileStream? _pcap;
 
-    public TwoStacks(FaultRates? faults = null, ulong seed = 1, TcpConfig? tcp = null, string? pcapPath = null)
+    /// <param name="tcpB">B's configuration when it differs from A's (<paramref name="tcp"/>).</param>
+    public TwoStacks(FaultRates? faults = null, ulong seed = 1, TcpConfig? tcp = null, string? pcapPath = null, TcpConfig? tcpB = null)
     {
         Link = new MemoryLink(new MacAddress(0x02_00_00_00_00_01), new MacAddress(0x02_00_00_00_00_02));
         INetworkDevice devA = Link.A, devB = Link.B;
@@ -34,7 +35,7 @@ internal sealed class TwoStacks : IDisposable
             devA = new PcapWriter(devA, new StreamSink(_pcap), () => Now);
         }
         A = new EthernetInterface(devA, new InterfaceConfig { Address = AddressA, PrefixLength = 24 }, tcp ?? new TcpConfig(), 11);
-        B = new EthernetInterface(devB, new InterfaceConfig { Address = AddressB, PrefixLength = 24 }, tcp ?? new TcpConfig(), 22);
+        B = new EthernetInterface(devB, new InterfaceConfig { Address = AddressB, PrefixLength = 24 }, tcpB ?? tcp ?? new TcpConfig(), 22);
     }
 
     public MemoryLink Link { get; }

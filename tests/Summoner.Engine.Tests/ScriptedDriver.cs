@@ -46,26 +46,45 @@ internal sealed class ScriptedDriver : IGuestDriver
             {
                 await File.AppendAllTextAsync(launch.ConsolePath, $"summoner: ready tcp/{port} in 1.0 ms\n", CancellationToken.None);
                 if (_listeners.TryGetValue(launch.GuestName + ":" + port, out TcpListener? listener))
-                    _ = AcceptAsync(listener, launch.ConsolePath, port, SilentAccept);
+                    _ = AcceptAsync(listener, launch.ConsolePath, port);
             }
         }, CancellationToken.None);
     }
 
-    private static async Task AcceptAsync(TcpListener listener, string consolePath, int port, bool silent)
+    /// <summary>Like Kernel.Net's host: reports the first accept, and every connection closed before it sent a byte (a probe).</summary>
+    private async Task AcceptAsync(TcpListener listener, string consolePath, int port)
     {
-        bool announced = silent;
+        bool first = true;
         try
         {
             while (true)
             {
-                using Socket s = await listener.AcceptSocketAsync();
-                if (announced) continue;
-                announced = true;
-                await File.AppendAllTextAsync(consolePath, $"summoner: accepted tcp/{port}\n", CancellationToken.None);
+                Socket s = await listener.AcceptSocketAsync();
+                if (SilentAccept) { s.Dispose(); continue; }
+                if (first)
+                {
+                    first = false;
+                    await File.AppendAllTextAsync(consolePath, $"summoner: accepted tcp/{port}\n", CancellationToken.None);
+                }
+                _ = ReportIfProbeAsync(s, consolePath, port);
             }
         }
         catch (SocketException) { } // stopped: the guest is gone
         catch (ObjectDisposedException) { }
+    }
+
+    private static async Task ReportIfProbeAsync(Socket s, string consolePath, int port)
+    {
+        using (s)
+        {
+            var buffer = new byte[256];
+            try
+            {
+                if (await s.ReceiveAsync(buffer, SocketFlags.None) == 0)
+                    await File.AppendAllTextAsync(consolePath, $"summoner: accepted tcp/{port}\n", CancellationToken.None);
+            }
+            catch (SocketException) { }
+        }
     }
 
     public Task DestroyAsync(string guestName, CancellationToken cancellationToken)

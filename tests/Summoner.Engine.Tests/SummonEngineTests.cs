@@ -11,7 +11,7 @@ public sealed class SummonEngineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080, int warmPool = 0, TimeSpan? answerTtl = null)
+    private (SummonEngine Engine, ScriptedDriver Driver, ServiceSpec Spec) Create(TimeSpan? idle = null, TimeSpan? bootDeadline = null, int maxBoots = 4, int port = 18080, int warmPool = 0, TimeSpan? answerTtl = null, TimeSpan? capWait = null)
     {
         // Each test gets its own 127.78.x.y address so parallel tests never share a listener.
         int n = Interlocked.Increment(ref s_nextAddress);
@@ -19,8 +19,9 @@ public sealed class SummonEngineTests : IDisposable
         var spec = new ServiceSpec("hello", ["hello.example.test"], "/nonexistent.elf", [port], 32, 1, "",
             idle ?? TimeSpan.FromMinutes(5), bootDeadline ?? TimeSpan.FromSeconds(10), warmPool);
         var driver = new ScriptedDriver();
-        var engine = new SummonEngine([spec], driver, new LoopbackNetworkPlan(first, 4),
-            new EngineOptions { StateDirectory = _state, MaxConcurrentBoots = maxBoots, ReapInterval = TimeSpan.FromMilliseconds(50), CrashBackoffBase = TimeSpan.FromMilliseconds(100), AnswerTtl = answerTtl ?? TimeSpan.Zero });
+        var other = spec with { Name = "other", DnsNames = ["other.example.test"], WarmPool = 0 };
+        var engine = new SummonEngine([spec, other], driver, new LoopbackNetworkPlan(first, 4),
+            new EngineOptions { StateDirectory = _state, MaxConcurrentBoots = maxBoots, ReapInterval = TimeSpan.FromMilliseconds(50), CrashBackoffBase = TimeSpan.FromMilliseconds(100), AnswerTtl = answerTtl ?? TimeSpan.Zero, CapWait = capWait ?? TimeSpan.Zero, WaitingSummons = 4 });
         return (engine, driver, spec);
     }
 
@@ -47,7 +48,7 @@ public sealed class SummonEngineTests : IDisposable
         Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
         var owner = engine.Find("hello")!;
         await WaitUntil(() => owner.State == SummonState.Cold, TimeSpan.FromSeconds(10));
-        Assert.Equal(1, driver.Destroys);
+        await WaitUntil(() => driver.Destroys == 1, TimeSpan.FromSeconds(10)); // destroys run in the background
         Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
         Assert.Equal(2, driver.Creates);
     }
@@ -71,7 +72,7 @@ public sealed class SummonEngineTests : IDisposable
         await WaitUntil(() => owner.State != SummonState.Ready, TimeSpan.FromSeconds(10));
         Assert.True(answered.Elapsed >= TimeSpan.FromMilliseconds(2250), $"reaped {answered.Elapsed.TotalMilliseconds:F0} ms after the first answer, inside the second answer's TTL");
         await WaitUntil(() => owner.State == SummonState.Cold, TimeSpan.FromSeconds(10));
-        Assert.Equal(1, driver.Destroys);
+        await WaitUntil(() => driver.Destroys == 1, TimeSpan.FromSeconds(10)); // destroys run in the background
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public sealed class SummonEngineTests : IDisposable
         await engine.StartAsync(CancellationToken.None);
         SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
         Assert.Equal(SummonFailure.Deadline, outcome.Failure);
-        Assert.Equal(1, driver.Destroys);
+        await WaitUntil(() => driver.Destroys == 1, TimeSpan.FromSeconds(10)); // destroys run in the background
     }
 
     [Fact]
@@ -132,7 +133,7 @@ public sealed class SummonEngineTests : IDisposable
         SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
         Assert.False(outcome.Succeeded);
         Assert.Equal(SummonFailure.Deadline, outcome.Failure);
-        Assert.Equal(1, driver.Destroys);
+        await WaitUntil(() => driver.Destroys == 1, TimeSpan.FromSeconds(10)); // destroys run in the background
         Assert.Equal(SummonState.Failed, engine.Find("hello")!.State);
         Assert.Equal(0, engine.RunningGuests);
         SummonOutcome during = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
@@ -224,6 +225,47 @@ public sealed class SummonEngineTests : IDisposable
         Assert.NotEqual(Seed(launches[0]), Seed(launches[1]));
         await engine.DisposeAsync();
         Assert.Equal(2, driver.Destroys);
+    }
+
+    [Fact]
+    public async Task A_woken_pool_member_is_not_ready_on_the_lines_it_printed_before_it_was_suspended()
+    {
+        // After the resume only QEMU's forwarder answers (the guest reports nothing new): the old
+        // ready and accepted lines in the console file must not make the wake look ready.
+        var (engine, driver, _) = Create(warmPool: 1, bootDeadline: TimeSpan.FromMilliseconds(1500));
+        await using var _e = engine;
+        await engine.StartAsync(CancellationToken.None);
+        var owner = engine.Find("hello")!;
+        await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
+        driver.SilentAccept = true;
+        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.Equal(SummonFailure.Deadline, outcome.Failure);
+        driver.SilentAccept = false;
+        await WaitUntil(() => owner.PoolReady == 1, TimeSpan.FromSeconds(10));
+        await Task.Delay(engine.Backoff(1));
+        SummonOutcome second = await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None);
+        Assert.True(second.Succeeded, second.Detail);
+        Assert.True(owner.LastSummonWarm);
+    }
+
+    [Fact]
+    public async Task A_refill_never_takes_room_a_waiting_summon_needs_and_freed_room_goes_to_the_waiter()
+    {
+        var small = new ServiceSpec("small", ["small.test"], "/x.elf", [80], 16, 1, "", TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5));
+        var big = small with { Name = "big", DnsNames = ["big.test"], MemoryMiB = 64 };
+        var engine = new SummonEngine([small, big], new ScriptedDriver(), new LoopbackNetworkPlan(IPAddress.Parse("127.79.1.1"), 4),
+            new EngineOptions { StateDirectory = _state, MaxTotalMemoryMiB = 64, WaitingSummons = 1, CapWait = TimeSpan.FromSeconds(20) });
+        await using var _e = engine;
+        Assert.Null(await engine.ReserveAsync(small, forQuery: true));                 // 16 of 64 MiB
+        Task<string?> bigWaits = engine.ReserveAsync(big, forQuery: true);              // needs all 64: waits
+        Assert.False(bigWaits.IsCompleted);
+        Assert.Equal(1, engine.WaitingSummons);
+        Assert.Equal("waiting_summons", await engine.ReserveAsync(small, forQuery: false)); // a refill would fit, but someone waits
+        Assert.Equal("guest_memory", await engine.ReserveAsync(big, forQuery: true));  // the queue (1) is full: refused at once
+        engine.Unreserve(small);                                                        // room frees: the waiter gets it
+        Assert.Null(await bigWaits);
+        Assert.Equal(64, engine.GuestMemoryMiB);
+        Assert.Equal(0, engine.WaitingSummons);
     }
 
     [Fact]

@@ -26,6 +26,32 @@ public sealed class DomainXmlTests : IDisposable
     }
 
     [Fact]
+    public void Masked_capabilities_render_as_qemu_del_elements_and_bad_names_are_refused()
+    {
+        Assert.Null(XElement.Parse(DomainXml.Render(Spec())).Element(Qemu + "capabilities"));
+        var x = XElement.Parse(DomainXml.Render(Spec() with { MaskedQemuCapabilities = DomainSpec.CpuProbeMask }));
+        Assert.Equal(["cpu-unavailable-features"], x.Element(Qemu + "capabilities")!.Elements(Qemu + "del").Select(e => (string?)e.Attribute("capability")));
+        var e = Assert.Throws<DomainSpecException>(() => DomainXml.Render(Spec() with { MaskedQemuCapabilities = ["CPU'/><x"] }));
+        Assert.Contains("lower-case letters", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Firmware_files_render_as_fwcfg_sysinfo_entries_by_file_and_bad_names_are_refused()
+    {
+        string file = Path.Combine(dir, "web-1.env");
+        File.WriteAllText(file, "KEY=value");
+        var x = XElement.Parse(DomainXml.Render(Spec() with { FirmwareFiles = [new FirmwareFile("opt/summoner/env", file)] }));
+        XElement? entry = x.Element("sysinfo")?.Element("entry");
+        Assert.Equal("fwcfg", (string?)x.Element("sysinfo")?.Attribute("type"));
+        Assert.Equal("opt/summoner/env", (string?)entry?.Attribute("name"));
+        Assert.Equal(file, (string?)entry?.Attribute("file"));
+        Assert.Equal("", entry?.Value); // by file only: an inline value would reach QEMU's command line
+        Assert.Null(XElement.Parse(DomainXml.Render(Spec())).Element("sysinfo"));
+        var e = Assert.Throws<DomainSpecException>(() => DomainXml.Render(Spec() with { FirmwareFiles = [new FirmwareFile("etc/summoner,x", file)] }));
+        Assert.Contains("fw_cfg name 'etc/summoner,x' is not allowed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Kvm_accelerator_renders_kvm_domain_type()
     {
         var x = XElement.Parse(DomainXml.Render(Spec() with { Accelerator = Accelerator.Kvm }));

@@ -41,4 +41,32 @@ public sealed class LauncherTests
         Assert.NotEqual(0, r.Exit);
         Assert.Contains("no app 'nosuch' under apps/", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Run_refuses_a_bad_env_setting_without_echoing_its_value()
+    {
+        var r = await ServeDaemon.RunAsync(Launcher, "run", "hello", "--env", "9lives=top-secret");
+        Assert.NotEqual(0, r.Exit);
+        Assert.Contains("--env 9lives: write KEY=VALUE with a KEY of letters, digits and '_'", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("top-secret", r.Stderr, StringComparison.Ordinal);
+        var port = await ServeDaemon.RunAsync(Launcher, "run", "hello", "--env", "port=81");
+        Assert.Contains("--env port: ports come from the project's <GuestPorts>", port.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task New_refuses_an_unknown_template_and_writes_nothing()
+    {
+        string dir = Directory.CreateTempSubdirectory("summoner-new-").FullName;
+        try
+        {
+            var r = await ServeDaemon.RunAsync(Launcher, "new", "grpc", Path.Combine(dir, "svc"));
+            Assert.NotEqual(0, r.Exit);
+            Assert.Contains("unknown template 'grpc': use one of http", r.Stderr, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

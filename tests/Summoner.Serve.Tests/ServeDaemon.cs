@@ -37,6 +37,14 @@ public sealed class ServeDaemon : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
     public int Pid => _process.Id;
 
+    /// <summary>GET on the control API with the daemon's token (what the CLI does).</summary>
+    public async Task<string> ControlGetAsync(string path)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(StateDirectory, "control.token")).Trim());
+        return await http.GetStringAsync(new Uri($"http://127.0.0.1:{MetricsPort}{path}"));
+    }
+
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
 
     public static int FreePort()
@@ -47,7 +55,7 @@ public sealed class ServeDaemon : IAsyncDisposable
     }
 
     /// <summary>Writes a config (extra TOML appended per test) and starts the daemon on it.</summary>
-    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null)
+    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text")
     {
         int n = Interlocked.Increment(ref s_instance);
         directory ??= System.IO.Directory.CreateTempSubdirectory("summoner-serve-").FullName;
@@ -85,7 +93,7 @@ public sealed class ServeDaemon : IAsyncDisposable
             """;
         string configPath = Path.Combine(directory, "summoner.toml");
         await File.WriteAllTextAsync(configPath, toml);
-        Process process = StartProcess(configPath);
+        Process process = StartProcess(configPath, "serve", "--config", configPath, "--log-format", logFormat);
         var daemon = new ServeDaemon(directory, configPath, process, dns, metrics, r);
         await daemon.WaitForOutputAsync("summoner: serving zone", TimeSpan.FromSeconds(60));
         return daemon;

@@ -45,6 +45,8 @@ public sealed class ServeTests
         Assert.Contains("summoner: ready tcp/80", logs.Stdout, StringComparison.Ordinal);
         // The engine's probe reached the guest's own stack, not only QEMU's forwarder.
         Assert.Contains("summoner: accepted tcp/80", logs.Stdout, StringComparison.Ordinal);
+        // The capability mask is a libvirt testing knob: serve says at start that it is in force and why.
+        Assert.Contains("masking QEMU capability cpu-unavailable-features in every domain", d.Output, StringComparison.Ordinal);
     }
 
     private static string Regex(string s) => System.Text.RegularExpressions.Regex.Escape(s);
@@ -119,8 +121,7 @@ public sealed class ServeTests
 
     private static async Task<bool> IsColdAsync(ServeDaemon d)
     {
-        using var http = new HttpClient();
-        string json = await http.GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/api/services"));
+        string json = await d.ControlGetAsync("/api/services");
         using JsonDocument doc = JsonDocument.Parse(json);
         return doc.RootElement.EnumerateArray().Any(e => e.GetProperty("name").GetString() == "hello" && e.GetProperty("state").GetString() == "cold");
     }
@@ -197,10 +198,79 @@ public sealed class ServeTests
         Assert.True(promtool.Exit == 0, promtool.Stdout + promtool.Stderr);
         Assert.Contains("summoner_dns_queries_total{rcode=\"NXDOMAIN\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"stop\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\",kind=\"cold\"} 1", metrics, StringComparison.Ordinal);
         var unknown = await d.SummonerAsync("stop", "nosuch");
         Assert.NotEqual(0, unknown.Exit);
         Assert.Contains("no service named 'nosuch'", unknown.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task After_eight_summons_only_the_newest_five_console_and_qemu_logs_of_a_service_remain()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            Assert.Equal(0, (await d.SummonerAsync("stop", "hello")).Exit);
+        }
+        string consoles = Path.Combine(d.StateDirectory, "consoles"), qemuLogs = Path.Combine(d.StateDirectory, "libvirt", "log", "qemu");
+        int Count(string dir) => Directory.GetFiles(dir, "summoner-hello-*.log").Length;
+        await WaitAsync(() => Task.FromResult(Count(consoles) == 5 && Count(qemuLogs) == 5), TimeSpan.FromSeconds(25));
+        // The newest survive, the oldest went.
+        Assert.True(File.Exists(Path.Combine(consoles, "summoner-hello-8.log")));
+        Assert.False(File.Exists(Path.Combine(consoles, "summoner-hello-1.log")));
+    }
+
+    [Fact]
+    public async Task With_log_format_json_each_summon_phase_is_a_json_line_with_its_fields()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync(logFormat: "json");
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+        var phases = new HashSet<string>();
+        foreach (string line in d.Output.Split('\n').Where(l => l.StartsWith('{')))
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            if (!doc.RootElement.TryGetProperty("State", out var state) || !state.TryGetProperty("Phase", out var phase)) continue;
+            Assert.Equal("hello", state.GetProperty("Service").GetString());
+            Assert.True(state.GetProperty("Ms").ValueKind == JsonValueKind.Number, line);
+            phases.Add(phase.GetString()!);
+        }
+        Assert.Superset(new HashSet<string> { "create", "boot", "ready" }, phases);
+    }
+
+    [Fact]
+    public async Task The_control_api_needs_the_token_refuses_web_pages_and_leaves_health_endpoints_open()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+        string token = (await File.ReadAllTextAsync(Path.Combine(d.StateDirectory, "control.token"))).Trim();
+        var stopUri = new Uri($"http://127.0.0.1:{d.MetricsPort}/api/services/hello/stop");
+        using var http = new HttpClient();
+
+        using (var bare = await http.PostAsync(stopUri, null))
+            Assert.Equal(HttpStatusCode.Unauthorized, bare.StatusCode);
+        using (var page = new HttpRequestMessage(HttpMethod.Post, stopUri))
+        {
+            // A cross-origin form POST from a web page: the browser adds Origin (and cannot know the token, but even with it: no).
+            page.Headers.Add("Origin", "http://attacker.example");
+            page.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(page);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+        using (var rebound = new HttpRequestMessage(HttpMethod.Post, stopUri))
+        {
+            rebound.Headers.Host = "attacker.example";
+            rebound.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(rebound);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+        Assert.Single(d.QemuPids());
+
+        Assert.Equal("ok\n", await http.GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/healthz")));
+        Assert.Equal("ready\n", await http.GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/readyz")));
+        var ps = await d.SummonerAsync("ps");
+        Assert.True(ps.Exit == 0, ps.Stderr);
+        Assert.Contains("hello", ps.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]

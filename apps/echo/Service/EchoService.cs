@@ -3,22 +3,14 @@ using Kernel.Net.App;
 
 namespace Echo
 {
-    /// <summary>TCP echo (RFC 862) on setting <c>port</c> (default 7): every byte comes back, in order.
+    /// <summary>TCP echo (RFC 862) on every port of setting <c>port</c> (default 7; port=7,7007 for two): every byte comes back, in order.
     /// Reading pauses while echoed bytes wait for send-buffer room, so a client that does not read
     /// is slowed down by TCP instead of growing a queue here.</summary>
     public sealed class EchoService
     {
         public static void Start(IServiceHost host)
         {
-            string? text = host.Setting("port");
-            ushort port = 7;
-            if (text is not null)
-            {
-                if (!int.TryParse(text, out int p) || p < 0 || p > 65535)
-                    throw new ArgumentException("port=" + text + " is not a TCP port: use a number from 1 to 65535");
-                port = (ushort)p;
-            }
-            host.Listen(port, _ => new EchoSession());
+            foreach (ushort port in host.Settings().GetPorts("port", 7)) host.Listen(port, _ => new EchoSession());
         }
 
         private sealed class EchoSession : IConnectionHandler

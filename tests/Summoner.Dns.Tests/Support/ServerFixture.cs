@@ -19,6 +19,7 @@ public sealed class ServerFixture : IAsyncLifetime
             ServiceAnswerDeadline = Deadline,
             TcpIdleTimeout = TimeSpan.FromSeconds(2),
             MaxTcpConnections = 8,
+            MaxTcpConnectionsPerClient = 8,
         });
         Server.Start();
         return Task.CompletedTask;

@@ -33,7 +33,7 @@ public static class TestZone
         ],
         Services =
         [
-            new ServiceNameDefinition { Name = "hello", Service = "hello" },
+            new ServiceNameDefinition { Name = "hello", Service = "hello", HasIpv6 = true },
             new ServiceNameDefinition { Name = "slow", Service = "slow" },
             new ServiceNameDefinition { Name = "broken", Service = "broken" },
             new ServiceNameDefinition { Name = "stuck", Service = "stuck" },

@@ -60,6 +60,7 @@ public sealed class SummonerConfigTests
         Assert.Equal("qemu:///embed?root=/srv/sum/state/libvirt", config.Libvirt.Uri);
         Assert.Equal(4, config.Limits.ConcurrentBoots);
         Assert.Equal(2L << 30, config.Limits.TotalGuestMemoryBytes);
+        Assert.Equal(64, config.Limits.WaitingSummons);
         ServiceConfig s = Assert.Single(config.Services);
         Assert.Equal(["hello.summoner.test"], s.DnsNames);
         Assert.Equal("/srv/sum/artifacts/images/hello.elf", s.ImagePath);
@@ -82,7 +83,27 @@ public sealed class SummonerConfigTests
     {
         ConfigError e = SingleError("[dns]\nzone = \"summoner.test\"\n  listen_port = 53\n");
         Assert.Equal((File, 3, 3), (e.File, e.Line, e.Column));
-        Assert.Equal("unknown key 'listen_port' in [dns]; allowed keys: listen, zone, ns, service_ttl, answer_deadline, soa", e.Message);
+        Assert.Equal("unknown key 'listen_port' in [dns]; allowed keys: listen, zone, ns, service_ttl, answer_deadline, tcp_connections, tcp_connections_per_client, tcp_message_timeout, soa", e.Message);
+    }
+
+    [Fact]
+    public void A_metrics_listener_outside_loopback_needs_allow_remote_and_then_warns()
+    {
+        ConfigError e = SingleError("[metrics]\nlisten = \"0.0.0.0:9753\"\n");
+        Assert.Equal((2, 10), (e.Line, e.Column));
+        Assert.Contains("outside loopback", e.Message, StringComparison.Ordinal);
+        Assert.Contains("allow_remote = true", e.Message, StringComparison.Ordinal);
+        SummonerConfig config = SummonerConfig.Parse("[metrics]\nlisten = \"0.0.0.0:9753\"\nallow_remote = true\n", File);
+        Assert.True(config.Metrics.AllowRemote);
+        Assert.Contains(config.Warnings, w => w.Contains("outside loopback", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_per_client_tcp_cap_above_the_global_cap_is_an_error_at_its_key()
+    {
+        ConfigError e = SingleError("[dns]\ntcp_connections = 10\ntcp_connections_per_client = 20\n");
+        Assert.Equal((File, 3, 30), (e.File, e.Line, e.Column));
+        Assert.StartsWith("tcp_connections_per_client in [dns] (20) must not exceed tcp_connections (10)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,6 +181,13 @@ public sealed class SummonerConfigTests
             $"{File}:5:10: memory in [defaults] must be a whole number of MiB (QEMU allocates guest memory in MiB), not 62500KiB\n" +
             $"{File}:10:9: vcpus in [[service]] 'hello' must be from 1 to 64, not 65",
             e.Message);
+    }
+
+    [Fact]
+    public void Waiting_summons_may_be_zero_and_is_bounded()
+    {
+        Assert.Equal(0, SummonerConfig.Parse("[limits]\nwaiting_summons = 0\n" + MinimalService, File).Limits.WaitingSummons);
+        Assert.Equal($"{File}:2:19: waiting_summons in [limits] must be from 0 to 65536, not -1", SingleError("[limits]\nwaiting_summons = -1\n" + MinimalService).ToString());
     }
 
     [Fact]

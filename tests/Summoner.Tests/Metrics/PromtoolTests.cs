@@ -16,8 +16,8 @@ public sealed class PromtoolTests
         m.Summons.WithLabels("echo", "failed").Inc();
         foreach (string phase in new[] { "create", "boot", "ready", "total" })
         {
-            m.SummonPhaseSeconds.WithLabels("hello", phase).Observe(0.0123);
-            m.SummonPhaseSeconds.WithLabels("hello", phase).Observe(1.5);
+            m.SummonPhaseSeconds.WithLabels("hello", phase, "cold").Observe(0.0123);
+            m.SummonPhaseSeconds.WithLabels("hello", phase, "warm").Observe(1.5);
         }
         m.DnsQueries.WithLabels("NOERROR").Inc(200);
         m.DnsQueries.WithLabels("SERVFAIL").Inc();
@@ -26,6 +26,7 @@ public sealed class PromtoolTests
         m.Reaps.WithLabels("hello", "idle").Inc();
         m.Crashes.WithLabels("echo").Inc();
         m.CapRefusals.WithLabels("running_guests").Inc();
+        m.CapWaits.WithLabels("concurrent_boots").Inc();
         m.WarmPoolGuests.WithLabels("hello").Set(1);
         // Label values promtool must see escaped correctly.
         m.Summons.WithLabels("we\"ird\\na\nme ☃", "ready").Inc();

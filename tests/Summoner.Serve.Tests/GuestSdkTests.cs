@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Net;
+using Summoner.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Summoner.Serve.Tests;
+
+/// <summary>
+/// One project made the way docs/writing-a-service.md says, in a temporary folder outside the
+/// repository: `./summoner new http`, then a plain `dotnet build` (cold, then incremental).
+/// </summary>
+public sealed class GuideProject : IAsyncLifetime
+{
+    public string Folder { get; private set; } = "";
+    public string Project => Path.Combine(Folder, "greeter");
+    public string Image => Path.Combine(Project, "bin", "greeter.elf");
+    public TimeSpan ColdBuild { get; private set; }
+    public TimeSpan IncrementalBuild { get; private set; }
+    public static string Launcher => Path.Combine(RepoPaths.Root, "summoner");
+
+    public async Task InitializeAsync()
+    {
+        Folder = Directory.CreateTempSubdirectory("summoner-guide-").FullName;
+        Assert.False(Folder.StartsWith(RepoPaths.Root, StringComparison.Ordinal), "the guide's project must live outside the repository");
+        var created = await InAsync(Folder, Launcher, "new", "http", "greeter");
+        Assert.True(created.Exit == 0, created.Stdout + created.Stderr);
+        var sw = Stopwatch.StartNew();
+        var build = await InAsync(Project, "dotnet", "build", "-nologo");
+        ColdBuild = sw.Elapsed;
+        Assert.True(build.Exit == 0, build.Stdout + build.Stderr);
+        sw.Restart();
+        build = await InAsync(Project, "dotnet", "build", "-nologo");
+        IncrementalBuild = sw.Elapsed;
+        Assert.True(build.Exit == 0, build.Stdout + build.Stderr);
+        Assert.True(File.Exists(Image), "dotnet build wrote no image at " + Image);
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(Folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs a command with <paramref name="directory"/> as working directory, as a user at a shell would.</summary>
+    public static async Task<(int Exit, string Stdout, string Stderr)> InAsync(string directory, string tool, params string[] args)
+    {
+        var psi = new ProcessStartInfo(tool) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        using Process p = Process.Start(psi)!;
+        Task<string> o = p.StandardOutput.ReadToEndAsync(), e = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await p.WaitForExitAsync(cts.Token);
+        return (p.ExitCode, await o, await e);
+    }
+}
+
+public sealed class GuestSdkTests : IClassFixture<GuideProject>
+{
+    private readonly GuideProject _project;
+    private readonly ITestOutputHelper _out;
+
+    public GuestSdkTests(GuideProject project, ITestOutputHelper output)
+    {
+        _project = project;
+        _out = output;
+    }
+
+    private static IPAddress? FirstAddress(string digShort) =>
+        digShort.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => IPAddress.TryParse(l.Trim(), out var a) ? a : null).FirstOrDefault(a => a is not null);
+
+    private static Task<(int Exit, string Stdout, string Stderr)> CurlAsync(string url) =>
+        ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-m", "10", url);
+
+    /// <summary>The guide's snippet with its GREETING replaced by <paramref name="greeting"/> and the service renamed.</summary>
+    private string Snippet(string name, string greeting, string ports = "[80]") =>
+        File.ReadAllText(Path.Combine(_project.Project, "summoner.service.toml"))
+            .Replace("name = \"greeter\"", $"name = \"{name}\"", StringComparison.Ordinal)
+            .Replace("ports = [80]", "ports = " + ports, StringComparison.Ordinal)
+            .Replace("GREETING = \"Hello from greeter\"", $"GREETING = \"{greeting}\"", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task The_guide_new_build_run_hosted_then_serve_answers_with_the_env_value_that_never_reaches_a_command_line()
+    {
+        // The project's own tests, against its hosted build.
+        var tests = await GuideProject.InAsync(_project.Project, "dotnet", "test", "Tests", "-nologo");
+        Assert.True(tests.Exit == 0, tests.Stdout + tests.Stderr);
+        Assert.Contains("Passed!", tests.Stdout, StringComparison.Ordinal);
+
+        _out.WriteLine($"new project: cold dotnet build {_project.ColdBuild.TotalSeconds:F1} s, incremental {_project.IncrementalBuild.TotalSeconds:F1} s, image {new FileInfo(_project.Image).Length} bytes");
+
+        // run --hosted: the same source as a process; --env reaches it as a setting.
+        int port = ServeDaemon.FreePort();
+        string hostedGreeting = "hosted-" + Guid.NewGuid().ToString("N")[..8];
+        var psi = new ProcessStartInfo(GuideProject.Launcher) { WorkingDirectory = _project.Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "run", "greeter", "--hosted", "--env", "GREETING=" + hostedGreeting, $"port={port}" }) psi.ArgumentList.Add(a);
+        using (Process hosted = Process.Start(psi)!)
+        {
+            try
+            {
+                string page = "";
+                for (var sw = Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(120) && !page.EndsWith("200", StringComparison.Ordinal); await Task.Delay(500))
+                {
+                    if (hosted.HasExited) Assert.Fail("summoner run --hosted exited: " + await hosted.StandardError.ReadToEndAsync());
+                    page = (await CurlAsync($"http://127.0.0.1:{port}/")).Stdout.Trim();
+                }
+                Assert.EndsWith("200", page, StringComparison.Ordinal);
+                Assert.Contains($"<h1>{hostedGreeting}</h1>", page, StringComparison.Ordinal);
+            }
+            finally
+            {
+                hosted.Kill(entireProcessTree: true);
+            }
+        }
+
+        // Serve it: the snippet pasted into a summoner.toml, then dig + curl.
+        string secret = "s3cret-" + Guid.NewGuid().ToString("N")[..12];
+        await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: Snippet("greeter", secret));
+        IPAddress? address = FirstAddress((await d.DigAsync("greeter.summoner.test", "+short")).Stdout);
+        Assert.True(address is not null, d.Output);
+        var curl = await CurlAsync($"http://{address}:80/");
+        Assert.EndsWith("200", curl.Stdout.Trim(), StringComparison.Ordinal);
+        Assert.Contains($"<h1>{secret}</h1>", curl.Stdout, StringComparison.Ordinal);
+
+        // The value went through fw_cfg by file: QEMU's command line names the file, never the value.
+        int qemu = Assert.Single(d.QemuPids());
+        string cmdline = File.ReadAllText($"/proc/{qemu}/cmdline").Replace('\0', ' ');
+        Assert.Contains("name=opt/summoner/env,file=", cmdline, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, cmdline, StringComparison.Ordinal);
+        foreach (string dir in Directory.GetDirectories("/proc").Where(p => int.TryParse(Path.GetFileName(p), out _)))
+        {
+            try { Assert.DoesNotContain(secret, File.ReadAllText(Path.Combine(dir, "cmdline")), StringComparison.Ordinal); }
+            catch (IOException) { }
+        }
+        // Nor in the daemon's log, nor left on disk.
+        Assert.DoesNotContain(secret, d.Output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(d.StateDirectory, "*.env", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Two_ports_on_one_service_are_both_served()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: Snippet("twoports", "two ports", "[80, 8081]"));
+        IPAddress? address = FirstAddress((await d.DigAsync("twoports.summoner.test", "+short")).Stdout);
+        Assert.True(address is not null, d.Output);
+        foreach (int port in new[] { 80, 8081 })
+        {
+            var curl = await CurlAsync($"http://{address}:{port}/");
+            Assert.EndsWith("200", curl.Stdout.Trim(), StringComparison.Ordinal);
+            Assert.Contains("<h1>two ports</h1>", curl.Stdout, StringComparison.Ordinal);
+        }
+        var logs = await d.SummonerAsync("logs", "twoports");
+        Assert.Contains("summoner: ready tcp/80", logs.Stdout, StringComparison.Ordinal);
+        Assert.Contains("summoner: ready tcp/8081", logs.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_setting_stops_the_guest_with_a_line_naming_it_and_the_daemon_logs_the_exit_status()
+    {
+        string snippet = Snippet("badlimit", "never shown") + "\nHEAD_LIMIT = \"lots\"\n";
+        await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: snippet);
+        var dig = await d.DigAsync("badlimit.summoner.test");
+        Assert.Contains("status: SERVFAIL", dig.Stdout, StringComparison.Ordinal);
+        await d.WaitForOutputAsync("summoner: exit status 10 (bad settings)", TimeSpan.FromSeconds(30));
+        Assert.Contains("summoner: settings error: setting HEAD_LIMIT is not an integer", d.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("lots", d.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_required_setting_and_an_oversized_settings_file_stop_the_guest_with_a_clear_line_and_exit_status()
+    {
+        // The user made GREETING required; without --env the guest says which setting is missing.
+        string copy = Path.Combine(_project.Folder, "required");
+        CopyProject(_project.Project, copy);
+        string service = Path.Combine(copy, "Service", "Service.cs");
+        File.WriteAllText(service, File.ReadAllText(service).Replace("settings.GetString(\"GREETING\", \"Hello\")", "settings.GetString(\"GREETING\")", StringComparison.Ordinal));
+        // Port 80 of the guest on a random host port, not run's default 8080 that others may hold.
+        string offset = "SUMMONER_RUN_PORT_OFFSET=" + (ServeDaemon.FreePort() - 80).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var missing = await GuideProject.InAsync(_project.Folder, "env", offset, GuideProject.Launcher, "run", "required");
+        _out.WriteLine(missing.Stdout);
+        // isa-debug-exit: QEMU exits with (status << 1) | 1, so 10 becomes 21.
+        Assert.Equal(21, missing.Exit);
+        Assert.Contains("summoner: settings error: setting GREETING is missing: add GREETING", missing.Stdout, StringComparison.Ordinal);
+        Assert.Contains("summoner: exit status 10 (bad settings)", missing.Stdout, StringComparison.Ordinal);
+
+        var oversized = await GuideProject.InAsync(_project.Folder, "env", offset, GuideProject.Launcher, "run", "greeter", "--env", "GREETING=" + new string('x', 17 * 1024));
+        Assert.Equal(21, oversized.Exit);
+        Assert.Contains("summoner: settings error: the settings file is larger than 16384 bytes", oversized.Stdout, StringComparison.Ordinal);
+    }
+
+    private static void CopyProject(string from, string to)
+    {
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith("bin/", StringComparison.Ordinal) || relative.Contains("obj/", StringComparison.Ordinal)) continue;
+            string target = Path.Combine(to, relative.Replace("greeter", "required", StringComparison.Ordinal));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllText(target, File.ReadAllText(file).Replace("greeter", "required", StringComparison.Ordinal));
+        }
+    }
+}
