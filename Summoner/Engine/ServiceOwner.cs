@@ -121,6 +121,37 @@ public sealed class ServiceOwner
         }
     }
 
+    private string? _fingerprint;
+
+    /// <summary>A guest name of this service seen at start (ours or another instance's): new names start past its number.</summary>
+    internal void NoteExistingGuest(string guestName)
+    {
+        if (!GuestNames.BelongsTo(guestName, _engine.Options.GuestNamePrefix, Spec.Name)) return;
+        if (!int.TryParse(guestName.AsSpan(_engine.Options.GuestNamePrefix.Length + Spec.Name.Length + 1), System.Globalization.CultureInfo.InvariantCulture, out int n)) return;
+        lock (_gate) _bootSequence = Math.Max(_bootSequence, n);
+    }
+
+    /// <summary>
+    /// Takes back a running guest an earlier run of this daemon made (restart): ready at once, its
+    /// idle timer starting now. False when the service already has a guest.
+    /// </summary>
+    internal bool TryAdopt(string guestName, GuestNetwork network)
+    {
+        lock (_gate)
+        {
+            if (State != SummonState.Cold) return false;
+            GuestName = guestName;
+            Network = network;
+            ReadySinceUtc = DateTime.UtcNow;
+            LastTrafficUtc = DateTime.UtcNow;
+            LastCounterTotal = -1;
+            Transition(SummonState.Ready);
+        }
+        _engine.GuestStarted(this, guestName);
+        _log.LogInformation("{Service}: took back {Guest} at {Address}, left running by this summoner's previous run", Spec.Name, guestName, network.ServiceAddress);
+        return true;
+    }
+
     private string NextGuestName() => GuestNames.Of(_engine.Options.GuestNamePrefix, Spec.Name, Interlocked.Increment(ref _bootSequence));
 
     /// <summary>Cold path: wait for room under the caps, create a guest and wait until it proves it listens.</summary>
@@ -211,7 +242,11 @@ public sealed class ServiceOwner
         File.Delete(consolePath);
         string cmdline = _engine.Network.GuestCommandLine(network, Spec);
         if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused) { Environment = Spec.Environment };
+        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused)
+        {
+            Environment = Spec.Environment,
+            Ownership = _engine.Options.InstanceId is { } instance ? new GuestOwnership(instance, Spec.Name, _fingerprint ??= Spec.Fingerprint()) : null,
+        };
         try
         {
             await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);

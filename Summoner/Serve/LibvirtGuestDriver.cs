@@ -95,6 +95,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             Machine = MachineKind.Microvm,
             Nics = [nic],
             FirmwareFiles = settingsFile is null ? [] : [new FirmwareFile(SettingsName, settingsFile)],
+            Metadata = GuestMetadata.Of(launch),
         };
         try
         {
@@ -206,6 +207,31 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         string[] names = [.. domains.Select(d => d.Name)];
         foreach (Domain d in domains) d.Dispose();
         return Task.FromResult<IReadOnlyList<string>>(names);
+    }
+
+    public Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken)
+    {
+        var guests = new List<RunningGuest>();
+        foreach (Domain d in _connection.ListDomains())
+        {
+            using (d)
+            {
+                DomainState state = d.GetStatus().State;
+                if (state is DomainState.ShutOff or DomainState.Crashed) continue;
+                var (ownership, network) = GuestMetadata.Read(d.GetXml());
+                guests.Add(new RunningGuest(d.Name, ownership, network, Paused: state == DomainState.Paused));
+            }
+        }
+        return Task.FromResult<IReadOnlyList<RunningGuest>>(guests);
+    }
+
+    public void Adopt(RunningGuest guest)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        Domain domain = _connection.FindDomain(guest.GuestName) ?? throw new InvalidOperationException($"no guest named {guest.GuestName}");
+        // Only the name and network of the launch are used once a guest runs.
+        var launch = new GuestLaunch(guest.GuestName, "", "", 0, 0, "", guest.Network!) { Ownership = guest.Ownership };
+        if (!_guests.TryAdd(guest.GuestName, (domain, launch))) domain.Dispose();
     }
 
     private void OnLifecycle(object? sender, DomainLifecycleEvent e)

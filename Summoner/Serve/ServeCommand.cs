@@ -113,7 +113,11 @@ public static class ServeCommand
         var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
         var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
         driver.LogCapabilityMask();
-        EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
+        EngineOptions options = EngineSetup.ToOptions(config) with
+        {
+            ProbeSockets = netnsSockets is null ? null : netnsSockets.Create,
+            InstanceId = EngineSetup.InstanceId(config.Libvirt.StateDirectory),
+        };
         engine = new SummonEngine(config.Services.Select(EngineSetup.ToSpec), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;

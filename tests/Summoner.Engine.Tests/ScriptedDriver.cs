@@ -113,6 +113,10 @@ internal sealed class ScriptedDriver : IGuestDriver
     public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. _listeners.Keys.Select(k => k.Split(':')[0]).Distinct()]);
 
+    public async Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken) =>
+        [.. (await ListGuestsAsync(cancellationToken)).Select(n => new RunningGuest(n, null, null, Paused: false))];
+    public void Adopt(RunningGuest guest) { }
+
     public ValueTask DisposeAsync()
     {
         foreach (var l in _listeners.Values) l.Stop();
