@@ -86,6 +86,12 @@ public interface IGuestDriver : IAsyncDisposable
     /// destroy, exit events), as if this run had created it.</summary>
     void Adopt(RunningGuest guest);
 
+    /// <summary>
+    /// Asks, without waiting, whether the guest's process is already dead (checked before each
+    /// answer that names it), which may be before <see cref="GuestExited"/> reports it.
+    /// </summary>
+    bool HasExited(string guestName);
+
     /// <summary>Raised (on any thread) when a guest stops without the engine asking.</summary>
     event Action<GuestExit>? GuestExited;
 }

@@ -97,7 +97,14 @@ public sealed class ServiceOwner
         LastQueryUtc = DateTime.UtcNow;
         Interlocked.Increment(ref _queryCount);
         Task<SummonOutcome>? ready = Volatile.Read(ref _ready);
-        if (ready is not null) return ready;
+        if (ready is not null)
+        {
+            // A guest whose process is dead is never named, even before any event says so: this
+            // query withdraws the answer itself (the exit's own report then finds nothing to do)
+            // and boots a new guest.
+            if (!(GuestName is { } guest && _engine.Driver.HasExited(guest))) return ready;
+            OnGuestExited(new GuestExit(guest, GuestExitReason.Crashed));
+        }
         lock (_gate)
         {
             LastQueryUtc = DateTime.UtcNow;

@@ -111,7 +111,7 @@ public static class ServeCommand
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
         var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
-        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
+        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"), qemuPidDirectory: QemuPidDirectory(config));
         driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with
         {
@@ -203,6 +203,15 @@ public static class ServeCommand
         {
             log.LogWarning("log pruning stopped: {Message}", ex.Message);
         }
+    }
+
+    /// <summary>Where the embedded driver writes QEMU pid files; null for other URIs (exits are then seen through libvirt's events).</summary>
+    private static string? QemuPidDirectory(SummonerConfig config)
+    {
+        const string embed = "qemu:///embed?root=";
+        if (!config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal)) return null;
+        string root = Path.GetFullPath(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), config.BaseDirectory);
+        return Path.GetDirectoryName(EmbeddedDriver.QemuPidFile(root, "x"));
     }
 
     private static LibvirtConnection OpenLibvirt(SummonerConfig config)

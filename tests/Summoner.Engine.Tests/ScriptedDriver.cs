@@ -115,6 +115,7 @@ internal sealed class ScriptedDriver : IGuestDriver
 
     public async Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken) =>
         [.. (await ListGuestsAsync(cancellationToken)).Select(n => new RunningGuest(n, null, null, Paused: false))];
+    public bool HasExited(string guestName) => false;
     public void Adopt(RunningGuest guest) { }
 
     public ValueTask DisposeAsync()
