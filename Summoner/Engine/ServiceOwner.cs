@@ -88,7 +88,9 @@ public sealed class ServiceOwner
     public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);
 
     /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
-    public Task<SummonOutcome> SummonAsync()
+    /// <param name="client">The asking client, charged to <see cref="EngineOptions.SummonBudget"/> only when
+    /// its query starts a boot (read synchronously, never kept).</param>
+    public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
         // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
@@ -119,6 +121,8 @@ public sealed class ServiceOwner
                     return Task.FromResult(SummonOutcome.Fail(SummonFailure.Backoff, $"{Spec.Name} failed {_consecutiveFailures} time(s); retrying after {_backoffUntil:HH:mm:ss.fff}"));
                 default:
                     if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
+                    if (_engine.Options.SummonBudget is { } budget && !budget.TryTake(client))
+                        return Task.FromResult(SummonOutcome.Fail(SummonFailure.ClientBudget, "this client's summon budget is spent ([limits] client_summons)"));
                     Transition(SummonState.Booting);
                     PoolMember? member = null;
                     if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }

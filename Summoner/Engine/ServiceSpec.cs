@@ -70,6 +70,8 @@ public sealed record EngineOptions
     /// <summary>This daemon's identity (kept in the state directory): guests created under it are taken
     /// back after a restart; null creates guests without ownership, and none is ever taken back.</summary>
     public string? InstanceId { get; init; }
+    /// <summary>Per-client budget for queries that would start a boot; null budgets nobody.</summary>
+    public ClientBudget? SummonBudget { get; init; }
     /// <summary>Prefix of every guest name this engine creates.</summary>
     public string GuestNamePrefix { get; init; } = "summoner-";
     /// <summary>Makes the readiness probe's sockets (bridge mode in a namespace needs them made there).</summary>
@@ -78,7 +80,7 @@ public sealed record EngineOptions
 
 public enum SummonPhase { Create, Boot, Ready }
 
-public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping }
+public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping, ClientBudget }
 
 /// <summary>What a summon produced: the address to answer with, or why there is none.</summary>
 public sealed record SummonOutcome(System.Net.IPAddress? Address, SummonFailure Failure, string? Detail)

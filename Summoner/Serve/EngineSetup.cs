@@ -31,6 +31,8 @@ public static class EngineSetup
             AnswerTtl = config.Dns.ServiceTtl,
             WaitingSummons = config.Limits.WaitingSummons,
             CapWait = config.Dns.AnswerDeadline,
+            SummonBudget = config.Limits.ClientSummons == 0 ? null
+                : new ClientBudget(config.Limits.ClientSummons, config.Limits.ClientSummonRefill, config.Limits.ClientBudgetLoopback),
         };
     }
 

@@ -132,7 +132,8 @@ public static class ServeCommand
             TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
         };
-        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl), dnsOptions);
+        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl,
+            config.Limits.WaitingQueries, reason => metrics.SummonRefusals.WithLabels(reason).Inc()), dnsOptions);
         try
         {
             dns.Start();
