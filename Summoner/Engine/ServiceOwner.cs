@@ -25,6 +25,7 @@ public sealed class ServiceOwner
     private DateTime _backoffUntil;
     private CancellationTokenSource? _activeBoot;
     private bool _exitedDuringBoot;
+    private bool _stopRequested;
 
     /// <param name="ConsoleOffset">Length of the console file when the member was suspended.</param>
     private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset);
@@ -258,9 +259,16 @@ public sealed class ServiceOwner
             Environment = Spec.Environment,
             Ownership = _engine.Options.InstanceId is { } instance ? new GuestOwnership(instance, Spec.Name, _fingerprint ??= Spec.Fingerprint()) : null,
         };
+        Task create = _engine.Driver.CreateAsync(launch, cancellationToken);
         try
         {
-            await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);
+            // libvirt calls cannot be interrupted: a create stuck past the deadline (full disk, hung
+            // libvirt) is abandoned here and its guest destroyed once the call returns (FailBoot).
+            await create.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!create.IsCompleted)
+        {
+            throw new CreateAbandonedException(create, cancellationToken);
         }
         finally
         {
@@ -290,6 +298,7 @@ public sealed class ServiceOwner
             if (State != SummonState.Booting || GuestName != guestName)
                 return SummonOutcome.Fail(SummonFailure.BootFailed, $"{guestName} stopped while booting");
             _activeBoot = null;
+            _stopRequested = false; // the boot won the race with a stop: the next stop reaps it
             ReadySinceUtc = DateTime.UtcNow;
             LastTrafficUtc = DateTime.UtcNow;
             LastCounterTotal = -1;
@@ -308,19 +317,29 @@ public sealed class ServiceOwner
     {
         console.Poll();
         bool exited;
+        string? detail0 = null;
         lock (_gate) { exited = _exitedDuringBoot; _activeBoot = null; }
         bool timedOut = ex is OperationCanceledException && !exited;
-        string detail = exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message;
+        if (ex is CreateAbandonedException) detail0 = $"the create did not return within {Spec.BootDeadline.TotalSeconds:0.###} s; abandoned, its guest is destroyed when it does";
+        string detail = detail0 ?? (exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message);
         _log.LogWarning("{Service}: boot of {Guest} failed after {Ms:F1} ms: {Detail}\n--- last console lines ---\n{Console}",
             Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console.LastLines(20));
-        DestroyInBackground(guestName, network, created, reason: null);
+        Task? pendingCreate = (ex as CreateAbandonedException)?.Create;
+        DestroyInBackground(guestName, network, created || pendingCreate is not null, reason: null, pendingCreate);
+        bool stopped;
+        lock (_gate) { stopped = _stopRequested; _stopRequested = false; }
+        if (stopped) { detail = "stopped by request"; timedOut = false; }
         var failed = SummonOutcome.Fail(timedOut ? SummonFailure.Deadline : SummonFailure.BootFailed, detail);
         lock (_gate)
         {
             if (GuestName == guestName) { GuestName = null; Network = null; }
-            _consecutiveFailures++;
-            _backoffUntil = DateTime.UtcNow + _engine.Backoff(_consecutiveFailures);
-            if (State == SummonState.Booting) Transition(SummonState.Failed);
+            // A stop is not a crash: the service is cold, and the next query boots it at once.
+            if (!stopped)
+            {
+                _consecutiveFailures++;
+                _backoffUntil = DateTime.UtcNow + _engine.Backoff(_consecutiveFailures);
+            }
+            if (State == SummonState.Booting) Transition(stopped ? SummonState.Cold : SummonState.Failed);
         }
         _engine.Observer.SummonFinished(Spec.Name, kind, failed, total.Elapsed);
         return failed;
@@ -330,10 +349,16 @@ public sealed class ServiceOwner
     /// libvirt 9.0's destroy waits a fixed ~200 ms: it never runs on an answer's path. The guest
     /// keeps its share of the caps (and its address) until it is really gone.
     /// </summary>
-    private void DestroyInBackground(string guestName, GuestNetwork network, bool created, string? reason)
+    private void DestroyInBackground(string guestName, GuestNetwork network, bool created, string? reason, Task? pendingCreate = null)
     {
         Task destroy = Task.Run(async () =>
         {
+            if (pendingCreate is not null)
+            {
+                try { await pendingCreate.ConfigureAwait(false); }
+                catch (Exception ex) when (ex is not OutOfMemoryException) { _log.LogDebug("{Service}: abandoned create of {Guest} failed: {Message}", Spec.Name, guestName, ex.Message); }
+                _log.LogInformation("{Service}: abandoned create of {Guest} returned; destroying it", Spec.Name, guestName);
+            }
             var sw = Stopwatch.StartNew();
             if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
             _engine.Release(Spec, guestName, network);
@@ -439,6 +464,14 @@ public sealed class ServiceOwner
     {
         lock (_gate)
         {
+            if (State == SummonState.Booting && _activeBoot is not null)
+            {
+                // A boot in progress is cancelled; its failure path destroys the guest.
+                _stopRequested = true;
+                try { _activeBoot.Cancel(); } catch (ObjectDisposedException) { }
+                _engine.Observer.Reaped(Spec.Name, reason);
+                return _boot!;
+            }
             if (State != SummonState.Ready || GuestName is null) return Task.CompletedTask;
             return ReapLocked(reason);
         }
@@ -587,4 +620,10 @@ public sealed class ServiceOwner
         Volatile.Write(ref _ready, to == SummonState.Ready ? Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)) : null);
         _engine.Observer.StateChanged(Spec.Name, from, to);
     }
+}
+
+/// <summary>A create abandoned at the boot deadline; <see cref="Create"/> is the call still running.</summary>
+internal sealed class CreateAbandonedException(Task create, CancellationToken token) : OperationCanceledException("the create was abandoned at the boot deadline", token)
+{
+    public Task Create { get; } = create;
 }

@@ -17,6 +17,8 @@ internal sealed class ScriptedDriver : IGuestDriver
     public int Destroys;
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
     public bool NeverReady { get; set; }
+    /// <summary>How long a create blocks before the guest exists, ignoring cancellation (a stuck libvirt).</summary>
+    public TimeSpan CreateDelay { get; set; }
     /// <summary>Accepts connections at the "host side" but never reports them: QEMU's user-mode
     /// forwarder accepting for a guest whose stack does not take the connection.</summary>
     public bool SilentAccept { get; set; }
@@ -29,6 +31,7 @@ internal sealed class ScriptedDriver : IGuestDriver
     {
         Interlocked.Increment(ref Creates);
         Launches.Enqueue(launch);
+        if (CreateDelay > TimeSpan.Zero) await Task.Delay(CreateDelay, CancellationToken.None);
         await File.WriteAllTextAsync(launch.ConsolePath, "hello from C#\n", cancellationToken);
         var listeners = new List<TcpListener>();
         var loopback = (LoopbackNetwork)launch.Network;
