@@ -40,7 +40,11 @@ public sealed class DnsResponder
     /// <see cref="DnsServerOptions.MaxUdpPayload"/>) and returns the response length, 0 for a deliberate drop.
     /// <paramref name="query"/> is only read before this method returns.
     /// </summary>
-    public ValueTask<int> RespondAsync(ReadOnlySpan<byte> query, Memory<byte> response, DnsTransport transport, CancellationToken cancellationToken)
+    public ValueTask<int> RespondAsync(ReadOnlySpan<byte> query, Memory<byte> response, DnsTransport transport, CancellationToken cancellationToken) =>
+        RespondAsync(query, response, transport, null, cancellationToken);
+
+    /// <param name="client">The client's address, handed to the service source (<see cref="ServiceQuery.Client"/>).</param>
+    public ValueTask<int> RespondAsync(ReadOnlySpan<byte> query, Memory<byte> response, DnsTransport transport, System.Net.SocketAddress? client, CancellationToken cancellationToken)
     {
         Counters.Query(transport);
         var context = default(QueryContext);
@@ -73,7 +77,7 @@ public sealed class DnsResponder
                 Counters.ServiceFailed();
                 return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.ServFail, authoritative: false));
             }
-            var serviceQuery = new ServiceQuery(service, context.Type == DnsRecordType.AAAA ? DnsRecordType.AAAA : DnsRecordType.A);
+            var serviceQuery = new ServiceQuery(service, context.Type == DnsRecordType.AAAA ? DnsRecordType.AAAA : DnsRecordType.A) { Client = client };
             ValueTask<ServiceAnswer> pending;
             try
             {

@@ -164,7 +164,7 @@ public sealed class DnsServer : IAsyncDisposable
             }
             try
             {
-                var answer = _responder.RespondAsync(query.AsSpan(0, received), response, DnsTransport.Udp, answering);
+                var answer = _responder.RespondAsync(query.AsSpan(0, received), response, DnsTransport.Udp, peer, answering);
                 if (answer.IsCompletedSuccessfully)
                 {
                     int length = answer.Result;
@@ -269,6 +269,7 @@ public sealed class DnsServer : IAsyncDisposable
     {
         byte[] query = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer);
         byte[] response = ArrayPool<byte>.Shared.Rent(DnsLimitsForServer.TcpMessageBuffer + 2);
+        SocketAddress peerAddress = new IPEndPoint(peer, 0).Serialize();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var sending = new SemaphoreSlim(1, 1);
         var waiting = new List<Task>();
@@ -289,7 +290,7 @@ public sealed class DnsServer : IAsyncDisposable
                 if (length == 0 || !await ReadExactlyAsync(client, query.AsMemory(0, length), idle.Token).ConfigureAwait(false)) return;
                 messageStarted = false;
                 if (!idle.TryReset()) return;
-                var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, _answering.Token);
+                var answering = _responder.RespondAsync(query.AsSpan(0, length), response.AsMemory(2, DnsLimitsForServer.TcpMessageBuffer), DnsTransport.Tcp, peerAddress, _answering.Token);
                 if (!answering.IsCompletedSuccessfully)
                 {
                     waiting.RemoveAll(t => t.IsCompleted);

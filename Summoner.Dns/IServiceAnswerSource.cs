@@ -18,6 +18,13 @@ public interface IServiceAnswerSource
 /// <summary>A question about one configured service: which service (its key from the zone) and which address family (A or AAAA).</summary>
 public readonly record struct ServiceQuery(string Service, DnsRecordType Type)
 {
+    /// <summary>
+    /// The asking client's address (null when unknown), for per-client budgets. The server reuses
+    /// the object for the next datagram: read it only during <see cref="IServiceAnswerSource.ResolveAsync"/>'s
+    /// synchronous part.
+    /// </summary>
+    public SocketAddress? Client { get; init; }
+
     public AddressFamily Family => Type == DnsRecordType.AAAA ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
 }
 

@@ -46,6 +46,46 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int setenv(string name, string value, int overwrite);
 
+    public const nint SysPidfdOpen = 434; // the same number on every Linux architecture since 5.3
+    public const int EpollCloexec = 0x80000;
+    public const int EpollCtlAdd = 1;
+    public const uint EpollIn = 1;
+    public const short PollIn = 1;
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial nint syscall(nint number, nint arg1, nint arg2);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int epoll_wait(int epfd, EpollEvent* events, int maxEvents, int timeoutMs);
+
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport(Library)]
+    public static partial int close(int fd);
+
+    /// <summary>struct epoll_event: packed on x86_64 (12 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    public struct EpollEvent
+    {
+        public uint Events;
+        public ulong Data;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
     /// <summary>struct flock on x86_64 / aarch64 Linux.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct Flock

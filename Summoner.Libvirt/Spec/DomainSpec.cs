@@ -67,6 +67,13 @@ public sealed record DomainSpec
     public IReadOnlyList<string> MaskedQemuCapabilities { get; init; } = [];
 
     /// <summary>
+    /// The creator's own record in the domain (libvirt &lt;metadata&gt;): one element in its
+    /// namespace whose attributes libvirt keeps with the running domain, so a restarted creator can
+    /// tell its guests from anyone else's (read back with <see cref="DomainXml.ReadMetadata"/>).
+    /// </summary>
+    public DomainMetadata? Metadata { get; init; }
+
+    /// <summary>
     /// The one mask worth having on libvirt 9.0 + QEMU 7.2: without the capability
     /// 'cpu-unavailable-features' libvirt reads the started guest's CPU back with 3 QMP commands
     /// instead of one qom-get per CPU feature (~400), which QEMU 7.2 reads a byte per main-loop
@@ -75,6 +82,10 @@ public sealed record DomainSpec
     /// </summary>
     public static IReadOnlyList<string> CpuProbeMask { get; } = ["cpu-unavailable-features"];
 }
+
+/// <summary>One element <paramref name="Element"/> in namespace <paramref name="NamespaceUri"/> (written with
+/// <paramref name="Prefix"/>), its values as attributes.</summary>
+public sealed record DomainMetadata(string NamespaceUri, string Prefix, string Element, IReadOnlyDictionary<string, string> Attributes);
 
 /// <summary>One fw_cfg item: <paramref name="Name"/> such as "opt/summoner/env", its bytes in <paramref name="Path"/>.</summary>
 public sealed record FirmwareFile(string Name, string Path);

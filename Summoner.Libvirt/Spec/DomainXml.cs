@@ -44,6 +44,7 @@ public static partial class DomainXml
             new XAttribute("type", spec.Accelerator == Accelerator.Kvm ? "kvm" : "qemu"),
             new XAttribute(XNamespace.Xmlns + "qemu", QemuNs),
             new XElement("name", spec.Name),
+            Metadata(spec.Metadata),
             new XElement("memory", new XAttribute("unit", "MiB"), spec.MemoryMiB),
             new XElement("vcpu", spec.VCpus),
             os,
@@ -76,6 +77,23 @@ public static partial class DomainXml
     }
 
     // libvirt turns each entry into -fw_cfg name=NAME,file=PATH: the path, not the bytes, is on QEMU's command line.
+    // XName checks the element and attribute names; XAttribute escapes the values.
+    private static XElement? Metadata(DomainMetadata? metadata) => metadata is null ? null
+        : new XElement("metadata", new XElement(XNamespace.Get(metadata.NamespaceUri) + metadata.Element,
+            new XAttribute(XNamespace.Xmlns + metadata.Prefix, metadata.NamespaceUri),
+            metadata.Attributes.Select(a => new XAttribute(a.Key, a.Value))));
+
+    /// <summary>
+    /// The attributes of the first element in <paramref name="namespaceUri"/> under the domain's
+    /// &lt;metadata&gt; (see <see cref="DomainSpec.Metadata"/>), or null when it carries none.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? ReadMetadata(string domainXml, string namespaceUri)
+    {
+        ArgumentNullException.ThrowIfNull(domainXml);
+        XElement? own = XDocument.Parse(domainXml).Root?.Element("metadata")?.Elements().FirstOrDefault(e => e.Name.NamespaceName == namespaceUri);
+        return own?.Attributes().Where(a => !a.IsNamespaceDeclaration).ToDictionary(a => a.Name.LocalName, a => a.Value, StringComparer.Ordinal);
+    }
+
     private static XElement? Sysinfo(IReadOnlyList<FirmwareFile> files) => files.Count == 0 ? null
         : new XElement("sysinfo", new XAttribute("type", "fwcfg"),
             files.Select(f => new XElement("entry", new XAttribute("name", f.Name), new XAttribute("file", f.Path))));

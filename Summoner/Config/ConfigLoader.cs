@@ -12,7 +12,8 @@ internal sealed class ConfigLoader
     private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator", "keep_logs"];
     private static readonly string[] NetworkKeys = ["mode", "loopback_range", "bridge"];
     private static readonly string[] BridgeKeys = ["name", "subnet", "gateway", "netns"];
-    private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory", "waiting_summons"];
+    private static readonly string[] LimitsKeys = ["concurrent_boots", "running_guests", "guest_memory", "waiting_summons",
+        "waiting_queries", "client_summons", "client_summon_refill", "client_budget_loopback"];
     private static readonly string[] MetricsKeys = ["listen", "allow_remote"];
     private static readonly string[] DefaultsKeys = ["memory", "vcpus", "idle_timeout", "boot_deadline"];
 
@@ -180,6 +181,10 @@ internal sealed class ConfigLoader
         RunningGuests = (int)(s?.Integer("running_guests", 1, 65_536) ?? 32),
         TotalGuestMemoryBytes = s?.Size("guest_memory", 16 * MiB, 1L << 50) ?? 2L << 30,
         WaitingSummons = (int)(s?.Integer("waiting_summons", 0, 65_536) ?? 64),
+        WaitingQueries = (int)(s?.Integer("waiting_queries", 1, 1_000_000) ?? 1024),
+        ClientSummons = (int)(s?.Integer("client_summons", 0, 1_000_000) ?? 20),
+        ClientSummonRefill = s?.Duration("client_summon_refill", TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1)) ?? TimeSpan.FromSeconds(3),
+        ClientBudgetLoopback = s?.Boolean("client_budget_loopback") ?? false,
     };
 
     private static ServiceDefaults LoadDefaults(ConfigSection? s) => new()

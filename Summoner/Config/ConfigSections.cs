@@ -119,6 +119,18 @@ public sealed record LimitsConfig
     /// <summary>How many summons may wait for room under a cap; more are refused at once.</summary>
     public int WaitingSummons { get; init; } = 64;
 
+    /// <summary>DNS queries that may wait for summons at once (waiting for a boot, or for room under a cap); more get SERVFAIL at once.</summary>
+    public int WaitingQueries { get; init; } = 1024;
+
+    /// <summary>Boots one client network (IPv4 /24, IPv6 /56) may start in a burst; 0 turns the budget off.</summary>
+    public int ClientSummons { get; init; } = 20;
+
+    /// <summary>How long until a client network may start one more boot.</summary>
+    public TimeSpan ClientSummonRefill { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Whether loopback clients are budgeted too (off: see summoner.toml).</summary>
+    public bool ClientBudgetLoopback { get; init; }
+
     public required int RunningGuests { get; init; }
 
     public required long TotalGuestMemoryBytes { get; init; }

@@ -65,6 +65,12 @@ public sealed class BridgeNetworkPlan : INetworkPlan
         if (network is BridgeNetwork b) lock (_used) _used.Remove(ToUInt(b.GuestAddress));
     }
 
+    public bool TryClaim(GuestNetwork network)
+    {
+        if (network is not BridgeNetwork b || b.Bridge != _bridge || b.Namespace != _netns || !_subnet.Contains(b.GuestAddress)) return false;
+        lock (_used) return _used.Add(ToUInt(b.GuestAddress));
+    }
+
     public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);

@@ -34,7 +34,18 @@ public sealed record GuestLaunch(
 {
     /// <summary>The app's settings; the driver passes them out of band (fw_cfg), not on <see cref="CommandLine"/>.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>Who made the guest; the driver stores it with the guest so a restarted daemon finds its own.</summary>
+    public GuestOwnership? Ownership { get; init; }
 }
+
+/// <param name="InstanceId">The daemon's identity, kept in its state directory across restarts.</param>
+/// <param name="Fingerprint">Of the service's definition (<see cref="ServiceSpec.Fingerprint"/>): a guest
+/// of a changed definition is not taken back.</param>
+public sealed record GuestOwnership(string InstanceId, string Service, string Fingerprint);
+
+/// <summary>A guest the hypervisor runs, with what the driver could read back of its ownership and network.</summary>
+public sealed record RunningGuest(string GuestName, GuestOwnership? Ownership, GuestNetwork? Network, bool Paused);
 
 /// <summary>Traffic seen so far; <see cref="OpenConnections"/> counts as activity by itself.</summary>
 public sealed record GuestCounters(long RxBytes, long TxBytes, int OpenConnections = 0)
@@ -66,6 +77,20 @@ public interface IGuestDriver : IAsyncDisposable
 
     /// <summary>Names of guests this driver's hypervisor connection currently runs.</summary>
     Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Every guest the hypervisor connection runs, with the ownership stored at create (none when
+    /// the driver cannot store it, or another program made the guest).</summary>
+    Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes a running guest of an earlier run of this daemon under management (counters,
+    /// destroy, exit events), as if this run had created it.</summary>
+    void Adopt(RunningGuest guest);
+
+    /// <summary>
+    /// Asks, without waiting, whether the guest's process is already dead (checked before each
+    /// answer that names it), which may be before <see cref="GuestExited"/> reports it.
+    /// </summary>
+    bool HasExited(string guestName);
 
     /// <summary>Raised (on any thread) when a guest stops without the engine asking.</summary>
     event Action<GuestExit>? GuestExited;

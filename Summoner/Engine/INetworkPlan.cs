@@ -10,6 +10,10 @@ public interface INetworkPlan
 
     void Release(GuestNetwork network);
 
+    /// <summary>Marks an attachment made by an earlier run as in use (a guest taken back after a
+    /// restart); false when it is not this plan's or already taken.</summary>
+    bool TryClaim(GuestNetwork network);
+
     /// <summary>Kernel.Net's configuration keys for this attachment (see README "Guest command line").</summary>
     string GuestCommandLine(GuestNetwork network, ServiceSpec service);
 }
@@ -84,6 +88,14 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     {
         if (network is not LoopbackNetwork l) return;
         lock (_used) _used.Remove(ToUInt(l.HostAddress));
+    }
+
+    public bool TryClaim(GuestNetwork network)
+    {
+        if (network is not LoopbackNetwork l) return false;
+        uint v = ToUInt(l.HostAddress);
+        bool ours = (v >= _first && v - _first < _count) || _reserved.Contains(v);
+        lock (_used) return ours && _used.Add(v);
     }
 
     // QEMU's user network gives the guest 10.0.2.15 behind the gateway 10.0.2.2.

@@ -25,6 +25,7 @@ public sealed class ServiceOwner
     private DateTime _backoffUntil;
     private CancellationTokenSource? _activeBoot;
     private bool _exitedDuringBoot;
+    private bool _stopRequested;
 
     /// <param name="ConsoleOffset">Length of the console file when the member was suspended.</param>
     private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset);
@@ -88,7 +89,9 @@ public sealed class ServiceOwner
     public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);
 
     /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
-    public Task<SummonOutcome> SummonAsync()
+    /// <param name="client">The asking client, charged to <see cref="EngineOptions.SummonBudget"/> only when
+    /// its query starts a boot (read synchronously, never kept).</param>
+    public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
         // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
@@ -97,7 +100,14 @@ public sealed class ServiceOwner
         LastQueryUtc = DateTime.UtcNow;
         Interlocked.Increment(ref _queryCount);
         Task<SummonOutcome>? ready = Volatile.Read(ref _ready);
-        if (ready is not null) return ready;
+        if (ready is not null)
+        {
+            // A guest whose process is dead is never named, even before any event says so: this
+            // query withdraws the answer itself (the exit's own report then finds nothing to do)
+            // and boots a new guest.
+            if (!(GuestName is { } guest && _engine.Driver.HasExited(guest))) return ready;
+            OnGuestExited(new GuestExit(guest, GuestExitReason.Crashed));
+        }
         lock (_gate)
         {
             LastQueryUtc = DateTime.UtcNow;
@@ -112,6 +122,8 @@ public sealed class ServiceOwner
                     return Task.FromResult(SummonOutcome.Fail(SummonFailure.Backoff, $"{Spec.Name} failed {_consecutiveFailures} time(s); retrying after {_backoffUntil:HH:mm:ss.fff}"));
                 default:
                     if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
+                    if (_engine.Options.SummonBudget is { } budget && !budget.TryTake(client))
+                        return Task.FromResult(SummonOutcome.Fail(SummonFailure.ClientBudget, "this client's summon budget is spent ([limits] client_summons)"));
                     Transition(SummonState.Booting);
                     PoolMember? member = null;
                     if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
@@ -119,6 +131,37 @@ public sealed class ServiceOwner
                     return _boot;
             }
         }
+    }
+
+    private string? _fingerprint;
+
+    /// <summary>A guest name of this service seen at start (ours or another instance's): new names start past its number.</summary>
+    internal void NoteExistingGuest(string guestName)
+    {
+        if (!GuestNames.BelongsTo(guestName, _engine.Options.GuestNamePrefix, Spec.Name)) return;
+        if (!int.TryParse(guestName.AsSpan(_engine.Options.GuestNamePrefix.Length + Spec.Name.Length + 1), System.Globalization.CultureInfo.InvariantCulture, out int n)) return;
+        lock (_gate) _bootSequence = Math.Max(_bootSequence, n);
+    }
+
+    /// <summary>
+    /// Takes back a running guest an earlier run of this daemon made (restart): ready at once, its
+    /// idle timer starting now. False when the service already has a guest.
+    /// </summary>
+    internal bool TryAdopt(string guestName, GuestNetwork network)
+    {
+        lock (_gate)
+        {
+            if (State != SummonState.Cold) return false;
+            GuestName = guestName;
+            Network = network;
+            ReadySinceUtc = DateTime.UtcNow;
+            LastTrafficUtc = DateTime.UtcNow;
+            LastCounterTotal = -1;
+            Transition(SummonState.Ready);
+        }
+        _engine.GuestStarted(this, guestName);
+        _log.LogInformation("{Service}: took back {Guest} at {Address}, left running by this summoner's previous run", Spec.Name, guestName, network.ServiceAddress);
+        return true;
     }
 
     private string NextGuestName() => GuestNames.Of(_engine.Options.GuestNamePrefix, Spec.Name, Interlocked.Increment(ref _bootSequence));
@@ -211,10 +254,21 @@ public sealed class ServiceOwner
         File.Delete(consolePath);
         string cmdline = _engine.Network.GuestCommandLine(network, Spec);
         if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused) { Environment = Spec.Environment };
+        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused)
+        {
+            Environment = Spec.Environment,
+            Ownership = _engine.Options.InstanceId is { } instance ? new GuestOwnership(instance, Spec.Name, _fingerprint ??= Spec.Fingerprint()) : null,
+        };
+        Task create = _engine.Driver.CreateAsync(launch, cancellationToken);
         try
         {
-            await _engine.Driver.CreateAsync(launch, cancellationToken).ConfigureAwait(false);
+            // libvirt calls cannot be interrupted: a create stuck past the deadline (full disk, hung
+            // libvirt) is abandoned here and its guest destroyed once the call returns (FailBoot).
+            await create.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!create.IsCompleted)
+        {
+            throw new CreateAbandonedException(create, cancellationToken);
         }
         finally
         {
@@ -244,6 +298,7 @@ public sealed class ServiceOwner
             if (State != SummonState.Booting || GuestName != guestName)
                 return SummonOutcome.Fail(SummonFailure.BootFailed, $"{guestName} stopped while booting");
             _activeBoot = null;
+            _stopRequested = false; // the boot won the race with a stop: the next stop reaps it
             ReadySinceUtc = DateTime.UtcNow;
             LastTrafficUtc = DateTime.UtcNow;
             LastCounterTotal = -1;
@@ -262,19 +317,29 @@ public sealed class ServiceOwner
     {
         console.Poll();
         bool exited;
+        string? detail0 = null;
         lock (_gate) { exited = _exitedDuringBoot; _activeBoot = null; }
         bool timedOut = ex is OperationCanceledException && !exited;
-        string detail = exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message;
+        if (ex is CreateAbandonedException) detail0 = $"the create did not return within {Spec.BootDeadline.TotalSeconds:0.###} s; abandoned, its guest is destroyed when it does";
+        string detail = detail0 ?? (exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message);
         _log.LogWarning("{Service}: boot of {Guest} failed after {Ms:F1} ms: {Detail}\n--- last console lines ---\n{Console}",
             Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console.LastLines(20));
-        DestroyInBackground(guestName, network, created, reason: null);
+        Task? pendingCreate = (ex as CreateAbandonedException)?.Create;
+        DestroyInBackground(guestName, network, created || pendingCreate is not null, reason: null, pendingCreate);
+        bool stopped;
+        lock (_gate) { stopped = _stopRequested; _stopRequested = false; }
+        if (stopped) { detail = "stopped by request"; timedOut = false; }
         var failed = SummonOutcome.Fail(timedOut ? SummonFailure.Deadline : SummonFailure.BootFailed, detail);
         lock (_gate)
         {
             if (GuestName == guestName) { GuestName = null; Network = null; }
-            _consecutiveFailures++;
-            _backoffUntil = DateTime.UtcNow + _engine.Backoff(_consecutiveFailures);
-            if (State == SummonState.Booting) Transition(SummonState.Failed);
+            // A stop is not a crash: the service is cold, and the next query boots it at once.
+            if (!stopped)
+            {
+                _consecutiveFailures++;
+                _backoffUntil = DateTime.UtcNow + _engine.Backoff(_consecutiveFailures);
+            }
+            if (State == SummonState.Booting) Transition(stopped ? SummonState.Cold : SummonState.Failed);
         }
         _engine.Observer.SummonFinished(Spec.Name, kind, failed, total.Elapsed);
         return failed;
@@ -284,10 +349,16 @@ public sealed class ServiceOwner
     /// libvirt 9.0's destroy waits a fixed ~200 ms: it never runs on an answer's path. The guest
     /// keeps its share of the caps (and its address) until it is really gone.
     /// </summary>
-    private void DestroyInBackground(string guestName, GuestNetwork network, bool created, string? reason)
+    private void DestroyInBackground(string guestName, GuestNetwork network, bool created, string? reason, Task? pendingCreate = null)
     {
         Task destroy = Task.Run(async () =>
         {
+            if (pendingCreate is not null)
+            {
+                try { await pendingCreate.ConfigureAwait(false); }
+                catch (Exception ex) when (ex is not OutOfMemoryException) { _log.LogDebug("{Service}: abandoned create of {Guest} failed: {Message}", Spec.Name, guestName, ex.Message); }
+                _log.LogInformation("{Service}: abandoned create of {Guest} returned; destroying it", Spec.Name, guestName);
+            }
             var sw = Stopwatch.StartNew();
             if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
             _engine.Release(Spec, guestName, network);
@@ -393,6 +464,14 @@ public sealed class ServiceOwner
     {
         lock (_gate)
         {
+            if (State == SummonState.Booting && _activeBoot is not null)
+            {
+                // A boot in progress is cancelled; its failure path destroys the guest.
+                _stopRequested = true;
+                try { _activeBoot.Cancel(); } catch (ObjectDisposedException) { }
+                _engine.Observer.Reaped(Spec.Name, reason);
+                return _boot!;
+            }
             if (State != SummonState.Ready || GuestName is null) return Task.CompletedTask;
             return ReapLocked(reason);
         }
@@ -541,4 +620,10 @@ public sealed class ServiceOwner
         Volatile.Write(ref _ready, to == SummonState.Ready ? Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)) : null);
         _engine.Observer.StateChanged(Spec.Name, from, to);
     }
+}
+
+/// <summary>A create abandoned at the boot deadline; <see cref="Create"/> is the call still running.</summary>
+internal sealed class CreateAbandonedException(Task create, CancellationToken token) : OperationCanceledException("the create was abandoned at the boot deadline", token)
+{
+    public Task Create { get; } = create;
 }

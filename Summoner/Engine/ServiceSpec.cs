@@ -21,6 +21,22 @@ public sealed record ServiceSpec(
 
     /// <summary>Settings for the app ([service.env]); handed over through fw_cfg, never logged.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>
+    /// A digest of everything a running guest was made from: image (path, size, modification time),
+    /// ports, memory, vCPUs, command line and settings. Equal digests mean a guest made earlier is
+    /// what a boot now would make; the settings are only hashed, never stored.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var image = new FileInfo(ImagePath);
+        string text = string.Join('\n', [Name, ImagePath, image.Exists ? image.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+            image.Exists ? image.LastWriteTimeUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+            string.Join(',', Ports), string.Join(',', ProbePorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            VirtualCpus.ToString(System.Globalization.CultureInfo.InvariantCulture), ExtraCommandLine,
+            .. Environment.Select(e => e.Key + "=" + e.Value)]);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
+    }
 }
 
 /// <summary>How warm-pool members wait for a query.</summary>
@@ -51,7 +67,12 @@ public sealed record EngineOptions
     public TimeSpan AnswerTtl { get; init; }
     public TimeSpan CrashBackoffBase { get; init; } = TimeSpan.FromMilliseconds(500);
     public TimeSpan CrashBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
-    /// <summary>Prefix of every guest name this engine creates; used to find leftovers at start.</summary>
+    /// <summary>This daemon's identity (kept in the state directory): guests created under it are taken
+    /// back after a restart; null creates guests without ownership, and none is ever taken back.</summary>
+    public string? InstanceId { get; init; }
+    /// <summary>Per-client budget for queries that would start a boot; null budgets nobody.</summary>
+    public ClientBudget? SummonBudget { get; init; }
+    /// <summary>Prefix of every guest name this engine creates.</summary>
     public string GuestNamePrefix { get; init; } = "summoner-";
     /// <summary>Makes the readiness probe's sockets (bridge mode in a namespace needs them made there).</summary>
     public Func<System.Net.Sockets.AddressFamily, System.Net.Sockets.Socket>? ProbeSockets { get; init; }
@@ -59,7 +80,7 @@ public sealed record EngineOptions
 
 public enum SummonPhase { Create, Boot, Ready }
 
-public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping }
+public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping, ClientBudget }
 
 /// <summary>What a summon produced: the address to answer with, or why there is none.</summary>
 public sealed record SummonOutcome(System.Net.IPAddress? Address, SummonFailure Failure, string? Detail)

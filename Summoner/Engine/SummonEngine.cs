@@ -61,21 +61,64 @@ public sealed class SummonEngine : IAsyncDisposable
 
     public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
 
-    /// <summary>Destroys guests an earlier run left under the same hypervisor connection, then starts the reaper.</summary>
+    /// <summary>
+    /// Sorts what an earlier run left under the same hypervisor connection, then starts the reaper:
+    /// a running guest this daemon instance made for a service still configured the same way is
+    /// taken back, ready at once (no boot); its other guests (removed or changed services, pool
+    /// members, a second guest of a service) are destroyed; guests of anyone else are never touched.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (string guest in await Driver.ListGuestsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (RunningGuest guest in await Driver.ListRunningGuestsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!guest.StartsWith(Options.GuestNamePrefix, StringComparison.Ordinal)) continue;
-            _log.LogWarning("destroying {Guest}, left running by an earlier summoner", guest);
-            try { await Driver.DestroyAsync(guest, cancellationToken).ConfigureAwait(false); }
+            foreach (ServiceOwner o in _byName.Values) o.NoteExistingGuest(guest.GuestName);
+            if (Options.InstanceId is null || guest.Ownership?.InstanceId != Options.InstanceId)
+            {
+                if (guest.GuestName.StartsWith(Options.GuestNamePrefix, StringComparison.Ordinal))
+                    _log.LogInformation("leaving {Guest} alone: another summoner instance (or another program) made it", guest.GuestName);
+                // Its address is in use whoever made it: never hand it to one of our guests.
+                if (guest.Network is not null) Network.TryClaim(guest.Network);
+                continue;
+            }
+            string? refusal = TryAdopt(guest);
+            if (refusal is null) continue;
+            _log.LogWarning("destroying {Guest}, left running by this summoner's previous run: {Reason}", guest.GuestName, refusal);
+            try { await Driver.DestroyAsync(guest.GuestName, cancellationToken).ConfigureAwait(false); }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                _log.LogError("could not destroy leftover guest {Guest}: {Message}", guest, ex.Message);
+                _log.LogError("could not destroy leftover guest {Guest}: {Message}", guest.GuestName, ex.Message);
             }
         }
         _reaper = Task.Run(() => ReapLoopAsync(_stopping.Token), CancellationToken.None);
         foreach (ServiceOwner owner in _byName.Values) owner.RefillPool();
+    }
+
+    /// <summary>Takes one of our own leftover guests back; returns why not, or null when it was.</summary>
+    private string? TryAdopt(RunningGuest guest)
+    {
+        ServiceOwner? owner = Find(guest.Ownership!.Service);
+        if (owner is null) return $"service {guest.Ownership.Service} is no longer configured";
+        if (guest.Ownership.Fingerprint != owner.Spec.Fingerprint()) return $"service {owner.Spec.Name} changed (image, ports, memory, command line or settings)";
+        if (guest.Paused || guest.Network is null) return "a paused pool member (the pool is prepared again)";
+        if (!Network.TryClaim(guest.Network)) return $"its address {guest.Network.ServiceAddress} is not free in this configuration";
+        Driver.Adopt(guest);
+        lock (_capGate)
+        {
+            _running++;
+            _memoryMiB += owner.Spec.MemoryMiB;
+        }
+        if (owner.TryAdopt(guest.GuestName, guest.Network))
+        {
+            Observer.RunningGuestsChanged(RunningGuests);
+            return null;
+        }
+        lock (_capGate)
+        {
+            _running--;
+            _memoryMiB -= owner.Spec.MemoryMiB;
+        }
+        Network.Release(guest.Network);
+        return $"{owner.Spec.Name} already has a guest";
     }
 
     /// <summary>Summons a service by name and waits at most <paramref name="deadline"/>.</summary>

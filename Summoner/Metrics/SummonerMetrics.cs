@@ -23,6 +23,8 @@ public sealed class SummonerMetrics
         Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, failed).", "service", "reason");
         Crashes = Registry.Counter("summoner_crashes_total", "Guests that died without Summoner destroying them (libvirt lifecycle event).", "service");
         CapRefusals = Registry.Counter("summoner_cap_refusals_total", "Summons (and warm-pool refills) refused because a [limits] cap was reached, by cap (concurrent_boots, running_guests, guest_memory, waiting_summons).", "cap");
+        SummonRefusals = Registry.Counter("summoner_summon_refusals_total",
+            "Service queries answered SERVFAIL at once by a guard, by reason: client_budget (the client's network spent [limits] client_summons), waiting_queries (more than [limits] waiting_queries queries waited for summons).", "reason");
         CapWaits = Registry.Counter("summoner_cap_waits_total", "Summons that waited for room under a [limits] cap, by the cap that held them.", "cap");
         WarmPoolGuests = Registry.Gauge("summoner_warm_pool_guests", "Booted, suspended guests waiting in a service's warm pool.", "service");
     }
@@ -48,6 +50,8 @@ public sealed class SummonerMetrics
     public Counter CapRefusals { get; }
 
     public Counter CapWaits { get; }
+
+    public Counter SummonRefusals { get; }
 
     public Gauge WarmPoolGuests { get; }
 }

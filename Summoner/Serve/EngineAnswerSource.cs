@@ -15,9 +15,16 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
     private readonly TimeSpan _deadline;
     private readonly uint _ttlSeconds;
     private readonly ConcurrentDictionary<IPAddress, ServiceAnswer> _answers = new();
+    private readonly int _maxWaiting;
+    private readonly Action<string>? _refused;
+    private int _waiting;
 
-    public EngineAnswerSource(SummonEngine engine, TimeSpan deadline, TimeSpan ttl)
+    /// <param name="maxWaiting">Queries that may wait for a summon at once ([limits] waiting_queries); more get SERVFAIL at once.</param>
+    /// <param name="refused">Told the reason of each query refused by a guard (client_budget, waiting_queries).</param>
+    public EngineAnswerSource(SummonEngine engine, TimeSpan deadline, TimeSpan ttl, int maxWaiting = int.MaxValue, Action<string>? refused = null)
     {
+        _maxWaiting = maxWaiting;
+        _refused = refused;
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _deadline = deadline;
         _ttlSeconds = (uint)Math.Max(0, ttl.TotalSeconds);
@@ -27,8 +34,19 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
     {
         ServiceOwner? owner = _engine.Find(query.Service);
         if (owner is null) return ValueTask.FromResult(ServiceAnswer.Failure($"no service named {query.Service}"));
-        Task<SummonOutcome> summon = owner.SummonAsync();
-        if (summon.IsCompletedSuccessfully) return ValueTask.FromResult(ToAnswer(summon.Result));
+        Task<SummonOutcome> summon = owner.SummonAsync(query.Client);
+        if (summon.IsCompletedSuccessfully)
+        {
+            if (summon.Result.Failure == SummonFailure.ClientBudget) _refused?.Invoke("client_budget");
+            return ValueTask.FromResult(ToAnswer(summon.Result));
+        }
+        // The boot (if this query started one) goes on: only this query's wait is refused.
+        if (Interlocked.Increment(ref _waiting) > _maxWaiting)
+        {
+            Interlocked.Decrement(ref _waiting);
+            _refused?.Invoke("waiting_queries");
+            return ValueTask.FromResult(ServiceAnswer.Failure($"more than {_maxWaiting} queries wait for summons ([limits] waiting_queries)"));
+        }
         return new ValueTask<ServiceAnswer>(WaitAsync(summon, cancellationToken));
     }
 
@@ -41,6 +59,10 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
         catch (TimeoutException)
         {
             return ServiceAnswer.Failure($"not ready within {_deadline.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
         }
     }
 

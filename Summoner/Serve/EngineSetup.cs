@@ -31,7 +31,29 @@ public static class EngineSetup
             AnswerTtl = config.Dns.ServiceTtl,
             WaitingSummons = config.Limits.WaitingSummons,
             CapWait = config.Dns.AnswerDeadline,
+            SummonBudget = config.Limits.ClientSummons == 0 ? null
+                : new ClientBudget(config.Limits.ClientSummons, config.Limits.ClientSummonRefill, config.Limits.ClientBudgetLoopback),
         };
+    }
+
+    /// <summary>
+    /// This daemon's identity, made once and kept in the state directory (file instance-id): guests
+    /// carry it, so a restart on the same directory takes back its own guests and only those, even
+    /// when other daemons share the libvirt root.
+    /// </summary>
+    public static string InstanceId(string stateDirectory)
+    {
+        string path = Path.Combine(stateDirectory, "instance-id");
+        if (File.Exists(path))
+        {
+            string id = File.ReadAllText(path).Trim();
+            if (id.Length > 0) return id;
+        }
+        string made = Guid.NewGuid().ToString("N");
+        string temp = path + ".tmp";
+        File.WriteAllText(temp, made + "\n");
+        File.Move(temp, path, overwrite: true);
+        return made;
     }
 
     /// <summary>Loopback mode: each service keeps its configured address; pool members draw from the range.</summary>

@@ -18,11 +18,19 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     private readonly ConcurrentDictionary<string, (Domain Domain, GuestLaunch Launch)> _guests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _destroying = new(StringComparer.Ordinal);
     private IReadOnlyList<string> _maskedCapabilities;
+    private readonly string? _pidDirectory;
+    private readonly ProcessExitWatch? _exitWatch;
+    private readonly ConcurrentDictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle> _pidfds = new(StringComparer.Ordinal);
 
     /// <param name="maskedCapabilities">QEMU capabilities each domain masks; <see cref="DomainSpec.CpuProbeMask"/>
     /// unless a test asks otherwise. Dropped for good, with one warning, once libvirt rejects them.</param>
-    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, IReadOnlyList<string>? maskedCapabilities = null)
+    /// <param name="qemuPidDirectory">Where libvirt writes each QEMU's pid file (NAME.pid): with it, a
+    /// guest's death is seen the moment its QEMU exits (<see cref="ProcessExitWatch"/>), not when libvirt
+    /// reports it.</param>
+    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null)
     {
+        _pidDirectory = qemuPidDirectory;
+        _exitWatch = qemuPidDirectory is null ? null : new ProcessExitWatch();
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _accelerator = accelerator;
         _log = log ?? throw new ArgumentNullException(nameof(log));
@@ -95,6 +103,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             Machine = MachineKind.Microvm,
             Nics = [nic],
             FirmwareFiles = settingsFile is null ? [] : [new FirmwareFile(SettingsName, settingsFile)],
+            Metadata = GuestMetadata.Of(launch),
         };
         try
         {
@@ -133,16 +142,35 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             Domain paused = await CreateDomainAsync(spec, startPaused: true, cancellationToken).ConfigureAwait(false);
             _guests[launch.GuestName] = (paused, launch);
             await BridgePlumbing.AttachAsync(bridge, cancellationToken).ConfigureAwait(false);
+            WatchExit(launch.GuestName);
             if (!launch.StartPaused) await paused.ResumeAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         Domain domain = await CreateDomainAsync(spec, launch.StartPaused, cancellationToken).ConfigureAwait(false);
         _guests[launch.GuestName] = (domain, launch);
+        WatchExit(launch.GuestName);
     }
+
+    private void WatchExit(string guestName)
+    {
+        if (_exitWatch is null) return;
+        int pid;
+        try
+        {
+            if (!int.TryParse(File.ReadAllText(Path.Combine(_pidDirectory!, guestName + ".pid")).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pid)) return;
+        }
+        catch (IOException) { return; } // no pid file: libvirt's lifecycle event still reports the exit
+        var pidfd = _exitWatch.Watch(pid, () => GuestGone(guestName, GuestExitReason.Crashed, "its QEMU process exited"));
+        if (pidfd is not null) _pidfds[guestName] = pidfd;
+    }
+
+    public bool HasExited(string guestName) =>
+        _pidfds.TryGetValue(guestName, out var pidfd) && ProcessExitWatch.HasExited(pidfd);
 
     public async Task DestroyAsync(string guestName, CancellationToken cancellationToken)
     {
         _destroying[guestName] = true;
+        _pidfds.TryRemove(guestName, out _);
         try
         {
             if (_guests.TryRemove(guestName, out var guest))
@@ -208,16 +236,50 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         return Task.FromResult<IReadOnlyList<string>>(names);
     }
 
+    public Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken)
+    {
+        var guests = new List<RunningGuest>();
+        foreach (Domain d in _connection.ListDomains())
+        {
+            using (d)
+            {
+                DomainState state = d.GetStatus().State;
+                if (state is DomainState.ShutOff or DomainState.Crashed) continue;
+                var (ownership, network) = GuestMetadata.Read(d.GetXml());
+                guests.Add(new RunningGuest(d.Name, ownership, network, Paused: state == DomainState.Paused));
+            }
+        }
+        return Task.FromResult<IReadOnlyList<RunningGuest>>(guests);
+    }
+
+    public void Adopt(RunningGuest guest)
+    {
+        ArgumentNullException.ThrowIfNull(guest);
+        Domain domain = _connection.FindDomain(guest.GuestName) ?? throw new InvalidOperationException($"no guest named {guest.GuestName}");
+        // Only the name and network of the launch are used once a guest runs.
+        var launch = new GuestLaunch(guest.GuestName, "", "", 0, 0, "", guest.Network!) { Ownership = guest.Ownership };
+        if (!_guests.TryAdd(guest.GuestName, (domain, launch))) domain.Dispose();
+        else WatchExit(guest.GuestName);
+    }
+
     private void OnLifecycle(object? sender, DomainLifecycleEvent e)
     {
         if (e.Kind is not (DomainEventKind.Stopped or DomainEventKind.Crashed)) return;
-        if (_destroying.ContainsKey(e.DomainName)) return;
-        if (!_guests.TryRemove(e.DomainName, out var guest)) return;
+        var reason = e.IsCrash ? GuestExitReason.Crashed : e.Detail == DomainLifecycleEvent.StoppedShutdown ? GuestExitReason.Shutdown : GuestExitReason.Unknown;
+        GuestGone(e.DomainName, reason, e.ToString());
+    }
+
+    /// <summary>The first sign of a guest's death (its QEMU's exit, or libvirt's event) reports it; later ones find nothing.</summary>
+    private void GuestGone(string guestName, GuestExitReason reason, string sign)
+    {
+        if (_destroying.ContainsKey(guestName)) return;
+        if (!_guests.TryRemove(guestName, out var guest)) return;
         guest.Domain.Dispose();
         if (guest.Launch.Network is BridgeNetwork b) _ = BridgePlumbing.RemoveTapAsync(b, CancellationToken.None);
-        var reason = e.IsCrash ? GuestExitReason.Crashed : e.Detail == DomainLifecycleEvent.StoppedShutdown ? GuestExitReason.Shutdown : GuestExitReason.Unknown;
-        _log.LogInformation("libvirt: {Guest} stopped ({Event})", e.DomainName, e.ToString());
-        GuestExited?.Invoke(new GuestExit(e.DomainName, reason));
+        _log.LogInformation("libvirt: {Guest} stopped ({Sign})", guestName, sign);
+        GuestExited?.Invoke(new GuestExit(guestName, reason));
+        // Only now: until the engine has withdrawn the guest, HasExited must still say it is dead.
+        _pidfds.TryRemove(guestName, out _);
     }
 
     public async ValueTask DisposeAsync()
@@ -225,5 +287,6 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         _connection.DomainLifecycle -= OnLifecycle;
         foreach (string name in _guests.Keys.ToList())
             await DestroyAsync(name, CancellationToken.None).ConfigureAwait(false);
+        _exitWatch?.Dispose();
     }
 }

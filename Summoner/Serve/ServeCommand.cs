@@ -111,9 +111,13 @@ public static class ServeCommand
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
         var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
-        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
+        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"), qemuPidDirectory: QemuPidDirectory(config));
         driver.LogCapabilityMask();
-        EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
+        EngineOptions options = EngineSetup.ToOptions(config) with
+        {
+            ProbeSockets = netnsSockets is null ? null : netnsSockets.Create,
+            InstanceId = EngineSetup.InstanceId(config.Libvirt.StateDirectory),
+        };
         engine = new SummonEngine(config.Services.Select(EngineSetup.ToSpec), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;
@@ -128,7 +132,8 @@ public static class ServeCommand
             TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
         };
-        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl), dnsOptions);
+        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl,
+            config.Limits.WaitingQueries, reason => metrics.SummonRefusals.WithLabels(reason).Inc()), dnsOptions);
         try
         {
             dns.Start();
@@ -199,6 +204,15 @@ public static class ServeCommand
         {
             log.LogWarning("log pruning stopped: {Message}", ex.Message);
         }
+    }
+
+    /// <summary>Where the embedded driver writes QEMU pid files; null for other URIs (exits are then seen through libvirt's events).</summary>
+    private static string? QemuPidDirectory(SummonerConfig config)
+    {
+        const string embed = "qemu:///embed?root=";
+        if (!config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal)) return null;
+        string root = Path.GetFullPath(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), config.BaseDirectory);
+        return Path.GetDirectoryName(EmbeddedDriver.QemuPidFile(root, "x"));
     }
 
     private static LibvirtConnection OpenLibvirt(SummonerConfig config)

@@ -79,5 +79,8 @@ internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
     public Task ResumeAsync(string guestName, CancellationToken cancellationToken) => inner.ResumeAsync(guestName, cancellationToken);
     public Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken) => inner.GetCountersAsync(guestName, cancellationToken);
     public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken) => inner.ListGuestsAsync(cancellationToken);
+    public Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken) => inner.ListRunningGuestsAsync(cancellationToken);
+    public bool HasExited(string guestName) => inner.HasExited(guestName);
+    public void Adopt(RunningGuest guest) => inner.Adopt(guest);
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -17,6 +17,8 @@ internal sealed class ScriptedDriver : IGuestDriver
     public int Destroys;
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
     public bool NeverReady { get; set; }
+    /// <summary>How long a create blocks before the guest exists, ignoring cancellation (a stuck libvirt).</summary>
+    public TimeSpan CreateDelay { get; set; }
     /// <summary>Accepts connections at the "host side" but never reports them: QEMU's user-mode
     /// forwarder accepting for a guest whose stack does not take the connection.</summary>
     public bool SilentAccept { get; set; }
@@ -29,6 +31,7 @@ internal sealed class ScriptedDriver : IGuestDriver
     {
         Interlocked.Increment(ref Creates);
         Launches.Enqueue(launch);
+        if (CreateDelay > TimeSpan.Zero) await Task.Delay(CreateDelay, CancellationToken.None);
         await File.WriteAllTextAsync(launch.ConsolePath, "hello from C#\n", cancellationToken);
         var listeners = new List<TcpListener>();
         var loopback = (LoopbackNetwork)launch.Network;
@@ -112,6 +115,11 @@ internal sealed class ScriptedDriver : IGuestDriver
         Task.FromResult<GuestCounters?>(new GuestCounters(Interlocked.Read(ref Counter), 0));
     public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([.. _listeners.Keys.Select(k => k.Split(':')[0]).Distinct()]);
+
+    public async Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken) =>
+        [.. (await ListGuestsAsync(cancellationToken)).Select(n => new RunningGuest(n, null, null, Paused: false))];
+    public bool HasExited(string guestName) => false;
+    public void Adopt(RunningGuest guest) { }
 
     public ValueTask DisposeAsync()
     {

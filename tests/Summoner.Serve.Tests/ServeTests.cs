@@ -157,30 +157,15 @@ public sealed class ServeTests
     }
 
     [Fact]
-    public async Task Stopping_serve_leaves_nothing_and_a_restart_after_sigkill_cleans_up_what_was_left()
+    public async Task Stopping_serve_leaves_nothing()
     {
-        ServeDaemon d = await ServeDaemon.StartAsync();
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
         Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
         Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "echo.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
         Assert.Equal(2, d.QemuPids().Count);
         Assert.Equal(0, await d.StopAsync());
         Assert.Empty(d.QemuPids());
         Assert.Contains("stopped", d.Output, StringComparison.Ordinal);
-
-        // Same state directory and ports: summon, then SIGKILL serve itself; the guest survives it.
-        ServeDaemon second = await ServeDaemon.StartAsync(directory: d.Directory, range: d.RangeOctet);
-        Assert.Equal(0, (await UdpQuery.AAsync(second.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
-        Assert.Single(second.QemuPids());
-        second.Kill();
-        await Task.Delay(500);
-        Assert.Single(ServeDaemon.QemuPidsUnder(second.StateDirectory));
-
-        await using ServeDaemon third = await ServeDaemon.StartAsync(directory: d.Directory, range: d.RangeOctet);
-        await WaitAsync(() => Task.FromResult(third.QemuPids().Count == 0), TimeSpan.FromSeconds(10));
-        Assert.Contains("left running by an earlier summoner", third.Output, StringComparison.Ordinal);
-        Assert.Equal(0, (await UdpQuery.AAsync(third.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
-        await d.DisposeAsync();
-        await second.DisposeAsync();
     }
 
     [Fact]

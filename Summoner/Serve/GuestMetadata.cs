@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Net;
+using Summoner.Engine;
+using Summoner.Libvirt;
+
+namespace Summoner.Serve;
+
+/// <summary>
+/// What Summoner writes into each domain's libvirt &lt;metadata&gt; (one element in its own
+/// namespace) and reads back after a restart: the creating instance, the service and the digest of
+/// its definition, and the network attachment, so a guest can be taken back without a boot.
+/// </summary>
+public static class GuestMetadata
+{
+    public const string Namespace = "urn:x-summoner:guest:1";
+
+    public static DomainMetadata? Of(GuestLaunch launch)
+    {
+        ArgumentNullException.ThrowIfNull(launch);
+        if (launch.Ownership is not { } owner) return null;
+        var a = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["instance"] = owner.InstanceId,
+            ["service"] = owner.Service,
+            ["fingerprint"] = owner.Fingerprint,
+            ["address"] = launch.Network.ServiceAddress.ToString(),
+        };
+        switch (launch.Network)
+        {
+            case LoopbackNetwork l:
+                a["network"] = "loopback";
+                a["ports"] = string.Join(',', l.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+                break;
+            case BridgeNetwork b:
+                a["network"] = "bridge";
+                a["bridge"] = b.Bridge;
+                if (b.Namespace is not null) a["netns"] = b.Namespace;
+                a["prefix"] = b.PrefixLength.ToString(CultureInfo.InvariantCulture);
+                a["gateway"] = b.Gateway.ToString();
+                a["mac"] = b.MacAddress;
+                a["tap"] = b.TapName;
+                break;
+        }
+        return new DomainMetadata(Namespace, "summoner", "guest", a);
+    }
+
+    /// <summary>Ownership and network from a domain's XML; nulls when it carries no (or unreadable) Summoner metadata.</summary>
+    public static (GuestOwnership? Ownership, GuestNetwork? Network) Read(string domainXml)
+    {
+        IReadOnlyDictionary<string, string>? a = DomainXml.ReadMetadata(domainXml, Namespace);
+        if (a is null || !a.TryGetValue("instance", out string? instance) || !a.TryGetValue("service", out string? service)
+            || !a.TryGetValue("fingerprint", out string? fingerprint))
+            return (null, null);
+        return (new GuestOwnership(instance, service, fingerprint), ReadNetwork(a));
+    }
+
+    private static GuestNetwork? ReadNetwork(IReadOnlyDictionary<string, string> a)
+    {
+        if (!a.TryGetValue("address", out string? text) || !IPAddress.TryParse(text, out IPAddress? address)) return null;
+        string Get(string key) => a.GetValueOrDefault(key) ?? "";
+        switch (Get("network"))
+        {
+            case "loopback":
+                var ports = new List<int>();
+                foreach (string p in Get("ports").Split(',', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int port)) return null;
+                    ports.Add(port);
+                }
+                return new LoopbackNetwork(address, ports);
+            case "bridge":
+                if (!int.TryParse(Get("prefix"), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || !IPAddress.TryParse(Get("gateway"), out IPAddress? gateway))
+                    return null;
+                return new BridgeNetwork(Get("bridge"), a.GetValueOrDefault("netns"), address, prefix, gateway, Get("mac"), Get("tap"));
+            default:
+                return null;
+        }
+    }
+}
