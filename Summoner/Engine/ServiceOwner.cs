@@ -88,7 +88,10 @@ public sealed class ServiceOwner
     public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);
 
     /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
-    public Task<SummonOutcome> SummonAsync()
+    public Task<SummonOutcome> SummonAsync() => SummonAsync(SummonTrigger.Dns);
+
+    /// <summary>As <see cref="SummonAsync()"/>; <paramref name="trigger"/> names what asked (dns, connect) when this starts a boot.</summary>
+    public Task<SummonOutcome> SummonAsync(string trigger)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
         // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
@@ -113,6 +116,7 @@ public sealed class ServiceOwner
                 default:
                     if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
                     Transition(SummonState.Booting);
+                    _engine.Observer.SummonTriggered(Spec.Name, trigger);
                     PoolMember? member = null;
                     if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
                     _boot = member is null ? Task.Run(BootAsync) : Task.Run(() => WakeAsync(member));
@@ -468,6 +472,12 @@ public sealed class ServiceOwner
         _engine.Observer.Crashed(Spec.Name, exit.Reason);
         _log.LogWarning("{Service}: {Kind} {Guest} exited ({Reason}); service is {State}", Spec.Name, active ? "guest" : "pool member", exit.GuestName, exit.Reason, State);
         if (!active) RefillPool();
+    }
+
+    /// <summary>Traffic seen outside the guest (a relayed connection open or moving bytes): the guest is not idle.</summary>
+    public void NoteActivity()
+    {
+        lock (_gate) LastTrafficUtc = DateTime.UtcNow;
     }
 
     internal void NoteTraffic(long total, int openConnections)

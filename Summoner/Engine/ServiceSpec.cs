@@ -21,6 +21,9 @@ public sealed record ServiceSpec(
 
     /// <summary>Settings for the app ([service.env]); handed over through fw_cfg, never logged.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>The address clients use whichever guest serves (loopback mode: the door's); null when clients reach the guest directly.</summary>
+    public System.Net.IPAddress? PublicAddress { get; init; }
 }
 
 /// <summary>How warm-pool members wait for a query.</summary>

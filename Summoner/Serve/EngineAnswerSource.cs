@@ -28,15 +28,15 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
         ServiceOwner? owner = _engine.Find(query.Service);
         if (owner is null) return ValueTask.FromResult(ServiceAnswer.Failure($"no service named {query.Service}"));
         Task<SummonOutcome> summon = owner.SummonAsync();
-        if (summon.IsCompletedSuccessfully) return ValueTask.FromResult(ToAnswer(summon.Result));
-        return new ValueTask<ServiceAnswer>(WaitAsync(summon, cancellationToken));
+        if (summon.IsCompletedSuccessfully) return ValueTask.FromResult(ToAnswer(summon.Result, owner));
+        return new ValueTask<ServiceAnswer>(WaitAsync(summon, owner, cancellationToken));
     }
 
-    private async Task<ServiceAnswer> WaitAsync(Task<SummonOutcome> summon, CancellationToken cancellationToken)
+    private async Task<ServiceAnswer> WaitAsync(Task<SummonOutcome> summon, ServiceOwner owner, CancellationToken cancellationToken)
     {
         try
         {
-            return ToAnswer(await summon.WaitAsync(_deadline, cancellationToken).ConfigureAwait(false));
+            return ToAnswer(await summon.WaitAsync(_deadline, cancellationToken).ConfigureAwait(false), owner);
         }
         catch (TimeoutException)
         {
@@ -44,8 +44,9 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
         }
     }
 
-    private ServiceAnswer ToAnswer(SummonOutcome outcome) =>
+    // With a door in front (loopback mode) clients get the service's own address, never a guest's.
+    private ServiceAnswer ToAnswer(SummonOutcome outcome, ServiceOwner owner) =>
         outcome.Address is { } address
-            ? _answers.GetOrAdd(address, a => ServiceAnswer.Success([a], _ttlSeconds))
+            ? _answers.GetOrAdd(owner.Spec.PublicAddress ?? address, a => ServiceAnswer.Success([a], _ttlSeconds))
             : ServiceAnswer.Failure(outcome.Detail ?? outcome.Failure.ToString());
 }

@@ -114,10 +114,24 @@ public static class ServeCommand
         var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
         driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
-        engine = new SummonEngine(config.Services.Select(EngineSetup.ToSpec), driver, plan, options, observer, loggers);
+        bool door = config.Network.Mode == NetworkMode.Loopback;
+        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: door)), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;
         await engine.StartAsync(stop.Token).ConfigureAwait(false);
+        await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"));
+        if (door)
+        {
+            try
+            {
+                serviceDoor.Start();
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                Console.Error.WriteLine($"summoner: cannot hold the services' addresses: {ex.Message}: another summoner (or program) uses a service address and port; change [network] loopback_range or the service's address");
+                return 1;
+            }
+        }
 
         var dnsOptions = new DnsServerOptions
         {
@@ -164,6 +178,7 @@ public static class ServeCommand
         await pruning.ConfigureAwait(false);
         log.LogInformation("stopping: destroying every guest this summoner started");
         await dns.StopAsync().ConfigureAwait(false);
+        await serviceDoor.DisposeAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await web.DisposeAsync().ConfigureAwait(false);
@@ -240,7 +255,7 @@ public static class ServeCommand
             string name = s.DnsNames[0];
             Console.WriteLine($"  try:  dig @{dns.Address} -p {dns.Port} {name} +short");
             if (config.Network.Mode == NetworkMode.Loopback)
-                Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (after the answer; {s.Name} listens on {string.Join(',', s.Ports)})");
+                Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {string.Join(',', s.Ports)})");
         }
         Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME; Ctrl-C destroys every guest and stops");
     }
