@@ -16,6 +16,8 @@ namespace Summoner.Serve;
 /// <summary>`summoner serve`: DNS for the zone, summons on demand, /metrics and the control API.</summary>
 public static class ServeCommand
 {
+    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static Command Create()
     {
         var config = new Option<string>("--config", "-c") { Description = "Configuration file", DefaultValueFactory = _ => SummonerConfig.DefaultFileName };
@@ -32,6 +34,12 @@ public static class ServeCommand
 
     public static async Task<int> RunAsync(string configPath, CancellationToken cancellationToken, bool json = false)
     {
+        // The door relays every connection to a loopback-mode guest. Run socket continuations on
+        // the epoll thread instead of a thread-pool hop: in one bench door run that took the relay
+        // from 0.55x to 1.18x of direct requests/s and its added median latency from 0.48 ms to
+        // 0.04 ms (bench/README.md). Read once, before the first socket exists; nothing in serve
+        // blocks in a socket continuation (libvirt calls and destroys run on their own tasks).
+        if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
         using ILoggerFactory loggers = LoggerFactory.Create(b =>
         {
             // JSON lines carry the message template's fields (Service, Phase, Ms, Guest...) as properties, for log shippers.
