@@ -49,11 +49,15 @@ public sealed class ServiceDoor : IAsyncDisposable
     /// <summary>A connect the forwarder's queue did not take in this long is retried with a fresh SYN, not left to the kernel's 1 s retransmit.</summary>
     private static readonly TimeSpan ConnectTry = TimeSpan.FromMilliseconds(250);
 
-    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log)
+    private readonly Func<AddressFamily, Socket> _sockets;
+
+    /// <param name="sockets">Makes the door's sockets (bridge mode in a namespace needs them made there); null: this namespace.</param>
+    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? sockets = null)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _log = log ?? throw new ArgumentNullException(nameof(log));
+        _sockets = sockets ?? (family => new Socket(family, SocketType.Stream, ProtocolType.Tcp));
     }
 
     /// <summary>Binds every service's public address on all its ports; throws <see cref="SocketException"/> if one is taken.</summary>
@@ -65,7 +69,7 @@ public sealed class ServiceDoor : IAsyncDisposable
             _traffic[owner] = new Traffic();
             foreach (int port in owner.Spec.Ports)
             {
-                var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                Socket listener = _sockets(address.AddressFamily);
                 try
                 {
                     listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
@@ -164,7 +168,8 @@ public sealed class ServiceDoor : IAsyncDisposable
                     Refuse(entrance, client, Reason(outcome.Failure), outcome.Detail ?? outcome.Failure.ToString(), waited.Elapsed);
                     return null;
                 }
-                var guest = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                Socket guest = _sockets(address.AddressFamily);
+                guest.NoDelay = true;
                 await entrance.Connects.WaitAsync(_stopping.Token).ConfigureAwait(false);
                 try
                 {

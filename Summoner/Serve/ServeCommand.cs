@@ -108,7 +108,7 @@ public static class ServeCommand
                 Console.Error.WriteLine("summoner: bridge network: " + ex.Message);
                 return 1;
             }
-            plan = new BridgeNetworkPlan(b.Name, b.Netns, b.Subnet, b.Gateway);
+            plan = new BridgeNetworkPlan(b.Name, b.Netns, b.Subnet, b.Gateway, config.Services.Select(s => s.Address));
         }
         else
         {
@@ -122,23 +122,21 @@ public static class ServeCommand
         var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"));
         driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with { ProbeSockets = netnsSockets is null ? null : netnsSockets.Create };
-        bool door = config.Network.Mode == NetworkMode.Loopback;
-        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: door)), driver, plan, options, observer, loggers);
+        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true)), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;
         await engine.StartAsync(stop.Token).ConfigureAwait(false);
-        await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"));
-        if (door)
+        await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"), netnsSockets is null ? null : netnsSockets.Create);
+        try
         {
-            try
-            {
-                serviceDoor.Start();
-            }
-            catch (System.Net.Sockets.SocketException ex)
-            {
-                Console.Error.WriteLine($"summoner: cannot hold the services' addresses: {ex.Message}: another summoner (or program) uses a service address and port; change [network] loopback_range or the service's address");
-                return 1;
-            }
+            if (config.Network.Mode == NetworkMode.Bridge)
+                await BridgePlumbing.AddServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Select(s => s.Address), stop.Token).ConfigureAwait(false);
+            serviceDoor.Start();
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"summoner: cannot hold the services' addresses: {ex.Message}: another summoner (or program) uses a service address and port; change [network] loopback_range (or [network.bridge] subnet) or the service's address");
+            return 1;
         }
 
         var dnsOptions = new DnsServerOptions
@@ -188,6 +186,8 @@ public static class ServeCommand
         await dns.StopAsync().ConfigureAwait(false);
         await serviceDoor.DisposeAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
+        if (config.Network.Mode == NetworkMode.Bridge)
+            await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Select(s => s.Address)).ConfigureAwait(false);
         await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await web.DisposeAsync().ConfigureAwait(false);
         log.LogInformation("stopped");

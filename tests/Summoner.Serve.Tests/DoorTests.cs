@@ -200,7 +200,7 @@ public sealed class DoorTests
         return IPAddress.Parse(row.GetProperty("address").GetString()!);
     }
 
-    private static async Task<bool> StateAsync(ServeDaemon d, string service, string state)
+    internal static async Task<bool> StateAsync(ServeDaemon d, string service, string state)
     {
         using JsonDocument doc = JsonDocument.Parse(await d.ControlGetAsync("/api/services"));
         return doc.RootElement.EnumerateArray().Any(e => e.GetProperty("name").GetString() == service && e.GetProperty("state").GetString() == state);
@@ -214,7 +214,7 @@ public sealed class DoorTests
 
     private static Task<string> MetricsAsync(ServeDaemon d) => d.ControlGetAsync("/metrics");
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    internal static async Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())
