@@ -11,6 +11,7 @@ namespace Summoner.Serve.Tests;
 /// Wake on connect (loopback mode): a client that holds an address, however old, is served. The
 /// door owns each service's address; a connection while no guest runs summons one and waits.
 /// </summary>
+[Trait("Category", "qemu")]
 public sealed class DoorTests
 {
     private readonly ITestOutputHelper _out;
