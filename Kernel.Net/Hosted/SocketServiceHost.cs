@@ -36,6 +36,8 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
         _log = log ?? Console.Out;
         using var self = Process.GetCurrentProcess();
         _startOffsetNs = Math.Max(0, (long)((DateTime.Now - self.StartTime).TotalMilliseconds * 1_000_000));
+        // The wall clock the guest gets from its host's epoch= setting: Unix seconds at this clock's zero.
+        if (!_settings.ContainsKey("epoch")) _settings["epoch"] = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - NowNanoseconds / 1_000_000_000L).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Counted from process start, like the guest's clock counts from kernel entry.</summary>
@@ -99,6 +101,8 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
         while (!_stopped)
         {
             _context.RunPosted();
+            // Timers and posted work may have closed connections since the last sweep: never select a closed socket.
+            _connections.RemoveAll(c => c.Closed);
             readable.Clear();
             writable.Clear();
             foreach (var l in _listeners) readable.Add(l.Socket);

@@ -6,8 +6,9 @@ namespace Kernel.Net.App
     /// One TCP connection in async style, over the callbacks of any <see cref="IServiceHost"/>:
     /// a read or write that would block returns a pending <see cref="LoopOperation{T}"/>, which
     /// the host's readiness callbacks complete on its event loop (the app resumes right there).
-    /// Failures are results, not exceptions (the guest cannot catch yet): ReadAsync gives 0 at
-    /// end of stream or when the connection is gone, WriteAsync gives false when it is gone.
+    /// Failures are results, not exceptions (a peer going away is ordinary, and a result costs
+    /// no unwinding): ReadAsync gives 0 at end of stream or when the connection is gone,
+    /// WriteAsync gives false when it is gone.
     /// One read and one write may be pending at a time; awaiting them allocates nothing.
     /// </summary>
     public sealed class AsyncConnection : IConnectionHandler

@@ -11,7 +11,7 @@ namespace Kernel.Runtime
         public const uint Failure = 1;
         /// <summary>The kernel found an inconsistency it cannot continue from (Panic.Fail).</summary>
         public const uint Panic = 3;
-        /// <summary>A managed <c>throw</c> (there is no catch yet: issue 9).</summary>
+        /// <summary>A managed exception that no frame caught (reported by UnhandledException).</summary>
         public const uint UnhandledException = 4;
         /// <summary>The managed heap is full even after a collection.</summary>
         public const uint OutOfMemory = 5;

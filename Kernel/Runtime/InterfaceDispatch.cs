@@ -3,7 +3,7 @@ using Internal.Runtime;
 
 namespace Kernel.Runtime
 {
-    // Resolves interface calls through ILCompiler's dispatch cells (PLATFORM.md part A §3.2).
+    // Resolves interface calls through ILCompiler's dispatch cells.
     // Called by the RhpInitialDynamicInterfaceDispatch thunk in the boot stub.
     internal static unsafe class InterfaceDispatch
     {

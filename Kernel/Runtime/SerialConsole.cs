@@ -1,7 +1,7 @@
 namespace Kernel.Runtime
 {
     // COM1 at 0x3F8. Each byte waits for THR-empty (LSR bit 5): without it QEMU's FIFO drops
-    // bytes once the guest runs at native speed (PLATFORM.md part A §6.5).
+    // bytes once the guest runs at native speed (TCG is slow enough to hide it; KVM is not).
     public static class SerialConsole
     {
         private const ushort Port = 0x3F8;

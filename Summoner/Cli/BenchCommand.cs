@@ -71,7 +71,7 @@ public static class BenchCommand
         return command;
     }
 
-    // kvm_pvm's /dev/kvm cannot run our ring-0 SSE code (PLATFORM.md): only hardware KVM counts.
+    // kvm_pvm's /dev/kvm cannot run our ring-0 SSE code (docs/platform.md): only hardware KVM counts.
     private static bool HardwareKvm() =>
         File.Exists("/dev/kvm") && !Directory.Exists("/sys/module/kvm_pvm")
         && (Directory.Exists("/sys/module/kvm_intel") || Directory.Exists("/sys/module/kvm_amd"));

@@ -114,7 +114,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         }
         else if (!s.Has("ports"))
         {
-            s.Error(s.Table.Position, $"{s.Name} has no ports: add ports = [80] (the TCP port(s) its guest listens on; readiness is a TCP connect to the first)");
+            s.Error(s.Table.Position, $"{s.Name} has no ports: add ports = [80] (the TCP port(s) its guest listens on; readiness waits for each of them, or for ready_ports)");
         }
 
         IReadOnlyList<int> readyPorts = ReadyPorts(s, ports);

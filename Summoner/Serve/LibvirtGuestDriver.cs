@@ -128,7 +128,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         if (launch.Network is BridgeNetwork bridge)
         {
             // The tap must exist in libvirt's namespace when the domain is created; it moves into
-            // the bridge's namespace while the guest is still paused (PLATFORM.md part B §4 B).
+            // the bridge's namespace while the guest is still paused (docs/platform.md, Networking).
             await BridgePlumbing.CreateTapAsync(bridge, cancellationToken).ConfigureAwait(false);
             Domain paused = await CreateDomainAsync(spec, startPaused: true, cancellationToken).ConfigureAwait(false);
             _guests[launch.GuestName] = (paused, launch);

@@ -4,9 +4,11 @@ using Xunit;
 namespace CoreLib.Tests;
 
 /// <summary>
-/// Until catch exists (issue 9) a throw ends the guest: the panic must name the exception type and
-/// carry .NET's message, and the guest must exit with the unhandled-exception status (4).
+/// A core-library exception that no frame catches ends the guest: the panic must name the
+/// exception type and carry .NET's message, and the guest must exit with the unhandled-exception
+/// status (4).
 /// </summary>
+[Trait("Category", "qemu")]
 public sealed class ThrowTests
 {
     private const int UnhandledExceptionStatus = 4;

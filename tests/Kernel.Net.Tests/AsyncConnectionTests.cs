@@ -7,6 +7,7 @@ namespace Kernel.Net.Tests;
 
 /// <summary>The awaitable app interface (AsyncConnection, Serve, host Delay) on the bare-metal service host,
 /// driven step by step over the in-memory link with a virtual clock.</summary>
+[Trait("Category", "unit")]
 public sealed class AsyncConnectionTests
 {
     private sealed class VirtualMachine(TwoStacks net) : IMachine

@@ -10,6 +10,7 @@ namespace Kernel.Net.Tests;
 /// The guest images really booted under QEMU with user networking (slirp, restrict=on, so the
 /// guest can reach nothing but the forwarded port), driven from 127.0.0.1 through hostfwd.
 /// </summary>
+[Trait("Category", "qemu")]
 public class GuestSlirpTests
 {
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
@@ -39,7 +40,7 @@ public class GuestSlirpTests
     [Fact]
     public async Task Hello_guest_prints_readiness_and_serves_the_page_with_keep_alive_and_400_through_slirp()
     {
-        int port = RunningGuest.FreeLoopbackPort();
+        int port = FreePort.Loopback();
         using RunningGuest guest = Start("hello", port, 80, "name=slirp-demo");
         await guest.WaitReadyAsync(Boot);
         Assert.Matches(@"summoner: ready tcp/80 in \d+\.\d ms", guest.Serial);
@@ -71,7 +72,7 @@ public class GuestSlirpTests
     [Fact]
     public async Task Hello_guest_holds_100_connections_open_at_once_and_answers_each_through_slirp()
     {
-        int port = RunningGuest.FreeLoopbackPort();
+        int port = FreePort.Loopback();
         using RunningGuest guest = Start("hello", port, 80);
         await guest.WaitReadyAsync(Boot);
         var clients = new List<TcpClient>();
@@ -95,7 +96,7 @@ public class GuestSlirpTests
     [Fact]
     public async Task Echo_guest_returns_10_MiB_byte_exact_through_slirp()
     {
-        int port = RunningGuest.FreeLoopbackPort();
+        int port = FreePort.Loopback();
         using RunningGuest guest = Start("echo", port, 7);
         await guest.WaitReadyAsync(Boot);
         byte[] data = TcpTransferTests.RandomBytes(10 * 1024 * 1024, 10);

@@ -7,6 +7,7 @@ using Xunit;
 namespace Kernel.Net.Tests;
 
 /// <summary>The same hello service in hosted mode, over Linux's TCP on 127.0.0.1.</summary>
+[Trait("Category", "unit")]
 public sealed class HostedHelloTests : IDisposable
 {
     private readonly SocketServiceHost _host;

@@ -6,6 +6,7 @@ namespace Kernel.Net.Tests;
 
 /// <summary>Hosted mode keeps app code on the loop's thread, as bare metal does, even across
 /// awaits of work that completes elsewhere (Task.Delay's timer thread, Task.Run).</summary>
+[Trait("Category", "unit")]
 public sealed class HostedLoopContextTests
 {
     [Fact]

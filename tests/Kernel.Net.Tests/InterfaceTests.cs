@@ -7,6 +7,7 @@ using Xunit;
 namespace Kernel.Net.Tests;
 
 /// <summary>iface/ behaviour, fed with the Linux captures and frames built by hand.</summary>
+[Trait("Category", "unit")]
 public class InterfaceTests
 {
     private static readonly MacAddress LinuxMac = new(0x02_00_00_00_00_01);
@@ -166,6 +167,7 @@ public class InterfaceTests
     }
 }
 
+[Trait("Category", "unit")]
 public class NetworkSettingsTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit;
 
 namespace Kernel.Net.Tests;
 
+[Trait("Category", "unit")]
 public class PhyAndUdpTests
 {
     [Fact]

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Summoner.Testing;
 
@@ -55,13 +53,6 @@ internal sealed class RunningGuest : IDisposable
     }
 
     /// <summary>A loopback TCP port free right now (for slirp's hostfwd).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     public void Dispose()
     {
         if (!_process.HasExited)

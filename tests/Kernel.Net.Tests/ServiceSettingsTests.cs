@@ -4,6 +4,7 @@ using Xunit;
 namespace Kernel.Net.Tests;
 
 /// <summary>The typed settings API: values, defaults, and errors that name the key but never the value.</summary>
+[Trait("Category", "unit")]
 public sealed class ServiceSettingsTests
 {
     private static ServiceSettings Of(params (string Key, string Value)[] values)

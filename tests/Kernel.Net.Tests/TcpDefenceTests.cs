@@ -11,6 +11,7 @@ namespace Kernel.Net.Tests;
 /// Spoofed peers are played by hand against a lone <see cref="TcpStack"/>; real handshakes run
 /// over <see cref="TwoStacks"/>.
 /// </summary>
+[Trait("Category", "unit")]
 public class TcpDefenceTests
 {
     private static readonly Ipv4Address Server = new(10, 0, 0, 2);

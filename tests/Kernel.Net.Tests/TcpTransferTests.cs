@@ -5,6 +5,7 @@ using Xunit;
 
 namespace Kernel.Net.Tests;
 
+[Trait("Category", "unit")]
 public class TcpTransferTests
 {
     private const int TenMiB = 10 * 1024 * 1024;
@@ -100,6 +101,7 @@ public class TcpTransferTests
     }
 }
 
+[Trait("Category", "unit")]
 public class TcpFlowControlTests
 {
     [Fact]

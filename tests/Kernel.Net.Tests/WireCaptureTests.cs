@@ -9,6 +9,7 @@ namespace Kernel.Net.Tests;
 /// the kernel filled every checksum): an ARP who-has, the SYN of a connect(), an ICMP echo
 /// reply and a UDP datagram. 10.99.0.1 is Linux, 10.99.0.2 the pretend peer.
 /// </summary>
+[Trait("Category", "unit")]
 public class WireCaptureTests
 {
     internal const string LinuxArpRequest = "ffffffffffff020000000001080600010800060400010200000000010a6300010000000000000a630002";

@@ -8,6 +8,7 @@ namespace Kernel.Tests;
 /// handler registered with Interrupts.RegisterIrq, on the GSI microvm wires to its slot. These
 /// are the facts Kernel.Net's virtio-net driver relies on, pinned per machine configuration.
 /// </summary>
+[Trait("Category", "qemu")]
 public class DeviceInterruptTests
 {
     public static TheoryData<string, int, int, bool> Machines => new()

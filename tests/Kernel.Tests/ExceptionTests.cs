@@ -5,7 +5,7 @@ using Xunit;
 namespace Kernel.Tests;
 
 /// <summary>
-/// Runs apps/ehtest/Checks once on .NET (in this process) and once in the ehtest guest image,
+/// Runs tests/guests/ehtest/Checks once on .NET (in this process) and once in the ehtest guest image,
 /// keeping both outputs for <see cref="ExceptionTests"/>.
 /// </summary>
 public sealed class ExceptionCheckRun : IAsyncLifetime
@@ -44,6 +44,7 @@ public sealed class ExceptionCheckRun : IAsyncLifetime
 /// exactly as on .NET (same checks, same output); a million throw/catch iterations leave the heap
 /// as it was; an unhandled exception ends the VM with its type, message and a backtrace.
 /// </summary>
+[Trait("Category", "qemu")]
 public sealed class ExceptionTests : IClassFixture<ExceptionCheckRun>
 {
     private const int UnhandledExceptionStatus = 4;

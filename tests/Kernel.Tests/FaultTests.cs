@@ -7,6 +7,7 @@ namespace Kernel.Tests;
 /// Each class of failure ends the VM with a panic that says what happened and where, and with
 /// its own exit status (Kernel.Runtime.ExitCodes).
 /// </summary>
+[Trait("Category", "qemu")]
 public class FaultTests
 {
     public static TheoryData<string, int, string, string> Faults => new()

@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 
 namespace Kernel.Tests;
 
+[Trait("Category", "qemu")]
 public class GarbageCollectorTests(ITestOutputHelper output)
 {
     [Fact]

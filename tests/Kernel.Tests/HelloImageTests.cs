@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Kernel.Tests;
 
+[Trait("Category", "qemu")]
 public class HelloImageTests
 {
     [Fact]

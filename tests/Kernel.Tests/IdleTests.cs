@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 
 namespace Kernel.Tests;
 
+[Trait("Category", "qemu")]
 public class IdleTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(3.5);

@@ -3,7 +3,8 @@ using Xunit;
 
 namespace Kernel.Tests;
 
-/// <summary>Boots apps/kerneltest (suite=features) and requires every runtime check to pass.</summary>
+/// <summary>Boots tests/guests/kerneltest (suite=features) and requires every runtime check to pass.</summary>
+[Trait("Category", "qemu")]
 public class KernelFeatureTests
 {
     private static readonly string[] Checks =

@@ -3,6 +3,7 @@ using Summoner.Dns.Tests.Support;
 namespace Summoner.Dns.Tests;
 
 /// <summary>Authoritative behaviour as real clients see it: dig (BIND 9) and kdig (Knot) against the running server on 127.0.0.1.</summary>
+[Trait("Category", "unit")]
 public sealed class DigBehaviourTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private int Port => fixture.Port;

@@ -4,6 +4,7 @@ using Summoner.Dns.Wire;
 
 namespace Summoner.Dns.Tests;
 
+[Trait("Category", "unit")]
 public sealed class DnsCodecTests
 {
     private static readonly byte[] GoldenQuery = Convert.FromHexString(

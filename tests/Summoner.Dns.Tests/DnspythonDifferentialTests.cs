@@ -11,6 +11,7 @@ namespace Summoner.Dns.Tests;
 /// Every response to a spread of queries (each behaviour, UDP and TCP, with and without EDNS) is parsed
 /// by dnspython, an independent implementation, and must read the same as with our reader.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class DnspythonDifferentialTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     [Fact]

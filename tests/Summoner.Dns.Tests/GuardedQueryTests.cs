@@ -10,6 +10,7 @@ namespace Summoner.Dns.Tests;
 /// Messages that must never reach the answer source (a summon boots a VM): AAAA for an IPv4-only service,
 /// ANY, TSIG-signed queries; and TSIG placement rules (RFC 8945 5.1), checked on the wire.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class GuardedQueryTests
 {
     private sealed class CountingServices : IServiceAnswerSource

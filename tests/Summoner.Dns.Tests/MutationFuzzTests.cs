@@ -10,6 +10,7 @@ namespace Summoner.Dns.Tests;
 /// each one gets a well-formed response with its ID, or is dropped because it has no header to
 /// answer to or is itself a response. A sample of the responses also goes through dnspython.
 /// </summary>
+[Trait("Category", "unit")]
 public sealed class MutationFuzzTests
 {
     private const int Packets = 1_000_000;

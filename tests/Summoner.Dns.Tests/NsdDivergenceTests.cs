@@ -8,6 +8,8 @@ namespace Summoner.Dns.Tests;
 /// (RFC 8945), IXFR with the client's SOA (RFC 1995), MAILA/MAILB, and flags of NOTIMP. Checked with real
 /// clients: dnspython and dig.
 /// </summary>
+[Trait("Category", "unit")]
+[Trait("Category", "root")]
 public sealed class NsdDivergenceTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private async Task<Dictionary<string, Dictionary<string, JsonElement>>> ProbeAsync()

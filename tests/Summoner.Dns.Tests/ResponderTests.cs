@@ -4,6 +4,7 @@ using Summoner.Dns.Wire;
 namespace Summoner.Dns.Tests;
 
 /// <summary>Responder behaviour on messages no stock client sends; real-client behaviour is in DigBehaviourTests.</summary>
+[Trait("Category", "unit")]
 public sealed class ResponderTests
 {
     private readonly DnsResponder _responder = new(TestZone.Catalog(), new TestServices(), new DnsServerOptions(), new DnsCounters());

@@ -7,6 +7,7 @@ using Summoner.Dns.Wire;
 namespace Summoner.Dns.Tests;
 
 /// <summary>Starting, counting and stopping a server as the daemon will.</summary>
+[Trait("Category", "unit")]
 public sealed class ServerLifecycleTests
 {
     private static DnsServer NewServer(IPEndPoint endpoint) => new(TestZone.Catalog(), new TestServices(), new DnsServerOptions

@@ -11,6 +11,7 @@ namespace Summoner.Dns.Tests;
 /// timeout, attacked from 127.0.0.2 while dig asks from 127.0.0.1 (both loopback, bounded in count and time).
 /// </summary>
 [Collection(RunsAlone.Name)]
+[Trait("Category", "unit")]
 public sealed class TcpAbuseTests
 {
     private static DnsServer StartServer()

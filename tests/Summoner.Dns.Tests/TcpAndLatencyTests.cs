@@ -11,6 +11,7 @@ namespace Summoner.Dns.Tests;
 /// (no parallel CPU-heavy tests such as the fuzz run, whose GCs pause this process too) because it measures time.
 /// </summary>
 [Collection(RunsAlone.Name)]
+[Trait("Category", "unit")]
 public sealed class TcpAndLatencyTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(20);

@@ -5,6 +5,7 @@ using Summoner.Dns.Zones;
 namespace Summoner.Dns.Tests;
 
 /// <summary>Configuration mistakes are refused with a message that names the zone, the record and the fix.</summary>
+[Trait("Category", "unit")]
 public sealed class ZoneDefinitionTests
 {
     private static ZoneDefinition Valid(IReadOnlyList<RecordDefinition>? records = null, IReadOnlyList<ServiceNameDefinition>? services = null,

@@ -13,6 +13,8 @@ namespace Summoner.Engine.Tests;
 /// capability-mask fallback, warm readiness and destroys off the answer path.
 /// </summary>
 [Collection("real libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
 {
     private static int s_engine;

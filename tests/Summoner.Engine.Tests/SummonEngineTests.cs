@@ -4,6 +4,8 @@ using Xunit;
 
 namespace Summoner.Engine.Tests;
 
+[Trait("Category", "unit")]
+[Trait("Category", "root")]
 public sealed class SummonEngineTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("summoner-engine-").FullName;

@@ -4,6 +4,8 @@ using Xunit.Abstractions;
 namespace Summoner.Libvirt.Tests;
 
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class AcceleratorProbeTests(EmbeddedHost host, ITestOutputHelper output) : IDisposable
 {
     private readonly string work = TestGuests.NewScratchDirectory("accel");

@@ -1,3 +1,4 @@
+using Summoner.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -5,9 +6,11 @@ namespace Summoner.Libvirt.Tests;
 
 /// <summary>
 /// Guests on a bridge inside a network namespace the test creates, served by a libvirtd running in
-/// that namespace (PLATFORM.md part B §4 A), so libvirt's taps appear only there.
+/// that namespace, so libvirt's taps appear only there.
 /// </summary>
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper output) : IDisposable
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("net");
@@ -21,19 +24,19 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
         const string mac = "52:54:00:d5:00:02";
         const string tap = "sumt0";
         string serial = Path.Combine(scratch, "net.serial");
-        var spec = TestGuests.Spec(TestGuests.Name("net-guest"), TestGuests.HaltingImage(scratch), serial, new BridgeNic(NetworkNamespace.Bridge) { TapName = tap, MacAddress = mac });
+        var spec = TestGuests.Spec(TestGuests.Name("net-guest"), TestGuests.HaltingImage(scratch), serial, new BridgeNic(ns.Bridge) { TapName = tap, MacAddress = mac });
         using var domain = await connection.CreateDomainAsync(spec);
         try
         {
             await TestGuests.WaitForSerialAsync(serial, ProbeImage.SuccessLine, TimeSpan.FromSeconds(30));
-            Assert.Contains("master " + NetworkNamespace.Bridge, ns.Ip("link", "show", tap));
-            Assert.Throws<InvalidOperationException>(() => NetworkNamespace.Run("ip", "link", "show", tap)); // not in the root namespace
+            Assert.Contains("master " + ns.Bridge, ns.Ip("link", "show", tap));
+            Assert.Throws<InvalidOperationException>(() => Command.Run("ip", "link", "show", tap)); // not in the root namespace
 
             var before = domain.GetInterfaceStatistics(tap);
             // A static neighbour entry sends straight to the guest's MAC (no ARP); the bridge floods the
             // unknown unicast to the tap. The guest has no virtio driver, so QEMU does not read the tap:
             // frames wait in the tap's 1000-frame ring and the overflow is counted as dropped on receive.
-            ns.Ip("neigh", "replace", "10.213.0.2", "lladdr", mac, "dev", NetworkNamespace.Bridge, "nud", "permanent");
+            ns.Ip("neigh", "replace", "10.213.0.2", "lladdr", mac, "dev", ns.Bridge, "nud", "permanent");
             ns.Exec("python3", "-c",
                 "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(1300): s.sendto(b'summoner' * 8, ('10.213.0.2', 9))");
             var after = domain.GetInterfaceStatistics(tap);
@@ -51,7 +54,7 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
     }
 
     /// <summary>
-    /// PLATFORM.md part B §4 B: the embedded driver stays in the root namespace; a persistent tap
+    /// The way docs/platform.md describes (Networking): the embedded driver stays in the root namespace; a persistent tap
     /// (DOWN, IPv6 off, so it never talks in the root namespace) is handed to a paused guest, then
     /// moved into the test's namespace and enslaved to its bridge before the guest runs.
     /// </summary>
@@ -61,22 +64,22 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
         using var ns = NetworkNamespace.Create("10.215.0.1/24");
         string tap = "sump" + (Environment.ProcessId % 100000).ToString(System.Globalization.CultureInfo.InvariantCulture);
         const string mac = "52:54:00:d5:01:02";
-        NetworkNamespace.Run("ip", "tuntap", "add", "dev", tap, "mode", "tap");
+        Command.Run("ip", "tuntap", "add", "dev", tap, "mode", "tap");
         try
         {
-            NetworkNamespace.Run("sysctl", "-q", "-w", $"net.ipv6.conf.{tap}.disable_ipv6=1");
+            Command.Run("sysctl", "-q", "-w", $"net.ipv6.conf.{tap}.disable_ipv6=1");
             string serial = Path.Combine(scratch, "tap.serial");
             var spec = TestGuests.Spec(TestGuests.Name("tap-guest"), TestGuests.HaltingImage(scratch), serial, new TapNic(tap) { MacAddress = mac });
             using var domain = await host.Connection.CreateDomainAsync(spec, startPaused: true);
             try
             {
-                NetworkNamespace.Run("ip", "link", "set", tap, "netns", ns.Name);
-                ns.Ip("link", "set", tap, "master", NetworkNamespace.Bridge);
+                Command.Run("ip", "link", "set", tap, "netns", ns.Name);
+                ns.Ip("link", "set", tap, "master", ns.Bridge);
                 ns.Ip("link", "set", tap, "up");
                 await domain.ResumeAsync();
                 await TestGuests.WaitForSerialAsync(serial, ProbeImage.SuccessLine, TimeSpan.FromSeconds(30));
 
-                ns.Ip("neigh", "replace", "10.215.0.2", "lladdr", mac, "dev", NetworkNamespace.Bridge, "nud", "permanent");
+                ns.Ip("neigh", "replace", "10.215.0.2", "lladdr", mac, "dev", ns.Bridge, "nud", "permanent");
                 ns.Exec("python3", "-c",
                     "import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(1300): s.sendto(b'summoner' * 8, ('10.215.0.2', 9))");
                 // The tap now lives where this process's libvirt cannot see it, so read the kernel's counters there.
@@ -103,9 +106,9 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
         finally
         {
             // After the move the tap belongs to the namespace (deleted with it); before it, to us.
-            try { NetworkNamespace.Run("ip", "tuntap", "del", "dev", tap, "mode", "tap"); } catch (InvalidOperationException) { }
+            try { Command.Run("ip", "tuntap", "del", "dev", tap, "mode", "tap"); } catch (InvalidOperationException) { }
         }
-        Assert.Throws<InvalidOperationException>(() => NetworkNamespace.Run("ip", "link", "show", tap));
+        Assert.Throws<InvalidOperationException>(() => Command.Run("ip", "link", "show", tap));
     }
 
     public void Dispose()

@@ -8,6 +8,8 @@ namespace Summoner.Libvirt.Tests;
 /// documents for testing only: with and without it the guest must see the same CPU.
 /// </summary>
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class CapabilityMaskTests(EmbeddedHost host) : IDisposable
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("capm");

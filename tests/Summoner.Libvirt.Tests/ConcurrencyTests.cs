@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Summoner.Testing;
 using Xunit;
 
 namespace Summoner.Libvirt.Tests;
@@ -9,6 +10,8 @@ namespace Summoner.Libvirt.Tests;
 /// exercised for real. Afterwards nothing may remain: no QEMU, no runtime state files, no taps.
 /// </summary>
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class ConcurrencyTests(EmbeddedHost host) : IDisposable
 {
     private const int Guests = 20;
@@ -26,7 +29,7 @@ public sealed class ConcurrencyTests(EmbeddedHost host) : IDisposable
         using var ns = NetworkNamespace.Create("10.214.0.1/24");
         await using var daemon = await IsolatedLibvirtd.StartAsync(ns.Name);
         using var connection = await LibvirtConnection.OpenAsync(daemon.Uri);
-        await RunAsync(connection, "brc", i => [new BridgeNic(NetworkNamespace.Bridge) { TapName = $"sumc{i}" }], daemon.Root);
+        await RunAsync(connection, "brc", i => [new BridgeNic(ns.Bridge) { TapName = $"sumc{i}" }], daemon.Root);
         string links = ns.Ip("-o", "link", "show");
         Assert.DoesNotContain("sumc", links);
     }

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Summoner.Libvirt.Tests;
 
+[Trait("Category", "unit")]
 public sealed class DomainXmlTests : IDisposable
 {
     private static readonly XNamespace Qemu = "http://libvirt.org/schemas/domain/qemu/1.0";

@@ -5,6 +5,8 @@ using Xunit;
 namespace Summoner.Libvirt.Tests;
 
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("embt");
@@ -90,7 +92,7 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
     public async Task User_nic_port_forward_listens_on_the_requested_loopback_address()
     {
         // libvirt 9.0 ignores <portForward>; this proves the qemu:commandline route really reaches QEMU.
-        int port = FreeLoopbackPort();
+        int port = Summoner.Testing.FreePort.Loopback();
         var forward = new PortForward(ForwardProtocol.Tcp, IPAddress.Loopback, port, 80);
         var spec = TestGuests.Spec(TestGuests.Name("emb-slirp"), TestGuests.HaltingImage(scratch), Path.Combine(scratch, "slirp.serial"), new UserNic { Forwards = [forward] });
         using var domain = await host.Connection.CreateDomainAsync(spec);
@@ -106,13 +108,6 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
         }
         using var after = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => after.ConnectAsync(IPAddress.Loopback, port));
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public void Dispose()

@@ -4,6 +4,8 @@ using Xunit;
 namespace Summoner.Libvirt.Tests;
 
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class ErrorReportingTests(EmbeddedHost host)
 {
     [Fact]

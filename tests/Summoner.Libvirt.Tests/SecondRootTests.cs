@@ -3,6 +3,8 @@ using Xunit;
 namespace Summoner.Libvirt.Tests;
 
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class SecondRootTests(EmbeddedHost host)
 {
     [Fact]

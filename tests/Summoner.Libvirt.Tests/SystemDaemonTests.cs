@@ -4,6 +4,8 @@ namespace Summoner.Libvirt.Tests;
 
 /// <summary>The same lifecycle through a libvirtd that the test starts (isolated state, see <see cref="IsolatedLibvirtd"/>) and stops.</summary>
 [Collection("libvirt")]
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class SystemDaemonTests : IAsyncLifetime
 {
     private readonly string scratch = TestGuests.NewScratchDirectory("sys");

@@ -2,6 +2,7 @@ using Xunit;
 
 namespace Summoner.Libvirt.Tests;
 
+[Trait("Category", "unit")]
 public sealed class TapStatisticsParsingTests
 {
     private const string ProcNetDev = """

@@ -5,6 +5,8 @@ using Xunit;
 namespace Summoner.Serve.Tests;
 
 /// <summary>A tiny `summoner bench` run, so the benchmark cannot rot between real runs.</summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class BenchCommandTests
 {
     [Fact]

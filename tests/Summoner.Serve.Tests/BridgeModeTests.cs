@@ -9,6 +9,8 @@ namespace Summoner.Serve.Tests;
 /// Bridge mode inside a network namespace this test creates and removes: the guest gets its own
 /// address on the bridge, and Linux's stack inside the namespace talks to it.
 /// </summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class BridgeModeTests
 {
     private readonly ITestOutputHelper _out;

@@ -55,6 +55,8 @@ public sealed class GuideProject : IAsyncLifetime
     }
 }
 
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class GuestSdkTests : IClassFixture<GuideProject>
 {
     private readonly GuideProject _project;
@@ -90,7 +92,7 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
         _out.WriteLine($"new project: cold dotnet build {_project.ColdBuild.TotalSeconds:F1} s, incremental {_project.IncrementalBuild.TotalSeconds:F1} s, image {new FileInfo(_project.Image).Length} bytes");
 
         // run --hosted: the same source as a process; --env reaches it as a setting.
-        int port = ServeDaemon.FreePort();
+        int port = FreePort.Loopback();
         string hostedGreeting = "hosted-" + Guid.NewGuid().ToString("N")[..8];
         var psi = new ProcessStartInfo(GuideProject.Launcher) { WorkingDirectory = _project.Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in new[] { "run", "greeter", "--hosted", "--env", "GREETING=" + hostedGreeting, $"port={port}" }) psi.ArgumentList.Add(a);
@@ -175,7 +177,7 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
         string service = Path.Combine(copy, "Service", "Service.cs");
         File.WriteAllText(service, File.ReadAllText(service).Replace("settings.GetString(\"GREETING\", \"Hello\")", "settings.GetString(\"GREETING\")", StringComparison.Ordinal));
         // Port 80 of the guest on a random host port, not run's default 8080 that others may hold.
-        string offset = "SUMMONER_RUN_PORT_OFFSET=" + (ServeDaemon.FreePort() - 80).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string offset = "SUMMONER_RUN_PORT_OFFSET=" + (FreePort.Loopback() - 80).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var missing = await GuideProject.InAsync(_project.Folder, "env", offset, GuideProject.Launcher, "run", "required");
         _out.WriteLine(missing.Stdout);
         // isa-debug-exit: QEMU exits with (status << 1) | 1, so 10 becomes 21.

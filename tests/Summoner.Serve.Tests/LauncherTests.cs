@@ -4,6 +4,7 @@ using Xunit;
 namespace Summoner.Serve.Tests;
 
 /// <summary>The ./summoner launcher: bad input and missing packages give a clear message and a non-zero exit.</summary>
+[Trait("Category", "root")]
 public sealed class LauncherTests
 {
     private static string Launcher => Path.Combine(RepoPaths.Root, "summoner");
@@ -20,6 +21,8 @@ public sealed class LauncherTests
     public async Task Without_root_a_missing_package_prints_the_exact_install_line_and_exits_non_zero()
     {
         // setpriv drops to nobody for this one command; the package name cannot exist in Debian.
+        string? closed = FirstFolderClosedToOthers(Launcher);
+        Assert.True(closed is null, $"user nobody cannot reach {Launcher}: {closed} is not searchable by others (chmod o+x {closed}, or clone somewhere that is)");
         var r = await ServeDaemon.RunAsync("env", "SUMMONER_EXTRA_PACKAGES=summoner-no-such-package", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", Launcher, "setup");
         Assert.NotEqual(0, r.Exit);
         Assert.Contains("missing Debian packages: summoner-no-such-package", r.Stderr, StringComparison.Ordinal);
@@ -32,6 +35,16 @@ public sealed class LauncherTests
         var r = await ServeDaemon.RunAsync(Launcher, "setup");
         Assert.True(r.Exit == 0, r.Stderr);
         Assert.Equal("", r.Stderr.Trim());
+    }
+
+    private static string? FirstFolderClosedToOthers(string path)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        for (string? dir = Path.GetDirectoryName(path); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        {
+            if ((File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0) return dir;
+        }
+        return null;
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Summoner.Testing;
 
@@ -47,20 +45,13 @@ public sealed class ServeDaemon : IAsyncDisposable
 
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     /// <summary>Writes a config (extra TOML appended per test) and starts the daemon on it.</summary>
     public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text")
     {
         int n = Interlocked.Increment(ref s_instance);
         directory ??= System.IO.Directory.CreateTempSubdirectory("summoner-serve-").FullName;
         int r = range ?? 100 + (Environment.ProcessId + n * 7) % 100;
-        int dns = dnsPort ?? FreePort(), metrics = metricsPort ?? FreePort();
+        int dns = dnsPort ?? FreePort.Loopback(), metrics = metricsPort ?? FreePort.Loopback();
         string hello = RepoPaths.Image("hello"), echo = RepoPaths.Image("echo");
         string toml = $"""
             [dns]

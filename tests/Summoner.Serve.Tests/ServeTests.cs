@@ -7,6 +7,8 @@ using Xunit.Abstractions;
 
 namespace Summoner.Serve.Tests;
 
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class ServeTests
 {
     private readonly ITestOutputHelper _out;

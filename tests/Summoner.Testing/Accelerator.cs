@@ -2,7 +2,7 @@ namespace Summoner.Testing;
 
 /// <summary>
 /// Which QEMU accelerator can run our guests here. /dev/kvm backed by kvm_pvm emulates ring 0
-/// without SSE and kills a C# kernel (PLATFORM.md), so only hardware KVM counts.
+/// without SSE and kills a C# kernel (docs/platform.md), so only hardware KVM counts.
 /// </summary>
 public static class Accelerator
 {

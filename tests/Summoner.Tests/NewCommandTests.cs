@@ -4,6 +4,7 @@ using Summoner.Testing;
 namespace Summoner.Tests;
 
 /// <summary>`summoner new`: bad input gets a clear error and changes nothing.</summary>
+[Trait("Category", "unit")]
 public sealed class NewCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("summoner-new-").FullName;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Internal.Runtime
 {
-    // The 24-byte MethodTable header that ILCompiler emits for every type (PLATFORM.md part A §3.2).
+    // The 24-byte MethodTable header that ILCompiler emits for every type.
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct MethodTable
     {

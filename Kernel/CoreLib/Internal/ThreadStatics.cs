@@ -50,7 +50,7 @@ namespace Internal.Runtime
         public int ModuleIndex;
     }
 
-    // Sections of the image's ReadyToRun header (PLATFORM.md part A §3.2); the guest links one module.
+    // Sections of the image's ReadyToRun header; the guest links one module.
     internal static unsafe class ModuleSections
     {
         private const uint R2RSignature = 0x00525452;

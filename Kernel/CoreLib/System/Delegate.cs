@@ -1,6 +1,7 @@
 namespace System
 {
-    // Field and method names are the ones ILCompiler 10 expects (see PLATFORM.md, part A §3).
+    // Field and method names are the ones ILCompiler 10 expects (the m_* names of older samples
+    // fail with "Expected field '_extraFunctionPointerOrData' not found").
     public abstract unsafe class Delegate
     {
 #pragma warning disable CS0649, CS0169, IDE0044

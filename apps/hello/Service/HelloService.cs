@@ -1,96 +1,74 @@
 using System;
-using System.Collections.Generic;
+using System.Text;
 using System.Threading.Tasks;
 using Kernel.Net.App;
+using Kernel.Net.Http;
 
 namespace Hello
 {
     /// <summary>
-    /// The hello service: HTTP/1.1 on one port (setting <c>port</c>, default 80) answering <c>GET /</c>
-    /// with a page naming the service (setting <c>name</c>, default "hello") and its boot-to-ready time.
-    /// Written once against <see cref="IServiceHost"/>; runs as a unikernel or as a process.
+    /// The hello service on the HTTP library: <c>GET /</c> (and HEAD) answers a page naming the
+    /// service (setting <c>name</c>, default "hello") and its boot-to-ready time; <c>POST /echo</c>
+    /// returns the request body. Port from setting <c>port</c> (default 80); the library's limits
+    /// and deadlines from its <c>http_*</c> settings (Kernel.Net/README.md). Written once against
+    /// <see cref="IServiceHost"/>; runs as a unikernel or as a process.
     /// </summary>
     public sealed class HelloService
     {
-        private readonly List<HttpSession> _pool = new List<HttpSession>();
-        private readonly List<HttpSession> _active = new List<HttpSession>();
+        private HttpPreparedResponse _page = null!;
+        private HttpPreparedResponse _notFound = null!;
 
-        private HelloService(IServiceHost host, long idleTimeout)
-        {
-            Host = host;
-            IdleTimeoutNanoseconds = idleTimeout;
-        }
+        private HelloService(HttpServer server) => Server = server;
 
-        /// <summary>A connection with no traffic for this long is closed (setting <c>idle</c>, seconds, default 60),
-        /// so clients that vanish or dribble cannot hold the guest's bounded connection table.</summary>
-        public long IdleTimeoutNanoseconds { get; }
+        public HttpServer Server { get; }
 
-        public int ActiveSessions => _active.Count;
-
-        public IServiceHost Host { get; }
-
-        public HttpResponses Responses { get; private set; } = null!;
+        public int ActiveSessions => Server.ActiveConnections;
 
         public static HelloService Start(IServiceHost host)
         {
+            ArgumentNullException.ThrowIfNull(host);
             ushort port = ParsePort(host.Setting("port"), 80);
             string name = ServiceName(host.Setting("name"));
+            HttpServerOptions options = HttpServerOptions.FromSettings(host);
             string? idleText = host.Setting("idle");
-            int idleSeconds = 60;
-            if (idleText is not null && (!int.TryParse(idleText, out idleSeconds) || idleSeconds < 1))
-                throw new ArgumentException("idle=" + idleText + " is not a number of seconds: use for example idle=60");
-            var service = new HelloService(host, idleSeconds * 1_000_000_000L);
-            host.Serve(port, service.ServeAsync);
-            _ = service.SweepIdleAsync();
+            if (idleText is not null)
+            {
+                // The older spelling of http_idle_ms, in seconds.
+                if (!int.TryParse(idleText, out int idleSeconds) || idleSeconds < 1)
+                    throw new ArgumentException("idle=" + idleText + " is not a number of seconds: use for example idle=60");
+                options.IdleTimeout = idleSeconds * 1_000_000_000L;
+            }
+            var service = new HelloService(new HttpServer(host, options));
+            service.Server.MapGet("/", service.Page).MapPost("/echo", Echo).MapFallback(service.NotFound);
+            service.Server.Listen(port);
             // The page reports when the port was bound: that is what "ready" means. No connection
-            // can be accepted before Run, so the responses are ready before they are needed.
+            // can be accepted before Run, so the page is ready before it is needed.
             long tenths = host.NowNanoseconds / 100_000;
-            service.Responses = new HttpResponses(name, (tenths / 10).ToString() + "." + (tenths % 10).ToString());
+            string boot = (tenths / 10).ToString() + "." + (tenths % 10).ToString();
+            // Rendered once: serving the page copies one array (every instruction counts under TCG).
+            service._page = service.Server.Prepare(200, "text/html; charset=utf-8", Encoding.UTF8.GetBytes("<!doctype html>\n<html><head><title>" + name
+                + "</title></head>\n<body><h1>" + name + "</h1>\n<p>Served by a C# unikernel (Summoner, Kernel.Net). Boot to ready: " + boot + " ms.</p></body></html>\n"));
+            service._notFound = service.Server.Prepare(404, "text/plain", Encoding.ASCII.GetBytes("not found: this service serves POST /echo and /\n"));
             return service;
         }
 
-        private Task ServeAsync(AsyncConnection connection)
+        private ValueTask Page(HttpRequest request, HttpResponse response)
         {
-            HttpSession session;
-            if (_pool.Count > 0)
-            {
-                session = _pool[_pool.Count - 1];
-                _pool.RemoveAt(_pool.Count - 1);
-            }
-            else session = new HttpSession(this);
-            _active.Add(session);
-            return session.ServeAsync(connection);
+            response.Send(_page);
+            return default;
         }
 
-        internal void Release(HttpSession session)
+        private static ValueTask Echo(HttpRequest request, HttpResponse response)
         {
-            // By reference, by hand: the guest core library's comparers cover value types and IEquatable only.
-            for (int i = 0; i < _active.Count; i++)
-            {
-                if (ReferenceEquals(_active[i], session))
-                {
-                    _active[i] = _active[_active.Count - 1];
-                    _active.RemoveAt(_active.Count - 1);
-                    break;
-                }
-            }
-            _pool.Add(session);
+            response.AddHeader("Content-Type", "application/octet-stream");
+            response.Write(request.Body.Span);
+            return default;
         }
 
-        // On the host's timers: each round resumes on the host's event loop.
-        private async Task SweepIdleAsync()
+        private ValueTask NotFound(HttpRequest request, HttpResponse response)
         {
-            long interval = Math.Max(IdleTimeoutNanoseconds / 4, 1_000_000_000L);
-            while (true)
-            {
-                await Host.Delay(interval);
-                long now = Host.NowNanoseconds;
-                for (int i = _active.Count - 1; i >= 0; i--)
-                {
-                    // Expiring a session ends it at once (it leaves _active), so re-check the index.
-                    if (i < _active.Count && now - _active[i].LastActivity >= IdleTimeoutNanoseconds) _active[i].Expire();
-                }
-            }
+            response.Send(_notFound);
+            return default;
         }
 
         public static ushort ParsePort(string? text, ushort fallback)

@@ -5,6 +5,7 @@ using Summoner.Metrics;
 namespace Summoner.Tests.Bench;
 
 /// <summary>The bench's statistics, ratios, SVG labels and metric parsing, without booting anything.</summary>
+[Trait("Category", "unit")]
 public sealed class BenchReportTests
 {
     private static Series Filled(string scenario, string metric, int n, Func<int, double> sample, string? baseline = null)

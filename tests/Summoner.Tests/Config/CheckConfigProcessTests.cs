@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Summoner.Tests.Config;
 
 /// <summary>`summoner check-config` as a user runs it: a real process, its exit code and its stderr.</summary>
+[Trait("Category", "unit")]
 public sealed class CheckConfigProcessTests
 {
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)

@@ -5,6 +5,7 @@ using Summoner.Testing;
 namespace Summoner.Tests.Config;
 
 /// <summary>Any edit of summoner.toml gives a config or a ConfigException with located errors, never a crash.</summary>
+[Trait("Category", "unit")]
 public sealed class ConfigRobustnessTests
 {
     private static readonly string[] Replacements =

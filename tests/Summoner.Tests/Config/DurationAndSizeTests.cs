@@ -2,6 +2,7 @@ using Summoner.Config;
 
 namespace Summoner.Tests.Config;
 
+[Trait("Category", "unit")]
 public sealed class DurationAndSizeTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Summoner.Testing;
 namespace Summoner.Tests.Config;
 
 /// <summary>Images are validated where they are named: a file QEMU cannot boot as a guest is a config error.</summary>
+[Trait("Category", "unit")]
 public sealed class GuestImageTests
 {
     private static byte[] Hello => File.ReadAllBytes(RepoPaths.Image("hello"));

@@ -3,6 +3,7 @@ using Summoner.Config;
 namespace Summoner.Tests.Config;
 
 /// <summary>[service.env] and ready_ports: typed, bounded, located errors that never quote a value.</summary>
+[Trait("Category", "unit")]
 public sealed class ServiceEnvironmentTests
 {
     private const string File = "/srv/sum/test.toml";

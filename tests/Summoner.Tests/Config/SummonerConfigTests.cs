@@ -4,6 +4,7 @@ using Summoner.Testing;
 
 namespace Summoner.Tests.Config;
 
+[Trait("Category", "unit")]
 public sealed class SummonerConfigTests
 {
     private const string File = "/srv/sum/test.toml";

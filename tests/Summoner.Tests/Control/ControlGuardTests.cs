@@ -5,6 +5,7 @@ using Summoner.Control;
 namespace Summoner.Tests.Control;
 
 /// <summary>Who may use the control API: the token's holder, never a web page, never under a foreign Host name.</summary>
+[Trait("Category", "unit")]
 public sealed class ControlGuardTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("summoner-control-").FullName;
@@ -63,6 +64,7 @@ public sealed class ControlGuardTests : IDisposable
     }
 }
 
+[Trait("Category", "unit")]
 public sealed class GuestNamesTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using Summoner.Testing;
 namespace Summoner.Tests.Deploy;
 
 /// <summary>deploy/summoner.service is a unit systemd accepts, and it runs what the README says.</summary>
+[Trait("Category", "unit")]
 public sealed class SystemdUnitTests
 {
     private static string Unit => Path.Combine(RepoPaths.Root, "deploy", "summoner.service");

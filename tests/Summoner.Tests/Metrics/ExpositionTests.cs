@@ -2,6 +2,7 @@ using Summoner.Metrics;
 
 namespace Summoner.Tests.Metrics;
 
+[Trait("Category", "unit")]
 public sealed class ExpositionTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using Summoner.Metrics;
 namespace Summoner.Tests.Metrics;
 
 /// <summary>Prometheus' own checker accepts what Summoner exposes.</summary>
+[Trait("Category", "unit")]
 public sealed class PromtoolTests
 {
     private static SummonerMetrics PopulatedMetrics()

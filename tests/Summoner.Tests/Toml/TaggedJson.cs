@@ -71,7 +71,11 @@ internal static class TaggedJson
                     "nan" or "+nan" or "-nan" => double.NaN,
                     _ => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture),
                 };
-                bool same = double.IsNaN(want) ? double.IsNaN(f.Value) : want.Equals(f.Value) && double.IsNegative(want) == double.IsNegative(f.Value);
+                // Older corpora (Debian's) write "0" for -0.0, as their runner compares floats with ==;
+                // so a zero's sign is checked only where the text gives one (TomlReaderTests pins the rest).
+                bool signMatters = want != 0 || value.StartsWith('-');
+                bool same = double.IsNaN(want) ? double.IsNaN(f.Value)
+                    : want.Equals(f.Value) && (!signMatters || double.IsNegative(want) == double.IsNegative(f.Value));
                 return same ? null : $"{path}: expected float {value}, got {f}";
             case "datetime" or "datetime-local" or "date-local" or "time-local":
                 TomlKind kind = type switch

@@ -5,13 +5,14 @@ using Xunit.Abstractions;
 namespace Summoner.Tests.Toml;
 
 /// <summary>Every TOML 1.0.0 case of toml-test: valid files give exactly the expected values, invalid ones are rejected.</summary>
+[Trait("Category", "unit")]
 public sealed class TomlConformanceTests(ITestOutputHelper output)
 {
     [Fact]
     public void Every_valid_TOML_1_0_0_case_parses_to_its_expected_value()
     {
         IReadOnlyList<string> cases = TomlTestCorpus.Files("valid/");
-        Assert.True(cases.Count > 100, $"only {cases.Count} valid cases listed: the corpus looks truncated; {TomlTestCorpus.HowToGet}");
+        Assert.True(cases.Count > 90, $"only {cases.Count} valid cases listed: the corpus looks truncated; {TomlTestCorpus.HowToGet}");
         var failures = new List<string>();
         foreach (string name in cases)
         {
@@ -37,7 +38,7 @@ public sealed class TomlConformanceTests(ITestOutputHelper output)
     public void Every_invalid_TOML_1_0_0_case_is_rejected_with_a_located_error()
     {
         IReadOnlyList<string> cases = TomlTestCorpus.Files("invalid/");
-        Assert.True(cases.Count > 100, $"only {cases.Count} invalid cases listed: the corpus looks truncated; {TomlTestCorpus.HowToGet}");
+        Assert.True(cases.Count > 90, $"only {cases.Count} invalid cases listed: the corpus looks truncated; {TomlTestCorpus.HowToGet}");
         var failures = new List<string>();
         foreach (string name in cases)
         {

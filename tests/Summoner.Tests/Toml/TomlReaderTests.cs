@@ -3,6 +3,7 @@ using Summoner.Config.Toml;
 namespace Summoner.Tests.Toml;
 
 /// <summary>Behaviour the corpus does not pin: positions, messages, and the typed model.</summary>
+[Trait("Category", "unit")]
 public sealed class TomlReaderTests
 {
     [Fact]
@@ -34,6 +35,18 @@ public sealed class TomlReaderTests
         var ports = Assert.IsType<TomlArray>(service["ports"]);
         Assert.Equal(new TomlPosition(4, 14), ports[1].Position);
         Assert.Equal(8080L, Assert.IsType<TomlInteger>(ports[1]).Value);
+    }
+
+    [Fact]
+    public void Zero_floats_keep_their_sign()
+    {
+        TomlTable root = TomlReader.Parse("a = 0.0\nb = +0.0\nc = -0.0\nd = -0e0\ne = +0e00\n");
+        foreach ((string key, bool negative) in new[] { ("a", false), ("b", false), ("c", true), ("d", true), ("e", false) })
+        {
+            double value = Assert.IsType<TomlFloat>(root[key]).Value;
+            Assert.Equal(0.0, value);
+            Assert.True(double.IsNegative(value) == negative, $"{key} = {value}: expected {(negative ? "-0" : "+0")}");
+        }
     }
 
     [Fact]

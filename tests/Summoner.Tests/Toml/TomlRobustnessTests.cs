@@ -3,6 +3,7 @@ using Summoner.Config.Toml;
 namespace Summoner.Tests.Toml;
 
 /// <summary>Whatever bytes it is given, the reader returns a table or a located TomlException: never another exception, never a hang.</summary>
+[Trait("Category", "unit")]
 public sealed class TomlRobustnessTests
 {
     [Fact]
