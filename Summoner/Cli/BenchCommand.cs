@@ -8,7 +8,7 @@ public static class BenchCommand
 {
     public static Command Create()
     {
-        var scenarios = new Argument<string[]>("SCENARIO") { Description = "floor, cold, warm, storm, dns, density (default: floor cold warm storm)", Arity = ArgumentArity.ZeroOrMore };
+        var scenarios = new Argument<string[]>("SCENARIO") { Description = "floor, cold, warm, storm, dns, density, door (default: floor cold warm storm)", Arity = ArgumentArity.ZeroOrMore };
         var samples = new Option<int>("--samples", "-n") { Description = "Samples per series", DefaultValueFactory = _ => 10 };
         var storm = new Option<int>("--storm") { Description = "Concurrent queries in the storm scenario", DefaultValueFactory = _ => 50 };
         var budget = new Option<int>("--density-budget") { Description = "Guest memory budget for the density scenario, MiB", DefaultValueFactory = _ => 1024 };

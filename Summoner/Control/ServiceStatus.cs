@@ -13,18 +13,21 @@ public sealed record ServiceStatus(
     [property: JsonPropertyName("uptimeSeconds")] double? UptimeSeconds,
     [property: JsonPropertyName("lastSummonMs")] double? LastSummonMs,
     [property: JsonPropertyName("poolReady")] int PoolReady,
-    [property: JsonPropertyName("lastSummonWarm")] bool LastSummonWarm)
+    [property: JsonPropertyName("lastSummonWarm")] bool LastSummonWarm,
+    [property: JsonPropertyName("guestAddress")] string? GuestAddress = null)
 {
     public static ServiceStatus Of(ServiceOwner owner, DateTime nowUtc) => new(
         owner.Spec.Name,
         owner.State.ToString().ToLowerInvariant(),
-        owner.Network?.ServiceAddress.ToString(),
+        // The address clients use: the door's whether or not a guest runs (loopback mode).
+        (owner.Spec.PublicAddress ?? owner.Network?.ServiceAddress)?.ToString(),
         owner.Spec.DnsNames,
         owner.GuestName,
         owner.ReadySinceUtc is { } since ? Math.Round((nowUtc - since).TotalSeconds, 1) : null,
         owner.LastSummon is { } last ? Math.Round(last.TotalMilliseconds, 1) : null,
         owner.PoolReady,
-        owner.LastSummonWarm);
+        owner.LastSummonWarm,
+        owner.Network?.ServiceAddress.ToString());
 }
 
 [JsonSerializable(typeof(ServiceStatus[]))]

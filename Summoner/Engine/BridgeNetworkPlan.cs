@@ -19,7 +19,8 @@ public sealed class BridgeNetworkPlan : INetworkPlan
     private uint _next = 1;
     private int _tapSequence;
 
-    public BridgeNetworkPlan(string bridge, string? netns, IPNetwork subnet, IPAddress gateway)
+    /// <param name="reserved">Addresses no guest gets (the door's service addresses).</param>
+    public BridgeNetworkPlan(string bridge, string? netns, IPNetwork subnet, IPAddress gateway, IEnumerable<IPAddress>? reserved = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(bridge);
         ArgumentNullException.ThrowIfNull(gateway);
@@ -32,6 +33,8 @@ public sealed class BridgeNetworkPlan : INetworkPlan
         _base = ToUInt(subnet.BaseAddress);
         _size = 1u << (32 - subnet.PrefixLength);
         _used.Add(ToUInt(gateway));
+        // Held for good: never released, so never handed to a guest.
+        foreach (IPAddress address in reserved ?? []) _used.Add(ToUInt(address));
     }
 
     private static uint ToUInt(IPAddress a)

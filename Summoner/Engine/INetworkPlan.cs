@@ -38,7 +38,8 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     /// <param name="preferred">A service's own address (from the config): its guest gets it when it is
     /// free, so a service keeps one address across summons; a second guest of the same service
     /// (warm pool) takes one from the range, never another service's.</param>
-    public LoopbackNetworkPlan(IPAddress first, int count, IReadOnlyDictionary<string, IPAddress>? preferred = null)
+    /// <param name="reserved">Addresses no guest gets (the door's public service addresses).</param>
+    public LoopbackNetworkPlan(IPAddress first, int count, IReadOnlyDictionary<string, IPAddress>? preferred = null, IEnumerable<IPAddress>? reserved = null)
     {
         ArgumentNullException.ThrowIfNull(first);
         byte[] b = first.GetAddressBytes();
@@ -57,6 +58,7 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
             _preferred[service] = v;
             _reserved.Add(v);
         }
+        foreach (IPAddress address in reserved ?? []) _reserved.Add(ToUInt(address));
     }
 
     private static uint ToUInt(IPAddress address)

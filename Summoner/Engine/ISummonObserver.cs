@@ -17,6 +17,15 @@ public interface ISummonObserver
     void CapRefused(string service, string cap);
     void RunningGuestsChanged(int running);
     void PoolChanged(string service, int ready);
+    /// <summary>A summon started a boot or a wake; <paramref name="trigger"/> is a <see cref="SummonTrigger"/>.</summary>
+    void SummonTriggered(string service, string trigger) { }
+}
+
+/// <summary>What asked for a summon (the label of summoner_summons_triggered_total).</summary>
+public static class SummonTrigger
+{
+    public const string Dns = "dns";
+    public const string Connect = "connect";
 }
 
 /// <summary>An observer that ignores everything (tests, tools).</summary>

@@ -91,7 +91,10 @@ public sealed class ServiceOwner
     /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
     /// <param name="client">The asking client, charged to <see cref="EngineOptions.SummonBudget"/> only when
     /// its query starts a boot (read synchronously, never kept).</param>
-    public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null)
+    public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null) => SummonAsync(SummonTrigger.Dns, client);
+
+    /// <summary>As <see cref="SummonAsync(System.Net.SocketAddress?)"/>; <paramref name="trigger"/> names what asked (dns, connect) when this starts a boot.</summary>
+    public Task<SummonOutcome> SummonAsync(string trigger, System.Net.SocketAddress? client)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
         // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
@@ -125,6 +128,7 @@ public sealed class ServiceOwner
                     if (_engine.Options.SummonBudget is { } budget && !budget.TryTake(client))
                         return Task.FromResult(SummonOutcome.Fail(SummonFailure.ClientBudget, "this client's summon budget is spent ([limits] client_summons)"));
                     Transition(SummonState.Booting);
+                    _engine.Observer.SummonTriggered(Spec.Name, trigger);
                     PoolMember? member = null;
                     if (_pool.Count > 0) { member = _pool[0]; _pool.RemoveAt(0); _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
                     _boot = member is null ? Task.Run(BootAsync) : Task.Run(() => WakeAsync(member));
@@ -547,6 +551,12 @@ public sealed class ServiceOwner
         _engine.Observer.Crashed(Spec.Name, exit.Reason);
         _log.LogWarning("{Service}: {Kind} {Guest} exited ({Reason}); service is {State}", Spec.Name, active ? "guest" : "pool member", exit.GuestName, exit.Reason, State);
         if (!active) RefillPool();
+    }
+
+    /// <summary>Traffic seen outside the guest (a relayed connection open or moving bytes): the guest is not idle.</summary>
+    public void NoteActivity()
+    {
+        lock (_gate) LastTrafficUtc = DateTime.UtcNow;
     }
 
     internal void NoteTraffic(long total, int openConnections)

@@ -37,6 +37,9 @@ public sealed record ServiceSpec(
             .. Environment.Select(e => e.Key + "=" + e.Value)]);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
     }
+
+    /// <summary>The address clients use whichever guest serves (loopback mode: the door's); null when clients reach the guest directly.</summary>
+    public System.Net.IPAddress? PublicAddress { get; init; }
 }
 
 /// <summary>How warm-pool members wait for a query.</summary>

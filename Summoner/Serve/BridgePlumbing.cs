@@ -41,6 +41,26 @@ public static class BridgePlumbing
             await HostCommand.RunAsync("ip", ["link", "del", b.TapName], cancellationToken, allowFailure: true).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The door's service addresses, as /32s on the bridge: clients on the bridge reach the door
+    /// there whichever guest (on its own address) serves.
+    /// </summary>
+    public static async Task AddServiceAddressesAsync(string bridge, string? netns, IEnumerable<System.Net.IPAddress> addresses, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        foreach (System.Net.IPAddress a in addresses)
+            await HostCommand.RunAsync("ip", InNamespace(netns, "addr", "replace", a + "/32", "dev", bridge), cancellationToken).ConfigureAwait(false);
+    }
+
+    public static async Task RemoveServiceAddressesAsync(string bridge, string? netns, IEnumerable<System.Net.IPAddress> addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        foreach (System.Net.IPAddress a in addresses)
+            await HostCommand.RunAsync("ip", InNamespace(netns, "addr", "del", a + "/32", "dev", bridge), CancellationToken.None, allowFailure: true).ConfigureAwait(false);
+    }
+
+    private static string[] InNamespace(string? netns, params string[] args) => netns is null ? args : ["-n", netns, .. args];
+
     /// <summary>Checks the bridge exists (creating it inside a named namespace if needed) before serving.</summary>
     public static async Task EnsureBridgeAsync(string bridge, string? netns, System.Net.IPAddress gateway, int prefixLength, CancellationToken cancellationToken)
     {

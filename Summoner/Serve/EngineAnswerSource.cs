@@ -38,7 +38,7 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
         if (summon.IsCompletedSuccessfully)
         {
             if (summon.Result.Failure == SummonFailure.ClientBudget) _refused?.Invoke("client_budget");
-            return ValueTask.FromResult(ToAnswer(summon.Result));
+            return ValueTask.FromResult(ToAnswer(summon.Result, owner));
         }
         // The boot (if this query started one) goes on: only this query's wait is refused.
         if (Interlocked.Increment(ref _waiting) > _maxWaiting)
@@ -47,14 +47,14 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
             _refused?.Invoke("waiting_queries");
             return ValueTask.FromResult(ServiceAnswer.Failure($"more than {_maxWaiting} queries wait for summons ([limits] waiting_queries)"));
         }
-        return new ValueTask<ServiceAnswer>(WaitAsync(summon, cancellationToken));
+        return new ValueTask<ServiceAnswer>(WaitAsync(summon, owner, cancellationToken));
     }
 
-    private async Task<ServiceAnswer> WaitAsync(Task<SummonOutcome> summon, CancellationToken cancellationToken)
+    private async Task<ServiceAnswer> WaitAsync(Task<SummonOutcome> summon, ServiceOwner owner, CancellationToken cancellationToken)
     {
         try
         {
-            return ToAnswer(await summon.WaitAsync(_deadline, cancellationToken).ConfigureAwait(false));
+            return ToAnswer(await summon.WaitAsync(_deadline, cancellationToken).ConfigureAwait(false), owner);
         }
         catch (TimeoutException)
         {
@@ -66,8 +66,9 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
         }
     }
 
-    private ServiceAnswer ToAnswer(SummonOutcome outcome) =>
+    // With a door in front (loopback mode) clients get the service's own address, never a guest's.
+    private ServiceAnswer ToAnswer(SummonOutcome outcome, ServiceOwner owner) =>
         outcome.Address is { } address
-            ? _answers.GetOrAdd(address, a => ServiceAnswer.Success([a], _ttlSeconds))
+            ? _answers.GetOrAdd(owner.Spec.PublicAddress ?? address, a => ServiceAnswer.Success([a], _ttlSeconds))
             : ServiceAnswer.Failure(outcome.Detail ?? outcome.Failure.ToString());
 }

@@ -7,7 +7,8 @@ namespace Summoner.Serve;
 /// <summary>Maps the validated configuration onto the engine's own types.</summary>
 public static class EngineSetup
 {
-    public static ServiceSpec ToSpec(ServiceConfig service)
+    /// <param name="publicAddress">True when the door owns the service's address (loopback mode): clients are answered with it.</param>
+    public static ServiceSpec ToSpec(ServiceConfig service, bool publicAddress = false)
     {
         ArgumentNullException.ThrowIfNull(service);
         return new ServiceSpec(service.Name, service.DnsNames, service.ImagePath, service.Ports, service.MemoryMiB, service.Vcpus,
@@ -16,6 +17,7 @@ public static class EngineSetup
         {
             ReadyPorts = service.ReadyPorts,
             Environment = service.Environment,
+            PublicAddress = publicAddress ? service.Address : null,
         };
     }
 
@@ -56,7 +58,11 @@ public static class EngineSetup
         return made;
     }
 
-    /// <summary>Loopback mode: each service keeps its configured address; pool members draw from the range.</summary>
+    /// <summary>
+    /// Loopback mode: each service's configured address belongs to the door for the daemon's
+    /// lifetime; every guest (fresh or pooled) draws another address from the range for its QEMU
+    /// forwards, which only the door connects to.
+    /// </summary>
     public static LoopbackNetworkPlan LoopbackPlan(SummonerConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -72,7 +78,7 @@ public static class EngineSetup
             first = Math.Max(first, 0x7f000002);
             count = (int)Math.Max(1, baseValue + size - 1 - first);
         }
-        var preferred = config.Services.ToDictionary(s => s.Name, s => s.Address, StringComparer.Ordinal);
-        return new LoopbackNetworkPlan(new IPAddress([(byte)(first >> 24), (byte)(first >> 16), (byte)(first >> 8), (byte)first]), count, preferred);
+        return new LoopbackNetworkPlan(new IPAddress([(byte)(first >> 24), (byte)(first >> 16), (byte)(first >> 8), (byte)first]), count,
+            reserved: [.. config.Services.Select(s => s.Address), config.Dns.Listen.Address, config.Metrics.Listen.Address]);
     }
 }

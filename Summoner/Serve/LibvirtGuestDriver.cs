@@ -220,9 +220,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
                 // libvirt reads counters only in its own namespace; a tap moved out needs reading there.
                 InterfaceStatistics s = b.Namespace is null ? g.Domain.GetInterfaceStatistics(b.TapName) : TapStatistics.ReadInNamespace(b.Namespace, b.TapName);
                 return Task.FromResult<GuestCounters?>(new GuestCounters(s.RxBytes, s.TxBytes));
-            case LoopbackNetwork l:
-                var (open, signature) = LoopbackActivity.Sample(l.HostAddress, l.Ports);
-                return Task.FromResult<GuestCounters?>(new GuestCounters(signature, 0, open));
+            // Loopback mode: the door sees every connection and reports activity itself.
             default:
                 return Task.FromResult<GuestCounters?>(null);
         }

@@ -52,5 +52,7 @@ public sealed class MetricsObserver : ISummonObserver
         _metrics.GuestMemoryBytes.Set(_guestMemoryBytes());
     }
 
+    public void SummonTriggered(string service, string trigger) => _metrics.SummonsTriggered.WithLabels(service, trigger).Inc();
+
     public void PoolChanged(string service, int ready) => _metrics.WarmPoolGuests.WithLabels(service).Set(ready);
 }

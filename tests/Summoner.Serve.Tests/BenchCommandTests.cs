@@ -72,7 +72,7 @@ public sealed class BenchCommandTests
     {
         var r = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "bench", "nosuch", "--image", RepoPaths.Image("hello"));
         Assert.NotEqual(0, r.Exit);
-        Assert.Contains("unknown scenario 'nosuch': choose from floor, cold, warm, storm, dns, density", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("unknown scenario 'nosuch': choose from floor, cold, warm, storm, dns, density, door", r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -18,45 +18,116 @@ public sealed class BridgeModeTests
     public BridgeModeTests(ITestOutputHelper output) { _out = output; }
 
     [Fact]
-    public async Task In_bridge_mode_the_answer_is_the_guests_own_address_on_the_bridge_and_it_serves_http_there()
+    public async Task In_bridge_mode_the_answer_is_the_services_own_address_on_the_bridge_and_it_serves_http_there()
     {
-        int n = Environment.ProcessId % 200 + 20;
-        string netns = "sumserve" + n.ToString(CultureInfo.InvariantCulture);
-        string bridge = "sbr" + n.ToString(CultureInfo.InvariantCulture);
-        string subnet = $"10.213.{n}.0/24", gateway = $"10.213.{n}.1";
-        await ServeDaemon.RunAsync("ip", "netns", "del", netns);
-        var add = await ServeDaemon.RunAsync("ip", "netns", "add", netns);
+        await InBridgeNamespaceAsync(0, async (d, ns) =>
+        {
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
+            Assert.True(rcode == 0 && address is not null, d.Output);
+            Assert.True(IPNetwork.Parse(ns.Subnet).Contains(address!), $"{address} is not on {ns.Subnet}");
+            Assert.Contains("<h1>hello</h1>", await CurlInAsync(ns.Netns, $"http://{address}/"), StringComparison.Ordinal);
+            // The answer is the door's service address; the guest has its own, with a permanent neighbour entry.
+            Assert.Equal(await DoorTests.AddressAsync(d, "hello"), address);
+            string guest = await GuestAddressAsync(d, "hello");
+            Assert.NotEqual(address!.ToString(), guest);
+            var neigh = await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "neigh", "show", guest);
+            Assert.Contains("PERMANENT", neigh.Stdout, StringComparison.Ordinal);
+            var links = await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "-o", "link", "show", "master", ns.Bridge);
+            Assert.Contains("smt", links.Stdout, StringComparison.Ordinal);
+            _out.WriteLine(links.Stdout);
+        }, afterStop: async ns =>
+        {
+            // Stopped: the tap is gone from both namespaces, and so is the door's address.
+            Assert.DoesNotContain("/32", (await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "-o", "addr", "show", "dev", ns.Bridge)).Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("smt", (await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "-o", "link")).Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("smt", (await ServeDaemon.RunAsync("ip", "-o", "link")).Stdout, StringComparison.Ordinal);
+        });
+    }
+
+    private static async Task<string> GuestAddressAsync(ServeDaemon d, string service)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(await d.ControlGetAsync("/api/services"));
+        return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == service).GetProperty("guestAddress").GetString()!;
+    }
+
+    private sealed record BridgeNamespace(string Netns, string Bridge, string Subnet);
+
+    /// <summary>Runs <paramref name="test"/> against a bridge-mode daemon in a namespace made (and removed) for it, then <paramref name="afterStop"/> once the daemon stopped.</summary>
+    private static async Task InBridgeNamespaceAsync(int salt, Func<ServeDaemon, BridgeNamespace, Task> test, Func<BridgeNamespace, Task>? afterStop = null)
+    {
+        int n = (Environment.ProcessId + salt) % 200 + 20;
+        var ns = new BridgeNamespace("sumdoor" + n.ToString(CultureInfo.InvariantCulture), "sdbr" + n.ToString(CultureInfo.InvariantCulture), $"10.214.{n}.0/24");
+        await ServeDaemon.RunAsync("ip", "netns", "del", ns.Netns);
+        var add = await ServeDaemon.RunAsync("ip", "netns", "add", ns.Netns);
         Assert.True(add.Exit == 0, add.Stderr);
         try
         {
             string network = $"""
                 mode = "bridge"
                 [network.bridge]
-                name = "{bridge}"
-                subnet = "{subnet}"
-                gateway = "{gateway}"
-                netns = "{netns}"
+                name = "{ns.Bridge}"
+                subnet = "{ns.Subnet}"
+                gateway = "10.214.{n}.1"
+                netns = "{ns.Netns}"
                 """;
-            await using (ServeDaemon d = await ServeDaemon.StartAsync(networkToml: network))
-            {
-                var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
-                Assert.True(rcode == 0 && address is not null, d.Output);
-                Assert.True(IPNetwork.Parse(subnet).Contains(address!), $"{address} is not on {subnet}");
-                var curl = await ServeDaemon.RunAsync("ip", "netns", "exec", netns, "curl", "-s", "-m", "10", $"http://{address}/");
-                Assert.Contains("<h1>hello</h1>", curl.Stdout, StringComparison.Ordinal);
-                var neigh = await ServeDaemon.RunAsync("ip", "-n", netns, "neigh", "show", address!.ToString());
-                Assert.Contains("PERMANENT", neigh.Stdout, StringComparison.Ordinal);
-                var links = await ServeDaemon.RunAsync("ip", "-n", netns, "-o", "link", "show", "master", bridge);
-                Assert.Contains("smt", links.Stdout, StringComparison.Ordinal);
-                _out.WriteLine(links.Stdout);
-            }
-            // Stopped: the tap is gone from both namespaces.
-            Assert.DoesNotContain("smt", (await ServeDaemon.RunAsync("ip", "-n", netns, "-o", "link")).Stdout, StringComparison.Ordinal);
-            Assert.DoesNotContain("smt", (await ServeDaemon.RunAsync("ip", "-o", "link")).Stdout, StringComparison.Ordinal);
+            await using (ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms", networkToml: network))
+                await test(d, ns);
+            if (afterStop is not null) await afterStop(ns);
         }
         finally
         {
-            await ServeDaemon.RunAsync("ip", "netns", "del", netns);
+            await ServeDaemon.RunAsync("ip", "netns", "del", ns.Netns);
         }
+    }
+
+    private static async Task<string> CurlInAsync(string netns, string url) =>
+        (await ServeDaemon.RunAsync("ip", "netns", "exec", netns, "curl", "-sS", "-m", "40", url)).Stdout;
+
+    [Fact]
+    public async Task In_bridge_mode_a_client_with_the_old_address_after_a_stop_or_a_reap_is_served()
+    {
+        await InBridgeNamespaceAsync(7, async (d, ns) =>
+        {
+            string netns = ns.Netns;
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30));
+            Assert.True(rcode == 0 && address is not null, d.Output);
+            Assert.Contains("<h1>hello</h1>", await CurlInAsync(netns, $"http://{address}/"), StringComparison.Ordinal);
+            Assert.Equal(0, (await d.SummonerAsync("stop", "hello")).Exit);
+            Assert.Contains("<h1>hello</h1>", await CurlInAsync(netns, $"http://{address}/"), StringComparison.Ordinal);
+            // Then the idle reap (300 ms + the 1 s TTL), and the same address again.
+            await DoorTests.WaitAsync(() => DoorTests.StateAsync(d, "hello", "ready"), TimeSpan.FromSeconds(10));
+            await DoorTests.WaitAsync(() => DoorTests.StateAsync(d, "hello", "cold"), TimeSpan.FromSeconds(20));
+            Assert.Contains("<h1>hello</h1>", await CurlInAsync(netns, $"http://{address}/"), StringComparison.Ordinal);
+            string metrics = await d.ControlGetAsync("/metrics");
+            Assert.Contains("summoner_summons_triggered_total{service=\"hello\",trigger=\"connect\"} 2", metrics, StringComparison.Ordinal);
+        });
+    }
+
+    // Guests' own addresses rotate; the addresses clients hold are the door's and never change hands.
+    [Fact]
+    public async Task In_bridge_mode_one_services_address_never_answers_for_another_over_many_cycles()
+    {
+        await InBridgeNamespaceAsync(11, async (d, ns) =>
+        {
+            string netns = ns.Netns;
+            IPAddress hello = await DoorTests.AddressAsync(d, "hello"), echo = await DoorTests.AddressAsync(d, "echo");
+            var guests = new HashSet<string>();
+            for (int cycle = 0; cycle < 8; cycle++)
+            {
+                Assert.Contains("<h1>hello</h1>", await CurlInAsync(netns, $"http://{hello}/"), StringComparison.Ordinal);
+                guests.Add(await GuestAddressAsync(d, "hello"));
+                Assert.Equal(0, (await d.SummonerAsync("stop", "hello")).Exit);
+                string sent = $"cycle{cycle}";
+                var echoed = await ServeDaemon.RunAsync("ip", "netns", "exec", netns, "bash", "-c", $"exec 3<>/dev/tcp/{echo}/7 && printf {sent} >&3 && timeout 40 head -c {sent.Length} <&3");
+                Assert.Equal(sent, echoed.Stdout);
+                guests.Add(await GuestAddressAsync(d, "echo"));
+                // hello's address on echo's port: nobody there, whatever guest runs.
+                var wrong = await ServeDaemon.RunAsync("ip", "netns", "exec", netns, "bash", "-c", $"exec 3<>/dev/tcp/{hello}/7");
+                Assert.NotEqual(0, wrong.Exit);
+                Assert.Equal(0, (await d.SummonerAsync("stop", "echo")).Exit);
+            }
+            Assert.DoesNotContain(hello.ToString(), guests);
+            Assert.DoesNotContain(echo.ToString(), guests);
+        });
     }
 }

@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Summoner.Engine;
+using Summoner.Metrics;
+
+namespace Summoner.Door;
+
+/// <summary>
+/// Holds every service's public address and ports for the daemon's lifetime (loopback mode) and
+/// relays each connection to whichever guest serves the service. A connection that arrives while
+/// no guest is ready summons one exactly as a DNS query does (same single-flight boot, caps and
+/// deadline), waits, then reaches the guest; what the client sent meanwhile waits in the kernel's
+/// receive buffer and goes first, in order. A client that cached an old answer is therefore never
+/// refused: the address it holds is the door's, not a guest's.
+/// </summary>
+public sealed class ServiceDoor : IAsyncDisposable
+{
+    private const int BufferSize = 64 * 1024;
+    private readonly SummonEngine _engine;
+    private readonly SummonerMetrics _metrics;
+    private readonly ILogger _log;
+    private readonly List<Entrance> _entrances = [];
+    private readonly List<Task> _work = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<ServiceOwner, Traffic> _traffic = [];
+    private Task? _activity;
+
+    /// <summary>Per service: connections open through the door and bytes relayed (idleness is read from these).</summary>
+    private sealed class Traffic
+    {
+        public int Open;
+        public long Bytes;
+        public long BytesSeen;
+    }
+
+    private sealed record Entrance(ServiceOwner Owner, Socket Listener, int Port)
+    {
+        /// <summary>
+        /// QEMU's user-net forwarder listens with a backlog of one: a burst of held connections
+        /// released together at readiness overflows it, and a dropped SYN costs a 1 s (then 3 s,
+        /// 7 s...) retransmit. Connects to the guest go a few at a time instead.
+        /// </summary>
+        public SemaphoreSlim Connects { get; } = new(4);
+    }
+
+    /// <summary>A connect the forwarder's queue did not take in this long is retried with a fresh SYN, not left to the kernel's 1 s retransmit.</summary>
+    private static readonly TimeSpan ConnectTry = TimeSpan.FromMilliseconds(250);
+
+    private readonly Func<AddressFamily, Socket> _sockets;
+
+    /// <param name="sockets">Makes the door's sockets (bridge mode in a namespace needs them made there); null: this namespace.</param>
+    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? sockets = null)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        _sockets = sockets ?? (family => new Socket(family, SocketType.Stream, ProtocolType.Tcp));
+    }
+
+    /// <summary>Binds every service's public address on all its ports; throws <see cref="SocketException"/> if one is taken.</summary>
+    public void Start()
+    {
+        foreach (ServiceOwner owner in _engine.Services)
+        {
+            if (owner.Spec.PublicAddress is not { } address) continue;
+            _traffic[owner] = new Traffic();
+            foreach (int port in owner.Spec.Ports)
+            {
+                Socket listener = _sockets(address.AddressFamily);
+                try
+                {
+                    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    listener.Bind(new IPEndPoint(address, port));
+                    listener.Listen(1024);
+                }
+                catch
+                {
+                    listener.Dispose();
+                    throw;
+                }
+                _entrances.Add(new Entrance(owner, listener, port));
+            }
+        }
+        foreach (Entrance e in _entrances) _work.Add(Task.Run(() => AcceptLoopAsync(e)));
+        _activity = Task.Run(() => ReportActivityAsync(_stopping.Token));
+    }
+
+    private async Task AcceptLoopAsync(Entrance entrance)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await entrance.Listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException) { return; }
+            catch (SocketException ex)
+            {
+                // Out of descriptors or an aborted handshake: keep the door open.
+                _log.LogDebug("door {Service}:{Port}: accept failed: {Message}", entrance.Owner.Spec.Name, entrance.Port, ex.Message);
+                continue;
+            }
+            _ = Task.Run(() => ServeAsync(entrance, client));
+        }
+    }
+
+    private async Task ServeAsync(Entrance entrance, Socket client)
+    {
+        ServiceOwner owner = entrance.Owner;
+        Traffic traffic = _traffic[owner];
+        Interlocked.Increment(ref traffic.Open);
+        owner.NoteActivity();
+        Socket? guest = null;
+        try
+        {
+            client.NoDelay = true;
+            guest = await ReachGuestAsync(entrance, client).ConfigureAwait(false);
+            if (guest is null) return;
+            await SpliceAsync(client, guest, traffic).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException or IOException) { }
+        finally
+        {
+            guest?.Dispose();
+            client.Dispose();
+            Interlocked.Decrement(ref traffic.Open);
+            owner.NoteActivity();
+        }
+    }
+
+    /// <summary>Summons (if need be) and connects to the guest; on failure closes the client with a reset and returns null.</summary>
+    private async Task<Socket?> ReachGuestAsync(Entrance entrance, Socket client)
+    {
+        ServiceOwner owner = entrance.Owner;
+        // A held connection waits as long as a summon may: room under a cap, then the boot.
+        TimeSpan deadline = _engine.Options.CapWait + owner.Spec.BootDeadline;
+        var waited = Stopwatch.StartNew();
+        bool held = false;
+        try
+        {
+            while (true)
+            {
+                Task<SummonOutcome> summon = owner.SummonAsync(SummonTrigger.Connect, client: null);
+                if (!summon.IsCompleted && !held)
+                {
+                    held = true;
+                    _metrics.DoorHeld.WithLabels(owner.Spec.Name).Inc();
+                    _metrics.DoorHolding.Inc();
+                }
+                SummonOutcome outcome;
+                TimeSpan left = deadline - waited.Elapsed;
+                try
+                {
+                    outcome = left <= TimeSpan.Zero
+                        ? SummonOutcome.Fail(SummonFailure.Deadline, "no guest within the deadline")
+                        : await summon.WaitAsync(left, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    outcome = SummonOutcome.Fail(SummonFailure.Deadline, $"not ready within {deadline.TotalMilliseconds:0} ms");
+                }
+                if (outcome.Address is not { } address)
+                {
+                    Refuse(entrance, client, Reason(outcome.Failure), outcome.Detail ?? outcome.Failure.ToString(), waited.Elapsed);
+                    return null;
+                }
+                Socket guest = _sockets(address.AddressFamily);
+                guest.NoDelay = true;
+                await entrance.Connects.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                try
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    attempt.CancelAfter(ConnectTry);
+                    await guest.ConnectAsync(new IPEndPoint(address, entrance.Port), attempt.Token).ConfigureAwait(false);
+                    if (held) _log.LogInformation("{Service}: held a connection on port {Port} for {Ms:F1} ms until a guest was ready", owner.Spec.Name, entrance.Port, waited.Elapsed.TotalMilliseconds);
+                    return guest;
+                }
+                catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !_stopping.IsCancellationRequested))
+                {
+                    guest.Dispose();
+                    // Refused: the guest went away between the answer and the connect (reaped, crashed): summon again.
+                    if (waited.Elapsed >= deadline)
+                    {
+                        Refuse(entrance, client, "unreachable", ex.Message, waited.Elapsed);
+                        return null;
+                    }
+                    if (ex is SocketException) await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    entrance.Connects.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Refuse(entrance, client, "stopping", "summoner is shutting down", waited.Elapsed);
+            return null;
+        }
+        finally
+        {
+            if (held) _metrics.DoorHolding.Dec();
+        }
+    }
+
+    private static string Reason(SummonFailure failure) => failure switch
+    {
+        SummonFailure.Deadline => "deadline",
+        SummonFailure.Cap => "cap",
+        SummonFailure.Backoff => "backoff",
+        SummonFailure.Stopping => "stopping",
+        _ => "boot_failed",
+    };
+
+    /// <summary>A reset, not a silent close: the client learns at once, and nothing it sent is taken as served.</summary>
+    private void Refuse(Entrance entrance, Socket client, string reason, string detail, TimeSpan waited)
+    {
+        _metrics.DoorRefused.WithLabels(entrance.Owner.Spec.Name, reason).Inc();
+        _log.LogWarning("{Service}: closed a connection on port {Port} after {Ms:F1} ms without a guest ({Reason}): {Detail}",
+            entrance.Owner.Spec.Name, entrance.Port, waited.TotalMilliseconds, reason, detail);
+        try { client.LingerState = new LingerOption(true, 0); }
+        catch (SocketException) { }
+        client.Close();
+    }
+
+    /// <summary>Copies both ways; an end of stream is passed on as a half-close, an error closes both.</summary>
+    private static async Task SpliceAsync(Socket client, Socket guest, Traffic traffic)
+    {
+        Task<bool> up = PumpAsync(client, guest, traffic);
+        Task<bool> down = PumpAsync(guest, client, traffic);
+        Task<bool> first = await Task.WhenAny(up, down).ConfigureAwait(false);
+        if (!await first.ConfigureAwait(false))
+        {
+            client.Dispose();
+            guest.Dispose();
+        }
+        await Task.WhenAll(up, down).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> PumpAsync(Socket from, Socket to, Traffic traffic)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            while (true)
+            {
+                int n = await from.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    to.Shutdown(SocketShutdown.Send);
+                    return true;
+                }
+                for (int sent = 0; sent < n;)
+                    sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None).ConfigureAwait(false);
+                Interlocked.Add(ref traffic.Bytes, n);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Tells the engine a service is busy while the door relays for it (a connection open or bytes
+    /// moving), more often than the reaper looks, so an open connection is never reaped under.
+    /// </summary>
+    private async Task ReportActivityAsync(CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
+            {
+                foreach (var (owner, t) in _traffic)
+                {
+                    long bytes = Interlocked.Read(ref t.Bytes);
+                    if (Volatile.Read(ref t.Open) > 0 || bytes != t.BytesSeen) owner.NoteActivity();
+                    t.BytesSeen = bytes;
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Closes the listeners: held connections are reset, relayed ones end when their guest goes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (Entrance e in _entrances) e.Listener.Dispose();
+        await Task.WhenAll(_work).ConfigureAwait(false);
+        if (_activity is not null) await _activity.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}
