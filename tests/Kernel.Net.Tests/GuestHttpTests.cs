@@ -33,7 +33,7 @@ public class GuestHttpTests
         return (guest, port);
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(TimeSpan limit, string file, params string[] args)
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(TimeSpan limit, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) psi.ArgumentList.Add(a);
