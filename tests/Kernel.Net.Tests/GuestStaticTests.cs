@@ -21,22 +21,8 @@ public class GuestStaticTests(ITestOutputHelper output)
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 
-    private static async Task<(RunningGuest Guest, int Port)> StartAsync(string image, string settings)
-    {
-        int port = FreePort.Loopback();
-        var guest = new RunningGuest(RepoPaths.Image(image), settings,
-            ["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-device,netdev=n0"]);
-        try
-        {
-            await guest.WaitReadyAsync(Boot);
-        }
-        catch
-        {
-            guest.Dispose();
-            throw;
-        }
-        return (guest, port);
-    }
+    private static Task<(RunningGuest Guest, int Port)> StartAsync(string image, string settings) =>
+        RunningGuest.StartForwardedAsync(RepoPaths.Image(image), settings, Boot);
 
     private static Task<(int Exit, string Stdout, string Stderr)> Curl(params string[] args) => GuestHttpTests.RunAsync(Limit, "curl", ["-sS", "-m", "30", .. args]);
 
