@@ -20,6 +20,8 @@ namespace Kernel.Net.Http
         private ByteBuffer _body = new ByteBuffer(1024);
         private int _status;
         private HttpPreparedResponse? _prepared;
+        private ReadOnlyMemory<byte> _external;
+        private bool _hasExternal;
 
         internal HttpResponse(HttpConnection connection) => _connection = connection;
 
@@ -82,8 +84,19 @@ namespace Kernel.Net.Http
             _prepared = prepared ?? throw new ArgumentNullException(nameof(prepared));
         }
 
+        /// <summary>Answers with <paramref name="body"/> as the whole body, not copied: the caller keeps those
+        /// bytes unchanged until the response went out (static content, a prepared blob).</summary>
+        public void WriteBody(ReadOnlyMemory<byte> body)
+        {
+            if (HeadSent) throw new InvalidOperationException("this response is streaming: use WriteChunkAsync");
+            if (_body.Length > 0) throw new InvalidOperationException("a body was already written: WriteBody replaces the whole body");
+            _external = body;
+            _hasExternal = true;
+        }
+
         public void Write(ReadOnlySpan<byte> data)
         {
+            if (_hasExternal) throw new InvalidOperationException("the body was set by WriteBody");
             if (HeadSent) throw new InvalidOperationException("this response is streaming: use WriteChunkAsync");
             _body.Append(data);
         }
@@ -118,6 +131,8 @@ namespace Kernel.Net.Http
         {
             _status = 200;
             _prepared = null;
+            _external = default;
+            _hasExternal = false;
             _headers.Clear();
             if (_body.Array.Length > 64 * 1024) _body = new ByteBuffer(1024); // let a large body's buffer go
             _body.Clear();
@@ -144,6 +159,15 @@ namespace Kernel.Net.Http
                 return default;
             }
             bool bodyless = _status == 204 || _status == 304;
+            if (_hasExternal)
+            {
+                WriteHead(output, bodyless ? -1 : _external.Length);
+                HeadSent = true;
+                if (IsHead || bodyless || _external.Length == 0) return default;
+                if (_external.Length >= LargeBody) return _external;
+                output.Append(_external.Span);
+                return default;
+            }
             WriteHead(output, bodyless ? -1 : _body.Length);
             HeadSent = true;
             if (IsHead || bodyless || _body.Length == 0) return default;

@@ -6,7 +6,7 @@ bits 32
 extern __bss_start, __bss_end, _bss_end, __modules_start, __modules_end, kmain, kern_resolve_itf
 extern kern_interrupt, kern_collect_managed
 extern kern_dispatch_exception, kern_dispatch_fault, __eh_frame_start, __eh_frame_end
-extern __text_start, __text_end, __data_start, __data_end, __ksyms_start, __ksyms_end
+extern __text_start, __text_end, __data_start, __data_end, __ksyms_start, __ksyms_end, __static_start, __static_end
 
 PAGE        equ 4096
 STACK_SIZE  equ 512 * 1024
@@ -229,7 +229,7 @@ global kern_cr2, kern_cr3, kern_frame_pointer, kern_invlpg, kern_page_directory
 global kern_wait_for_interrupt, kern_enable_interrupts, kern_disable_interrupts
 global kern_stack_top, kern_stack_guard, kern_text_start, kern_text_end
 global kern_data_start, kern_data_end, kern_bss_start, kern_bss_end, kern_collect, kern_zero
-global kern_symbols_start, kern_symbols_end, kern_exception_stack, kern_interrupt_stack, kern_mfence
+global kern_static_start, kern_static_end, kern_symbols_start, kern_symbols_end, kern_exception_stack, kern_interrupt_stack, kern_mfence
 global RhpInitialDynamicInterfaceDispatch, RhpStackProbe, RhpByRefAssignRef
 
 kern_outb:
@@ -338,6 +338,12 @@ kern_exception_stack:
     ret
 kern_interrupt_stack:
     lea rax, [ist2]
+    ret
+kern_static_start:
+    lea rax, [__static_start]
+    ret
+kern_static_end:
+    lea rax, [__static_end]
     ret
 kern_symbols_start:
     lea rax, [__ksyms_start]

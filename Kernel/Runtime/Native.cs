@@ -98,6 +98,12 @@ namespace Kernel.Runtime
         [RuntimeImport("*", "kern_interrupt_stack")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint InterruptStack();
 
+        [RuntimeImport("*", "kern_static_start")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint StaticStart();
+
+        [RuntimeImport("*", "kern_static_end")][MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern nint StaticEnd();
+
         [RuntimeImport("*", "kern_symbols_start")][MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern nint SymbolsStart();
 

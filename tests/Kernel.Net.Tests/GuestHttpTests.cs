@@ -16,24 +16,10 @@ public class GuestHttpTests
 {
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(60);
 
-    private static async Task<(RunningGuest Guest, int Port)> StartAsync(string name, params string[] settings)
-    {
-        int port = FreePort.Loopback();
-        var guest = new RunningGuest(RepoPaths.Image("hello"), $"port=80 name={name} epoch=1767225600 " + string.Join(' ', settings),
-            ["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-device,netdev=n0"]);
-        try
-        {
-            await guest.WaitReadyAsync(Boot);
-        }
-        catch
-        {
-            guest.Dispose();
-            throw;
-        }
-        return (guest, port);
-    }
+    private static Task<(RunningGuest Guest, int Port)> StartAsync(string name, params string[] settings) =>
+        RunningGuest.StartForwardedAsync(RepoPaths.Image("hello"), $"port=80 name={name} epoch=1767225600 " + string.Join(' ', settings), Boot);
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(TimeSpan limit, string file, params string[] args)
+    internal static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(TimeSpan limit, string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in args) psi.ArgumentList.Add(a);

@@ -61,6 +61,23 @@ public sealed class HostedHelloTests : IDisposable
     }
 
     [Fact]
+    public void Hosted_hello_serves_its_wwwroot_packed_at_start_as_the_guest_image_has_it()
+    {
+        byte[] css = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "wwwroot", "static", "style.css"));
+        using var client = new TcpClient("127.0.0.1", Port);
+        NetworkStream stream = client.GetStream();
+        stream.Write("GET /static/style.css HTTP/1.1\r\nHost: hosted-demo\r\n\r\n"u8);
+        string reply = ReadResponse(stream);
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", reply);
+        Assert.Contains("Content-Type: text/css; charset=utf-8\r\n", reply);
+        Assert.EndsWith("\r\n\r\n" + Encoding.ASCII.GetString(css), reply);
+        stream.Write("HEAD /robots.txt HTTP/1.1\r\nHost: hosted-demo\r\n\r\n"u8);
+        var head = new byte[1024];
+        int n = stream.Read(head);
+        Assert.Contains("Content-Type: text/plain; charset=utf-8\r\n", Encoding.ASCII.GetString(head, 0, n));
+    }
+
+    [Fact]
     public void Hosted_hello_answers_a_malformed_request_with_400_and_closes()
     {
         using var client = new TcpClient("127.0.0.1", Port);

@@ -82,6 +82,36 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
             .Replace("GREETING = \"Hello from greeter\"", $"GREETING = \"{greeting}\"", StringComparison.Ordinal);
 
     [Fact]
+    public async Task Static_content_outside_the_repository_goes_into_the_image_and_a_file_over_the_limit_fails_the_build_naming_it()
+    {
+        string www = Path.Combine(_project.Project, "wwwroot");
+        Directory.CreateDirectory(www);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(www, "hello.txt"), "static hello from outside the repository\n");
+            await File.WriteAllBytesAsync(Path.Combine(www, "huge.bin"), new byte[5000]);
+            var refused = await GuideProject.InAsync(_project.Project, "dotnet", "build", "-nologo", "-p:GuestStaticMaxBytes=4000");
+            Assert.NotEqual(0, refused.Exit);
+            Assert.Contains("error SUMSTATIC", refused.Stdout, StringComparison.Ordinal);
+            Assert.Contains(Path.Combine(www, "huge.bin"), refused.Stdout, StringComparison.Ordinal);
+            Assert.Contains("<GuestStaticMaxBytes>", refused.Stdout, StringComparison.Ordinal);
+
+            // Within the limit, the packaged SDK packs the folder into the image's .static section.
+            var built = await GuideProject.InAsync(_project.Project, "dotnet", "build", "-nologo");
+            Assert.True(built.Exit == 0, built.Stdout + built.Stderr);
+            byte[] image = await File.ReadAllBytesAsync(_project.Image);
+            Assert.True(image.AsSpan().IndexOf("SUMSTAT1"u8) >= 0, "no static-content blob in " + _project.Image);
+            Assert.True(image.AsSpan().IndexOf("static hello from outside the repository"u8) >= 0);
+            var sections = await ServeDaemon.RunAsync("readelf", "-S", "-W", _project.Image);
+            Assert.Contains(".static", sections.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(www, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_guide_new_build_run_hosted_then_serve_answers_with_the_env_value_that_never_reaches_a_command_line()
     {
         // The project's own tests, against its hosted build.

@@ -9,7 +9,8 @@ namespace Hello
     /// <summary>
     /// The hello service on the HTTP library: <c>GET /</c> (and HEAD) answers a page naming the
     /// service (setting <c>name</c>, default "hello") and its boot-to-ready time; <c>POST /echo</c>
-    /// returns the request body. Port from setting <c>port</c> (default 80); the library's limits
+    /// returns the request body; the files of <c>apps/hello/wwwroot</c> (built into the image) at their
+    /// paths, e.g. <c>/static/style.css</c> and <c>/robots.txt</c>. Port from setting <c>port</c> (default 80); the library's limits
     /// and deadlines from its <c>http_*</c> settings (Kernel.Net/README.md). Written once against
     /// <see cref="IServiceHost"/>; runs as a unikernel or as a process.
     /// </summary>
@@ -17,6 +18,7 @@ namespace Hello
     {
         private HttpPreparedResponse _page = null!;
         private HttpPreparedResponse _notFound = null!;
+        private StaticSite _site = null!;
 
         private HelloService(HttpServer server) => Server = server;
 
@@ -40,6 +42,8 @@ namespace Hello
             }
             var service = new HelloService(new HttpServer(host, options));
             service.Server.MapGet("/", service.Page).MapPost("/echo", Echo).MapFallback(service.NotFound);
+            service._site = StaticSite.FromImage();
+            service._site.MapTo(service.Server);
             service.Server.Listen(port);
             // The page reports when the port was bound: that is what "ready" means. No connection
             // can be accepted before Run, so the page is ready before it is needed.
@@ -47,8 +51,8 @@ namespace Hello
             string boot = (tenths / 10).ToString() + "." + (tenths % 10).ToString();
             // Rendered once: serving the page copies one array (every instruction counts under TCG).
             service._page = service.Server.Prepare(200, "text/html; charset=utf-8", Encoding.UTF8.GetBytes("<!doctype html>\n<html><head><title>" + name
-                + "</title></head>\n<body><h1>" + name + "</h1>\n<p>Served by a C# unikernel (Summoner, Kernel.Net). Boot to ready: " + boot + " ms.</p></body></html>\n"));
-            service._notFound = service.Server.Prepare(404, "text/plain", Encoding.ASCII.GetBytes("not found: this service serves POST /echo and /\n"));
+                + "</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head>\n<body><h1>" + name + "</h1>\n<p>Served by a C# unikernel (Summoner, Kernel.Net). Boot to ready: " + boot + " ms.</p></body></html>\n"));
+            service._notFound = service.Server.Prepare(404, "text/plain", Encoding.ASCII.GetBytes("not found: this service serves /, POST /echo and its static files (/robots.txt, /static/style.css)\n"));
             return service;
         }
 
