@@ -10,7 +10,7 @@ namespace NetTest
 {
     /// <summary>
     /// The outbound and UDP test guest: a UDP echo service on <c>udp=PORT</c> [7], and with
-    /// <c>connect=HOST:PORT</c> one outbound TCP exchange at start (a line out, a line back), whose
+    /// <c>connect=HOST:PORT</c> <c>connects=N</c> [1] outbound TCP exchanges, one after another, at start (a line out, a line back), whose
     /// outcome it prints as <c>nettest: outbound ok REPLY</c> or <c>nettest: outbound failed WHY</c>.
     /// </summary>
     public static class Program
@@ -25,8 +25,16 @@ namespace NetTest
             if (udp is null || !int.TryParse(udp, out port) || port <= 0 || port > 65535) port = 7;
             host.BindUdp((ushort)port, new UdpEcho());
             string? target = host.Setting("connect");
-            if (target is not null) host.ScheduleTimer(0, () => _ = Outbound(host, target));
+            string? times = host.Setting("connects");
+            int count;
+            if (times is null || !int.TryParse(times, out count) || count < 1) count = 1;
+            if (target is not null) host.ScheduleTimer(0, () => _ = Outbounds(host, target, count));
             host.Run();
+        }
+
+        private static async Task Outbounds(StackServiceHost host, string target, int count)
+        {
+            for (int i = 0; i < count; i++) await Outbound(host, target);
         }
 
         private static async Task Outbound(StackServiceHost host, string target)
