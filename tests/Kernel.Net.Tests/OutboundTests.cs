@@ -10,19 +10,10 @@ namespace Kernel.Net.Tests;
 [Trait("Category", "unit")]
 public class OutboundTests
 {
-    private sealed class VirtualMachine(TwoStacks net, Dictionary<string, string> settings) : IMachine
-    {
-        public List<string> Lines { get; } = [];
-        public long NowNanoseconds => net.Now;
-        public void WaitUntil(long deadline) { }
-        public string? Setting(string key) => settings.TryGetValue(key, out string? v) ? v : null;
-        public void Log(string line) => Lines.Add(line);
-    }
-
     private static (TwoStacks Net, StackServiceHost Host) Boot(params string[] settings)
     {
         var net = new TwoStacks(seed: 5);
-        var machine = new VirtualMachine(net, settings.Select(s => s.Split('=')).ToDictionary(p => p[0], p => p[1]));
+        var machine = new ServiceOverStackTests.VirtualMachine(net, settings.Select(s => s.Split('=')).ToDictionary(p => p[0], p => p[1]));
         return (net, new StackServiceHost(net.B, machine));
     }
 
