@@ -10,7 +10,7 @@ namespace Kernel.Net.Hosted;
 /// non-blocking System.Net.Sockets and Socket.Select, so an app runs as a plain process.
 /// Binds 127.0.0.1 unless the <c>bind=</c> setting says otherwise.
 /// </summary>
-public sealed class SocketServiceHost : IServiceHost, IDisposable
+public sealed class SocketServiceHost : IServiceHost, IClientHost, IDisposable
 {
     private readonly Dictionary<string, string> _settings;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -18,6 +18,8 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
     private readonly List<(Socket Socket, Func<IConnection, IConnectionHandler> Accept)> _listeners = [];
     private readonly List<SocketConnection> _connections = [];
     private readonly HashSet<Socket> _announced = [];
+    private readonly List<(SocketConnection Connection, IConnectCallback Callback)> _connecting = [];
+    private readonly List<DatagramSocket> _datagrams = [];
     private readonly TextWriter _log;
     private readonly long _startOffsetNs;
     private readonly LoopContext _context = new();
@@ -63,6 +65,58 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
         int bound = ((IPEndPoint)socket.LocalEndPoint!).Port;
         Log(ReadinessLine.Format((ushort)bound, NowNanoseconds));
     }
+
+    public IConnection Connect(Kernel.Net.Wire.Ipv4Address address, ushort port, IConnectCallback callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
+        var connection = new SocketConnection(socket);
+        try
+        {
+            socket.Connect(new IPEndPoint(ToIp(address), port));
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            // The usual case: the handshake completes later, the loop sees the socket writable.
+        }
+        catch (SocketException e)
+        {
+            connection.Abort();
+            callback.OnConnectFailed(ToConnectError(e.SocketErrorCode));
+            return connection;
+        }
+        _connecting.Add((connection, callback));
+        return connection;
+    }
+
+    public IDatagramSocket BindUdp(ushort port, IDatagramHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        string bind = Setting("bind") ?? "127.0.0.1";
+        if (!IPAddress.TryParse(bind, out IPAddress? address))
+            throw new ArgumentException($"bind={bind} is not an IP address: use for example bind=127.0.0.1");
+        // Ephemeral sockets talk to resolvers and peers anywhere: bind them to every address.
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        socket.Bind(new IPEndPoint(port == 0 ? IPAddress.Any : address, port));
+        var d = new DatagramSocket(this, socket, handler);
+        _datagrams.Add(d);
+        if (port != 0) Log(ReadinessLine.FormatUdp(d.LocalPort, NowNanoseconds));
+        return d;
+    }
+
+    private static IPAddress ToIp(Kernel.Net.Wire.Ipv4Address address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        address.Write(bytes);
+        return new IPAddress(bytes);
+    }
+
+    private static ConnectError ToConnectError(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused or SocketError.ConnectionReset => ConnectError.Refused,
+        SocketError.TimedOut => ConnectError.TimedOut,
+        _ => ConnectError.Unreachable,
+    };
 
     public int ScheduleTimer(long delayNanoseconds, Action callback) => _timers.Schedule(NowNanoseconds + delayNanoseconds, callback);
 
@@ -111,6 +165,9 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
                 if (!c.ReadPaused) readable.Add(c.Socket);
                 if (c.WantsWrite) writable.Add(c.Socket);
             }
+            _connecting.RemoveAll(p => p.Connection.Closed); // aborted by the app: no callback
+            foreach (var p in _connecting) writable.Add(p.Connection.Socket);
+            foreach (DatagramSocket d in _datagrams) readable.Add(d.Socket);
             // Work posted from other threads waits at most one Select timeout (50 ms).
             long waitNs = _context.HasPosted ? 0 : Math.Clamp(_timers.NextDue - NowNanoseconds, 0, 50_000_000);
             if (readable.Count + writable.Count > 0) Socket.Select(readable, writable, null, (int)(waitNs / 1000));
@@ -128,6 +185,9 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
                     c.Handler.OnReadable(c);
                 }
             }
+            CompleteConnects(writable);
+            foreach (DatagramSocket d in _datagrams.ToArray())
+                if (!d.Closed && readable.Contains(d.Socket)) d.Handler.OnDatagram(d);
             foreach (SocketConnection c in _connections.ToArray())
             {
                 if (c.Closed) continue;
@@ -137,6 +197,26 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
             }
             _connections.RemoveAll(c => c.Closed);
             _timers.RunDue(NowNanoseconds);
+        }
+    }
+
+    /// <summary>A non-blocking connect reports through writability; SO_ERROR says how it ended.</summary>
+    private void CompleteConnects(List<Socket> writable)
+    {
+        foreach (var (c, callback) in _connecting.ToArray())
+        {
+            if (c.Closed || !writable.Contains(c.Socket)) continue;
+            _connecting.Remove((c, callback));
+            var error = (SocketError)(int)c.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success)
+            {
+                c.Abort();
+                callback.OnConnectFailed(ToConnectError(error));
+                continue;
+            }
+            _connections.Add(c);
+            c.Handler = callback.OnConnected(c);
+            if (!c.Closed) c.Handler.OnReadable(c);
         }
     }
 
@@ -160,6 +240,10 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
     {
         foreach (var l in _listeners) l.Socket.Dispose();
         foreach (SocketConnection c in _connections) c.Socket.Dispose();
+        foreach (var p in _connecting) p.Connection.Socket.Dispose();
+        foreach (DatagramSocket d in _datagrams) d.Socket.Dispose();
+        _connecting.Clear();
+        _datagrams.Clear();
         _listeners.Clear();
         _connections.Clear();
     }
@@ -181,6 +265,59 @@ public sealed class SocketServiceHost : IServiceHost, IDisposable
         public void RunPosted()
         {
             for (int n = _posted.Count; n > 0 && _posted.TryDequeue(out var work); n--) work.Callback(work.State);
+        }
+    }
+
+    private sealed class DatagramSocket(SocketServiceHost host, Socket socket, IDatagramHandler handler) : IDatagramSocket
+    {
+        private EndPoint _from = new IPEndPoint(IPAddress.Any, 0);
+
+        public Socket Socket { get; } = socket;
+        public IDatagramHandler Handler { get; } = handler;
+        public bool Closed { get; private set; }
+        public ushort LocalPort => (ushort)((IPEndPoint)Socket.LocalEndPoint!).Port;
+
+        public int ReceiveFrom(Span<byte> buffer, out Kernel.Net.Wire.Ipv4Address source, out ushort sourcePort)
+        {
+            source = default;
+            sourcePort = 0;
+            if (Closed || Socket.Available == 0) return -1;
+            int n;
+            try
+            {
+                n = Socket.ReceiveFrom(buffer, SocketFlags.None, ref _from);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.MessageSize or SocketError.ConnectionReset)
+            {
+                // MessageSize: truncated, as the bare host does; ConnectionReset: an ICMP error for an earlier send.
+                if (e.SocketErrorCode != SocketError.MessageSize) return -1;
+                n = buffer.Length;
+            }
+            var ip = (IPEndPoint)_from;
+            source = Kernel.Net.Wire.Ipv4Address.Read(ip.Address.MapToIPv4().GetAddressBytes());
+            sourcePort = (ushort)ip.Port;
+            return n;
+        }
+
+        public bool SendTo(Kernel.Net.Wire.Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> payload)
+        {
+            if (Closed) return false;
+            try
+            {
+                return Socket.SendTo(payload, SocketFlags.None, new IPEndPoint(ToIp(destination), destinationPort)) == payload.Length;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        public void Close()
+        {
+            if (Closed) return;
+            Closed = true;
+            host._datagrams.Remove(this);
+            Socket.Dispose();
         }
     }
 

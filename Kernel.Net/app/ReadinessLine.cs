@@ -13,6 +13,15 @@ namespace Kernel.Net.App
         public const string Prefix = "summoner: ready tcp/";
         public const string AcceptedPrefix = "summoner: accepted tcp/";
 
+        public const string UdpPrefix = "summoner: ready udp/";
+
+        /// <summary>A UDP service is ready when its port is bound: there is no handshake to prove more.</summary>
+        public static string FormatUdp(ushort port, long nanoseconds)
+        {
+            long tenths = nanoseconds / 100_000;
+            return UdpPrefix + port.ToString() + " in " + (tenths / 10).ToString() + "." + (tenths % 10).ToString() + " ms";
+        }
+
         public static string FormatAccepted(ushort port) => AcceptedPrefix + port.ToString();
 
         /// <summary>Formats with one decimal using integers only (the guest has no floating-point formatting).</summary>

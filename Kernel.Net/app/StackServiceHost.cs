@@ -10,7 +10,7 @@ namespace Kernel.Net.App
     /// polls the stack, hands accepted connections to the app, delivers readiness callbacks, runs
     /// timers and otherwise sleeps until the next deadline or interrupt.
     /// </summary>
-    public sealed class StackServiceHost : IServiceHost
+    public sealed class StackServiceHost : IServiceHost, IClientHost
     {
         private readonly EthernetInterface _interface;
         private readonly IMachine _machine;
@@ -21,6 +21,10 @@ namespace Kernel.Net.App
         // Accepted connections that have not carried a byte yet: one that ends so is a readiness probe.
         // A list, not a set: it holds few entries, and a HashSet<T> would add ~20 KB of code to the image.
         private readonly List<TcpConnection> _silent = new List<TcpConnection>();
+        // Active opens still in their handshake, and bound UDP sockets; few entries, so lists.
+        private readonly List<TcpConnection> _connecting = new List<TcpConnection>();
+        private readonly List<IConnectCallback> _connectCallbacks = new List<IConnectCallback>();
+        private readonly List<BoundDatagramSocket> _datagrams = new List<BoundDatagramSocket>();
         private bool _stopped;
         private long _statsDue;
         private long _statsPrinted;
@@ -45,6 +49,28 @@ namespace Kernel.Net.App
             _machine.Log(ReadinessLine.Format(port, _machine.NowNanoseconds));
         }
 
+        public IConnection Connect(Wire.Ipv4Address address, ushort port, IConnectCallback callback)
+        {
+            TcpConnection? c = _interface.Tcp.Connect(_machine.NowNanoseconds, _interface.Config.Address, address, port);
+            if (c is null)
+            {
+                callback.OnConnectFailed(ConnectError.Unreachable);
+                return ClosedConnection.Instance;
+            }
+            _connecting.Add(c);
+            _connectCallbacks.Add(callback);
+            return c;
+        }
+
+        public IDatagramSocket BindUdp(ushort port, IDatagramHandler handler)
+        {
+            UdpSocket socket = port == 0 ? _interface.Udp.BindEphemeral() : _interface.Udp.Bind(port);
+            var bound = new BoundDatagramSocket(this, socket, handler);
+            _datagrams.Add(bound);
+            if (port != 0) _machine.Log(ReadinessLine.FormatUdp(port, _machine.NowNanoseconds));
+            return bound;
+        }
+
         public int ScheduleTimer(long delayNanoseconds, Action callback) => _timers.Schedule(_machine.NowNanoseconds + delayNanoseconds, callback);
 
         public void CancelTimer(int id) => _timers.Cancel(id);
@@ -65,6 +91,8 @@ namespace Kernel.Net.App
             long now = _machine.NowNanoseconds;
             bool busy = _interface.Poll(now);
             busy |= AcceptNew();
+            if (_connecting.Count > 0) busy |= CompleteConnects();
+            if (_datagrams.Count > 0) busy |= DeliverDatagrams();
             busy |= DeliverEvents();
             busy |= _timers.RunDue(now) > 0;
             long statsAt = ReportStats(now);
@@ -93,6 +121,109 @@ namespace Kernel.Net.App
             _statsDue = now + StatsLine.IntervalNanoseconds;
             _machine.Log(StatsLine.Format(_interface.Tcp));
             return long.MaxValue;
+        }
+
+        private bool CompleteConnects()
+        {
+            bool any = false;
+            for (int i = _connecting.Count - 1; i >= 0; i--)
+            {
+                TcpConnection c = _connecting[i];
+                IConnectCallback callback = _connectCallbacks[i];
+                if (!c.AppOwned)
+                {
+                    // The app aborted it (its own deadline): no callback, as promised.
+                    Forget(i);
+                    continue;
+                }
+                if (c.State == TcpState.SynSent) continue;
+                any = true;
+                Forget(i);
+                if (c.State == TcpState.Closed)
+                {
+                    TcpError error = c.Error;
+                    c.Abort(); // releases it to the stack
+                    callback.OnConnectFailed(error == TcpError.TimedOut ? ConnectError.TimedOut
+                        : error == TcpError.Refused || error == TcpError.Reset ? ConnectError.Refused : ConnectError.Unreachable);
+                    continue;
+                }
+                c.Handler = callback.OnConnected(c);
+                c.ReadableEvent = true; // data (or a FIN) may have come with the handshake
+                c.WritableEvent = false;
+            }
+            return any;
+        }
+
+        private void Forget(int i)
+        {
+            _connecting.RemoveAt(i);
+            _connectCallbacks.RemoveAt(i);
+        }
+
+        private bool DeliverDatagrams()
+        {
+            bool any = false;
+            for (int i = 0; i < _datagrams.Count; i++)
+            {
+                BoundDatagramSocket d = _datagrams[i];
+                if (d.Socket.Queued == 0) continue;
+                any = true;
+                d.Handler.OnDatagram(d);
+                if (d.Socket.Queued > 0 && (object)_datagrams[i] == d) d.DrainUnread(); // a handler that ignores datagrams must not spin the loop
+            }
+            return any;
+        }
+
+        private void Unbind(BoundDatagramSocket d)
+        {
+            for (int i = 0; i < _datagrams.Count; i++)
+                if ((object)_datagrams[i] == d) { _datagrams.RemoveAt(i); break; }
+            _interface.Udp.Unbind(d.Socket);
+        }
+
+        private sealed class BoundDatagramSocket : IDatagramSocket
+        {
+            private readonly StackServiceHost _host;
+
+            public BoundDatagramSocket(StackServiceHost host, UdpSocket socket, IDatagramHandler handler)
+            {
+                _host = host;
+                Socket = socket;
+                Handler = handler;
+            }
+
+            public UdpSocket Socket { get; }
+
+            public IDatagramHandler Handler { get; }
+
+            public ushort LocalPort => Socket.Port;
+
+            public int ReceiveFrom(Span<byte> buffer, out Wire.Ipv4Address source, out ushort sourcePort) => Socket.ReceiveFrom(buffer, out source, out sourcePort);
+
+            public bool SendTo(Wire.Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> payload) => Socket.SendTo(destination, destinationPort, payload);
+
+            public void Close() => _host.Unbind(this);
+
+            public void DrainUnread()
+            {
+                Wire.Ipv4Address source;
+                ushort port;
+                while (Socket.ReceiveFrom(Span<byte>.Empty, out source, out port) >= 0) { }
+            }
+        }
+
+        /// <summary>What Connect returns when it failed at once: every call is a no-op.</summary>
+        private sealed class ClosedConnection : IConnection
+        {
+            public static readonly ClosedConnection Instance = new ClosedConnection();
+
+            public int Read(Span<byte> buffer) => -1;
+
+            public int Write(ReadOnlySpan<byte> data) => -1;
+
+            public void Close() { }
+
+            public void Abort() { }
         }
 
         private bool AcceptNew()

@@ -10,11 +10,13 @@ namespace Kernel.Net.Sockets
         private readonly Dictionary<ushort, UdpSocket> _sockets = new Dictionary<ushort, UdpSocket>();
         private readonly IIpv4Output _output;
         private readonly Func<Ipv4Address> _localAddress;
+        private ushort _nextEphemeral;
 
         public UdpStack(IIpv4Output output, Func<Ipv4Address> localAddress)
         {
             _output = output;
             _localAddress = localAddress;
+            _nextEphemeral = 49151;
         }
 
         /// <summary>Datagrams for ports nobody bound.</summary>
@@ -26,6 +28,24 @@ namespace Kernel.Net.Sockets
             var s = new UdpSocket(this, port, queueDatagrams);
             _sockets[port] = s;
             return s;
+        }
+
+        /// <summary>Binds the next free port of the dynamic range (RFC 6335: 49152-65535).</summary>
+        public UdpSocket BindEphemeral(int queueDatagrams = 16)
+        {
+            for (int i = 0; i < 16384; i++)
+            {
+                _nextEphemeral = (ushort)(_nextEphemeral >= 65535 || _nextEphemeral < 49152 ? 49152 : _nextEphemeral + 1);
+                if (!_sockets.ContainsKey(_nextEphemeral)) return Bind(_nextEphemeral, queueDatagrams);
+            }
+            throw new InvalidOperationException("every ephemeral UDP port is bound");
+        }
+
+        /// <summary>Frees the socket's port; datagrams for it count as NoSocket from now on.</summary>
+        public void Unbind(UdpSocket socket)
+        {
+            UdpSocket? bound;
+            if (_sockets.TryGetValue(socket.Port, out bound) && (object)bound == socket) _sockets.Remove(socket.Port);
         }
 
         public void Process(Ipv4Address source, UdpDatagram datagram)

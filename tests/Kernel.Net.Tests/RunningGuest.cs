@@ -60,13 +60,16 @@ internal sealed class RunningGuest : IDisposable
     }
 
     /// <summary>Waits for the readiness line; fails with the console so far if it does not come or QEMU exits.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout)
+    public Task WaitReadyAsync(TimeSpan timeout) => WaitForAsync("summoner: ready tcp/", timeout);
+
+    /// <summary>Waits until the console shows <paramref name="marker"/>; fails with the console so far if it does not or QEMU exits.</summary>
+    public async Task WaitForAsync(string marker, TimeSpan timeout)
     {
         var sw = Stopwatch.StartNew();
-        while (!Serial.Contains("summoner: ready tcp/", StringComparison.Ordinal))
+        while (!Serial.Contains(marker, StringComparison.Ordinal))
         {
             if (_process.HasExited || sw.Elapsed > timeout)
-                throw new TimeoutException($"guest not ready after {sw.Elapsed.TotalSeconds:F1} s (exited={_process.HasExited}):\n{Serial}");
+                throw new TimeoutException($"no '{marker}' from the guest after {sw.Elapsed.TotalSeconds:F1} s (exited={_process.HasExited}):\n{Serial}");
             await Task.Delay(20);
         }
     }

@@ -12,7 +12,7 @@ namespace Kernel.Net.Tests;
 [Trait("Category", "unit")]
 public class ServiceOverStackTests
 {
-    private sealed class VirtualMachine(TwoStacks net, Dictionary<string, string> settings) : IMachine
+    internal sealed class VirtualMachine(TwoStacks net, Dictionary<string, string> settings) : IMachine
     {
         public List<string> Lines { get; } = [];
         public long NowNanoseconds => net.Now;
