@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Summoner.Engine.Tests;
 
+[Trait("Category", "unit")]
 public sealed class ClientBudgetTests
 {
     private static SocketAddress From(string address) => new IPEndPoint(IPAddress.Parse(address), 53000).Serialize();

@@ -6,6 +6,7 @@ using Xunit;
 namespace Summoner.Engine.Tests;
 
 /// <summary>`stop NAME` during a boot, and a create that blocks past the boot deadline.</summary>
+[Trait("Category", "unit")]
 public sealed class StopAndStuckCreateTests : IDisposable
 {
     private readonly string _state = Directory.CreateTempSubdirectory("summoner-stop-").FullName;

@@ -6,6 +6,8 @@ using Xunit.Abstractions;
 namespace Summoner.Serve.Tests;
 
 /// <summary>An answer never names a guest whose QEMU is gone.</summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class DeadGuestTests(ITestOutputHelper output)
 {
     [Fact]

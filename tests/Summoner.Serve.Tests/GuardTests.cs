@@ -6,6 +6,8 @@ using Xunit.Abstractions;
 namespace Summoner.Serve.Tests;
 
 /// <summary>The per-client summon budget and the cap on queries waiting for summons.</summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class GuardTests(ITestOutputHelper output)
 {
     private const string Limits = """

@@ -6,6 +6,8 @@ using Xunit.Abstractions;
 namespace Summoner.Serve.Tests;
 
 /// <summary>A daemon killed and started again on the same state directory keeps its guests serving.</summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
 public sealed class RestartTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Boot = TimeSpan.FromSeconds(30);
