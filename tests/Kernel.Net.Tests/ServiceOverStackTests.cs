@@ -67,7 +67,7 @@ public class ServiceOverStackTests
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", first);
         Assert.Contains("<h1>demo</h1>", first);
         Assert.Contains("Boot to ready:", first);
-        string second = Exchange(net, host, client, "GET /missing HTTP/1.1\r\nHost: demo\r\n\r\n", s => s.EndsWith("/\n", StringComparison.Ordinal));
+        string second = Exchange(net, host, client, "GET /missing HTTP/1.1\r\nHost: demo\r\n\r\n", s => s.EndsWith("/static/style.css)\n", StringComparison.Ordinal));
         Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", second);
         Assert.Equal(TcpState.Established, client.State);
         // The first accepted connection is reported once (the summoner's readiness probe waits for it).
