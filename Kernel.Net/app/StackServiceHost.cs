@@ -240,7 +240,11 @@ namespace Kernel.Net.App
                         _announced[i] = true;
                         _machine.Log(ReadinessLine.FormatAccepted(_listeners[i].Port));
                     }
-                    if (SilentIndex(c) < 0) _silent.Add(c);
+                    // A probe's ACK and FIN often arrive in one poll, before the accept: judge it
+                    // now, because an app that reads in its accept callback (HttpServer) sees the end
+                    // of stream and closes it before any readable event could.
+                    if (c.PeerClosedWithoutData) _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
+                    else if (SilentIndex(c) < 0) _silent.Add(c);
                     c.Handler = _acceptors[i](c);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;
@@ -258,8 +262,8 @@ namespace Kernel.Net.App
         {
             int i = SilentIndex(c);
             if (i < 0) return;
-            if (c.BytesAvailable > 0) _silent.RemoveAt(i);
-            else if (c.State == TcpState.CloseWait)
+            if (c.PeerSentData) _silent.RemoveAt(i);
+            else if (c.PeerClosedWithoutData)
             {
                 _silent.RemoveAt(i);
                 _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
@@ -287,6 +291,7 @@ namespace Kernel.Net.App
                 if (c.State == TcpState.Closed)
                 {
                     any = true;
+                    if (_silent.Count > 0) ReportProbe(c); // the app may have closed it on the FIN itself
                     int silent = SilentIndex(c);
                     if (silent >= 0) _silent.RemoveAt(silent);
                     c.Handler = null;

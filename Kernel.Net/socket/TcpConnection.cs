@@ -106,6 +106,12 @@ namespace Kernel.Net.Sockets
 
         internal uint ReceiveNext => _rcvNxt;
 
+        /// <summary>The peer's SYN and FIN are all it sent: nothing between them (a readiness probe).</summary>
+        internal bool PeerClosedWithoutData => _peerFinReceived && _rcvNxt - _irs == 2;
+
+        /// <summary>The peer sent at least one byte of data (read or not).</summary>
+        internal bool PeerSentData => IsSynchronized && _rcvNxt - _irs > (_peerFinReceived ? 2u : 1u);
+
         internal long TimeWaitUntil => _timeWaitUntil;
 
         internal long LastProgress => _lastProgress;
