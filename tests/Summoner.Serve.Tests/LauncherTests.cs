@@ -37,6 +37,20 @@ public sealed class LauncherTests
         Assert.Equal("", r.Stderr.Trim());
     }
 
+    [Fact]
+    public async Task Serve_skips_the_package_check_and_the_build_when_nothing_changed_since_the_last_build()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "summoner-no-such-config-" + Guid.NewGuid().ToString("N") + ".toml");
+        // The first call builds if the tree changed since the last build (and stamps it); the second must not.
+        var first = await ServeDaemon.RunAsync(TimeSpan.FromMinutes(10), Launcher, "serve", "--config", missing);
+        Assert.NotEqual(0, first.Exit);
+        var second = await ServeDaemon.RunAsync(Launcher, "serve", "--config", missing);
+        Assert.NotEqual(0, second.Exit);
+        Assert.Contains("summoner: nothing changed since the last build: skipped the package check and the build", second.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Build succeeded", second.Stdout, StringComparison.Ordinal);
+        Assert.Contains("cannot read the file", second.Stderr, StringComparison.Ordinal); // and it went on to serve's own checks
+    }
+
     private static string? FirstFolderClosedToOthers(string path)
     {
         if (OperatingSystem.IsWindows()) return null;

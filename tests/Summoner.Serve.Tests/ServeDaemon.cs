@@ -126,14 +126,16 @@ public sealed class ServeDaemon : IAsyncDisposable
     private bool _pumping;
 
     /// <summary>Runs a real peer (dig, curl, promtool...) and returns its stdout.</summary>
-    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string tool, params string[] args)
+    public static Task<(int Exit, string Stdout, string Stderr)> RunAsync(string tool, params string[] args) => RunAsync(TimeSpan.FromSeconds(60), tool, args);
+
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, string tool, params string[] args)
     {
         var psi = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         foreach (string a in args) psi.ArgumentList.Add(a);
         using Process p = Process.Start(psi)!;
         p.StandardInput.Close();
         Task<string> o = p.StandardOutput.ReadToEndAsync(), e = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(timeout);
         await p.WaitForExitAsync(cts.Token);
         return (p.ExitCode, await o, await e);
     }
