@@ -23,6 +23,20 @@ namespace Kernel.Net.Http
 
         public long HandlerFailures { get; internal set; }
 
+        /// <summary>Sum of the counters that only move when a client misbehaves or the server is short of room.</summary>
+        internal long DefenceEvents => Rejected + Refused + TimedOut + HandlerFailures;
+
+        /// <summary>The console form (<see cref="Kernel.Net.App.StatsLine"/>): <c>summoner: stats http conns=2
+        /// connections=40 requests=38 rejected=1 refused=0 timedout=1 failures=0</c>, running totals since boot.</summary>
+        public string StatsLine(int open) => Kernel.Net.App.StatsLine.Prefix + "http"
+            + Kernel.Net.App.StatsLine.Pair("conns", open)
+            + Kernel.Net.App.StatsLine.Pair("connections", Connections)
+            + Kernel.Net.App.StatsLine.Pair("requests", Requests)
+            + Kernel.Net.App.StatsLine.Pair("rejected", Rejected)
+            + Kernel.Net.App.StatsLine.Pair("refused", Refused)
+            + Kernel.Net.App.StatsLine.Pair("timedout", TimedOut)
+            + Kernel.Net.App.StatsLine.Pair("failures", HandlerFailures);
+
         public override string ToString() => "http: connections " + Connections.ToString() + " requests " + Requests.ToString()
             + " rejected " + Rejected.ToString() + " refused " + Refused.ToString() + " timed-out " + TimedOut.ToString()
             + " handler-failures " + HandlerFailures.ToString();
@@ -257,6 +271,7 @@ namespace Kernel.Net.Http
             HttpServerOptions o = Options;
             long shortest = Math.Min(Math.Min(o.RequestLineTimeout, o.HeaderTimeout), Math.Min(o.BodyProgressInterval, o.IdleTimeout));
             long interval = Math.Clamp(shortest / 4, 10_000_000L, 1_000_000_000L);
+            long printed = 0, printDue = 0;
             while (true)
             {
                 await Host.Delay(interval);
@@ -265,6 +280,16 @@ namespace Kernel.Net.Http
                 {
                     // Expiring a connection can end it at once (it leaves _active): re-check the index.
                     if (i < _active.Count) _active[i].CheckDeadlines(now);
+                }
+                // Like the tcp stats line: only after a defence counter moved, at most once per
+                // interval, so an operator sees 408s and rejections without asking, and a guest
+                // that only serves well prints nothing.
+                long events = Counters.DefenceEvents;
+                if (events != printed && now >= printDue)
+                {
+                    printed = events;
+                    printDue = now + Kernel.Net.App.StatsLine.IntervalNanoseconds;
+                    Host.Log(Counters.StatsLine(_active.Count));
                 }
             }
         }

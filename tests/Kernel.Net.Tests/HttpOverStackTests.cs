@@ -16,13 +16,17 @@ public class HttpOverStackTests
         public long NowNanoseconds => net.Now;
         public void WaitUntil(long deadline) { }
         public string? Setting(string key) => settings.Select(s => s.Split('=', 2)).Where(p => p[0] == key).Select(p => p[1]).FirstOrDefault();
-        public void Log(string line) { }
+        public List<string> Lines { get; } = [];
+        public void Log(string line) => Lines.Add(line);
     }
 
-    private static (TwoStacks Net, StackServiceHost Host, HttpServer Server) Start(params string[] settings)
+    private static (TwoStacks Net, StackServiceHost Host, HttpServer Server) Start(params string[] settings) => Start(out _, settings);
+
+    private static (TwoStacks Net, StackServiceHost Host, HttpServer Server) Start(out Machine machine, params string[] settings)
     {
         var net = new TwoStacks(seed: 5);
-        var host = new StackServiceHost(net.B, new Machine(net, settings));
+        machine = new Machine(net, settings);
+        var host = new StackServiceHost(net.B, machine);
         var server = new HttpServer(host);
         server.MapPost("/echo", (req, res) => { res.Write(req.Body.Span); return default; });
         server.MapGet("/items/{id}", (req, res) => { res.Write(req.RouteValue("id")); return default; });
@@ -80,6 +84,39 @@ public class HttpOverStackTests
         Assert.True(closed);
         Assert.InRange(elapsed, 3_000_000_000L, 4_000_000_000L); // the deadline plus at most a sweep interval (and the handshake)
         Assert.Equal(1, server.Counters.TimedOut);
+    }
+
+    [Fact]
+    public void Deadlines_hit_and_rejected_requests_are_reported_on_a_stats_line_and_a_well_served_guest_prints_none()
+    {
+        (TwoStacks net, StackServiceHost host, HttpServer server) = Start(out Machine machine, "http_header_ms=3000", "http_request_line_ms=2000");
+        List<string> Stats() => machine.Lines.Where(l => l.StartsWith("summoner: stats http ", StringComparison.Ordinal)).ToList();
+        TcpConnection good = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Assert.StartsWith("HTTP/1.1 200 ", Exchange(net, host, good, "GET /items/1 HTTP/1.1\r\nHost: m\r\n\r\n", t => t.EndsWith("\r\n\r\n1", StringComparison.Ordinal)).Text);
+        Idle(net, host, 2_000_000_000L);
+        Assert.Empty(Stats());
+
+        TcpConnection slow = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Assert.StartsWith("HTTP/1.1 408 ", Exchange(net, host, slow, "GET /items/1 HTTP/1.1\r\nHost: m\r\nX-Slow: ", _ => false).Text);
+        TcpConnection junk = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Assert.StartsWith("HTTP/1.1 400 ", Exchange(net, host, junk, "\u0001\u0002junk\r\n\r\n", _ => false).Text);
+        Idle(net, host, 2_000_000_000L);
+        string last = Stats()[^1];
+        Assert.Matches(@"^summoner: stats http conns=\d+ connections=3 requests=\d+ rejected=1 refused=0 timedout=1 failures=0$", last);
+        int printed = Stats().Count;
+        Idle(net, host, 5_000_000_000L);
+        Assert.Equal(printed, Stats().Count); // nothing moved: no more lines
+        Assert.Equal(1, server.Counters.TimedOut);
+    }
+
+    private static void Idle(TwoStacks net, StackServiceHost host, long nanoseconds)
+    {
+        for (long end = net.Now + nanoseconds; net.Now < end;)
+        {
+            host.RunOnce(wait: false);
+            net.A.Poll(net.Now);
+            net.AdvanceClock();
+        }
     }
 
     [Fact]
