@@ -9,7 +9,6 @@ public static class Program
         var root = new RootCommand("Summoner: boots C# unikernels on a DNS query and reaps them when idle.");
         root.Subcommands.Add(Serve.ServeCommand.Create());
         foreach (Command c in Cli.ControlCommands.Create()) root.Subcommands.Add(c);
-        root.Subcommands.Add(Cli.BenchCommand.Create());
         root.Subcommands.Add(Config.CheckConfigCommand.Create());
         root.Subcommands.Add(Cli.NewCommand.Create());
         return root.Parse(args).Invoke();

@@ -9,6 +9,9 @@ namespace Summoner.Serve.Tests;
 [Trait("Category", "root")]
 public sealed class BenchCommandTests
 {
+    // The bench's own build output (./summoner bench runs it from there), not a copy beside the tests.
+    private static string BenchDll => Path.Combine(RepoPaths.Root, "bench", "Summoner.Bench", "bin", "Release", "net10.0", "summoner-bench.dll");
+
     [Fact]
     public async Task A_tiny_bench_of_every_latency_scenario_writes_its_report()
     {
@@ -16,7 +19,7 @@ public sealed class BenchCommandTests
         try
         {
             var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in new[] { ServeDaemon.SummonerDll, "bench", "floor", "cold", "warm", "storm", "-n", "2", "--storm", "5", "--image", RepoPaths.Image("hello") })
+            foreach (string a in new[] { BenchDll, "--summoner", ServeDaemon.SummonerDll, "floor", "cold", "warm", "storm", "-n", "2", "--storm", "5", "--image", RepoPaths.Image("hello") })
                 psi.ArgumentList.Add(a);
             using Process p = Process.Start(psi)!;
             Task<string> err = p.StandardError.ReadToEndAsync();
@@ -70,7 +73,7 @@ public sealed class BenchCommandTests
     [Fact]
     public async Task An_unknown_scenario_is_refused_with_the_list_of_scenarios()
     {
-        var r = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "bench", "nosuch", "--image", RepoPaths.Image("hello"));
+        var r = await ServeDaemon.RunAsync("dotnet", BenchDll, "--summoner", ServeDaemon.SummonerDll, "nosuch", "--image", RepoPaths.Image("hello"));
         Assert.NotEqual(0, r.Exit);
         Assert.Contains("unknown scenario 'nosuch': choose from floor, cold, warm, storm, dns, density, door", r.Stderr, StringComparison.Ordinal);
     }
@@ -78,7 +81,7 @@ public sealed class BenchCommandTests
     [Fact]
     public async Task An_unknown_accelerator_is_refused_before_anything_starts()
     {
-        var r = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "bench", "floor", "--accelerator", "hvf", "--image", RepoPaths.Image("hello"));
+        var r = await ServeDaemon.RunAsync("dotnet", BenchDll, "--summoner", ServeDaemon.SummonerDll, "floor", "--accelerator", "hvf", "--image", RepoPaths.Image("hello"));
         Assert.NotEqual(0, r.Exit);
         Assert.Contains("unknown accelerator 'hvf': use tcg or kvm", r.Stderr, StringComparison.Ordinal);
     }
@@ -90,7 +93,7 @@ public sealed class BenchCommandTests
         await File.WriteAllTextAsync(bad, "this is not an ELF image");
         try
         {
-            var r = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "bench", "floor", "-n", "1", "--image", bad);
+            var r = await ServeDaemon.RunAsync("dotnet", BenchDll, "--summoner", ServeDaemon.SummonerDll, "floor", "-n", "1", "--image", bad);
             Assert.NotEqual(0, r.Exit);
             Assert.StartsWith("summoner bench: qemu-system-x86_64 exited with status 1:", r.Stderr, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);

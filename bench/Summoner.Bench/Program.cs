@@ -1,12 +1,17 @@
 using System.CommandLine;
-using Summoner.Bench;
 
-namespace Summoner.Cli;
+namespace Summoner.Bench;
 
-/// <summary>`summoner bench SCENARIO...`: measured boot latency, written to bench/results/.</summary>
-public static class BenchCommand
+/// <summary>
+/// `./summoner bench SCENARIO...` (this program, summoner-bench): measured boot latency, written to
+/// bench/results/. A program of its own so the daemon ships none of it: it drives `summoner serve`
+/// as a child process, like any client would.
+/// </summary>
+public static class Program
 {
-    public static Command Create()
+    public static int Main(string[] args) => Create().Parse(args).Invoke();
+
+    private static RootCommand Create()
     {
         var scenarios = new Argument<string[]>("SCENARIO") { Description = "floor, cold, warm, storm, dns, density, door (default: floor cold warm storm)", Arity = ArgumentArity.ZeroOrMore };
         var samples = new Option<int>("--samples", "-n") { Description = "Samples per series", DefaultValueFactory = _ => 10 };
@@ -14,9 +19,10 @@ public static class BenchCommand
         var budget = new Option<int>("--density-budget") { Description = "Guest memory budget for the density scenario, MiB", DefaultValueFactory = _ => 1024 };
         var image = new Option<string>("--image") { Description = "Guest image to boot", DefaultValueFactory = _ => Path.Combine("artifacts", "images", "hello.elf") };
         var accel = new Option<string>("--accelerator") { Description = "tcg or kvm (default: kvm only where it is hardware KVM)" };
-        var command = new Command("bench", "Measure summon latency against plain QEMU (floor), in one run; report under bench/results/.")
+        var summoner = new Option<string>("--summoner") { Description = "summoner.dll to run as `serve` (default: this checkout's Release build)", DefaultValueFactory = _ => DefaultSummonerDll() };
+        var command = new RootCommand("Measure summon latency against plain QEMU (floor), in one run; report under bench/results/.")
         {
-            scenarios, samples, storm, budget, image, accel,
+            scenarios, samples, storm, budget, image, accel, summoner,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -39,9 +45,15 @@ public static class BenchCommand
                 Console.Error.WriteLine($"summoner bench: unknown accelerator '{accelerator}': use tcg or kvm");
                 return 1;
             }
+            string summonerDll = Path.GetFullPath(r.GetValue(summoner)!);
+            if (!File.Exists(summonerDll))
+            {
+                Console.Error.WriteLine($"summoner bench: {summonerDll} does not exist: run ./summoner build (or give --summoner PATH)");
+                return 1;
+            }
             var ctx = new BenchContext
             {
-                SummonerDll = Path.Combine(AppContext.BaseDirectory, "summoner.dll"),
+                SummonerDll = summonerDll,
                 ImagePath = imagePath,
                 Accelerator = accelerator ?? (HardwareKvm() ? "kvm" : "tcg"),
                 Samples = n,
@@ -69,6 +81,16 @@ public static class BenchCommand
             }
         });
         return command;
+    }
+
+    // This program sits in bench/Summoner.Bench/bin/<configuration>/<tfm>/; the daemon in Summoner/bin/<configuration>/<tfm>/.
+    private static string DefaultSummonerDll()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory);
+        DirectoryInfo? configuration = tfm.Parent, root = configuration?.Parent?.Parent?.Parent?.Parent;
+        return root is null || configuration is null
+            ? Path.Combine(AppContext.BaseDirectory, "summoner.dll")
+            : Path.Combine(root.FullName, "Summoner", "bin", configuration.Name, tfm.Name, "summoner.dll");
     }
 
     // kvm_pvm's /dev/kvm cannot run our ring-0 SSE code (docs/platform.md): only hardware KVM counts.
