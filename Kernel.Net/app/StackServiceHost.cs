@@ -18,11 +18,11 @@ namespace Kernel.Net.App
         private readonly List<TcpListener> _listeners = new List<TcpListener>();
         private readonly List<Func<IConnection, IConnectionHandler>> _acceptors = new List<Func<IConnection, IConnectionHandler>>();
         private readonly List<bool> _announced = new List<bool>();
-        // Accepted connections that have not carried a byte yet: one that ends so is a readiness probe.
-        // A list, not a set: it holds few entries, and a HashSet<T> would add ~20 KB of code to the image.
-        private readonly List<TcpConnection> _silent = new List<TcpConnection>();
+        // The host's own table: every connection an app holds, with its handler. The socket layer
+        // knows nothing of apps; it only raises readable/writable/closed flags this loop consumes.
+        private readonly List<StackConnection> _open = new List<StackConnection>();
         // Active opens still in their handshake, and bound UDP sockets; few entries, so lists.
-        private readonly List<TcpConnection> _connecting = new List<TcpConnection>();
+        private readonly List<StackConnection> _connecting = new List<StackConnection>();
         private readonly List<IConnectCallback> _connectCallbacks = new List<IConnectCallback>();
         private readonly List<BoundDatagramSocket> _datagrams = new List<BoundDatagramSocket>();
         private bool _stopped;
@@ -57,9 +57,10 @@ namespace Kernel.Net.App
                 callback.OnConnectFailed(ConnectError.Unreachable);
                 return ClosedConnection.Instance;
             }
-            _connecting.Add(c);
+            var connection = new StackConnection(c, silent: false);
+            _connecting.Add(connection);
             _connectCallbacks.Add(callback);
-            return c;
+            return connection;
         }
 
         public IDatagramSocket BindUdp(ushort port, IDatagramHandler handler)
@@ -128,9 +129,10 @@ namespace Kernel.Net.App
             bool any = false;
             for (int i = _connecting.Count - 1; i >= 0; i--)
             {
-                TcpConnection c = _connecting[i];
+                StackConnection connection = _connecting[i];
+                TcpConnection c = connection.Socket;
                 IConnectCallback callback = _connectCallbacks[i];
-                if (!c.AppOwned)
+                if (connection.Released)
                 {
                     // The app aborted it (its own deadline): no callback, as promised.
                     Forget(i);
@@ -142,12 +144,14 @@ namespace Kernel.Net.App
                 if (c.State == TcpState.Closed)
                 {
                     TcpError error = c.Error;
-                    c.Abort(); // releases it to the stack
+                    connection.Abort(); // releases it to the stack
                     callback.OnConnectFailed(error == TcpError.TimedOut ? ConnectError.TimedOut
                         : error == TcpError.Refused || error == TcpError.Reset ? ConnectError.Refused : ConnectError.Unreachable);
                     continue;
                 }
-                c.Handler = callback.OnConnected(c);
+                connection.Handler = callback.OnConnected(connection);
+                if (connection.Released) continue;
+                _open.Add(connection);
                 c.ReadableEvent = true; // data (or a FIN) may have come with the handshake
                 c.WritableEvent = false;
             }
@@ -243,9 +247,11 @@ namespace Kernel.Net.App
                     // A probe's ACK and FIN often arrive in one poll, before the accept: judge it
                     // now, because an app that reads in its accept callback (HttpServer) sees the end
                     // of stream and closes it before any readable event could.
-                    if (c.PeerClosedWithoutData) _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
-                    else if (SilentIndex(c) < 0) _silent.Add(c);
-                    c.Handler = _acceptors[i](c);
+                    bool probe = c.PeerClosedWithoutData;
+                    if (probe) _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
+                    var connection = new StackConnection(c, silent: !probe);
+                    _open.Add(connection);
+                    connection.Handler = _acceptors[i](connection);
                     c.ReadableEvent = true; // data may have come with the handshake
                     c.WritableEvent = false;
                 }
@@ -258,63 +264,107 @@ namespace Kernel.Net.App
         /// reporting every one (not only the first accept) lets the host prove that a resumed
         /// guest's stack still takes connections. Real traffic carries data and prints nothing.
         /// </summary>
-        private void ReportProbe(TcpConnection c)
+        private void ReportProbe(StackConnection connection)
         {
-            int i = SilentIndex(c);
-            if (i < 0) return;
-            if (c.PeerSentData) _silent.RemoveAt(i);
+            TcpConnection c = connection.Socket;
+            if (c.PeerSentData) connection.Silent = false;
             else if (c.PeerClosedWithoutData)
             {
-                _silent.RemoveAt(i);
+                connection.Silent = false;
                 _machine.Log(ReadinessLine.FormatAccepted(c.LocalPort));
             }
-        }
-
-        // By reference, by hand: List<T>.IndexOf would bring the generic equality machinery (~19 KB) into the image.
-        private int SilentIndex(TcpConnection c)
-        {
-            for (int i = 0; i < _silent.Count; i++)
-                if ((object)_silent[i] == c) return i;
-            return -1;
         }
 
         private bool DeliverEvents()
         {
             bool any = false;
-            List<TcpConnection> connections = _interface.Tcp.Connections;
-            // Callbacks may close connections but never remove them from the list (only Poll recycles).
-            for (int i = 0; i < connections.Count; i++)
+            // Callbacks may close connections (they are dropped from the table below) and open new
+            // ones (which join it once connected), never remove entries themselves.
+            int kept = 0;
+            for (int i = 0; i < _open.Count; i++)
             {
-                TcpConnection c = connections[i];
-                IConnectionHandler? handler = c.Handler;
-                if (handler is null || !c.AppOwned) continue;
-                if (c.State == TcpState.Closed)
+                StackConnection connection = _open[i];
+                if (!connection.Released) Deliver(connection, ref any);
+                if (connection.Released)
                 {
-                    any = true;
-                    if (_silent.Count > 0) ReportProbe(c); // the app may have closed it on the FIN itself
-                    int silent = SilentIndex(c);
-                    if (silent >= 0) _silent.RemoveAt(silent);
-                    c.Handler = null;
-                    c.ReadableEvent = c.WritableEvent = c.ClosedEvent = false;
-                    handler.OnClosed(c);
-                    c.Abort(); // releases it to the stack if the app did not
+                    if (connection.Silent) ReportProbe(connection); // the app closed it on the FIN itself
                     continue;
                 }
-                if (c.ReadableEvent)
-                {
-                    any = true;
-                    c.ReadableEvent = false;
-                    if (_silent.Count > 0) ReportProbe(c);
-                    handler.OnReadable(c);
-                }
-                if (c.WritableEvent && c.AppOwned)
-                {
-                    any = true;
-                    c.WritableEvent = false;
-                    handler.OnWritable(c);
-                }
+                _open[kept++] = connection;
             }
+            if (kept < _open.Count) _open.RemoveRange(kept, _open.Count - kept);
             return any;
+        }
+
+        private void Deliver(StackConnection connection, ref bool any)
+        {
+            TcpConnection c = connection.Socket;
+            IConnectionHandler? handler = connection.Handler;
+            if (handler is null) return;
+            if (c.IsClosed)
+            {
+                any = true;
+                if (connection.Silent) ReportProbe(connection);
+                connection.Handler = null;
+                c.ReadableEvent = c.WritableEvent = c.ClosedEvent = false;
+                handler.OnClosed(connection);
+                connection.Abort(); // releases it to the stack if the app did not
+                return;
+            }
+            if (c.ReadableEvent)
+            {
+                any = true;
+                c.ReadableEvent = false;
+                if (connection.Silent) ReportProbe(connection);
+                handler.OnReadable(connection);
+            }
+            if (c.WritableEvent && !connection.Released)
+            {
+                any = true;
+                c.WritableEvent = false;
+                handler.OnWritable(connection);
+            }
+        }
+
+        /// <summary>
+        /// A TCP connection as an app holds it. Once the app closes or aborts it, every call is a
+        /// no-op and the socket goes back to the stack, so a handle kept too long can never touch
+        /// the connection that later reuses the socket.
+        /// </summary>
+        private sealed class StackConnection : IConnection
+        {
+            public StackConnection(TcpConnection socket, bool silent)
+            {
+                Socket = socket;
+                Silent = silent;
+            }
+
+            public TcpConnection Socket { get; }
+
+            public IConnectionHandler? Handler;
+
+            /// <summary>Accepted and no byte seen yet: it may be the host's readiness probe.</summary>
+            public bool Silent;
+
+            public bool Released;
+
+            public int Read(Span<byte> buffer) => Released ? -1 : Socket.Read(buffer);
+
+            public int Write(ReadOnlySpan<byte> data) => Released ? -1 : Socket.Write(data);
+
+            public void Close()
+            {
+                if (Released) return;
+                Released = true;
+                Socket.Close();
+            }
+
+            public void Abort()
+            {
+                if (Released) return;
+                Released = true;
+                Socket.Abort();
+            }
         }
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using Kernel.Net.App;
 using Kernel.Net.Wire;
 using static Kernel.Net.Sockets.SequenceNumber;
 
@@ -14,7 +13,7 @@ namespace Kernel.Net.Sockets
     /// Buffers are fixed at creation, so a slow reader pushes back on the sender (window) and a
     /// fast writer gets short writes, instead of anything growing.
     /// </summary>
-    public sealed partial class TcpConnection : IConnection
+    public sealed partial class TcpConnection
     {
         internal const long Never = long.MaxValue;
         private const int DefaultMss = 536;
@@ -80,6 +79,16 @@ namespace Kernel.Net.Sockets
         /// <summary>Bytes the application can read now.</summary>
         public int BytesAvailable => _receive.Count;
 
+        /// <summary>A Read now returns data or the end of the stream (not 0): poll this, or wait for the host's readable event.</summary>
+        public bool CanRead => _receive.Count > 0 || _peerFinReceived || State == TcpState.Closed;
+
+        /// <summary>A Write now queues at least one byte.</summary>
+        public bool CanWrite => !_finQueued && _send.Free > 0
+            && (State == TcpState.SynSent || State == TcpState.SynReceived || State == TcpState.Established || State == TcpState.CloseWait);
+
+        /// <summary>Gone for good (closed, reset, timed out or evicted; <see cref="Error"/> says which).</summary>
+        public bool IsClosed => State == TcpState.Closed;
+
         /// <summary>Room in the send buffer.</summary>
         public int SendSpace => _finQueued ? 0 : _send.Free;
 
@@ -102,7 +111,6 @@ namespace Kernel.Net.Sockets
         internal bool ReadableEvent, WritableEvent, ClosedEvent;
         internal bool AppOwned, InAcceptQueue;
         internal TcpListener? Listener;
-        internal IConnectionHandler? Handler;
 
         internal uint ReceiveNext => _rcvNxt;
 
@@ -137,7 +145,6 @@ namespace Kernel.Net.Sockets
             ReadableEvent = WritableEvent = ClosedEvent = false;
             AppOwned = InAcceptQueue = false;
             Listener = null;
-            Handler = null;
             Retransmissions = Timeouts = FastRetransmits = TailLossProbes = 0;
             _probeAt = Never;
             _tlpSent = false;

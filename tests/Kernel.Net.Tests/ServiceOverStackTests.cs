@@ -103,6 +103,44 @@ public class ServiceOverStackTests
         Assert.Equal(4, Accepted());
     }
 
+    private sealed class KeepHandles : IConnectionHandler
+    {
+        public List<IConnection> Handles { get; } = [];
+        public void OnReadable(IConnection connection)
+        {
+            var buffer = new byte[64];
+            if (connection.Read(buffer) != 0) connection.Close(); // a byte or the end: done with it
+        }
+        public void OnWritable(IConnection connection) { }
+        public void OnClosed(IConnection connection) { }
+    }
+
+    [Fact]
+    public void A_handle_the_app_kept_after_closing_it_never_reaches_the_connection_that_reuses_its_socket()
+    {
+        // The socket layer pools connection objects; the host's handle must not follow the object.
+        (TwoStacks net, StackServiceHost host, _) = Boot(null, "port=80");
+        var app = new KeepHandles();
+        host.Listen(80, c => { app.Handles.Add(c); return app; });
+        TcpConnection first = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Run(net, host, () => first.State == TcpState.Established, 200_000);
+        first.Write("x"u8);
+        Run(net, host, () => first.State is TcpState.CloseWait, 200_000);
+        first.Close();
+        Run(net, host, () => first.State is TcpState.Closed or TcpState.TimeWait, 200_000);
+        for (int i = 0; i < 50; i++) { host.RunOnce(wait: false); net.A.Poll(net.Now); net.AdvanceClock(); } // the stack recycles the socket
+
+        TcpConnection second = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        Run(net, host, () => app.Handles.Count == 2 && second.State == TcpState.Established, 200_000);
+        IConnection stale = app.Handles[0];
+        Assert.Equal(-1, stale.Write("stale"u8));
+        Assert.Equal(-1, stale.Read(new byte[8]));
+        stale.Abort(); // a no-op: it must not reset the second connection
+        for (int i = 0; i < 50; i++) { host.RunOnce(wait: false); net.A.Poll(net.Now); net.AdvanceClock(); }
+        Assert.Equal(TcpState.Established, second.State);
+        Assert.Equal(0, second.Read(new byte[8]));
+    }
+
     [Theory]
     [InlineData("NOT HTTP AT ALL\r\n\r\n", "HTTP/1.1 400 ")]
     [InlineData("GET / HTTP/1.1\r\nBroken header line\r\n\r\n", "HTTP/1.1 400 ")]

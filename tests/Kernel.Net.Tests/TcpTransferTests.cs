@@ -24,6 +24,31 @@ public class TcpTransferTests
     }
 
     [Fact]
+    public void A_socket_says_when_a_read_or_a_write_would_do_something_and_when_it_is_gone()
+    {
+        using var net = new TwoStacks();
+        TcpListener listener = net.B.Tcp.Listen(80, 8);
+        TcpConnection client = net.A.Tcp.Connect(net.Now, TwoStacks.AddressA, TwoStacks.AddressB, 80)!;
+        TcpConnection? server = null;
+        net.RunUntil(() => (server ??= listener.Accept()) is not null && client.State == TcpState.Established, 10_000);
+        Assert.True(server!.CanWrite);
+        Assert.False(server.CanRead); // a Read would return 0
+        Assert.Equal(3, client.Write("abc"u8));
+        net.RunUntil(() => server.CanRead, 10_000);
+        var buffer = new byte[8];
+        Assert.Equal(3, server.Read(buffer));
+        Assert.False(server.CanRead);
+        client.Shutdown();
+        net.RunUntil(() => server.CanRead, 10_000); // the end of the stream is something to read
+        Assert.Equal(-1, server.Read(buffer));
+        Assert.True(server.CanWrite); // half closed: this side may still send
+        server.Close();
+        Assert.False(server.CanWrite);
+        client.Abort();
+        net.RunUntil(() => client.IsClosed && server.IsClosed, 10_000);
+    }
+
+    [Fact]
     public void Ten_MiB_each_way_arrive_byte_exact_over_a_clean_link()
     {
         using var net = new TwoStacks();
