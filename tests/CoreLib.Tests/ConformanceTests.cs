@@ -5,7 +5,7 @@ namespace CoreLib.Tests;
 
 /// <summary>
 /// The guest's core library must give the same results as .NET for the portable subset
-/// (notes/corelib-subset.md): each section of checks must print exactly the lines .NET prints.
+/// (Kernel/CoreLib/README.md): each section of checks must print exactly the lines .NET prints.
 /// </summary>
 [Trait("Category", "qemu")]
 public sealed class ConformanceTests : IClassFixture<ConformanceRun>
