@@ -85,7 +85,8 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         {
             LoopbackNetwork l => new UserNic
             {
-                Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p))],
+                Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p)),
+                    .. l.UdpPorts.Select(p => new PortForward(ForwardProtocol.Udp, l.HostAddress, p, p))],
             },
             BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
             _ => throw new ArgumentException("unknown network kind " + launch.Network.GetType().Name, nameof(launch)),
