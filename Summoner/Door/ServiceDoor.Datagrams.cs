@@ -10,7 +10,10 @@ namespace Summoner.Door;
 /// <summary>
 /// The door's UDP side: it holds each UDP port of a service's public address and relays datagrams
 /// to whichever guest serves. Every client address and port gets a flow with its own socket
-/// towards the guest, so a reply is sent back to the client whose datagram the guest answered. A
+/// towards the guest, so a reply is sent back to the client whose datagram the guest answered.
+/// That socket takes replies from the guest's address only in bridge mode, from any loopback
+/// address in loopback mode: slirp answers from the forward's address (measured with QEMU 7.2),
+/// and the wider filter keeps the relay from depending on that. A
 /// datagram that arrives while no guest is ready summons one exactly as a DNS query does; it and
 /// the flow's later datagrams wait (in order, a bounded number) and are sent once the guest is
 /// ready. A summon that fails drops the datagram: UDP has no way to refuse it.
@@ -142,12 +145,12 @@ public sealed partial class ServiceDoor
                 if (await GuestForAsync(entrance, flow).ConfigureAwait(false) is not { } upstream) continue;
                 try
                 {
-                    await upstream.SendAsync(datagram, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                    await upstream.SendToAsync(datagram, SocketFlags.None, new IPEndPoint(flow.Guest!, entrance.Port), _stopping.Token).ConfigureAwait(false);
                     Interlocked.Add(ref traffic.Bytes, datagram.Length);
                 }
                 catch (SocketException ex)
                 {
-                    // The guest went away (port unreachable): the next datagram summons again.
+                    // The datagram is lost; the next one gets a fresh socket (and a guest, summoned if need be).
                     _log.LogDebug("door {Service}:{Port}/udp: send to the guest failed: {Message}", owner.Spec.Name, entrance.Port, ex.Message);
                     flow.Guest = null;
                 }
@@ -198,7 +201,8 @@ public sealed partial class ServiceDoor
         Socket upstream = _datagramSockets(address.AddressFamily);
         try
         {
-            await upstream.ConnectAsync(new IPEndPoint(address, entrance.Port), _stopping.Token).ConfigureAwait(false);
+            if (IPAddress.IsLoopback(address)) upstream.Bind(new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0));
+            else upstream.Bind(new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
         }
         catch
         {
@@ -208,34 +212,36 @@ public sealed partial class ServiceDoor
         flow.Upstream = upstream;
         flow.Guest = address;
         if (held) _log.LogInformation("{Service}: held a datagram on port {Port}/udp for {Ms:F1} ms until a guest was ready", owner.Spec.Name, entrance.Port, waited.Elapsed.TotalMilliseconds);
-        Track(Task.Run(() => RelayRepliesAsync(entrance, flow, upstream)));
+        Track(Task.Run(() => RelayRepliesAsync(entrance, flow, upstream, address)));
         return upstream;
     }
 
     /// <summary>Sends what the guest answers on the flow's socket back to the flow's client, from the service's public address and port.</summary>
-    private async Task RelayRepliesAsync(DatagramEntrance entrance, Flow flow, Socket upstream)
+    private async Task RelayRepliesAsync(DatagramEntrance entrance, Flow flow, Socket upstream, IPAddress guest)
     {
         byte[] buffer = new byte[MaxDatagram];
         Traffic traffic = _traffic[entrance.Owner];
+        EndPoint any = new IPEndPoint(guest.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        bool loopback = IPAddress.IsLoopback(guest);
         while (!_stopping.IsCancellationRequested)
         {
             try
             {
-                int n = await upstream.ReceiveAsync(buffer, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
+                SocketReceiveFromResult r = await upstream.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
+                IPAddress from = ((IPEndPoint)r.RemoteEndPoint).Address;
+                if (loopback ? !IPAddress.IsLoopback(from) : !from.Equals(guest)) continue;
+                int n = r.ReceivedBytes;
                 Interlocked.Exchange(ref flow.LastReplyTicks, Stopwatch.GetTimestamp());
                 await entrance.Socket.SendToAsync(buffer.AsMemory(0, n), SocketFlags.None, flow.Client, _stopping.Token).ConfigureAwait(false);
                 Interlocked.Add(ref traffic.Bytes, n);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException) { return; }
-            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
-            {
-                // An ICMP error for a datagram sent up (no guest there any more): the flow summons again on its next one.
-                if (!ReferenceEquals(flow.Upstream, upstream)) return;
-            }
             catch (SocketException ex)
             {
+                // The client's port is gone (an ICMP error on the door's socket) or the buffer was full: the reply is lost, as UDP allows.
                 _log.LogDebug("door {Service}:{Port}/udp: relaying a reply failed: {Message}", entrance.Owner.Spec.Name, entrance.Port, ex.Message);
                 if (!ReferenceEquals(flow.Upstream, upstream)) return;
+                await Task.Delay(10, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

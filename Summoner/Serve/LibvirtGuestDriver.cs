@@ -87,6 +87,10 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             {
                 Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p)),
                     .. l.UdpPorts.Select(p => new PortForward(ForwardProtocol.Udp, l.HostAddress, p, p))],
+                // libslirp 4.7 (QEMU 7.2) drops every UDP datagram a guest sends under restrict=on
+                // (it only serves DHCP and TFTP), replies to forwarded ports included: a UDP
+                // service's guest needs restrict=off, which also lets it open connections out.
+                AllowOutbound = l.UdpPorts.Count > 0,
             },
             BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
             _ => throw new ArgumentException("unknown network kind " + launch.Network.GetType().Name, nameof(launch)),

@@ -28,6 +28,7 @@ public sealed class UdpServiceTests
         ports = {ports}
         memory = "32MiB"
         {extra}
+
         """;
 
     [Fact]
