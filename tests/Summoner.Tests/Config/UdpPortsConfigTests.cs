@@ -114,4 +114,30 @@ public sealed class UdpPortsConfigTests
         Assert.Equal((6, 1), (e.Line, e.Column));
         Assert.Contains("is set by Summoner itself from ports = [...]", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_loopback_guest_gets_udp_forwards_and_restrict_off_only_with_udp_ports_and_its_metadata_keeps_them()
+    {
+        var address = System.Net.IPAddress.Parse("127.77.9.2");
+        var both = new LoopbackNetwork(address, [80]) { UdpPorts = [53, 5353] };
+        var nic = Assert.IsType<Summoner.Libvirt.UserNic>(LibvirtGuestDriver.NicFor(both));
+        Assert.True(nic.AllowOutbound);
+        Assert.Equal(["Tcp 80", "Udp 53", "Udp 5353"], nic.Forwards.Select(f => $"{f.Protocol} {f.HostPort}"));
+        Assert.False(Assert.IsType<Summoner.Libvirt.UserNic>(LibvirtGuestDriver.NicFor(new LoopbackNetwork(address, [80]))).AllowOutbound);
+
+        var launch = new GuestLaunch("summoner-dns-1", Summoner.Testing.RepoPaths.Image("nettest"), "", 32, 1, "/c.log", both) { Ownership = new GuestOwnership("i", "dns", "f") };
+        string xml = Summoner.Libvirt.DomainXml.Render(new Summoner.Libvirt.DomainSpec
+        {
+            Name = launch.GuestName,
+            KernelPath = launch.ImagePath,
+            Serial = new Summoner.Libvirt.SerialConsole.ToFile(launch.ConsolePath),
+            Nics = [nic],
+            Metadata = GuestMetadata.Of(launch),
+        });
+        Assert.Contains("hostfwd=udp:127.77.9.2:53-:53", xml, StringComparison.Ordinal);
+        Assert.Contains("restrict=off", xml, StringComparison.Ordinal);
+        var taken = Assert.IsType<LoopbackNetwork>(GuestMetadata.Read(xml).Network);
+        Assert.Equal([80], taken.Ports);
+        Assert.Equal([53, 5353], taken.UdpPorts);
+    }
 }
