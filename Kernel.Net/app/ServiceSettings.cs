@@ -48,8 +48,8 @@ namespace Kernel.Net.App
         }
 
         /// <summary>
-        /// The TCP ports to listen on: Summoner passes a service's <c>ports = [80, 443]</c> as
-        /// <c>port=80,443</c>; <paramref name="fallback"/> when the key is absent.
+        /// The ports to listen on: Summoner passes a service's <c>ports = [80, 443, "53/udp"]</c> as
+        /// <c>port=80,443</c> (TCP) and <c>udp=53</c>; <paramref name="fallback"/> when the key is absent.
         /// </summary>
         public ushort[] GetPorts(string key, ushort fallback)
         {
@@ -64,7 +64,7 @@ namespace Kernel.Net.App
                 string item = text.Substring(at, comma - at);
                 // 0 asks for any free port: tests of hosted builds use it.
                 if (!int.TryParse(item, out int port) || port < 0 || port > 65535)
-                    throw new SettingException(key, "setting " + key + " must list TCP ports 1-65535 separated by commas, for example " + key + "=80,443");
+                    throw new SettingException(key, "setting " + key + " must list ports 1-65535 separated by commas, for example " + key + "=80,443");
                 ports.Add((ushort)port);
                 at = comma + 1;
             }

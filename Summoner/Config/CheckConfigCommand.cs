@@ -41,7 +41,7 @@ public static class CheckConfigCommand
         output.WriteLine($"  metrics  http://{config.Metrics.Listen}/metrics");
         foreach (ServiceConfig s in config.Services)
         {
-            output.WriteLine($"  service  {s.Name,-12} {string.Join(",", s.DnsNames)} -> {s.Address} ports {string.Join(",", s.Ports)} {ByteSize.Format(s.MemoryBytes)} x{s.Vcpus} idle {Duration.Format(s.IdleTimeout)} image {s.ImagePath}");
+            output.WriteLine($"  service  {s.Name,-12} {string.Join(",", s.DnsNames)} -> {s.Address} ports {s.PortList} {ByteSize.Format(s.MemoryBytes)} x{s.Vcpus} idle {Duration.Format(s.IdleTimeout)} image {s.ImagePath}");
         }
         return 0;
     }

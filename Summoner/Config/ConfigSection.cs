@@ -44,7 +44,7 @@ internal sealed class ConfigSection
     /// <summary>Where the value of <paramref name="key"/> was written, or the section itself if absent.</summary>
     public TomlPosition PositionOf(string key) => Table.TryGetValue(key, out TomlNode? v) ? v.Position : Table.Position;
 
-    private T? Node<T>(string key, string expected) where T : TomlNode
+    public T? Node<T>(string key, string expected) where T : TomlNode
     {
         System.Diagnostics.Debug.Assert(AllowedKeys.Contains(key), $"{key} is read but not declared for {Name}");
         if (!Table.TryGetValue(key, out TomlNode? node)) return null;

@@ -21,8 +21,17 @@ public sealed record ServiceConfig
     /// <summary>TCP ports the guest listens on; in loopback mode forwarded from <see cref="Address"/> on the same ports.</summary>
     public required IReadOnlyList<int> Ports { get; init; }
 
-    /// <summary>The ports readiness waits for (ready_ports): a subset of <see cref="Ports"/>, all of them by default.</summary>
+    /// <summary>The TCP ports readiness waits for (ready_ports): a subset of <see cref="Ports"/>, all of them by default.</summary>
     public IReadOnlyList<int> ReadyPorts { get; init; } = [];
+
+    /// <summary>UDP ports the guest binds ("53/udp" in ports); the door relays datagrams to them.</summary>
+    public IReadOnlyList<int> UdpPorts { get; init; } = [];
+
+    /// <summary>The UDP ports readiness waits for: a subset of <see cref="UdpPorts"/>, all of them by default.</summary>
+    public IReadOnlyList<int> ReadyUdpPorts { get; init; } = [];
+
+    /// <summary>The ports as a person reads them: "80,443,53/udp".</summary>
+    public string PortList => string.Join(',', Ports.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture)).Concat(UdpPorts.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/udp")));
 
     /// <summary>The [service.env] table: settings the app reads through ServiceSettings, handed to the
     /// guest through fw_cfg (never the kernel command line). Values are never logged or printed.</summary>

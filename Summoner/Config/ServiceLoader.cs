@@ -101,23 +101,8 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
                 s.Error(s.PositionOf("image"), $"image of service '{name}' at {imagePath} {problem}" + (isAppName ? ": rebuild it with ./summoner build" : ": point image at a guest built by ./summoner build"));
         }
 
-        var ports = new List<int>();
-        if (s.List<TomlInteger>("ports", "an integer port", "port numbers") is { } portList)
-        {
-            if (portList.Count == 0) s.Error(s.PositionOf("ports"), $"ports in {s.Name} is empty: list the TCP port(s) the guest listens on, e.g. [80]");
-            foreach (TomlInteger p in portList)
-            {
-                if (p.Value is < 1 or > 65535) s.Error(p.Position, $"port {p.Value} in {s.Name} is out of range: ports are 1-65535");
-                else if (ports.Contains((int)p.Value)) s.Error(p.Position, $"port {p.Value} is listed twice in {s.Name}");
-                else ports.Add((int)p.Value);
-            }
-        }
-        else if (!s.Has("ports"))
-        {
-            s.Error(s.Table.Position, $"{s.Name} has no ports: add ports = [80] (the TCP port(s) its guest listens on; readiness waits for each of them, or for ready_ports)");
-        }
-
-        IReadOnlyList<int> readyPorts = ReadyPorts(s, ports);
+        var (ports, udpPorts) = Ports(s);
+        var (readyPorts, readyUdpPorts) = ReadyPorts(s, ports, udpPorts);
         IReadOnlyList<KeyValuePair<string, string>> environment = ServiceEnvironment.Load(s);
 
         long memory = defaults.MemoryBytes;
@@ -138,7 +123,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
 
         IPAddress? address = s.Address("address");
 
-        return imagePath is null || ports.Count == 0
+        return imagePath is null || ports.Count + udpPorts.Count == 0
             ? null
             : new ServiceConfig
             {
@@ -148,6 +133,8 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
                 ImagePath = imagePath,
                 Ports = ports,
                 ReadyPorts = readyPorts,
+                UdpPorts = udpPorts,
+                ReadyUdpPorts = readyUdpPorts,
                 Environment = environment,
                 MemoryBytes = memory,
                 Vcpus = (int)(s.Integer("vcpus", 1, 64) ?? defaults.Vcpus),
@@ -161,18 +148,93 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
             };
     }
 
-    /// <summary>ready_ports: the ports readiness waits for, a subset of ports; all of them when absent.</summary>
-    private static List<int> ReadyPorts(ConfigSection s, List<int> ports)
+    /// <summary>
+    /// ports: a bare integer is a TCP port, a string "PORT/tcp" or "PORT/udp" names the protocol.
+    /// The same number may be listed once per protocol (DNS on 53 and 53/udp).
+    /// </summary>
+    private static (List<int> Tcp, List<int> Udp) Ports(ConfigSection s)
     {
-        if (s.List<TomlInteger>("ready_ports", "an integer port", "port numbers") is not { } written) return ports;
-        var ready = new List<int>();
-        if (written.Count == 0) s.Error(s.PositionOf("ready_ports"), $"ready_ports in {s.Name} is empty: list at least one of its ports, or leave it out to wait for all of them");
-        foreach (TomlInteger p in written)
+        var tcp = new List<int>();
+        var udp = new List<int>();
+        if (s.Node<TomlArray>("ports", "an array of ports (80, \"53/udp\")") is not { } array)
         {
-            if (!ports.Contains((int)p.Value)) s.Error(p.Position, $"ready_ports in {s.Name} lists {p.Value}, which is not in its ports [{string.Join(", ", ports)}]");
-            else if (!ready.Contains((int)p.Value)) ready.Add((int)p.Value);
+            if (!s.Has("ports"))
+                s.Error(s.Table.Position, $"{s.Name} has no ports: add ports = [80] (the port(s) its guest listens on, \"53/udp\" for UDP; readiness waits for each of them, or for ready_ports)");
+            return (tcp, udp);
         }
-        return ready.Count == 0 ? ports : ready;
+        if (array.Count == 0) s.Error(array.Position, $"ports in {s.Name} is empty: list the port(s) the guest listens on, e.g. [80] or [\"53/udp\"]");
+        for (int k = 0; k < array.Count; k++)
+        {
+            if (Port(s, "ports", k, array[k]) is not { } p) continue;
+            List<int> into = p.Udp ? udp : tcp;
+            if (into.Contains(p.Number)) s.Error(array[k].Position, $"port {Describe(p)} is listed twice in {s.Name}");
+            else into.Add(p.Number);
+        }
+        return (tcp, udp);
+    }
+
+    private static string Describe((int Number, bool Udp) port) => port.Udp ? $"{port.Number}/udp" : port.Number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>One entry of ports or ready_ports; null (with an error at the entry) when it is not a port.</summary>
+    private static (int Number, bool Udp)? Port(ConfigSection s, string key, int index, TomlNode node)
+    {
+        string range = $"out of range: ports are 1-65535";
+        switch (node)
+        {
+            case TomlInteger i:
+                if (i.Value is < 1 or > 65535)
+                {
+                    s.Error(i.Position, $"port {i.Value} in {s.Name} is {range}");
+                    return null;
+                }
+                return ((int)i.Value, false);
+            case TomlString text:
+                int slash = text.Value.IndexOf('/', StringComparison.Ordinal);
+                string number = slash < 0 ? text.Value : text.Value[..slash];
+                string protocol = slash < 0 ? "" : text.Value[(slash + 1)..];
+                if (!int.TryParse(number, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n))
+                {
+                    s.Error(text.Position, $"{key}[{index}] in {s.Name} is \"{text.Value}\", not a port: write 80 (TCP), \"80/tcp\" or \"53/udp\"");
+                    return null;
+                }
+                if (protocol is not ("tcp" or "udp"))
+                {
+                    s.Error(text.Position, slash < 0
+                        ? $"{key}[{index}] in {s.Name} is the string \"{text.Value}\": write {n} for TCP or \"{n}/udp\" for UDP"
+                        : $"{key}[{index}] in {s.Name} has unknown protocol '{protocol}': write \"{n}/tcp\" or \"{n}/udp\"");
+                    return null;
+                }
+                if (n is < 1 or > 65535)
+                {
+                    s.Error(text.Position, $"port \"{text.Value}\" in {s.Name} is {range}");
+                    return null;
+                }
+                return (n, protocol == "udp");
+            default:
+                s.Error(node.Position, $"{key}[{index}] in {s.Name} must be a port (80, \"80/tcp\" or \"53/udp\"), not {node.Describe()}");
+                return null;
+        }
+    }
+
+    /// <summary>ready_ports: the ports readiness waits for, a subset of ports in the same notation; all of them when absent.</summary>
+    private static (List<int> Tcp, List<int> Udp) ReadyPorts(ConfigSection s, List<int> ports, List<int> udpPorts)
+    {
+        if (!s.Has("ready_ports")) return (ports, udpPorts);
+        if (s.Node<TomlArray>("ready_ports", "an array of ports (80, \"53/udp\")") is not { } written) return (ports, udpPorts);
+        var tcp = new List<int>();
+        var udp = new List<int>();
+        if (written.Count == 0) s.Error(written.Position, $"ready_ports in {s.Name} is empty: list at least one of its ports, or leave it out to wait for all of them");
+        for (int k = 0; k < written.Count; k++)
+        {
+            if (Port(s, "ready_ports", k, written[k]) is not { } p) continue;
+            if (!(p.Udp ? udpPorts : ports).Contains(p.Number))
+            {
+                string all = string.Join(", ", ports.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)).Concat(udpPorts.Select(n => $"\"{n}/udp\"")));
+                s.Error(written[k].Position, $"ready_ports in {s.Name} lists {Describe(p)}, which is not in its ports [{all}]");
+            }
+            else if (!(p.Udp ? udp : tcp).Contains(p.Number)) (p.Udp ? udp : tcp).Add(p.Number);
+        }
+        return tcp.Count + udp.Count == 0 ? (ports, udpPorts) : (tcp, udp);
     }
 
     private static void AddDnsName(ConfigSection s, string full, TomlPosition position, Dictionary<string, TomlPosition> taken, List<string> into)

@@ -14,9 +14,10 @@ namespace Summoner.Door;
 /// no guest is ready summons one exactly as a DNS query does (same single-flight boot, caps and
 /// deadline), waits, then reaches the guest; what the client sent meanwhile waits in the kernel's
 /// receive buffer and goes first, in order. A client that cached an old answer is therefore never
-/// refused: the address it holds is the door's, not a guest's.
+/// refused: the address it holds is the door's, not a guest's. UDP ports are held too
+/// (ServiceDoor.Datagrams.cs).
 /// </summary>
-public sealed class ServiceDoor : IAsyncDisposable
+public sealed partial class ServiceDoor : IAsyncDisposable
 {
     private const int BufferSize = 64 * 1024;
     private readonly SummonEngine _engine;
@@ -50,10 +51,13 @@ public sealed class ServiceDoor : IAsyncDisposable
     private static readonly TimeSpan ConnectTry = TimeSpan.FromMilliseconds(250);
 
     private readonly Func<AddressFamily, Socket> _sockets;
+    private readonly Func<AddressFamily, Socket> _datagramSockets;
 
     /// <param name="sockets">Makes the door's sockets (bridge mode in a namespace needs them made there); null: this namespace.</param>
-    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? sockets = null)
+    /// <param name="datagramSockets">The same for UDP sockets.</param>
+    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? sockets = null, Func<AddressFamily, Socket>? datagramSockets = null)
     {
+        _datagramSockets = datagramSockets ?? (family => new Socket(family, SocketType.Dgram, ProtocolType.Udp));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _log = log ?? throw new ArgumentNullException(nameof(log));
@@ -83,8 +87,10 @@ public sealed class ServiceDoor : IAsyncDisposable
                 }
                 _entrances.Add(new Entrance(owner, listener, port));
             }
+            BindDatagrams(owner, address);
         }
         foreach (Entrance e in _entrances) _work.Add(Task.Run(() => AcceptLoopAsync(e)));
+        foreach (DatagramEntrance e in _datagramEntrances) _work.Add(Task.Run(() => ReceiveLoopAsync(e)));
         _activity = Task.Run(() => ReportActivityAsync(_stopping.Token));
     }
 
@@ -297,7 +303,9 @@ public sealed class ServiceDoor : IAsyncDisposable
         if (_stopping.IsCancellationRequested) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (Entrance e in _entrances) e.Listener.Dispose();
+        foreach (DatagramEntrance e in _datagramEntrances) e.Socket.Dispose();
         await Task.WhenAll(_work).ConfigureAwait(false);
+        await Task.WhenAll(_flows.Keys).ConfigureAwait(false);
         if (_activity is not null) await _activity.ConfigureAwait(false);
         _stopping.Dispose();
     }

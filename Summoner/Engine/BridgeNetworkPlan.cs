@@ -78,6 +78,6 @@ public sealed class BridgeNetworkPlan : INetworkPlan
     {
         ArgumentNullException.ThrowIfNull(service);
         var b = (BridgeNetwork)network;
-        return $"ip={b.GuestAddress}/{b.PrefixLength} gw={_gateway} port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture))) + " " + GuestSeed.Next();
+        return $"ip={b.GuestAddress}/{b.PrefixLength} gw={_gateway} " + LoopbackNetworkPlan.PortKeys(service) + GuestSeed.Next();
     }
 }

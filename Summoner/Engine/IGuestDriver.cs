@@ -9,9 +9,12 @@ public abstract record GuestNetwork
     public abstract IPAddress ServiceAddress { get; }
 }
 
-/// <summary>QEMU user networking: guest ports forwarded to a per-service loopback address.</summary>
+/// <summary>QEMU user networking: guest ports forwarded to a per-service loopback address
+/// (<see cref="Ports"/> TCP, <see cref="UdpPorts"/> UDP).</summary>
 public sealed record LoopbackNetwork(IPAddress HostAddress, IReadOnlyList<int> Ports) : GuestNetwork
 {
+    public IReadOnlyList<int> UdpPorts { get; init; } = [];
+
     public override IPAddress ServiceAddress => HostAddress;
 }
 

@@ -75,12 +75,12 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
         lock (_used)
         {
             if (_preferred.TryGetValue(service.Name, out uint own) && _used.Add(own))
-                return new LoopbackNetwork(FromUInt(own), service.Ports);
+                return new LoopbackNetwork(FromUInt(own), service.Ports) { UdpPorts = service.UdpPorts };
             for (uint tried = 0; tried < _count; tried++)
             {
                 uint v = _first + (_next++ % _count);
                 if (!_reserved.Contains(v) && _used.Add(v))
-                    return new LoopbackNetwork(FromUInt(v), service.Ports);
+                    return new LoopbackNetwork(FromUInt(v), service.Ports) { UdpPorts = service.UdpPorts };
             }
         }
         throw new InvalidOperationException($"all {_count} loopback addresses are in use: widen [network] loopback_range");
@@ -104,6 +104,18 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return "ip=10.0.2.15/24 gw=10.0.2.2 port=" + string.Join(',', service.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture))) + " " + GuestSeed.Next();
+        return "ip=10.0.2.15/24 gw=10.0.2.2 " + PortKeys(service) + GuestSeed.Next();
+    }
+
+    /// <summary>
+    /// <c>port=80,443</c> for the TCP ports (left out when there are none, so an app's own default
+    /// is not replaced by an empty list) and <c>udp=53</c> for the UDP ports, each followed by a space.
+    /// </summary>
+    public static string PortKeys(ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        static string Join(IReadOnlyList<int> ports) => string.Join(',', ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+        return (service.Ports.Count > 0 ? "port=" + Join(service.Ports) + " " : "")
+            + (service.UdpPorts.Count > 0 ? "udp=" + Join(service.UdpPorts) + " " : "");
     }
 }

@@ -26,6 +26,7 @@ public static class SummonTrigger
 {
     public const string Dns = "dns";
     public const string Connect = "connect";
+    public const string Datagram = "datagram";
 }
 
 /// <summary>An observer that ignores everything (tests, tools).</summary>

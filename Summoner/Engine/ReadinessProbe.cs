@@ -11,18 +11,32 @@ namespace Summoner.Engine;
 /// a connection there. The last line is what proves it on QEMU user networking, whose host-side
 /// forwarder accepts the host's connection by itself before it connects to the guest. A panic
 /// line ends the wait early with the console's last lines.
+/// A UDP port is ready once the guest printed <c>summoner: ready udp/PORT</c>: its own stack bound
+/// the port. No probe datagram follows, because UDP has no handshake the host could complete: an
+/// app need not answer a datagram it does not understand (a DNS server drops garbage, an echo
+/// service would echo it), so silence would prove nothing and a reply would need a per-protocol
+/// probe. QEMU's UDP forward exists from the moment QEMU starts, so once the guest's socket is
+/// bound a datagram sent to the forward reaches it.
 /// </summary>
 public static class ReadinessProbe
 {
     public const string ReadyPrefix = "summoner: ready tcp/";
     public const string AcceptedPrefix = "summoner: accepted tcp/";
+    public const string ReadyUdpPrefix = "summoner: ready udp/";
 
     /// <summary>How long one probe connection may take to show up in the guest before the next try.</summary>
     private static readonly TimeSpan AcceptedWait = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Waits for the readiness lines; returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, CancellationToken cancellationToken)
+    public static Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, CancellationToken cancellationToken)
+        => WaitForConsoleAsync(console, ports, [], cancellationToken);
+
+    /// <summary>Waits for the readiness lines of TCP <paramref name="ports"/> and UDP <paramref name="udpPorts"/>; returns how long that took.</summary>
+    public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, IReadOnlyList<int> udpPorts, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(console);
+        // The line goes on with " in 1.2 ms": the space keeps udp/5 from matching udp/53.
+        string[] udpLines = [.. udpPorts.Select(p => ReadyUdpPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ")];
         var sw = Stopwatch.StartNew();
         int delayMs = 1;
         while (true)
@@ -33,7 +47,8 @@ public static class ReadinessProbe
                 string text = console.Text;
                 if (text.Contains("PANIC", StringComparison.Ordinal))
                     throw new GuestBootException("the guest panicked during boot", console.LastLines(20));
-                if (ports.All(p => text.Contains(ReadyPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)))
+                if (ports.All(p => text.Contains(ReadyPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                    && udpLines.All(l => text.Contains(l, StringComparison.Ordinal)))
                     return sw.Elapsed;
                 delayMs = 1;
             }

@@ -93,7 +93,7 @@ public sealed class ServiceOwner
     /// its query starts a boot (read synchronously, never kept).</param>
     public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null) => SummonAsync(SummonTrigger.Dns, client);
 
-    /// <summary>As <see cref="SummonAsync(System.Net.SocketAddress?)"/>; <paramref name="trigger"/> names what asked (dns, connect) when this starts a boot.</summary>
+    /// <summary>As <see cref="SummonAsync(System.Net.SocketAddress?)"/>; <paramref name="trigger"/> names what asked (dns, connect, datagram) when this starts a boot.</summary>
     public Task<SummonOutcome> SummonAsync(string trigger, System.Net.SocketAddress? client)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
@@ -287,7 +287,7 @@ public sealed class ServiceOwner
     {
         if (awaitReadyLine)
         {
-            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, cancellationToken).ConfigureAwait(false);
+            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, Spec.ProbeUdpPorts, cancellationToken).ConfigureAwait(false);
             Phase(kind, SummonPhase.Boot, boot, total.Elapsed);
         }
         TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
@@ -430,7 +430,7 @@ public sealed class ServiceOwner
             created = true;
             if (!paused)
             {
-                await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, Spec.ProbeUdpPorts, deadline.Token).ConfigureAwait(false);
                 await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }

@@ -14,10 +14,21 @@ public sealed record ServiceSpec(
     int WarmPool = 0,
     PoolMode PoolMode = PoolMode.Booted)
 {
-    /// <summary>The ports readiness waits for (config ready_ports); empty means all of <see cref="Ports"/>.</summary>
+    /// <summary>UDP ports the guest binds (config "53/udp"); <see cref="Ports"/> are TCP only.</summary>
+    public IReadOnlyList<int> UdpPorts { get; init; } = [];
+
+    /// <summary>The TCP ports readiness waits for (config ready_ports); this and <see cref="ReadyUdpPorts"/>
+    /// both empty means all of <see cref="Ports"/> and <see cref="UdpPorts"/>.</summary>
     public IReadOnlyList<int> ReadyPorts { get; init; } = [];
 
-    public IReadOnlyList<int> ProbePorts => ReadyPorts.Count > 0 ? ReadyPorts : Ports;
+    /// <summary>The UDP ports readiness waits for (config ready_ports).</summary>
+    public IReadOnlyList<int> ReadyUdpPorts { get; init; } = [];
+
+    private bool ReadyPortsWritten => ReadyPorts.Count > 0 || ReadyUdpPorts.Count > 0;
+
+    public IReadOnlyList<int> ProbePorts => ReadyPortsWritten ? ReadyPorts : Ports;
+
+    public IReadOnlyList<int> ProbeUdpPorts => ReadyPortsWritten ? ReadyUdpPorts : UdpPorts;
 
     /// <summary>Settings for the app ([service.env]); handed over through fw_cfg, never logged.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
@@ -32,7 +43,7 @@ public sealed record ServiceSpec(
         var image = new FileInfo(ImagePath);
         string text = string.Join('\n', [Name, ImagePath, image.Exists ? image.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
             image.Exists ? image.LastWriteTimeUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
-            string.Join(',', Ports), string.Join(',', ProbePorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            string.Join(',', Ports), string.Join(',', ProbePorts), "udp:" + string.Join(',', UdpPorts), string.Join(',', ProbeUdpPorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             VirtualCpus.ToString(System.Globalization.CultureInfo.InvariantCulture), ExtraCommandLine,
             .. Environment.Select(e => e.Key + "=" + e.Value)]);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];

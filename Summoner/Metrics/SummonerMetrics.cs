@@ -26,10 +26,10 @@ public sealed class SummonerMetrics
         SummonRefusals = Registry.Counter("summoner_summon_refusals_total",
             "Service queries answered SERVFAIL at once by a guard, by reason: client_budget (the client's network spent [limits] client_summons), waiting_queries (more than [limits] waiting_queries queries waited for summons).", "reason");
         CapWaits = Registry.Counter("summoner_cap_waits_total", "Summons that waited for room under a [limits] cap, by the cap that held them.", "cap");
-        SummonsTriggered = Registry.Counter("summoner_summons_triggered_total", "Boots and pool wakes started, by service and what asked: dns (a query) or connect (a TCP connection to the service's address, held by the door).", "service", "trigger");
-        DoorHeld = Registry.Counter("summoner_door_held_total", "Connections the door held while their service booted, by service.", "service");
+        SummonsTriggered = Registry.Counter("summoner_summons_triggered_total", "Boots and pool wakes started, by service and what asked: dns (a query), connect (a TCP connection to the service's address, held by the door) or datagram (a UDP datagram to it).", "service", "trigger");
+        DoorHeld = Registry.Counter("summoner_door_held_total", "Connections (and UDP flows) the door held while their service booted, by service.", "service");
         DoorHolding = Registry.Gauge("summoner_door_holding_connections", "Connections the door holds right now, waiting for a guest.");
-        DoorRefused = Registry.Counter("summoner_door_refused_total", "Connections the door closed without reaching a guest, by service and reason (deadline, cap, boot_failed, backoff, stopping, unreachable).", "service", "reason");
+        DoorRefused = Registry.Counter("summoner_door_refused_total", "Connections the door closed (and datagrams it dropped) without reaching a guest, by service and reason (deadline, cap, boot_failed, backoff, stopping, unreachable).", "service", "reason");
         WarmPoolGuests = Registry.Gauge("summoner_warm_pool_guests", "Booted, suspended guests waiting in a service's warm pool.", "service");
     }
 

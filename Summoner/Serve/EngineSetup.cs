@@ -16,6 +16,8 @@ public static class EngineSetup
             service.WarmPoolMode == WarmPoolMode.Paused ? PoolMode.Created : PoolMode.Booted)
         {
             ReadyPorts = service.ReadyPorts,
+            UdpPorts = service.UdpPorts,
+            ReadyUdpPorts = service.ReadyUdpPorts,
             Environment = service.Environment,
             PublicAddress = publicAddress ? service.Address : null,
         };

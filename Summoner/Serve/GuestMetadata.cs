@@ -30,6 +30,7 @@ public static class GuestMetadata
             case LoopbackNetwork l:
                 a["network"] = "loopback";
                 a["ports"] = string.Join(',', l.Ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
+                if (l.UdpPorts.Count > 0) a["udp_ports"] = string.Join(',', l.UdpPorts.Select(p => p.ToString(CultureInfo.InvariantCulture)));
                 break;
             case BridgeNetwork b:
                 a["network"] = "bridge";
@@ -54,6 +55,17 @@ public static class GuestMetadata
         return (new GuestOwnership(instance, service, fingerprint), ReadNetwork(a));
     }
 
+    private static List<int>? Ports(string text)
+    {
+        var ports = new List<int>();
+        foreach (string p in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int port)) return null;
+            ports.Add(port);
+        }
+        return ports;
+    }
+
     private static GuestNetwork? ReadNetwork(IReadOnlyDictionary<string, string> a)
     {
         if (!a.TryGetValue("address", out string? text) || !IPAddress.TryParse(text, out IPAddress? address)) return null;
@@ -61,13 +73,8 @@ public static class GuestMetadata
         switch (Get("network"))
         {
             case "loopback":
-                var ports = new List<int>();
-                foreach (string p in Get("ports").Split(',', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int port)) return null;
-                    ports.Add(port);
-                }
-                return new LoopbackNetwork(address, ports);
+                if (Ports(Get("ports")) is not { } ports || Ports(Get("udp_ports")) is not { } udpPorts) return null;
+                return new LoopbackNetwork(address, ports) { UdpPorts = udpPorts };
             case "bridge":
                 if (!int.TryParse(Get("prefix"), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || !IPAddress.TryParse(Get("gateway"), out IPAddress? gateway))
                     return null;

@@ -81,15 +81,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     public async Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        NicSpec nic = launch.Network switch
-        {
-            LoopbackNetwork l => new UserNic
-            {
-                Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p))],
-            },
-            BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
-            _ => throw new ArgumentException("unknown network kind " + launch.Network.GetType().Name, nameof(launch)),
-        };
+        NicSpec nic = NicFor(launch.Network);
         string? settingsFile = WriteSettingsFile(launch);
         var spec = new DomainSpec
         {
@@ -115,6 +107,23 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             if (settingsFile is not null) File.Delete(settingsFile);
         }
     }
+
+    /// <summary>The guest's NIC: QEMU user networking with its TCP and UDP forwards, or a tap.</summary>
+    internal static NicSpec NicFor(GuestNetwork network) =>
+        network switch
+        {
+            LoopbackNetwork l => new UserNic
+            {
+                Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p)),
+                    .. l.UdpPorts.Select(p => new PortForward(ForwardProtocol.Udp, l.HostAddress, p, p))],
+                // libslirp 4.7 (QEMU 7.2) drops every UDP datagram a guest sends under restrict=on
+                // (it only serves DHCP and TFTP), replies to forwarded ports included: a UDP
+                // service's guest needs restrict=off, which also lets it open connections out.
+                AllowOutbound = l.UdpPorts.Count > 0,
+            },
+            BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
+            _ => throw new ArgumentException("unknown network kind " + network.GetType().Name, nameof(network)),
+        };
 
     /// <summary>The fw_cfg name the guest reads its settings from (Kernel.Net GuestSettings.FileName).</summary>
     public const string SettingsName = "opt/summoner/env";

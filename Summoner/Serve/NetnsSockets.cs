@@ -13,7 +13,7 @@ namespace Summoner.Serve;
 public sealed partial class NetnsSockets : IDisposable
 {
     private const int CloneNewNet = 0x40000000;
-    private readonly BlockingCollection<(AddressFamily Family, TaskCompletionSource<Socket> Done)> _requests = [];
+    private readonly BlockingCollection<(AddressFamily Family, SocketType Type, TaskCompletionSource<Socket> Done)> _requests = [];
     private readonly Thread _thread;
 
     public NetnsSockets(string netns)
@@ -44,17 +44,22 @@ public sealed partial class NetnsSockets : IDisposable
             entered.SetException(new InvalidOperationException($"cannot enter network namespace {path}: {ex.Message}", ex));
             return;
         }
-        foreach (var (family, done) in _requests.GetConsumingEnumerable())
+        foreach (var (family, type, done) in _requests.GetConsumingEnumerable())
         {
-            try { done.SetResult(new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }); }
+            try { done.SetResult(type == SocketType.Dgram ? new Socket(family, SocketType.Dgram, ProtocolType.Udp) : new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }); }
             catch (SocketException ex) { done.SetException(ex); }
         }
     }
 
-    public Socket Create(AddressFamily family)
+    public Socket Create(AddressFamily family) => Create(family, SocketType.Stream);
+
+    /// <summary>A UDP socket in the namespace (the door's UDP ports).</summary>
+    public Socket CreateDatagram(AddressFamily family) => Create(family, SocketType.Dgram);
+
+    private Socket Create(AddressFamily family, SocketType type)
     {
         var done = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _requests.Add((family, done));
+        _requests.Add((family, type, done));
         return done.Task.GetAwaiter().GetResult();
     }
 

@@ -130,7 +130,8 @@ public static class ServeCommand
         await using var _driver = driver;
         await using var _engine = engine;
         await engine.StartAsync(stop.Token).ConfigureAwait(false);
-        await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"), netnsSockets is null ? null : netnsSockets.Create);
+        await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"),
+            netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.CreateDatagram);
         try
         {
             if (config.Network.Mode == NetworkMode.Bridge)
@@ -276,8 +277,10 @@ public static class ServeCommand
         {
             string name = s.DnsNames[0];
             Console.WriteLine($"  try:  dig @{dns.Address} -p {dns.Port} {name} +short");
-            if (config.Network.Mode == NetworkMode.Loopback)
-                Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {string.Join(',', s.Ports)})");
+            if (config.Network.Mode == NetworkMode.Loopback && s.Ports.Count > 0)
+                Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {s.PortList})");
+            else if (config.Network.Mode == NetworkMode.Loopback)
+                Console.WriteLine($"        {s.Name} answers datagrams on {s.Address} ports {s.PortList}");
         }
         Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME; Ctrl-C destroys every guest and stops");
     }

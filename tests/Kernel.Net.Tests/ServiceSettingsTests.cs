@@ -35,7 +35,7 @@ public sealed class ServiceSettingsTests
         Assert.StartsWith("setting TOKEN is missing: add TOKEN (a string) to the service's [service.env] table", missing.Message, StringComparison.Ordinal);
         Assert.StartsWith("setting LIMIT is not an integer", Assert.Throws<SettingException>(() => s.GetInt("LIMIT", 1)).Message, StringComparison.Ordinal);
         Assert.StartsWith("setting ON is not a boolean", Assert.Throws<SettingException>(() => s.GetBool("ON")).Message, StringComparison.Ordinal);
-        Assert.StartsWith("setting port must list TCP ports", Assert.Throws<SettingException>(() => s.GetPorts("port", 80)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("setting port must list ports 1-65535", Assert.Throws<SettingException>(() => s.GetPorts("port", 80)).Message, StringComparison.Ordinal);
         foreach (Func<object> get in new Func<object>[] { () => s.GetInt("LIMIT"), () => s.GetBool("ON") })
             Assert.DoesNotContain("secret", Assert.Throws<SettingException>(get).Message, StringComparison.Ordinal);
     }

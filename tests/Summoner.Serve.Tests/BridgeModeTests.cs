@@ -53,7 +53,7 @@ public sealed class BridgeModeTests
     private sealed record BridgeNamespace(string Netns, string Bridge, string Subnet);
 
     /// <summary>Runs <paramref name="test"/> against a bridge-mode daemon in a namespace made (and removed) for it, then <paramref name="afterStop"/> once the daemon stopped.</summary>
-    private static async Task InBridgeNamespaceAsync(int salt, Func<ServeDaemon, BridgeNamespace, Task> test, Func<BridgeNamespace, Task>? afterStop = null)
+    private static async Task InBridgeNamespaceAsync(int salt, Func<ServeDaemon, BridgeNamespace, Task> test, Func<BridgeNamespace, Task>? afterStop = null, string extraServiceToml = "")
     {
         int n = (Environment.ProcessId + salt) % 200 + 20;
         var ns = new BridgeNamespace("sumdoor" + n.ToString(CultureInfo.InvariantCulture), "sdbr" + n.ToString(CultureInfo.InvariantCulture), $"10.214.{n}.0/24");
@@ -70,7 +70,7 @@ public sealed class BridgeModeTests
                 gateway = "10.214.{n}.1"
                 netns = "{ns.Netns}"
                 """;
-            await using (ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms", networkToml: network))
+            await using (ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms", networkToml: network, extraServiceToml: extraServiceToml))
                 await test(d, ns);
             if (afterStop is not null) await afterStop(ns);
         }
@@ -78,6 +78,40 @@ public sealed class BridgeModeTests
         {
             await ServeDaemon.RunAsync("ip", "netns", "del", ns.Netns);
         }
+    }
+
+    [Fact]
+    public async Task In_bridge_mode_a_udp_service_echoes_datagrams_sent_to_its_address_from_the_namespace()
+    {
+        string uecho = $"""
+            [[service]]
+            name = "uecho"
+            image = "{Summoner.Testing.RepoPaths.Image("nettest")}"
+            ports = ["9/udp"]
+            memory = "32MiB"
+
+            """;
+        await InBridgeNamespaceAsync(13, async (d, ns) =>
+        {
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "uecho.summoner.test", TimeSpan.FromSeconds(30));
+            Assert.True(rcode == 0 && address is not null, d.Output);
+            using var sockets = new NetnsSockets(ns.Netns);
+            using System.Net.Sockets.Socket client = sockets.CreateDatagram(System.Net.Sockets.AddressFamily.InterNetwork);
+            client.Bind(new IPEndPoint(IPAddress.Any, 0));
+            var random = new Random(13);
+            foreach (int size in new[] { 1, 512, 1400 })
+            {
+                byte[] sent = new byte[size];
+                random.NextBytes(sent);
+                await client.SendToAsync(sent, new IPEndPoint(address!, 9));
+                byte[] got = new byte[2048];
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+                System.Net.Sockets.SocketReceiveFromResult r = await client.ReceiveFromAsync(got, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+                Assert.Equal(sent, got.AsSpan(0, r.ReceivedBytes).ToArray());
+                Assert.Equal(new IPEndPoint(address!, 9), r.RemoteEndPoint);
+            }
+            Assert.NotEqual(address!.ToString(), await GuestAddressAsync(d, "uecho"));
+        }, extraServiceToml: uecho);
     }
 
     private static async Task<string> CurlInAsync(string netns, string url) =>

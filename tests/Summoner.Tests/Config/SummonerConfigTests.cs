@@ -127,8 +127,8 @@ public sealed class SummonerConfigTests
     [InlineData("ports = [0]", 4, 10, "port 0 in [[service]] 'hello' is out of range: ports are 1-65535")]
     [InlineData("ports = [80, 65536]", 4, 14, "port 65536 in [[service]] 'hello' is out of range: ports are 1-65535")]
     [InlineData("ports = [80, 80]", 4, 14, "port 80 is listed twice in [[service]] 'hello'")]
-    [InlineData("ports = [\"80\"]", 4, 10, "ports[0] in [[service]] 'hello' must be an integer port, not a string")]
-    [InlineData("ports = 80", 4, 9, "ports in [[service]] 'hello' must be an array of port numbers, not an integer")]
+    [InlineData("ports = [\"80\"]", 4, 10, "ports[0] in [[service]] 'hello' is the string \"80\": write 80 for TCP or \"80/udp\" for UDP")]
+    [InlineData("ports = 80", 4, 9, "ports in [[service]] 'hello' must be an array of ports (80, \"53/udp\"), not an integer")]
     public void Bad_ports_are_errors_at_the_port(string portsLine, int line, int column, string message)
     {
         ConfigError e = SingleError(MinimalService.Replace("ports = [80]", portsLine, StringComparison.Ordinal));

@@ -9,7 +9,8 @@ using Kernel.Runtime;
 namespace NetTest
 {
     /// <summary>
-    /// The outbound and UDP test guest: a UDP echo service on <c>udp=PORT</c> [7], and with
+    /// The outbound and UDP test guest: a UDP echo service on <c>udp=PORT,...</c> [7], a TCP echo
+    /// service on <c>port=PORT,...</c> when that is set, and with
     /// <c>connect=HOST:PORT</c> <c>connects=N</c> [1] outbound TCP exchanges, one after another, at start (a line out, a line back), whose
     /// outcome it prints as <c>nettest: outbound ok REPLY</c> or <c>nettest: outbound failed WHY</c>.
     /// </summary>
@@ -20,10 +21,11 @@ namespace NetTest
         {
             StackServiceHost? host = GuestNetwork.Start();
             if (host is null) return;
-            string? udp = host.Setting("udp");
-            int port;
-            if (udp is null || !int.TryParse(udp, out port) || port <= 0 || port > 65535) port = 7;
-            host.BindUdp((ushort)port, new UdpEcho());
+            ServiceSettings settings = host.Settings();
+            foreach (ushort udp in settings.GetPorts("udp", 7)) host.BindUdp(udp, new UdpEcho());
+            // Summoner passes port= only for a service with TCP ports: then echo there too (a mixed service).
+            if (settings.Find("port") is not null)
+                foreach (ushort tcp in settings.GetPorts("port", 7)) host.Listen(tcp, _ => new TcpEcho());
             string? target = host.Setting("connect");
             string? times = host.Setting("connects");
             int count;
@@ -66,6 +68,39 @@ namespace NetTest
             }
             c.Close();
             host.Log("nettest: outbound ok " + Encoding.ASCII.GetString(buffer, 0, total).TrimEnd('\n'));
+        }
+
+        /// <summary>Echoes what it reads; bytes the send buffer did not take wait for OnWritable.</summary>
+        private sealed class TcpEcho : IConnectionHandler
+        {
+            private readonly byte[] _buffer = new byte[2048];
+            private int _start;
+            private int _end;
+
+            public void OnReadable(IConnection connection) => Pump(connection);
+
+            public void OnWritable(IConnection connection) => Pump(connection);
+
+            public void OnClosed(IConnection connection) { }
+
+            private void Pump(IConnection connection)
+            {
+                while (true)
+                {
+                    if (_start < _end)
+                    {
+                        int w = connection.Write(_buffer.AsSpan(_start, _end - _start));
+                        if (w < 0) { connection.Abort(); return; }
+                        _start += w;
+                        if (_start < _end) return;
+                    }
+                    int n = connection.Read(_buffer);
+                    if (n == 0) return;
+                    if (n < 0) { connection.Close(); return; }
+                    _start = 0;
+                    _end = n;
+                }
+            }
         }
 
         private sealed class UdpEcho : IDatagramHandler
