@@ -35,7 +35,8 @@ public static class ReadinessProbe
     public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, IReadOnlyList<int> udpPorts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
-        // The line goes on with " in 1.2 ms": the space keeps udp/5 from matching udp/53.
+        // The lines go on with " in 1.2 ms": the space keeps tcp/8 from matching tcp/80.
+        string[] tcpLines = [.. ports.Select(p => ReadyPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ")];
         string[] udpLines = [.. udpPorts.Select(p => ReadyUdpPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ")];
         var sw = Stopwatch.StartNew();
         int delayMs = 1;
@@ -47,7 +48,7 @@ public static class ReadinessProbe
                 string text = console.Text;
                 if (text.Contains("PANIC", StringComparison.Ordinal))
                     throw new GuestBootException("the guest panicked during boot", console.LastLines(20));
-                if (ports.All(p => text.Contains(ReadyPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                if (tcpLines.All(l => text.Contains(l, StringComparison.Ordinal))
                     && udpLines.All(l => text.Contains(l, StringComparison.Ordinal)))
                     return sw.Elapsed;
                 delayMs = 1;
@@ -66,7 +67,8 @@ public static class ReadinessProbe
         var sw = Stopwatch.StartNew();
         foreach (int port in ports)
         {
-            string accepted = AcceptedPrefix + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // The whole line: "accepted tcp/8" must not be read in "accepted tcp/80".
+            string accepted = AcceptedPrefix + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n";
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
