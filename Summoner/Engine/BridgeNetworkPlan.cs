@@ -68,6 +68,13 @@ public sealed class BridgeNetworkPlan : INetworkPlan
         if (network is BridgeNetwork b) lock (_used) _used.Remove(ToUInt(b.GuestAddress));
     }
 
+    public void Reserve(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        // Like the constructor's: held for good, never handed to a guest.
+        lock (_used) _used.Add(ToUInt(address));
+    }
+
     public bool TryClaim(GuestNetwork network)
     {
         if (network is not BridgeNetwork b || b.Bridge != _bridge || b.Namespace != _netns || !_subnet.Contains(b.GuestAddress)) return false;

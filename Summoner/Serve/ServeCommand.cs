@@ -165,9 +165,16 @@ public static class ServeCommand
         }
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
+        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log);
+        // SIGHUP reloads like `summoner reload`; its report goes to the log only.
+        using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            _ = Task.Run(() => reload.ReloadAsync(stop.Token), CancellationToken.None);
+        });
         var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
         string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
-        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady);
+        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady, reload);
         try
         {
             await web.StartAsync(stop.Token).ConfigureAwait(false);
@@ -192,7 +199,7 @@ public static class ServeCommand
         await serviceDoor.DisposeAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         if (config.Network.Mode == NetworkMode.Bridge)
-            await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Select(s => s.Address)).ConfigureAwait(false);
+            await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Concat(reload.Current.Services).Select(s => s.Address).Distinct()).ConfigureAwait(false);
         await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await web.DisposeAsync().ConfigureAwait(false);
         log.LogInformation("stopped");
@@ -257,13 +264,17 @@ public static class ServeCommand
         return decision.Accelerator;
     }
 
-    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady)
+    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady, ConfigReload reload)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(listen));
         WebApplication app = builder.Build();
-        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady);
+        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady, async ct =>
+        {
+            ReloadReport report = await reload.ReloadAsync(ct).ConfigureAwait(false);
+            return (report.Ok, report.ToString());
+        });
         return app;
     }
 
@@ -279,7 +290,7 @@ public static class ServeCommand
             if (config.Network.Mode == NetworkMode.Loopback)
                 Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {string.Join(',', s.Ports)})");
         }
-        Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME; Ctrl-C destroys every guest and stops");
+        Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME | reload (or SIGHUP: re-read this file); Ctrl-C destroys every guest and stops");
     }
 }
 
