@@ -50,7 +50,7 @@ public sealed record ServiceSpec(
     {
         ArgumentNullException.ThrowIfNull(next);
         var what = new List<string>();
-        if (ImagePath != next.ImagePath || ImageStamp(ImagePath) != ImageStamp(next.ImagePath)) what.Add("image");
+        if (ImagePath != next.ImagePath || ImageVersion != next.ImageVersion) what.Add("image");
         if (!Ports.SequenceEqual(next.Ports)) what.Add("ports");
         if (!ProbePorts.SequenceEqual(next.ProbePorts)) what.Add("ready_ports");
         if (MemoryMiB != next.MemoryMiB) what.Add("memory");
@@ -64,6 +64,9 @@ public sealed record ServiceSpec(
         if (WarmPool != next.WarmPool || PoolMode != next.PoolMode) what.Add("warm_pool");
         return what;
     }
+
+    /// <summary>The image file's length and modification time when this spec was made (a reload tells a rebuilt image by it).</summary>
+    public (long Length, long WriteTicks) ImageVersion { get; init; } = ImageStamp(ImagePath);
 
     private static (long, long) ImageStamp(string path)
     {
