@@ -191,7 +191,8 @@ public sealed class ServiceOwner
     internal void Unretire(ServiceSpec spec)
     {
         lock (_gate) _retired = false;
-        Update(spec);
+        if (LatestSpec.Differences(spec).Count > 0) Update(spec);
+        else RefillPool();
     }
 
     /// <summary>Guest names made so far (a service added again later continues past them).</summary>
