@@ -185,7 +185,7 @@ public static class ServeCommand
             return 1;
         }
 
-        Task pruning = PruneLogsAsync(config, options.GuestNamePrefix, connection, log, stop.Token);
+        Task pruning = PruneLogsAsync(config, () => reload.Current.Services.Select(s => s.Name), options.GuestNamePrefix, connection, log, stop.Token);
         PrintWelcome(config, accelerator);
         try
         {
@@ -207,13 +207,13 @@ public static class ServeCommand
     }
 
     /// <summary>Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's stay).</summary>
-    private static async Task PruneLogsAsync(SummonerConfig config, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
+    private static async Task PruneLogsAsync(SummonerConfig config, Func<IEnumerable<string>> services, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
     {
         var directories = new List<string> { Path.Combine(config.Libvirt.StateDirectory, "consoles") };
         const string embed = "qemu:///embed?root=";
         if (config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal))
             directories.Add(Path.GetDirectoryName(EmbeddedDriver.QemuLogFile(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), "x"))!);
-        var pruner = new ConsoleLogPruner(directories, guestPrefix, [.. config.Services.Select(s => s.Name)], config.Libvirt.KeepLogs);
+        var pruner = new ConsoleLogPruner(directories, guestPrefix, services, config.Libvirt.KeepLogs);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
         try
         {
