@@ -52,7 +52,15 @@ public sealed class ConfigReload : IDisposable
         await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ReloadReport report = await ApplyAsync(cancellationToken).ConfigureAwait(false);
+            ReloadReport report;
+            try
+            {
+                report = await ApplyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                report = new ReloadReport(false, ["summoner is stopping: nothing reloaded"]);
+            }
             foreach (string line in report.Lines)
             {
                 if (report.Ok) _log.LogInformation("reload: {Line}", line);

@@ -72,6 +72,16 @@ public static class ServeCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        // SIGHUP reloads like `summoner reload` once everything serves (its report goes to the log
+        // only); taken from the start, so one sent while starting does not end the daemon.
+        ConfigReload? reloader = null;
+        using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            if (stop.IsCancellationRequested) return;
+            if (Volatile.Read(ref reloader) is { } r) _ = Task.Run(() => r.ReloadAsync(stop.Token), CancellationToken.None);
+            else log.LogWarning("SIGHUP while starting: ignored; send it again once serving");
+        });
 
         Directory.CreateDirectory(config.Libvirt.StateDirectory);
         LibvirtConnection connection;
@@ -166,12 +176,7 @@ public static class ServeCommand
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
         using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log);
-        // SIGHUP reloads like `summoner reload`; its report goes to the log only.
-        using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, c =>
-        {
-            c.Cancel = true;
-            _ = Task.Run(() => reload.ReloadAsync(stop.Token), CancellationToken.None);
-        });
+        Volatile.Write(ref reloader, reload);
         var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
         string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
         WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady, reload);
