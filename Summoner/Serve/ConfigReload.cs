@@ -108,8 +108,15 @@ public sealed class ConfigReload : IDisposable
         {
             // The door's addresses must exist on the bridge before it binds them.
             IPAddress[] fresh = [.. next.Services.Select(s => s.Address).Except(Current.Services.Select(s => s.Address))];
-            if (fresh.Length > 0)
-                await BridgePlumbing.AddServiceAddressesAsync(_started.Network.Bridge.Name, _started.Network.Bridge.Netns, fresh, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (fresh.Length > 0)
+                    await BridgePlumbing.AddServiceAddressesAsync(_started.Network.Bridge.Name, _started.Network.Bridge.Netns, fresh, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return new ReloadReport(false, [$"cannot add the new services' addresses to bridge {_started.Network.Bridge.Name}: {ex.Message}"]);
+            }
         }
         ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true))], () => _dns.Zones = zones);
         Current = next;
