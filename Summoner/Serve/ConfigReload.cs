@@ -119,6 +119,8 @@ public sealed class ConfigReload : IDisposable
             }
         }
         ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true))], () => _dns.Zones = zones);
+        // Addresses the file no longer names: let go once no guest of a drained service can use them.
+        IPAddress[] left = [.. Current.Services.Select(s => s.Address).Except(next.Services.Select(s => s.Address))];
         Current = next;
         lines.AddRange(_door.Reconcile().Select(p => "warning: " + p));
         foreach (string name in changes.Added) lines.Add($"service {name}: added");
@@ -131,12 +133,12 @@ public sealed class ConfigReload : IDisposable
         foreach (string name in changes.Removed)
             lines.Add($"service {name}: removed: answered no more; its guest is destroyed once answers already given expire ({_started.Dns.ServiceTtl.TotalSeconds:0.###} s)");
         lines.Add($"{changes.Added.Count} added, {changes.Removed.Count} removed, {changes.Changed.Count} changed, {changes.Unchanged} unchanged");
-        if (changes.Removed.Count > 0) _ = AfterDrainAsync(changes.Drained);
+        if (changes.Removed.Count > 0 || left.Length > 0) _ = AfterDrainAsync(changes.Drained, left);
         return new ReloadReport(true, lines);
     }
 
     /// <summary>Once removed services' guests are gone, their addresses are let go.</summary>
-    private async Task AfterDrainAsync(Task drained)
+    private async Task AfterDrainAsync(Task drained, IPAddress[] left)
     {
         await drained.ConfigureAwait(false);
         try
@@ -151,8 +153,8 @@ public sealed class ConfigReload : IDisposable
         {
             foreach (string problem in _door.Reconcile()) _log.LogWarning("reload: {Problem}", problem);
             if (_started.Network.Mode != NetworkMode.Bridge) return;
-            var held = _engine.Services.Concat(_engine.Draining).Select(o => o.LatestSpec.PublicAddress).OfType<IPAddress>().ToHashSet();
-            IPAddress[] gone = [.. _started.Services.Select(s => s.Address).Concat(Current.Services.Select(s => s.Address)).Distinct().Where(a => !held.Contains(a))];
+            var held = _engine.Services.Concat(_engine.Draining).SelectMany(o => new[] { o.Spec.PublicAddress, o.LatestSpec.PublicAddress }).OfType<IPAddress>().ToHashSet();
+            IPAddress[] gone = [.. left.Where(a => !held.Contains(a))];
             if (gone.Length > 0)
                 await BridgePlumbing.RemoveServiceAddressesAsync(_started.Network.Bridge.Name, _started.Network.Bridge.Netns, gone).ConfigureAwait(false);
         }
