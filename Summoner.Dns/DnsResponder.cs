@@ -17,7 +17,7 @@ public sealed class DnsResponder
     private const int OptLength = 11;
     private const int MaxCnameChain = 8;
 
-    private readonly ZoneCatalog _zones;
+    private ZoneCatalog _zones;
     private readonly IServiceAnswerSource? _services;
     private readonly DnsServerOptions _options;
 
@@ -34,6 +34,16 @@ public sealed class DnsResponder
     }
 
     public DnsCounters Counters { get; }
+
+    /// <summary>
+    /// The zones answered from. Replacing them (a reload) is one reference swap: each query reads
+    /// the catalog once, so it is answered wholly from the old zones or wholly from the new ones.
+    /// </summary>
+    public ZoneCatalog Zones
+    {
+        get => Volatile.Read(ref _zones);
+        set => Volatile.Write(ref _zones, value ?? throw new ArgumentNullException(nameof(value)));
+    }
 
     /// <summary>
     /// Answers <paramref name="query"/> into <paramref name="response"/> (64 KiB for TCP; for UDP at least
@@ -58,7 +68,7 @@ public sealed class DnsResponder
         if (parse != ParseOutcome.Answer) return new ValueTask<int>(WriteError(ref context, response.Span, ErrorCode(parse), authoritative: false));
 
         ReadOnlySpan<byte> name = context.Name[..context.NameLength];
-        var zone = _zones.Find(name);
+        var zone = Zones.Find(name);
         if (zone is null || context.Class != DnsClass.IN)
             return new ValueTask<int>(WriteError(ref context, response.Span, DnsResponseCode.Refused, authoritative: false));
         if (context.Type is DnsRecordType.AXFR or DnsRecordType.IXFR)

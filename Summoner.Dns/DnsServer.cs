@@ -41,6 +41,13 @@ public sealed class DnsServer : IAsyncDisposable
 
     public DnsCounters Counters { get; }
 
+    /// <summary>The zones answered from; set it to serve another catalog from the next query on (config reload).</summary>
+    public ZoneCatalog Zones
+    {
+        get => _responder.Zones;
+        set => _responder.Zones = value;
+    }
+
     /// <summary>The bound address and port (UDP and TCP share it); valid after <see cref="Start"/>.</summary>
     public IPEndPoint LocalEndpoint { get; private set; } = new(IPAddress.None, 0);
 

@@ -31,6 +31,13 @@ public sealed class ControlClient : IDisposable
         return (await response.Content.ReadFromJsonAsync(ControlJsonContext.Default.ServiceStatus, cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>Asks the daemon to re-read its configuration file; returns its report, or throws with it when the file was refused.</summary>
+    public async Task<string> ReloadAsync(CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendAsync(() => _http.PostAsync(new Uri("/api/reload", UriKind.Relative), null, cancellationToken)).ConfigureAwait(false);
+        return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<string> LogsAsync(string name, CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await SendAsync(() => _http.GetAsync(new Uri($"/api/services/{Uri.EscapeDataString(name)}/logs", UriKind.Relative), cancellationToken)).ConfigureAwait(false);

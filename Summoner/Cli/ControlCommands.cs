@@ -4,7 +4,7 @@ using Summoner.Control;
 
 namespace Summoner.Cli;
 
-/// <summary>`summoner ps`, `stop NAME`, `logs NAME`: ask a running daemon over its control API.</summary>
+/// <summary>`summoner ps`, `stop NAME`, `logs NAME`, `reload`: ask a running daemon over its control API.</summary>
 public static class ControlCommands
 {
     private static Option<string> ConfigOption() =>
@@ -49,9 +49,20 @@ public static class ControlCommands
         logs.SetAction((r, ct) => RunAsync(r.GetValue(logsConfig)!, r.GetValue(logsControl), async c =>
             Console.Write(await c.LogsAsync(r.GetValue(logsName)!, ct).ConfigureAwait(false))));
         yield return logs;
+
+        var reload = new Command("reload", "Make the running daemon re-read its configuration file: services added, removed or changed apply without a restart; a file with errors is refused and nothing changes.");
+        Option<string> reloadConfig = ConfigOption();
+        Option<string?> reloadControl = ControlOption();
+        reload.Options.Add(reloadConfig);
+        reload.Options.Add(reloadControl);
+        reload.SetAction((r, ct) => RunAsync(r.GetValue(reloadConfig)!, r.GetValue(reloadControl), async c =>
+            Console.Write(await c.ReloadAsync(ct).ConfigureAwait(false)), reloading: true));
+        yield return reload;
     }
 
-    private static async Task<int> RunAsync(string configPath, string? control, Func<ControlClient, Task> action)
+    /// <param name="reloading">A file with errors cannot name the daemon (its control address and token
+    /// come from the file), and the daemon would refuse it the same way: say so with the errors.</param>
+    private static async Task<int> RunAsync(string configPath, string? control, Func<ControlClient, Task> action, bool reloading = false)
     {
         try
         {
@@ -65,6 +76,7 @@ public static class ControlCommands
         catch (ConfigException ex)
         {
             Console.Error.WriteLine(ex.Message);
+            if (reloading) Console.Error.WriteLine("summoner: nothing reloaded: fix the file above; the daemon keeps serving its running configuration");
             return 1;
         }
         catch (Exception ex) when (ex is CliException or InvalidOperationException)

@@ -9,12 +9,14 @@ namespace Summoner.Control;
 /// <summary>
 /// The daemon's HTTP surface on the metrics listener. Open to anyone who reaches it: <c>/metrics</c>
 /// (Prometheus text), <c>/healthz</c> (the daemon is alive) and <c>/readyz</c> (DNS serving, libvirt
-/// connected). Under <c>/api</c>, what ps/stop/logs use: only with the bearer token from the state
+/// connected). Under <c>/api</c>, what ps/stop/logs/reload use: only with the bearer token from the state
 /// directory, never from a browser context (an Origin header) or under a foreign Host name (DNS rebinding).
 /// </summary>
 public static class ControlEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, SummonEngine engine, ControlToken token, IPAddress listenAddress, Func<string> renderMetrics, Func<string?> notReadyReason)
+    /// <param name="reload">Re-reads the configuration file: (applied, report text). Null: no reload endpoint.</param>
+    public static void Map(IEndpointRouteBuilder routes, SummonEngine engine, ControlToken token, IPAddress listenAddress, Func<string> renderMetrics, Func<string?> notReadyReason,
+        Func<CancellationToken, Task<(bool Applied, string Report)>>? reload = null)
     {
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(engine);
@@ -48,6 +50,16 @@ public static class ControlEndpoints
             return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow), ControlJsonContext.Default.ServiceStatus);
         });
 
+        if (reload is not null)
+        {
+            // 422 for a file that does not load: the report says where (file:line:column), nothing changed.
+            api.MapPost("/reload", async (CancellationToken ct) =>
+            {
+                (bool applied, string report) = await reload(ct).ConfigureAwait(false);
+                return Results.Text(report, "text/plain; charset=utf-8", statusCode: applied ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+            });
+        }
+
         api.MapGet("/services/{name}/logs", (string name) =>
         {
             ServiceOwner? owner = engine.Find(name);
@@ -73,7 +85,7 @@ public static class ControlEndpoints
         const string Bearer = "Bearer ";
         string? presented = authorization is not null && authorization.StartsWith(Bearer, StringComparison.Ordinal) ? authorization[Bearer.Length..].Trim() : null;
         if (!token.Matches(presented))
-            return Results.Text("the control API needs the token from the state directory (control.token): use ./summoner ps | stop | logs\n", statusCode: StatusCodes.Status401Unauthorized);
+            return Results.Text("the control API needs the token from the state directory (control.token): use ./summoner ps | stop | logs | reload\n", statusCode: StatusCodes.Status401Unauthorized);
         return null;
     }
 

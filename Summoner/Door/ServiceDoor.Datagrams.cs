@@ -33,10 +33,11 @@ public sealed partial class ServiceDoor
 
     private readonly List<DatagramEntrance> _datagramEntrances = [];
 
-    private sealed class DatagramEntrance(ServiceOwner owner, Socket socket, int port)
+    private sealed class DatagramEntrance(ServiceOwner owner, Socket socket, IPAddress address, int port)
     {
         public ServiceOwner Owner { get; } = owner;
         public Socket Socket { get; } = socket;
+        public IPAddress Address { get; } = address;
         public int Port { get; } = port;
         public Dictionary<IPEndPoint, Flow> Flows { get; } = [];
     }
@@ -59,21 +60,60 @@ public sealed partial class ServiceDoor
         _ = task.ContinueWith(t => _flows.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void BindDatagrams(ServiceOwner owner, IPAddress address)
+    /// <summary>Every UDP address and port the door should hold, on the same terms as <see cref="Wanted"/> for TCP.</summary>
+    private IEnumerable<(ServiceOwner, IPAddress, int)> WantedDatagrams()
     {
-        foreach (int port in owner.Spec.UdpPorts)
+        foreach (ServiceOwner owner in _engine.Services.Concat(_engine.Draining))
         {
-            Socket socket = _datagramSockets(address.AddressFamily);
+            foreach (ServiceSpec spec in new[] { owner.Spec, owner.LatestSpec }.Distinct())
+            {
+                if (spec.PublicAddress is not { } address) continue;
+                foreach (int port in spec.UdpPorts) yield return (owner, address, port);
+            }
+        }
+    }
+
+    private DatagramEntrance OpenDatagram(ServiceOwner owner, IPAddress address, int port)
+    {
+        Socket socket = _datagramSockets(address.AddressFamily);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, port));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        _traffic.TryAdd(owner, new Traffic());
+        return new DatagramEntrance(owner, socket, address, port);
+    }
+
+    /// <summary>Reload: closes the UDP entrances no service wants any more and opens the new ones (caller holds the entrances' lock).</summary>
+    private void ReconcileDatagrams(List<string> problems)
+    {
+        var wanted = WantedDatagrams().ToHashSet();
+        foreach (DatagramEntrance e in _datagramEntrances.Where(e => !wanted.Contains((e.Owner, e.Address, e.Port))).ToList())
+        {
+            // Its receive loop ends on the disposed socket; open flows end on their idle timeout.
+            e.Socket.Dispose();
+            _datagramEntrances.Remove(e);
+        }
+        foreach ((ServiceOwner owner, IPAddress address, int port) in wanted)
+        {
+            if (_datagramEntrances.Any(e => e.Owner == owner && e.Address.Equals(address) && e.Port == port)) continue;
+            DatagramEntrance entrance;
             try
             {
-                socket.Bind(new IPEndPoint(address, port));
+                entrance = OpenDatagram(owner, address, port);
             }
-            catch
+            catch (SocketException ex)
             {
-                socket.Dispose();
-                throw;
+                problems.Add($"service {owner.Spec.Name}: cannot receive on {address}:{port}/udp: {ex.Message}");
+                continue;
             }
-            _datagramEntrances.Add(new DatagramEntrance(owner, socket, port));
+            _datagramEntrances.Add(entrance);
+            _work.Add(Task.Run(() => ReceiveLoopAsync(entrance)));
         }
     }
 

@@ -26,7 +26,8 @@ public sealed partial class ServiceDoor : IAsyncDisposable
     private readonly List<Entrance> _entrances = [];
     private readonly List<Task> _work = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<ServiceOwner, Traffic> _traffic = [];
+    // Written by a reload while connections read it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ServiceOwner, Traffic> _traffic = new();
     private Task? _activity;
 
     /// <summary>Per service: connections open through the door and bytes relayed (idleness is read from these).</summary>
@@ -37,7 +38,7 @@ public sealed partial class ServiceDoor : IAsyncDisposable
         public long BytesSeen;
     }
 
-    private sealed record Entrance(ServiceOwner Owner, Socket Listener, int Port)
+    private sealed record Entrance(ServiceOwner Owner, Socket Listener, IPAddress Address, int Port)
     {
         /// <summary>
         /// QEMU's user-net forwarder listens with a backlog of one: a burst of held connections
@@ -67,31 +68,89 @@ public sealed partial class ServiceDoor : IAsyncDisposable
     /// <summary>Binds every service's public address on all its ports; throws <see cref="SocketException"/> if one is taken.</summary>
     public void Start()
     {
-        foreach (ServiceOwner owner in _engine.Services)
+        lock (_entrances)
         {
-            if (owner.Spec.PublicAddress is not { } address) continue;
-            _traffic[owner] = new Traffic();
-            foreach (int port in owner.Spec.Ports)
+            foreach ((ServiceOwner owner, IPAddress address, int port) in Wanted())
+                _entrances.Add(Open(owner, address, port));
+            foreach ((ServiceOwner owner, IPAddress address, int port) in WantedDatagrams())
+                _datagramEntrances.Add(OpenDatagram(owner, address, port));
+            foreach (Entrance e in _entrances) _work.Add(Task.Run(() => AcceptLoopAsync(e)));
+            foreach (DatagramEntrance e in _datagramEntrances) _work.Add(Task.Run(() => ReceiveLoopAsync(e)));
+        }
+        _activity = Task.Run(() => ReportActivityAsync(_stopping.Token));
+    }
+
+    /// <summary>
+    /// After a reload: opens the addresses and ports of services added or changed, closes those no
+    /// service holds any more (a removed service's stay until its guest is drained: clients may still
+    /// use an answer they got before). Returns one line per address that could not be bound; the
+    /// other entrances are opened all the same.
+    /// </summary>
+    public IReadOnlyList<string> Reconcile()
+    {
+        var problems = new List<string>();
+        lock (_entrances)
+        {
+            if (_stopping.IsCancellationRequested) return problems;
+            var wanted = Wanted().ToHashSet();
+            foreach (Entrance e in _entrances.Where(e => !wanted.Contains((e.Owner, e.Address, e.Port))).ToList())
             {
-                Socket listener = _sockets(address.AddressFamily);
+                // Its accept loop ends on the disposed socket; relayed connections go on.
+                e.Listener.Dispose();
+                _entrances.Remove(e);
+            }
+            foreach ((ServiceOwner owner, IPAddress address, int port) in wanted)
+            {
+                if (_entrances.Any(e => e.Owner == owner && e.Address.Equals(address) && e.Port == port)) continue;
+                Entrance entrance;
                 try
                 {
-                    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    listener.Bind(new IPEndPoint(address, port));
-                    listener.Listen(1024);
+                    entrance = Open(owner, address, port);
                 }
-                catch
+                catch (SocketException ex)
                 {
-                    listener.Dispose();
-                    throw;
+                    problems.Add($"service {owner.Spec.Name}: cannot listen on {address}:{port}: {ex.Message}");
+                    continue;
                 }
-                _entrances.Add(new Entrance(owner, listener, port));
+                _entrances.Add(entrance);
+                _work.RemoveAll(t => t.IsCompleted);
+                _work.Add(Task.Run(() => AcceptLoopAsync(entrance)));
             }
-            BindDatagrams(owner, address);
+            ReconcileDatagrams(problems);
+            foreach (ServiceOwner gone in _traffic.Keys.Where(o => !_entrances.Any(e => e.Owner == o) && !_datagramEntrances.Any(e => e.Owner == o)).ToList()) _traffic.TryRemove(gone, out _);
         }
-        foreach (Entrance e in _entrances) _work.Add(Task.Run(() => AcceptLoopAsync(e)));
-        foreach (DatagramEntrance e in _datagramEntrances) _work.Add(Task.Run(() => ReceiveLoopAsync(e)));
-        _activity = Task.Run(() => ReportActivityAsync(_stopping.Token));
+        return problems;
+    }
+
+    /// <summary>Every address and port the door should hold: configured services' (the spec a running guest was made from and the one it waits to use) and draining ones'.</summary>
+    private IEnumerable<(ServiceOwner, IPAddress, int)> Wanted()
+    {
+        foreach (ServiceOwner owner in _engine.Services.Concat(_engine.Draining))
+        {
+            foreach (ServiceSpec spec in new[] { owner.Spec, owner.LatestSpec }.Distinct())
+            {
+                if (spec.PublicAddress is not { } address) continue;
+                foreach (int port in spec.Ports) yield return (owner, address, port);
+            }
+        }
+    }
+
+    private Entrance Open(ServiceOwner owner, IPAddress address, int port)
+    {
+        Socket listener = _sockets(address.AddressFamily);
+        try
+        {
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(new IPEndPoint(address, port));
+            listener.Listen(1024);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+        _traffic.TryAdd(owner, new Traffic());
+        return new Entrance(owner, listener, address, port);
     }
 
     private async Task AcceptLoopAsync(Entrance entrance)
@@ -117,7 +176,7 @@ public sealed partial class ServiceDoor : IAsyncDisposable
     private async Task ServeAsync(Entrance entrance, Socket client)
     {
         ServiceOwner owner = entrance.Owner;
-        Traffic traffic = _traffic[owner];
+        Traffic traffic = _traffic.GetOrAdd(owner, _ => new Traffic());
         Interlocked.Increment(ref traffic.Open);
         owner.NoteActivity();
         Socket? guest = null;
@@ -219,6 +278,7 @@ public sealed partial class ServiceDoor : IAsyncDisposable
         SummonFailure.Cap => "cap",
         SummonFailure.Backoff => "backoff",
         SummonFailure.Stopping => "stopping",
+        SummonFailure.Removed => "removed",
         _ => "boot_failed",
     };
 
@@ -302,9 +362,14 @@ public sealed partial class ServiceDoor : IAsyncDisposable
     {
         if (_stopping.IsCancellationRequested) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (Entrance e in _entrances) e.Listener.Dispose();
-        foreach (DatagramEntrance e in _datagramEntrances) e.Socket.Dispose();
-        await Task.WhenAll(_work).ConfigureAwait(false);
+        Task[] work;
+        lock (_entrances)
+        {
+            foreach (Entrance e in _entrances) e.Listener.Dispose();
+            foreach (DatagramEntrance e in _datagramEntrances) e.Socket.Dispose();
+            work = [.. _work];
+        }
+        await Task.WhenAll(work).ConfigureAwait(false);
         await Task.WhenAll(_flows.Keys).ConfigureAwait(false);
         if (_activity is not null) await _activity.ConfigureAwait(false);
         _stopping.Dispose();

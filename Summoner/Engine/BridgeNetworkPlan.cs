@@ -32,6 +32,9 @@ public sealed class BridgeNetworkPlan : INetworkPlan
         _gateway = gateway;
         _base = ToUInt(subnet.BaseAddress);
         _size = 1u << (32 - subnet.PrefixLength);
+        // Guests start in the upper half: service addresses are numbered from the bottom in file
+        // order, so one a reload adds is not already a running guest's.
+        _next = _size >= 16 ? _size / 2 : 1;
         _used.Add(ToUInt(gateway));
         // Held for good: never released, so never handed to a guest.
         foreach (IPAddress address in reserved ?? []) _used.Add(ToUInt(address));
@@ -66,6 +69,13 @@ public sealed class BridgeNetworkPlan : INetworkPlan
     public void Release(GuestNetwork network)
     {
         if (network is BridgeNetwork b) lock (_used) _used.Remove(ToUInt(b.GuestAddress));
+    }
+
+    public void Reserve(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        // Like the constructor's: held for good, never handed to a guest.
+        lock (_used) _used.Add(ToUInt(address));
     }
 
     public bool TryClaim(GuestNetwork network)

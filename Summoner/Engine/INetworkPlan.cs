@@ -14,6 +14,9 @@ public interface INetworkPlan
     /// restart); false when it is not this plan's or already taken.</summary>
     bool TryClaim(GuestNetwork network);
 
+    /// <summary>Keeps an address from every guest for good (a service address a reload added: the door's).</summary>
+    void Reserve(IPAddress address);
+
     /// <summary>Kernel.Net's configuration keys for this attachment (see README "Guest command line").</summary>
     string GuestCommandLine(GuestNetwork network, ServiceSpec service);
 }
@@ -92,12 +95,17 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
         lock (_used) _used.Remove(ToUInt(l.HostAddress));
     }
 
+    public void Reserve(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        lock (_used) _reserved.Add(ToUInt(address));
+    }
+
     public bool TryClaim(GuestNetwork network)
     {
         if (network is not LoopbackNetwork l) return false;
         uint v = ToUInt(l.HostAddress);
-        bool ours = (v >= _first && v - _first < _count) || _reserved.Contains(v);
-        lock (_used) return ours && _used.Add(v);
+        lock (_used) return ((v >= _first && v - _first < _count) || _reserved.Contains(v)) && _used.Add(v);
     }
 
     // QEMU's user network gives the guest 10.0.2.15 behind the gateway 10.0.2.2.

@@ -26,9 +26,17 @@ public sealed class ServiceOwner
     private CancellationTokenSource? _activeBoot;
     private bool _exitedDuringBoot;
     private bool _stopRequested;
+    // A reload's spec waiting for the running (or booting) guest to go; the next boot uses it.
+    private ServiceSpec? _pending;
+    // Removed from the configuration: serves its running guest until drained, never boots again.
+    private bool _retired;
+
+    /// <summary>The reap reason of a guest drained after its service left the configuration.</summary>
+    public const string RemovedReason = "removed from the configuration";
 
     /// <param name="ConsoleOffset">Length of the console file when the member was suspended.</param>
-    private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset);
+    /// <param name="Spec">What the member was made from (its share of the caps is returned by it).</param>
+    private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset, ServiceSpec Spec);
 
     internal ServiceOwner(ServiceSpec spec, SummonEngine engine, ILogger log)
     {
@@ -37,7 +45,14 @@ public sealed class ServiceOwner
         _log = log;
     }
 
-    public ServiceSpec Spec { get; }
+    /// <summary>What the running guest was made from, and what the next boot uses unless a reload left a <see cref="PendingSpec"/>.</summary>
+    public ServiceSpec Spec { get; private set; }
+
+    /// <summary>A reloaded spec that replaces <see cref="Spec"/> once the running guest is gone (reaped, stopped or crashed).</summary>
+    public ServiceSpec? PendingSpec { get { lock (_gate) return _pending; } }
+
+    /// <summary>The spec the configuration holds now: the pending one if a reload left one.</summary>
+    public ServiceSpec LatestSpec { get { lock (_gate) return _pending ?? Spec; } }
 
     public SummonState State { get; private set; } = SummonState.Cold;
 
@@ -125,6 +140,7 @@ public sealed class ServiceOwner
                     return Task.FromResult(SummonOutcome.Fail(SummonFailure.Backoff, $"{Spec.Name} failed {_consecutiveFailures} time(s); retrying after {_backoffUntil:HH:mm:ss.fff}"));
                 default:
                     if (_engine.IsStopping) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Stopping, "summoner is shutting down"));
+                    if (_retired) return Task.FromResult(SummonOutcome.Fail(SummonFailure.Removed, $"{Spec.Name} was removed from the configuration"));
                     if (_engine.Options.SummonBudget is { } budget && !budget.TryTake(client))
                         return Task.FromResult(SummonOutcome.Fail(SummonFailure.ClientBudget, "this client's summon budget is spent ([limits] client_summons)"));
                     Transition(SummonState.Booting);
@@ -137,7 +153,62 @@ public sealed class ServiceOwner
         }
     }
 
-    private string? _fingerprint;
+    /// <summary>
+    /// Takes a reloaded spec. A cold or failed service uses it at once (and forgets its crash-loop
+    /// back-off: the new spec may be the fix); a running or booting guest keeps serving as it was
+    /// made, and the spec waits for it to go. Pool members of the old spec are destroyed.
+    /// </summary>
+    internal void Update(ServiceSpec spec)
+    {
+        List<PoolMember> members;
+        lock (_gate)
+        {
+            // Taken with the spec change, so no summon wakes a member of the old spec under the new one.
+            members = TakePoolLocked();
+            if (State is SummonState.Cold or SummonState.Failed)
+            {
+                UseSpecLocked(spec);
+                _consecutiveFailures = 0;
+                _backoffUntil = default;
+                if (State == SummonState.Failed) Transition(SummonState.Cold);
+            }
+            else
+            {
+                _pending = spec;
+            }
+        }
+        _ = DestroyMembersAsync(members).ContinueWith(_ => RefillPool(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Taken out of the configuration: no more boots or pool members; the running guest serves until <see cref="ReapAsync"/>.</summary>
+    internal void Retire()
+    {
+        lock (_gate) _retired = true;
+        _ = DrainPoolAsync();
+    }
+
+    /// <summary>Put back into the configuration while it drained.</summary>
+    internal void Unretire(ServiceSpec spec)
+    {
+        lock (_gate) _retired = false;
+        if (LatestSpec.Differences(spec).Count > 0) Update(spec);
+        else RefillPool();
+    }
+
+    /// <summary>Guest names made so far (a service added again later continues past them).</summary>
+    internal int BootSequence => Volatile.Read(ref _bootSequence);
+
+    internal void ContinueSequence(int after)
+    {
+        lock (_gate) _bootSequence = Math.Max(_bootSequence, after);
+    }
+
+    private void UseSpecLocked(ServiceSpec spec)
+    {
+        Spec = spec;
+        _pending = null;
+        _poolFailures = 0;
+    }
 
     /// <summary>A guest name of this service seen at start (ours or another instance's): new names start past its number.</summary>
     internal void NoteExistingGuest(string guestName)
@@ -205,7 +276,7 @@ public sealed class ServiceOwner
         var create = Stopwatch.StartNew();
         try
         {
-            await CreateAsync(guestName, network, startPaused: false, deadline.Token).ConfigureAwait(false);
+            await CreateAsync(Spec, guestName, network, startPaused: false, deadline.Token).ConfigureAwait(false);
             created = true;
             Phase(SummonKind.Cold, SummonPhase.Create, create.Elapsed, total.Elapsed);
             await WaitReadyAsync(SummonKind.Cold, console, network, total, deadline.Token).ConfigureAwait(false);
@@ -252,16 +323,16 @@ public sealed class ServiceOwner
         }
     }
 
-    private async Task CreateAsync(string guestName, GuestNetwork network, bool startPaused, CancellationToken cancellationToken)
+    private async Task CreateAsync(ServiceSpec spec, string guestName, GuestNetwork network, bool startPaused, CancellationToken cancellationToken)
     {
         string consolePath = _engine.ConsolePathFor(guestName);
         File.Delete(consolePath);
-        string cmdline = _engine.Network.GuestCommandLine(network, Spec);
-        if (Spec.ExtraCommandLine.Length > 0) cmdline += " " + Spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, Spec.ImagePath, cmdline, Spec.MemoryMiB, Spec.VirtualCpus, consolePath, network, startPaused)
+        string cmdline = _engine.Network.GuestCommandLine(network, spec);
+        if (spec.ExtraCommandLine.Length > 0) cmdline += " " + spec.ExtraCommandLine;
+        var launch = new GuestLaunch(guestName, spec.ImagePath, cmdline, spec.MemoryMiB, spec.VirtualCpus, consolePath, network, startPaused)
         {
-            Environment = Spec.Environment,
-            Ownership = _engine.Options.InstanceId is { } instance ? new GuestOwnership(instance, Spec.Name, _fingerprint ??= Spec.Fingerprint()) : null,
+            Environment = spec.Environment,
+            Ownership = _engine.Options.InstanceId is { } instance ? new GuestOwnership(instance, spec.Name, spec.Fingerprint()) : null,
         };
         Task create = _engine.Driver.CreateAsync(launch, cancellationToken);
         try
@@ -329,7 +400,7 @@ public sealed class ServiceOwner
         _log.LogWarning("{Service}: boot of {Guest} failed after {Ms:F1} ms: {Detail}\n--- last console lines ---\n{Console}",
             Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console.LastLines(20));
         Task? pendingCreate = (ex as CreateAbandonedException)?.Create;
-        DestroyInBackground(guestName, network, created || pendingCreate is not null, reason: null, pendingCreate);
+        DestroyInBackground(Spec, guestName, network, created || pendingCreate is not null, reason: null, pendingCreate);
         bool stopped;
         lock (_gate) { stopped = _stopRequested; _stopRequested = false; }
         if (stopped) { detail = "stopped by request"; timedOut = false; }
@@ -353,7 +424,8 @@ public sealed class ServiceOwner
     /// libvirt 9.0's destroy waits a fixed ~200 ms: it never runs on an answer's path. The guest
     /// keeps its share of the caps (and its address) until it is really gone.
     /// </summary>
-    private void DestroyInBackground(string guestName, GuestNetwork network, bool created, string? reason, Task? pendingCreate = null)
+    /// <param name="spec">What the guest was made from: its share of the caps goes back by it, whatever a reload put in <see cref="Spec"/> since.</param>
+    private void DestroyInBackground(ServiceSpec spec, string guestName, GuestNetwork network, bool created, string? reason, Task? pendingCreate = null)
     {
         Task destroy = Task.Run(async () =>
         {
@@ -365,7 +437,7 @@ public sealed class ServiceOwner
             }
             var sw = Stopwatch.StartNew();
             if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
-            _engine.Release(Spec, guestName, network);
+            _engine.Release(spec, guestName, network);
             if (reason is null) return;
             _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, reason, sw.Elapsed.TotalMilliseconds);
         });
@@ -386,22 +458,25 @@ public sealed class ServiceOwner
         {
             // Stop refilling after repeated preparation failures; the next summon boots cold.
             if (_engine.IsStopping || _poolFailures >= 3) return;
+            // A retired service makes no guests; one whose spec waits for a reload makes none of the old spec.
+            if (_retired || _pending is not null) return;
             _preparations.RemoveAll(t => t.IsCompleted);
             while (_pool.Count + _preparing < Spec.WarmPool)
             {
                 _preparing++;
-                _preparations.Add(Task.Run(PrepareMemberAsync));
+                ServiceSpec spec = Spec;
+                _preparations.Add(Task.Run(() => PrepareMemberAsync(spec)));
             }
         }
     }
 
-    private async Task PrepareMemberAsync()
+    private async Task PrepareMemberAsync(ServiceSpec spec)
     {
         // A refill never waits and never takes room a summon waits for.
-        string? capRefusal = await _engine.ReserveAsync(Spec, forQuery: false).ConfigureAwait(false);
+        string? capRefusal = await _engine.ReserveAsync(spec, forQuery: false).ConfigureAwait(false);
         if (capRefusal is not null)
         {
-            _engine.Observer.CapRefused(Spec.Name, capRefusal);
+            _engine.Observer.CapRefused(spec.Name, capRefusal);
             lock (_gate) _preparing--;
             return;
         }
@@ -409,29 +484,29 @@ public sealed class ServiceOwner
         GuestNetwork network;
         try
         {
-            network = _engine.Network.Allocate(Spec, guestName);
+            network = _engine.Network.Allocate(spec, guestName);
         }
         catch (InvalidOperationException ex)
         {
             _engine.Unreserve(Spec);
-            _log.LogWarning("{Service}: no address for a pool member: {Message}", Spec.Name, ex.Message);
+            _log.LogWarning("{Service}: no address for a pool member: {Message}", spec.Name, ex.Message);
             lock (_gate) { _preparing--; _poolFailures++; }
             return;
         }
         var total = Stopwatch.StartNew();
-        using var deadline = new CancellationTokenSource(Spec.BootDeadline);
+        using var deadline = new CancellationTokenSource(spec.BootDeadline);
         using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
         bool created = false;
         bool bootEnded = false;
         try
         {
-            bool paused = Spec.PoolMode == PoolMode.Created;
-            await CreateAsync(guestName, network, paused, deadline.Token).ConfigureAwait(false);
+            bool paused = spec.PoolMode == PoolMode.Created;
+            await CreateAsync(spec, guestName, network, paused, deadline.Token).ConfigureAwait(false);
             created = true;
             if (!paused)
             {
-                await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, Spec.ProbeUdpPorts, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await ReadinessProbe.WaitForConsoleAsync(console, spec.ProbePorts, spec.ProbeUdpPorts, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
                 await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
             }
             // Everything printed so far was before the suspend: a wake must see newer lines.
@@ -443,19 +518,20 @@ public sealed class ServiceOwner
             lock (_gate)
             {
                 _preparing--;
-                keep = !_engine.IsStopping;
-                if (keep) { _pool.Add(new PoolMember(guestName, network, offset)); _poolFailures = 0; _engine.Observer.PoolChanged(Spec.Name, _pool.Count); }
+                // A reload or removal while it was prepared makes it a guest of a spec no longer wanted.
+                keep = !_engine.IsStopping && !_retired && _pending is null && ReferenceEquals(spec, Spec);
+                if (keep) { _pool.Add(new PoolMember(guestName, network, offset, spec)); _poolFailures = 0; _engine.Observer.PoolChanged(spec.Name, _pool.Count); }
             }
-            if (!keep) { await DestroyQuietlyAsync(guestName).ConfigureAwait(false); _engine.Release(Spec, guestName, network); return; }
-            _log.LogInformation("{Service}: pool member {Guest} prepared ({Mode}) in {Ms:F1} ms", Spec.Name, guestName, Spec.PoolMode, total.Elapsed.TotalMilliseconds);
+            if (!keep) { await DestroyQuietlyAsync(guestName).ConfigureAwait(false); _engine.Release(spec, guestName, network); return; }
+            _log.LogInformation("{Service}: pool member {Guest} prepared ({Mode}) in {Ms:F1} ms", spec.Name, guestName, spec.PoolMode, total.Elapsed.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             console.Poll();
-            _log.LogWarning("{Service}: preparing pool member {Guest} failed: {Message}\n{Console}", Spec.Name, guestName, ex.Message, console.LastLines(10));
+            _log.LogWarning("{Service}: preparing pool member {Guest} failed: {Message}\n{Console}", spec.Name, guestName, ex.Message, console.LastLines(10));
             if (!bootEnded) _engine.BootEnded();
             lock (_gate) { _preparing--; _poolFailures++; }
-            DestroyInBackground(guestName, network, created, reason: null);
+            DestroyInBackground(spec, guestName, network, created, reason: null);
         }
     }
 
@@ -485,25 +561,39 @@ public sealed class ServiceOwner
     {
         string guest = GuestName!;
         GuestNetwork network = Network!;
+        ServiceSpec made = Spec;
         GuestName = null;
         Network = null;
         ReadySinceUtc = null;
         Transition(SummonState.Cold);
         // Counted when decided, like the state change: whoever sees the service cold sees the reap.
         _engine.Observer.Reaped(Spec.Name, reason);
-        DestroyInBackground(guest, network, created: true, reason);
+        DestroyInBackground(made, guest, network, created: true, reason);
         return _destroys[^1];
     }
 
     /// <summary>Destroys every pool member (shutdown).</summary>
-    internal async Task DrainPoolAsync()
+    internal Task DrainPoolAsync()
     {
         List<PoolMember> members;
-        lock (_gate) { members = [.. _pool]; _pool.Clear(); _engine.Observer.PoolChanged(Spec.Name, 0); }
+        lock (_gate) members = TakePoolLocked();
+        return DestroyMembersAsync(members);
+    }
+
+    private List<PoolMember> TakePoolLocked()
+    {
+        List<PoolMember> members = [.. _pool];
+        _pool.Clear();
+        _engine.Observer.PoolChanged(Spec.Name, 0);
+        return members;
+    }
+
+    private async Task DestroyMembersAsync(List<PoolMember> members)
+    {
         foreach (PoolMember m in members)
         {
             await DestroyQuietlyAsync(m.GuestName).ConfigureAwait(false);
-            _engine.Release(Spec, m.GuestName, m.Network);
+            _engine.Release(m.Spec, m.GuestName, m.Network);
         }
     }
 
@@ -511,13 +601,16 @@ public sealed class ServiceOwner
     internal void OnGuestExited(GuestExit exit)
     {
         GuestNetwork? network = null;
+        ServiceSpec made = Spec;
         bool active;
         lock (_gate)
         {
+            made = Spec;
             int i = _pool.FindIndex(m => m.GuestName == exit.GuestName);
             if (i >= 0)
             {
                 network = _pool[i].Network;
+                made = _pool[i].Spec;
                 _pool.RemoveAt(i);
                 _poolFailures++;
                 _engine.Observer.PoolChanged(Spec.Name, _pool.Count);
@@ -547,7 +640,7 @@ public sealed class ServiceOwner
                 }
             }
         }
-        if (network is not null) _engine.Release(Spec, exit.GuestName, network);
+        if (network is not null) _engine.Release(made, exit.GuestName, network);
         _engine.Observer.Crashed(Spec.Name, exit.Reason);
         _log.LogWarning("{Service}: {Kind} {Guest} exited ({Reason}); service is {State}", Spec.Name, active ? "guest" : "pool member", exit.GuestName, exit.Reason, State);
         if (!active) RefillPool();
@@ -625,6 +718,15 @@ public sealed class ServiceOwner
     private void Transition(SummonState to)
     {
         SummonState from = State;
+        if (to is SummonState.Cold or SummonState.Failed && _pending is { } next)
+        {
+            // The guest a reload left running is gone: from now on the service is what the file says.
+            // A failure of the old spec says nothing about the new one.
+            UseSpecLocked(next);
+            if (to == SummonState.Failed) { _consecutiveFailures = 0; _backoffUntil = default; to = SummonState.Cold; }
+            _log.LogInformation("{Service}: the reloaded configuration applies from its next summon", Spec.Name);
+            _ = Task.Run(RefillPool);
+        }
         if (from == to) return;
         State = to;
         Volatile.Write(ref _ready, to == SummonState.Ready ? Task.FromResult(new SummonOutcome(Network!.ServiceAddress, SummonFailure.None, null)) : null);

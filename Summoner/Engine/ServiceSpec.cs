@@ -51,6 +51,39 @@ public sealed record ServiceSpec(
 
     /// <summary>The address clients use whichever guest serves (loopback mode: the door's); null when clients reach the guest directly.</summary>
     public System.Net.IPAddress? PublicAddress { get; init; }
+
+    /// <summary>
+    /// What differs between this spec and <paramref name="next"/> (config keys, e.g. "memory",
+    /// "env"); empty when they are the same. An image file rebuilt in place counts as "image".
+    /// Settings' values are compared, never named.
+    /// </summary>
+    public IReadOnlyList<string> Differences(ServiceSpec next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        var what = new List<string>();
+        if (ImagePath != next.ImagePath || ImageVersion != next.ImageVersion) what.Add("image");
+        if (!Ports.SequenceEqual(next.Ports) || !UdpPorts.SequenceEqual(next.UdpPorts)) what.Add("ports");
+        if (!ProbePorts.SequenceEqual(next.ProbePorts) || !ProbeUdpPorts.SequenceEqual(next.ProbeUdpPorts)) what.Add("ready_ports");
+        if (MemoryMiB != next.MemoryMiB) what.Add("memory");
+        if (VirtualCpus != next.VirtualCpus) what.Add("vcpus");
+        if (ExtraCommandLine != next.ExtraCommandLine) what.Add("command_line");
+        if (!Environment.SequenceEqual(next.Environment)) what.Add("env");
+        if (!DnsNames.SequenceEqual(next.DnsNames, StringComparer.OrdinalIgnoreCase)) what.Add("dns_names");
+        if (!Equals(PublicAddress, next.PublicAddress)) what.Add("address");
+        if (IdleTimeout != next.IdleTimeout) what.Add("idle_timeout");
+        if (BootDeadline != next.BootDeadline) what.Add("boot_deadline");
+        if (WarmPool != next.WarmPool || PoolMode != next.PoolMode) what.Add("warm_pool");
+        return what;
+    }
+
+    /// <summary>The image file's length and modification time when this spec was made (a reload tells a rebuilt image by it).</summary>
+    public (long Length, long WriteTicks) ImageVersion { get; init; } = ImageStamp(ImagePath);
+
+    private static (long, long) ImageStamp(string path)
+    {
+        var image = new FileInfo(path);
+        return image.Exists ? (image.Length, image.LastWriteTimeUtc.Ticks) : (-1, -1);
+    }
 }
 
 /// <summary>How warm-pool members wait for a query.</summary>
@@ -94,7 +127,7 @@ public sealed record EngineOptions
 
 public enum SummonPhase { Create, Boot, Ready }
 
-public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping, ClientBudget }
+public enum SummonFailure { None, Deadline, Cap, BootFailed, Backoff, Stopping, ClientBudget, Removed }
 
 /// <summary>What a summon produced: the address to answer with, or why there is none.</summary>
 public sealed record SummonOutcome(System.Net.IPAddress? Address, SummonFailure Failure, string? Detail)

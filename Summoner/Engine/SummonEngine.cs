@@ -8,7 +8,11 @@ namespace Summoner.Engine;
 /// </summary>
 public sealed class SummonEngine : IAsyncDisposable
 {
-    private readonly Dictionary<string, ServiceOwner> _byName = new(StringComparer.OrdinalIgnoreCase);
+    // Replaced whole, never changed in place (a reload): lock-free readers see one set or the other.
+    private volatile Dictionary<string, ServiceOwner> _byName = new(StringComparer.OrdinalIgnoreCase);
+    // Services a reload removed, serving their running guest until the last answer's TTL has passed.
+    private readonly Dictionary<string, Drain> _draining = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object _applyGate = new();
     private readonly Dictionary<string, ServiceOwner> _byGuest = new(StringComparer.Ordinal);
     private readonly object _capGate = new();
     private readonly LinkedList<CapWaiter> _waiters = new();
@@ -19,6 +23,9 @@ public sealed class SummonEngine : IAsyncDisposable
     private int _running;
     private long _memoryMiB;
     private int _disposed;
+    private readonly ILoggerFactory _loggers;
+    // Guest numbers reached by services removed since: one added again continues past them.
+    private readonly Dictionary<string, int> _sequences = new(StringComparer.OrdinalIgnoreCase);
 
     public SummonEngine(IEnumerable<ServiceSpec> services, IGuestDriver driver, INetworkPlan network, EngineOptions options, ISummonObserver? observer = null, ILoggerFactory? loggers = null)
     {
@@ -29,6 +36,7 @@ public sealed class SummonEngine : IAsyncDisposable
         Observer = observer ?? NullSummonObserver.Instance;
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         _log = loggers.CreateLogger("Summoner.Engine");
+        _loggers = loggers;
         foreach (ServiceSpec spec in services)
         {
             var owner = new ServiceOwner(spec, this, loggers.CreateLogger("Summoner.Service." + spec.Name));
@@ -60,6 +68,114 @@ public sealed class SummonEngine : IAsyncDisposable
     public string ConsolePathFor(string guestName) => Path.Combine(ConsoleDirectory, guestName + ".log");
 
     public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
+
+    /// <summary>Services a reload removed whose guest is not destroyed yet (the door keeps their addresses until then).</summary>
+    public IReadOnlyCollection<ServiceOwner> Draining { get { lock (_applyGate) return [.. _draining.Values.Select(d => d.Owner)]; } }
+
+    private sealed record Drain(ServiceOwner Owner, CancellationTokenSource Cancel, Task Done);
+
+    /// <summary>
+    /// Makes <paramref name="services"/> the configured set (a reload) and says what changed.
+    /// Added services can be summoned at once; a changed one keeps its running guest, made from the
+    /// old spec, until that is reaped or stopped, and boots from the new spec after (unchanged ones
+    /// are not touched); a removed one is summoned no more and its guest is destroyed once answers
+    /// given before the removal have expired (<see cref="EngineOptions.AnswerTtl"/>: see
+    /// <see cref="ServiceChanges.Drained"/>). <paramref name="publish"/> runs when every new service
+    /// can be found and before any removed one is gone, so a name the DNS zone holds in either set
+    /// always finds its service.
+    /// </summary>
+    public ServiceChanges Apply(IReadOnlyList<ServiceSpec> services, Action? publish = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (services.GroupBy(s => s.Name, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"service '{twice.Key}' is defined twice", nameof(services));
+        lock (_applyGate)
+        {
+            ObjectDisposedException.ThrowIf(IsStopping, this);
+            Dictionary<string, ServiceOwner> before = _byName;
+            var during = new Dictionary<string, ServiceOwner>(before, StringComparer.OrdinalIgnoreCase);
+            var after = new Dictionary<string, ServiceOwner>(StringComparer.OrdinalIgnoreCase);
+            var added = new List<string>();
+            var changed = new List<ServiceChange>();
+            int unchanged = 0;
+            foreach (ServiceSpec spec in services)
+            {
+                if (before.TryGetValue(spec.Name, out ServiceOwner? owner))
+                {
+                    IReadOnlyList<string> what = owner.LatestSpec.Differences(spec);
+                    if (what.Count == 0) unchanged++;
+                    else
+                    {
+                        bool running = owner.State is SummonState.Ready or SummonState.Booting;
+                        owner.Update(spec);
+                        changed.Add(new ServiceChange(spec.Name, what, running));
+                    }
+                }
+                else if (_draining.Remove(spec.Name, out Drain? drain))
+                {
+                    // Back before its drain ended: the same owner serves on, with the new spec.
+                    drain.Cancel.Cancel();
+                    owner = drain.Owner;
+                    owner.Unretire(spec);
+                    added.Add(spec.Name);
+                }
+                else
+                {
+                    owner = new ServiceOwner(spec, this, _loggers.CreateLogger("Summoner.Service." + spec.Name));
+                    if (_sequences.TryGetValue(spec.Name, out int sequence)) owner.ContinueSequence(sequence);
+                    added.Add(spec.Name);
+                }
+                if (spec.PublicAddress is { } address) Network.Reserve(address);
+                during[spec.Name] = owner;
+                after[spec.Name] = owner;
+            }
+            _byName = during;
+            publish?.Invoke();
+            _byName = after;
+            var removed = new List<string>();
+            var drains = new List<Task>();
+            foreach (ServiceOwner owner in before.Values)
+            {
+                if (after.ContainsKey(owner.Spec.Name)) continue;
+                removed.Add(owner.Spec.Name);
+                owner.Retire();
+                var cancel = new CancellationTokenSource();
+                Task done = DrainAsync(owner, cancel.Token);
+                _draining[owner.Spec.Name] = new Drain(owner, cancel, done);
+                drains.Add(done);
+            }
+            foreach (ServiceOwner owner in after.Values) if (!before.ContainsKey(owner.Spec.Name)) owner.RefillPool();
+            return new ServiceChanges(added, removed, changed, unchanged, Task.WhenAll(drains));
+        }
+    }
+
+    /// <summary>Waits out the TTL of answers given before the removal, then destroys the removed service's guest.</summary>
+    private async Task DrainAsync(ServiceOwner owner, CancellationToken cancel)
+    {
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stopping.Token);
+        try
+        {
+            await Task.Delay(Options.AnswerTtl, both.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Added back (its owner serves on) or shutting down (DisposeAsync destroys it).
+            return;
+        }
+        await owner.ReapAsync(ServiceOwner.RemovedReason).ConfigureAwait(false);
+        await owner.DrainPoolAsync().ConfigureAwait(false);
+        await owner.DestroysInFlight.ConfigureAwait(false);
+        lock (_applyGate)
+        {
+            if (_draining.TryGetValue(owner.Spec.Name, out Drain? d) && d.Owner == owner)
+            {
+                _draining.Remove(owner.Spec.Name);
+                _sequences[owner.Spec.Name] = owner.BootSequence;
+                d.Cancel.Dispose();
+            }
+        }
+        _log.LogInformation("{Service}: drained: removed from the configuration, its guests are gone", owner.Spec.Name);
+    }
 
     /// <summary>
     /// Sorts what an earlier run left under the same hypervisor connection, then starts the reaper:
@@ -326,18 +442,24 @@ public sealed class SummonEngine : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_reaper is not null) await _reaper.ConfigureAwait(false);
         // A boot in flight would register its guest after we looked: let it finish (bounded), then reap.
-        Task[] boots = [.. _byName.Values.SelectMany(o => o.WorkInFlight)];
+        ServiceOwner[] owners;
+        lock (_applyGate)
+        {
+            owners = [.. _byName.Values, .. _draining.Values.Select(d => d.Owner)];
+            foreach (Drain d in _draining.Values) d.Cancel.Cancel();
+        }
+        Task[] boots = [.. owners.SelectMany(o => o.WorkInFlight)];
         if (boots.Length > 0)
             await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
         Driver.GuestExited -= OnGuestExited;
         var reaps = new List<Task>();
-        foreach (ServiceOwner owner in _byName.Values)
+        foreach (ServiceOwner owner in owners)
         {
             reaps.Add(owner.ReapAsync("shutdown"));
             reaps.Add(owner.DrainPoolAsync());
         }
         await Task.WhenAll(reaps).ConfigureAwait(false);
-        await Task.WhenAll(_byName.Values.Select(o => o.DestroysInFlight)).ConfigureAwait(false);
+        await Task.WhenAll(owners.Select(o => o.DestroysInFlight)).ConfigureAwait(false);
         // Guests still booting: destroy them by name.
         string[] leftovers;
         lock (_byGuest) leftovers = [.. _byGuest.Keys];
@@ -349,3 +471,12 @@ public sealed class SummonEngine : IAsyncDisposable
         _stopping.Dispose();
     }
 }
+
+/// <summary>What a reload changed (<see cref="SummonEngine.Apply"/>).</summary>
+/// <param name="Drained">Completes when every removed service's guests are destroyed.</param>
+public sealed record ServiceChanges(IReadOnlyList<string> Added, IReadOnlyList<string> Removed, IReadOnlyList<ServiceChange> Changed, int Unchanged, Task Drained);
+
+/// <summary>One service a reload changed.</summary>
+/// <param name="What">The settings that differ (config keys: memory, env, ports...).</param>
+/// <param name="KeepsRunningGuest">True when a guest of the old spec was running or booting: it serves until reaped or stopped, the next boot uses the new spec.</param>
+public sealed record ServiceChange(string Name, IReadOnlyList<string> What, bool KeepsRunningGuest);

@@ -20,7 +20,7 @@ public sealed class SummonerMetrics
             "DNS-over-TCP connections refused or cut, by reason: global_cap ([dns] tcp_connections), per_client_cap (tcp_connections_per_client), slow_sender (a message not whole within tcp_message_timeout).", "reason");
         RunningGuests = Registry.Gauge("summoner_running_guests", "Guests currently running (booting, ready or suspended in a warm pool).");
         GuestMemoryBytes = Registry.Gauge("summoner_guest_memory_bytes", "Memory assigned to running guests, against [limits] guest_memory.");
-        Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, failed).", "service", "reason");
+        Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, removed, failed).", "service", "reason");
         Crashes = Registry.Counter("summoner_crashes_total", "Guests that died without Summoner destroying them (libvirt lifecycle event).", "service");
         CapRefusals = Registry.Counter("summoner_cap_refusals_total", "Summons (and warm-pool refills) refused because a [limits] cap was reached, by cap (concurrent_boots, running_guests, guest_memory, waiting_summons).", "cap");
         SummonRefusals = Registry.Counter("summoner_summon_refusals_total",

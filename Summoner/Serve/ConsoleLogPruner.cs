@@ -7,7 +7,8 @@ namespace Summoner.Serve;
 /// the newest <c>keep</c> files of each directory stay (and the files of guests still running, whatever
 /// their age), the rest are deleted.
 /// </summary>
-internal sealed class ConsoleLogPruner(IReadOnlyList<string> directories, string guestPrefix, IReadOnlyCollection<string> services, int keep)
+/// <param name="services">The configured services' names, read at each pruning (a reload changes them).</param>
+internal sealed class ConsoleLogPruner(IReadOnlyList<string> directories, string guestPrefix, Func<IEnumerable<string>> services, int keep)
 {
     /// <summary>Deletes what is over the limit and returns how many files went.</summary>
     public int Prune(IReadOnlySet<string> runningGuests)
@@ -17,7 +18,7 @@ internal sealed class ConsoleLogPruner(IReadOnlyList<string> directories, string
         {
             if (!Directory.Exists(directory)) continue;
             FileInfo[] files = new DirectoryInfo(directory).GetFiles(guestPrefix + "*.log");
-            foreach (string service in services)
+            foreach (string service in services())
             {
                 var mine = files
                     .Where(f => GuestNames.BelongsTo(f.Name.AsSpan(0, f.Name.Length - ".log".Length), guestPrefix, service))

@@ -62,8 +62,8 @@ public static class EngineSetup
 
     /// <summary>
     /// Loopback mode: each service's configured address belongs to the door for the daemon's
-    /// lifetime; every guest (fresh or pooled) draws another address from the range for its QEMU
-    /// forwards, which only the door connects to.
+    /// lifetime; every guest (fresh or pooled) draws another address from the upper half of the
+    /// range for its QEMU forwards, which only the door connects to.
     /// </summary>
     public static LoopbackNetworkPlan LoopbackPlan(SummonerConfig config)
     {
@@ -72,9 +72,11 @@ public static class EngineSetup
         byte[] b = range.BaseAddress.GetAddressBytes();
         uint baseValue = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
         long size = 1L << (32 - range.PrefixLength);
-        // Skip the range's first address (127.x.0.0) and keep clear of 127.0.0.1.
-        uint first = baseValue + 1;
-        int count = (int)Math.Max(1, Math.Min(size - 2, 65534));
+        // Skip the range's first address (127.x.0.0) and keep clear of 127.0.0.1. Guests draw from
+        // the upper half: services without a fixed address get theirs from the bottom in file order,
+        // so one a reload adds finds its address free rather than held by a running guest's forwards.
+        uint first = size >= 16 ? baseValue + (uint)(size / 2) : baseValue + 1;
+        int count = (int)Math.Max(1, Math.Min(baseValue + size - 1 - first, 65534));
         if (first <= 0x7f000001 && 0x7f000001 < first + (uint)count)
         {
             first = Math.Max(first, 0x7f000002);

@@ -38,7 +38,7 @@ public sealed class MetricsObserver : ISummonObserver
     }
 
     public void Reaped(string service, string reason) =>
-        _metrics.Reaps.WithLabels(service, reason switch { "idle" => "idle", "shutdown" => "shutdown", "stopped by request" => "stop", _ => "failed" }).Inc();
+        _metrics.Reaps.WithLabels(service, reason switch { "idle" => "idle", "shutdown" => "shutdown", "stopped by request" => "stop", ServiceOwner.RemovedReason => "removed", _ => "failed" }).Inc();
 
     public void Crashed(string service, GuestExitReason reason) => _metrics.Crashes.WithLabels(service).Inc();
 

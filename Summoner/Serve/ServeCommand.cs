@@ -72,6 +72,16 @@ public static class ServeCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        // SIGHUP reloads like `summoner reload` once everything serves (its report goes to the log
+        // only); taken from the start, so one sent while starting does not end the daemon.
+        ConfigReload? reloader = null;
+        using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            if (stop.IsCancellationRequested) return;
+            if (Volatile.Read(ref reloader) is { } r) _ = Task.Run(() => r.ReloadAsync(stop.Token), CancellationToken.None);
+            else log.LogWarning("SIGHUP while starting: ignored; send it again once serving");
+        });
 
         Directory.CreateDirectory(config.Libvirt.StateDirectory);
         LibvirtConnection connection;
@@ -166,9 +176,11 @@ public static class ServeCommand
         }
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
+        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log);
+        Volatile.Write(ref reloader, reload);
         var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
         string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
-        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady);
+        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady, reload);
         try
         {
             await web.StartAsync(stop.Token).ConfigureAwait(false);
@@ -179,7 +191,7 @@ public static class ServeCommand
             return 1;
         }
 
-        Task pruning = PruneLogsAsync(config, options.GuestNamePrefix, connection, log, stop.Token);
+        Task pruning = PruneLogsAsync(config, () => reload.Current.Services.Select(s => s.Name), options.GuestNamePrefix, connection, log, stop.Token);
         PrintWelcome(config, accelerator);
         try
         {
@@ -193,7 +205,7 @@ public static class ServeCommand
         await serviceDoor.DisposeAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         if (config.Network.Mode == NetworkMode.Bridge)
-            await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Select(s => s.Address)).ConfigureAwait(false);
+            await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Concat(reload.Current.Services).Select(s => s.Address).Distinct()).ConfigureAwait(false);
         await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await web.DisposeAsync().ConfigureAwait(false);
         log.LogInformation("stopped");
@@ -201,13 +213,13 @@ public static class ServeCommand
     }
 
     /// <summary>Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's stay).</summary>
-    private static async Task PruneLogsAsync(SummonerConfig config, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
+    private static async Task PruneLogsAsync(SummonerConfig config, Func<IEnumerable<string>> services, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
     {
         var directories = new List<string> { Path.Combine(config.Libvirt.StateDirectory, "consoles") };
         const string embed = "qemu:///embed?root=";
         if (config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal))
             directories.Add(Path.GetDirectoryName(EmbeddedDriver.QemuLogFile(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), "x"))!);
-        var pruner = new ConsoleLogPruner(directories, guestPrefix, [.. config.Services.Select(s => s.Name)], config.Libvirt.KeepLogs);
+        var pruner = new ConsoleLogPruner(directories, guestPrefix, services, config.Libvirt.KeepLogs);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
         try
         {
@@ -258,13 +270,17 @@ public static class ServeCommand
         return decision.Accelerator;
     }
 
-    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady)
+    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady, ConfigReload reload)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(listen));
         WebApplication app = builder.Build();
-        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady);
+        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady, async ct =>
+        {
+            ReloadReport report = await reload.ReloadAsync(ct).ConfigureAwait(false);
+            return (report.Ok, report.ToString());
+        });
         return app;
     }
 
@@ -282,7 +298,7 @@ public static class ServeCommand
             else if (config.Network.Mode == NetworkMode.Loopback)
                 Console.WriteLine($"        {s.Name} answers datagrams on {s.Address} ports {s.PortList}");
         }
-        Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME; Ctrl-C destroys every guest and stops");
+        Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME | reload (or SIGHUP: re-read this file); Ctrl-C destroys every guest and stops");
     }
 }
 

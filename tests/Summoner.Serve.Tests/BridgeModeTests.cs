@@ -44,6 +44,33 @@ public sealed class BridgeModeTests
         });
     }
 
+    [Fact]
+    public async Task In_bridge_mode_a_reload_adds_a_service_on_the_bridge_and_a_removal_lets_its_address_go_after_the_drain()
+    {
+        await InBridgeNamespaceAsync(13, async (d, ns) =>
+        {
+            Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            string good = await File.ReadAllTextAsync(d.ConfigPath);
+            await File.WriteAllTextAsync(d.ConfigPath, good + $"\n[[service]]\nname = \"extra\"\nimage = \"{Summoner.Testing.RepoPaths.Image("hello")}\"\nports = [80]\n");
+            var reload = await d.SummonerAsync("reload");
+            Assert.True(reload.Exit == 0, reload.Stdout + reload.Stderr);
+            var (rcode, address) = await UdpQuery.AAsync(d.DnsPort, "extra.summoner.test", TimeSpan.FromSeconds(30));
+            Assert.True(rcode == 0 && address is not null, d.Output);
+            Assert.True(IPNetwork.Parse(ns.Subnet).Contains(address!), $"{address} is not on {ns.Subnet}");
+            Assert.NotEqual(await GuestAddressAsync(d, "hello"), address!.ToString());
+            Assert.Contains(address + "/32", (await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "-o", "addr", "show", "dev", ns.Bridge)).Stdout, StringComparison.Ordinal);
+            Assert.Contains("<h1>", await CurlInAsync(ns.Netns, $"http://{address}/"), StringComparison.Ordinal);
+
+            await File.WriteAllTextAsync(d.ConfigPath, good);
+            reload = await d.SummonerAsync("reload");
+            Assert.True(reload.Exit == 0, reload.Stdout + reload.Stderr);
+            Assert.Equal(3, (await UdpQuery.AAsync(d.DnsPort, "extra.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            await d.WaitForOutputAsync("extra: drained", TimeSpan.FromSeconds(30));
+            await DoorTests.WaitAsync(async () => !(await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "-o", "addr", "show", "dev", ns.Bridge)).Stdout.Contains(address + "/32", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            Assert.Contains("<h1>hello</h1>", await CurlInAsync(ns.Netns, $"http://{await DoorTests.AddressAsync(d, "hello")}/"), StringComparison.Ordinal);
+        });
+    }
+
     private static async Task<string> GuestAddressAsync(ServeDaemon d, string service)
     {
         using var doc = System.Text.Json.JsonDocument.Parse(await d.ControlGetAsync("/api/services"));

@@ -1,0 +1,196 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Summoner.Config;
+using Summoner.Dns;
+using Summoner.Dns.Zones;
+using Summoner.Engine;
+
+namespace Summoner.Serve;
+
+/// <summary>What one reload did: <see cref="Ok"/> false when the file was refused (nothing changed).</summary>
+public sealed record ReloadReport(bool Ok, IReadOnlyList<string> Lines)
+{
+    public override string ToString() => string.Join('\n', Lines) + "\n";
+}
+
+/// <summary>
+/// Re-reads summoner.toml while serving (SIGHUP, <c>summoner reload</c>). The [[service]] entries
+/// and the zone's records apply at once (<see cref="SummonEngine.Apply"/>); settings of the other
+/// sections are bound when the daemon starts (sockets, the hypervisor, the state directory, caps),
+/// so a change there is reported as needing a restart and the running value stays. A file that
+/// does not load is refused whole: the running configuration stays as it was.
+/// </summary>
+public sealed class ConfigReload : IDisposable
+{
+    private readonly string _path;
+    private readonly SummonerConfig _started;
+    private readonly SummonEngine _engine;
+    private readonly DnsServer _dns;
+    private readonly Door.ServiceDoor _door;
+    private readonly ILogger _log;
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    public ConfigReload(string path, SummonerConfig started, SummonEngine engine, DnsServer dns, Door.ServiceDoor door, ILogger log)
+    {
+        _path = path;
+        _started = started;
+        Current = started;
+        _engine = engine;
+        _dns = dns;
+        _door = door;
+        _log = log;
+    }
+
+    public void Dispose() => _one.Dispose();
+
+    /// <summary>The configuration whose services are served now (its other sections may differ from the running ones: see <see cref="NeedsRestart"/>).</summary>
+    public SummonerConfig Current { get; private set; }
+
+    /// <summary>Reloads the file the daemon was started with; one reload at a time.</summary>
+    public async Task<ReloadReport> ReloadAsync(CancellationToken cancellationToken)
+    {
+        await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ReloadReport report;
+            try
+            {
+                report = await ApplyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                report = new ReloadReport(false, ["summoner is stopping: nothing reloaded"]);
+            }
+            foreach (string line in report.Lines)
+            {
+                if (report.Ok) _log.LogInformation("reload: {Line}", line);
+                else _log.LogError("reload refused, the running configuration stays: {Line}", line);
+            }
+            return report;
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task<ReloadReport> ApplyAsync(CancellationToken cancellationToken)
+    {
+        SummonerConfig next;
+        try
+        {
+            next = SummonerConfig.Load(_path);
+        }
+        catch (ConfigException ex)
+        {
+            return new ReloadReport(false, ex.Message.Split('\n'));
+        }
+        var missing = next.Services.Where(s => !File.Exists(s.ImagePath))
+            .Select(s => $"{next.SourcePath}:{s.Position.Line}:{s.Position.Column}: service {s.Name}: image {s.ImagePath} does not exist: run ./summoner build").ToList();
+        if (missing.Count > 0) return new ReloadReport(false, missing);
+        ZoneCatalog zones;
+        try
+        {
+            zones = ZoneSetup.Catalog(next);
+        }
+        catch (ZoneConfigurationException ex)
+        {
+            return new ReloadReport(false, [$"{next.SourcePath}: [dns]: {ex.Message}"]);
+        }
+
+        var lines = new List<string>();
+        foreach (string warning in next.Warnings) lines.Add("warning: " + warning);
+        foreach (string setting in NeedsRestart(_started, next))
+            lines.Add($"{setting} changed: needs a restart (the running value stays until then)");
+
+        bool bridge = _started.Network.Mode == NetworkMode.Bridge;
+        if (bridge)
+        {
+            // The door's addresses must exist on the bridge before it binds them.
+            IPAddress[] fresh = [.. next.Services.Select(s => s.Address).Except(Current.Services.Select(s => s.Address))];
+            try
+            {
+                if (fresh.Length > 0)
+                    await BridgePlumbing.AddServiceAddressesAsync(_started.Network.Bridge.Name, _started.Network.Bridge.Netns, fresh, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return new ReloadReport(false, [$"cannot add the new services' addresses to bridge {_started.Network.Bridge.Name}: {ex.Message}"]);
+            }
+        }
+        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true))], () => _dns.Zones = zones);
+        // Addresses the file no longer names: let go once no guest of a drained service can use them.
+        IPAddress[] left = [.. Current.Services.Select(s => s.Address).Except(next.Services.Select(s => s.Address))];
+        Current = next;
+        lines.AddRange(_door.Reconcile().Select(p => "warning: " + p));
+        foreach (string name in changes.Added) lines.Add($"service {name}: added");
+        foreach (ServiceChange c in changes.Changed)
+        {
+            lines.Add($"service {c.Name}: changed ({string.Join(", ", c.What)}): " + (c.KeepsRunningGuest
+                ? "its running guest serves on as it was made; the next summon after it is reaped or stopped uses the new settings"
+                : "the next summon uses the new settings"));
+        }
+        foreach (string name in changes.Removed)
+            lines.Add($"service {name}: removed: answered no more; its guest is destroyed once answers already given expire ({_started.Dns.ServiceTtl.TotalSeconds:0.###} s)");
+        lines.Add($"{changes.Added.Count} added, {changes.Removed.Count} removed, {changes.Changed.Count} changed, {changes.Unchanged} unchanged");
+        if (changes.Removed.Count > 0 || left.Length > 0) _ = AfterDrainAsync(changes.Drained, left);
+        return new ReloadReport(true, lines);
+    }
+
+    /// <summary>Once removed services' guests are gone, their addresses are let go.</summary>
+    private async Task AfterDrainAsync(Task drained, IPAddress[] left)
+    {
+        await drained.ConfigureAwait(false);
+        try
+        {
+            await _one.WaitAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // the daemon stopped meanwhile: its shutdown let everything go
+        }
+        try
+        {
+            foreach (string problem in _door.Reconcile()) _log.LogWarning("reload: {Problem}", problem);
+            if (_started.Network.Mode != NetworkMode.Bridge) return;
+            var held = _engine.Services.Concat(_engine.Draining).SelectMany(o => new[] { o.Spec.PublicAddress, o.LatestSpec.PublicAddress }).OfType<IPAddress>().ToHashSet();
+            IPAddress[] gone = [.. left.Where(a => !held.Contains(a))];
+            if (gone.Length > 0)
+                await BridgePlumbing.RemoveServiceAddressesAsync(_started.Network.Bridge.Name, _started.Network.Bridge.Netns, gone).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            _log.LogWarning("reload: letting go of removed services' addresses: {Message}", ex.Message);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    /// <summary>
+    /// The settings outside [[service]] and the zone's records that differ between the running
+    /// configuration and <paramref name="next"/>, as "[section] key": bound at start, they need a restart.
+    /// </summary>
+    public static IReadOnlyList<string> NeedsRestart(SummonerConfig running, SummonerConfig next)
+    {
+        ArgumentNullException.ThrowIfNull(running);
+        ArgumentNullException.ThrowIfNull(next);
+        var changed = new List<string>();
+        void Check<T>(string setting, T a, T b)
+        {
+            if (!EqualityComparer<T>.Default.Equals(a, b)) changed.Add(setting);
+        }
+        Check("[dns] listen", running.Dns.Listen, next.Dns.Listen);
+        Check("[dns] service_ttl", running.Dns.ServiceTtl, next.Dns.ServiceTtl);
+        Check("[dns] answer_deadline", running.Dns.AnswerDeadline, next.Dns.AnswerDeadline);
+        Check("[dns] tcp_connections", running.Dns.TcpConnections, next.Dns.TcpConnections);
+        Check("[dns] tcp_connections_per_client", running.Dns.TcpConnectionsPerClient, next.Dns.TcpConnectionsPerClient);
+        Check("[dns] tcp_message_timeout", running.Dns.TcpMessageTimeout, next.Dns.TcpMessageTimeout);
+        Check("[libvirt]", running.Libvirt, next.Libvirt);
+        Check("[network]", running.Network, next.Network);
+        Check("[limits]", running.Limits, next.Limits);
+        Check("[metrics]", running.Metrics, next.Metrics);
+        return changed;
+    }
+}
