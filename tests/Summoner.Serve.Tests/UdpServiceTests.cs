@@ -110,6 +110,38 @@ public sealed class UdpServiceTests
         Assert.DoesNotContain("summoner_summons_total{service=\"notcp\",result=\"ready\"}", metrics, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_udp_service_added_by_a_reload_is_summoned_by_a_datagram_and_a_removed_one_stops_receiving_after_its_drain()
+    {
+        // The door's datagram entrances follow a reload like its TCP ones.
+        await using ServeDaemon d = await ServeDaemon.StartAsync(serviceTtl: "2s");
+        string before = await File.ReadAllTextAsync(d.ConfigPath);
+        await File.WriteAllTextAsync(d.ConfigPath, before + "\n" + NetTest("uadded", "[\"9/udp\"]"));
+        var added = await d.SummonerAsync("reload");
+        Assert.True(added.Exit == 0, added.Stdout + added.Stderr);
+        var answer = await UdpQuery.AAsync(d.DnsPort, "uadded.summoner.test", Reply);
+        Assert.Equal(0, answer.Rcode);
+        IPAddress address = answer.Address!;
+        Assert.Equal(0, (await d.SummonerAsync("stop", "uadded")).Exit);
+        await DoorTests.WaitAsync(() => DoorTests.StateAsync(d, "uadded", "cold"), TimeSpan.FromSeconds(10));
+
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await client.SendAsync("wake"u8.ToArray(), new IPEndPoint(address, 9)); // no DNS: the datagram itself summons
+        Assert.Equal("wake"u8.ToArray(), (await ReceiveAsync(client, d)).Buffer);
+
+        await File.WriteAllTextAsync(d.ConfigPath, before);
+        var removed = await d.SummonerAsync("reload");
+        Assert.True(removed.Exit == 0, removed.Stdout + removed.Stderr);
+        // Drained after the TTL: the guest goes, and the address no longer takes datagrams (nothing summons).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (d.QemuPids().Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Empty(d.QemuPids());
+        await client.SendAsync("gone"u8.ToArray(), new IPEndPoint(address, 9));
+        await Task.Delay(3000);
+        Assert.Empty(d.QemuPids());
+        Assert.Equal(0, client.Available);
+    }
+
     private static async Task<UdpReceiveResult> ReceiveAsync(UdpClient client, ServeDaemon d)
     {
         using var timeout = new CancellationTokenSource(Reply);
