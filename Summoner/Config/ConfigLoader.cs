@@ -215,12 +215,7 @@ internal sealed class ConfigLoader
 
     internal static IPAddress FirstHost(IPNetwork network) => Offset(network.BaseAddress, 1);
 
-    internal static IPAddress Offset(IPAddress address, uint by)
-    {
-        byte[] bytes = address.GetAddressBytes();
-        uint value = ((uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3]) + by;
-        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
-    }
+    internal static IPAddress Offset(IPAddress address, uint by) => Engine.Ipv4.Offset(address, by);
 
     /// <summary>Inside the network and neither its network nor its broadcast address.</summary>
     internal static bool IsHostIn(IPNetwork network, IPAddress address)

@@ -30,20 +30,14 @@ public sealed class BridgeNetworkPlan : INetworkPlan
         _netns = netns;
         _subnet = subnet;
         _gateway = gateway;
-        _base = ToUInt(subnet.BaseAddress);
+        _base = Ipv4.ToUInt32(subnet.BaseAddress);
         _size = 1u << (32 - subnet.PrefixLength);
         // Guests start in the upper half: service addresses are numbered from the bottom in file
         // order, so one a reload adds is not already a running guest's.
         _next = _size >= 16 ? _size / 2 : 1;
-        _used.Add(ToUInt(gateway));
+        _used.Add(Ipv4.ToUInt32(gateway));
         // Held for good: never released, so never handed to a guest.
-        foreach (IPAddress address in reserved ?? []) _used.Add(ToUInt(address));
-    }
-
-    private static uint ToUInt(IPAddress a)
-    {
-        byte[] b = a.GetAddressBytes();
-        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        foreach (IPAddress address in reserved ?? []) _used.Add(Ipv4.ToUInt32(address));
     }
 
     public GuestNetwork Allocate(ServiceSpec service, string guestName)
@@ -56,7 +50,7 @@ public sealed class BridgeNetworkPlan : INetworkPlan
                 if (offset == 0 || offset == _size - 1) continue; // network and broadcast
                 uint v = _base + offset;
                 if (!_used.Add(v)) continue;
-                var address = new IPAddress([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
+                var address = Ipv4.FromUInt32(v);
                 // Locally administered MAC carrying the address: unique per guest, readable in tcpdump.
                 string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:{(byte)(v >> 24):x2}:{(byte)(v >> 16):x2}:{(byte)(v >> 8):x2}:{(byte)v:x2}");
                 string tap = "smt" + Interlocked.Increment(ref _tapSequence).ToString(CultureInfo.InvariantCulture) + "-" + (v & 0xffff).ToString("x", CultureInfo.InvariantCulture);
@@ -68,20 +62,20 @@ public sealed class BridgeNetworkPlan : INetworkPlan
 
     public void Release(GuestNetwork network)
     {
-        if (network is BridgeNetwork b) lock (_used) _used.Remove(ToUInt(b.GuestAddress));
+        if (network is BridgeNetwork b) lock (_used) _used.Remove(Ipv4.ToUInt32(b.GuestAddress));
     }
 
     public void Reserve(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
         // Like the constructor's: held for good, never handed to a guest.
-        lock (_used) _used.Add(ToUInt(address));
+        lock (_used) _used.Add(Ipv4.ToUInt32(address));
     }
 
     public bool TryClaim(GuestNetwork network)
     {
         if (network is not BridgeNetwork b || b.Bridge != _bridge || b.Namespace != _netns || !_subnet.Contains(b.GuestAddress)) return false;
-        lock (_used) return _used.Add(ToUInt(b.GuestAddress));
+        lock (_used) return _used.Add(Ipv4.ToUInt32(b.GuestAddress));
     }
 
     public string GuestCommandLine(GuestNetwork network, ServiceSpec service)

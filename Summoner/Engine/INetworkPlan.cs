@@ -45,32 +45,24 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     public LoopbackNetworkPlan(IPAddress first, int count, IReadOnlyDictionary<string, IPAddress>? preferred = null, IEnumerable<IPAddress>? reserved = null)
     {
         ArgumentNullException.ThrowIfNull(first);
-        byte[] b = first.GetAddressBytes();
-        if (b.Length != 4 || b[0] != 127)
+        if (first.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || (Ipv4.ToUInt32(first) & 0xff000000) != 0x7f000000)
             throw new ArgumentException($"loopback network addresses must be in 127.0.0.0/8, not {first}", nameof(first));
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        _first = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        _first = Ipv4.ToUInt32(first);
         _count = (uint)count;
         if ((_first & 0xff000000) != ((_first + _count - 1) & 0xff000000))
             throw new ArgumentException($"{count} addresses from {first} leave 127.0.0.0/8", nameof(count));
         foreach (var (service, address) in preferred ?? new Dictionary<string, IPAddress>())
         {
-            uint v = ToUInt(address);
+            uint v = Ipv4.ToUInt32(address);
             if ((v & 0xff000000) != 0x7f000000)
                 throw new ArgumentException($"service {service}: loopback mode needs a 127.0.0.0/8 address, not {address}", nameof(preferred));
             _preferred[service] = v;
             _reserved.Add(v);
         }
-        foreach (IPAddress address in reserved ?? []) _reserved.Add(ToUInt(address));
+        foreach (IPAddress address in reserved ?? []) _reserved.Add(Ipv4.ToUInt32(address));
     }
 
-    private static uint ToUInt(IPAddress address)
-    {
-        byte[] b = address.GetAddressBytes();
-        return (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-    }
-
-    private static IPAddress FromUInt(uint v) => new([(byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v]);
 
     public GuestNetwork Allocate(ServiceSpec service, string guestName)
     {
@@ -78,12 +70,12 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
         lock (_used)
         {
             if (_preferred.TryGetValue(service.Name, out uint own) && _used.Add(own))
-                return new LoopbackNetwork(FromUInt(own), service.Ports) { UdpPorts = service.UdpPorts };
+                return new LoopbackNetwork(Ipv4.FromUInt32(own), service.Ports) { UdpPorts = service.UdpPorts };
             for (uint tried = 0; tried < _count; tried++)
             {
                 uint v = _first + (_next++ % _count);
                 if (!_reserved.Contains(v) && _used.Add(v))
-                    return new LoopbackNetwork(FromUInt(v), service.Ports) { UdpPorts = service.UdpPorts };
+                    return new LoopbackNetwork(Ipv4.FromUInt32(v), service.Ports) { UdpPorts = service.UdpPorts };
             }
         }
         throw new InvalidOperationException($"all {_count} loopback addresses are in use: widen [network] loopback_range");
@@ -92,19 +84,19 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     public void Release(GuestNetwork network)
     {
         if (network is not LoopbackNetwork l) return;
-        lock (_used) _used.Remove(ToUInt(l.HostAddress));
+        lock (_used) _used.Remove(Ipv4.ToUInt32(l.HostAddress));
     }
 
     public void Reserve(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        lock (_used) _reserved.Add(ToUInt(address));
+        lock (_used) _reserved.Add(Ipv4.ToUInt32(address));
     }
 
     public bool TryClaim(GuestNetwork network)
     {
         if (network is not LoopbackNetwork l) return false;
-        uint v = ToUInt(l.HostAddress);
+        uint v = Ipv4.ToUInt32(l.HostAddress);
         lock (_used) return ((v >= _first && v - _first < _count) || _reserved.Contains(v)) && _used.Add(v);
     }
 

@@ -69,8 +69,7 @@ public static class EngineSetup
     {
         ArgumentNullException.ThrowIfNull(config);
         IPNetwork range = config.Network.LoopbackRange;
-        byte[] b = range.BaseAddress.GetAddressBytes();
-        uint baseValue = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+        uint baseValue = Ipv4.ToUInt32(range.BaseAddress);
         long size = 1L << (32 - range.PrefixLength);
         // Skip the range's first address (127.x.0.0) and keep clear of 127.0.0.1. Guests draw from
         // the upper half: services without a fixed address get theirs from the bottom in file order,
@@ -82,7 +81,7 @@ public static class EngineSetup
             first = Math.Max(first, 0x7f000002);
             count = (int)Math.Max(1, baseValue + size - 1 - first);
         }
-        return new LoopbackNetworkPlan(new IPAddress([(byte)(first >> 24), (byte)(first >> 16), (byte)(first >> 8), (byte)first]), count,
+        return new LoopbackNetworkPlan(Ipv4.FromUInt32(first), count,
             reserved: [.. config.Services.Select(s => s.Address), config.Dns.Listen.Address, config.Metrics.Listen.Address]);
     }
 }
