@@ -30,6 +30,22 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public async Task Every_daemon_command_the_cli_knows_reaches_it_through_the_launcher()
+    {
+        // The launcher lists the CLI's commands by name: a command added to one must be added to the other.
+        var help = await ServeDaemon.RunAsync("dotnet", ServeDaemon.SummonerDll, "--help");
+        string[] commands = [.. help.Stdout[help.Stdout.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n').Skip(1)
+            .Select(l => l.Trim().Split(' ')[0]).Where(c => c.Length > 0)];
+        Assert.Contains("reload", commands);
+        foreach (string command in commands)
+        {
+            var r = await ServeDaemon.RunAsync(Launcher, command, "--help");
+            Assert.True(r.Exit == 0, $"./summoner {command} --help: {r.Stderr}");
+            Assert.Contains("Usage:", r.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Setup_is_quiet_and_succeeds_when_nothing_is_missing()
     {
         var r = await ServeDaemon.RunAsync(Launcher, "setup");
