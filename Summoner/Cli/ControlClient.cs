@@ -72,7 +72,7 @@ public sealed class ControlClient : IDisposable
         foreach (ServiceStatus s in rows)
         {
             table.Add([
-                s.Name, s.State, s.Address ?? "-",
+                s.Name, s.ReloadPending ? s.State + " (reload pending)" : s.State, s.Address ?? "-",
                 s.UptimeSeconds is { } up ? TimeSpan.FromSeconds(up).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "-",
                 s.LastSummonMs is { } ms ? ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms" : "-",
                 s.Guest ?? "-",

@@ -14,7 +14,8 @@ public sealed record ServiceStatus(
     [property: JsonPropertyName("lastSummonMs")] double? LastSummonMs,
     [property: JsonPropertyName("poolReady")] int PoolReady,
     [property: JsonPropertyName("lastSummonWarm")] bool LastSummonWarm,
-    [property: JsonPropertyName("guestAddress")] string? GuestAddress = null)
+    [property: JsonPropertyName("guestAddress")] string? GuestAddress = null,
+    [property: JsonPropertyName("reloadPending")] bool ReloadPending = false)
 {
     public static ServiceStatus Of(ServiceOwner owner, DateTime nowUtc) => new(
         owner.Spec.Name,
@@ -27,7 +28,9 @@ public sealed record ServiceStatus(
         owner.LastSummon is { } last ? Math.Round(last.TotalMilliseconds, 1) : null,
         owner.PoolReady,
         owner.LastSummonWarm,
-        owner.Network?.ServiceAddress.ToString());
+        owner.Network?.ServiceAddress.ToString(),
+        // A reload changed the service while a guest of the old settings runs: they apply after it.
+        owner.PendingSpec is not null);
 }
 
 [JsonSerializable(typeof(ServiceStatus[]))]

@@ -63,6 +63,12 @@ public sealed partial class ServiceDoor : IAsyncDisposable
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _log = log ?? throw new ArgumentNullException(nameof(log));
         _sockets = sockets ?? (family => new Socket(family, SocketType.Stream, ProtocolType.Tcp));
+        // A changed service's old ports and address stay open while its old guest runs; once the new
+        // spec takes over, the door lets go of what no spec names any more.
+        _engine.PendingSpecApplied += () =>
+        {
+            foreach (string problem in Reconcile()) _log.LogWarning("door: {Problem}", problem);
+        };
     }
 
     /// <summary>Binds every service's public address on all its ports; throws <see cref="SocketException"/> if one is taken.</summary>

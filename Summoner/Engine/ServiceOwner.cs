@@ -726,6 +726,7 @@ public sealed class ServiceOwner
             if (to == SummonState.Failed) { _consecutiveFailures = 0; _backoffUntil = default; to = SummonState.Cold; }
             _log.LogInformation("{Service}: the reloaded configuration applies from its next summon", Spec.Name);
             _ = Task.Run(RefillPool);
+            _ = Task.Run(_engine.OnPendingSpecApplied);
         }
         if (from == to) return;
         State = to;

@@ -69,6 +69,14 @@ public sealed class SummonEngine : IAsyncDisposable
 
     public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
 
+    /// <summary>
+    /// A spec a reload left pending took over (its old guest is gone): what the service listens on
+    /// may have changed. Raised on a thread-pool thread, never under a service's lock.
+    /// </summary>
+    public event Action? PendingSpecApplied;
+
+    internal void OnPendingSpecApplied() => PendingSpecApplied?.Invoke();
+
     /// <summary>Services a reload removed whose guest is not destroyed yet (the door keeps their addresses until then).</summary>
     public IReadOnlyCollection<ServiceOwner> Draining { get { lock (_applyGate) return [.. _draining.Values.Select(d => d.Owner)]; } }
 

@@ -133,16 +133,65 @@ public sealed class ReloadTests(ITestOutputHelper output)
         Assert.Equal(0, reload.Exit);
         Assert.Contains("service hello: changed (env): its running guest serves on", reload.Stdout, StringComparison.Ordinal);
 
-        // The running guest serves on, untouched.
+        // The running guest serves on, untouched; ps says a change waits for it to go.
         Assert.Contains("<h1>before-reload</h1>", await PageAsync(hello.Address!), StringComparison.Ordinal);
         Assert.Equal(guest, (await StatusAsync(d, "hello")).GetProperty("guest").GetString());
+        Assert.True((await StatusAsync(d, "hello")).GetProperty("reloadPending").GetBoolean());
+        Assert.Contains("ready (reload pending)", (await d.SummonerAsync("ps")).Stdout, StringComparison.Ordinal);
 
         Assert.Equal(0, (await d.SummonerAsync("stop", "hello")).Exit);
         // The next summon (here: a connection through the door) boots the new spec.
         Assert.Contains("<h1>after-reload</h1>", await PageAsync(hello.Address!), StringComparison.Ordinal);
         string next = (await StatusAsync(d, "hello")).GetProperty("guest").GetString()!;
         Assert.NotEqual(guest, next);
+        Assert.False((await StatusAsync(d, "hello")).GetProperty("reloadPending").GetBoolean());
         Assert.Single(d.QemuPids());
+    }
+
+    [Fact]
+    public async Task A_changed_port_is_held_beside_the_old_one_while_the_old_guest_runs_and_alone_after_it()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        var hello = await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", Boot);
+        IPAddress address = hello.Address!;
+        Assert.Contains("<h1>", await PageAsync(address), StringComparison.Ordinal);
+
+        await EditAsync(d, t => ReplaceFirst(t, "ports = [80]", "ports = [81]"));
+        var reload = await d.SummonerAsync("reload");
+        Assert.True(reload.Exit == 0, reload.Stdout + reload.Stderr);
+        Assert.Contains("service hello: changed (ports, ready_ports)", reload.Stdout, StringComparison.Ordinal);
+        Assert.True(await AcceptsAsync(address, 80), "the old guest's port closed while it runs");
+        Assert.True(await AcceptsAsync(address, 81), "the new port is not held");
+
+        Assert.Equal(0, (await d.SummonerAsync("stop", "hello")).Exit);
+        // The new spec took over: the door lets port 80 go (without a second reload) and 81 summons it.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await AcceptsAsync(address, 80) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.False(await AcceptsAsync(address, 80), "port 80 is still held after the old guest went");
+        var page = await ServeDaemon.RunAsync("curl", "-s", "-m", "30", $"http://{address}:81/");
+        Assert.Contains("<h1>", page.Stdout, StringComparison.Ordinal);
+    }
+
+    private static string ReplaceFirst(string text, string what, string with)
+    {
+        int at = text.IndexOf(what, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"'{what}' not in the config");
+        return text[..at] + with + text[(at + what.Length)..];
+    }
+
+    private static async Task<bool> AcceptsAsync(IPAddress address, int port)
+    {
+        using var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, port), cts.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     [Fact]
