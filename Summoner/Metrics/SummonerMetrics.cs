@@ -18,6 +18,8 @@ public sealed class SummonerMetrics
         DnsQueries = Registry.Counter("summoner_dns_queries_total", "DNS queries answered, by response code (NOERROR, NXDOMAIN, SERVFAIL, REFUSED, ...).", "rcode");
         DnsTcpRefusals = Registry.Counter("summoner_dns_tcp_refusals_total",
             "DNS-over-TCP connections refused or cut, by reason: global_cap ([dns] tcp_connections), per_client_cap (tcp_connections_per_client), slow_sender (a message not whole within tcp_message_timeout).", "reason");
+        DnsServiceServfail = Registry.Counter("summoner_dns_service_servfail_total",
+            "Queries for a service answered SERVFAIL by the DNS server itself, by reason: deadline (its summon did not finish within [dns] answer_deadline; the boot goes on), failed (the answer source failed).", "reason");
         RunningGuests = Registry.Gauge("summoner_running_guests", "Guests currently running (booting, ready or suspended in a warm pool).");
         GuestMemoryBytes = Registry.Gauge("summoner_guest_memory_bytes", "Memory assigned to running guests, against [limits] guest_memory.");
         Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, removed, failed).", "service", "reason");
@@ -50,6 +52,8 @@ public sealed class SummonerMetrics
     public Counter DnsQueries { get; }
 
     public Counter DnsTcpRefusals { get; }
+
+    public Counter DnsServiceServfail { get; }
 
     public Gauge RunningGuests { get; }
 

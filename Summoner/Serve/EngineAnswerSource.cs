@@ -7,12 +7,14 @@ namespace Summoner.Serve;
 
 /// <summary>
 /// The DNS server's view of the summon engine: a query for a service name summons it. A ready
-/// service is answered synchronously from a cached answer (no allocation on the hot path).
+/// service is answered synchronously from a cached answer (no allocation on the hot path). The
+/// answer deadline is the DNS server's alone (<see cref="DnsServerOptions.ServiceAnswerDeadline"/>):
+/// it answers SERVFAIL at it and counts it, while a wait here lasts as long as the summon does
+/// (bounded by the boot deadline), so <c>waiting_queries</c> counts every query still holding a waiter.
 /// </summary>
 public sealed class EngineAnswerSource : IServiceAnswerSource
 {
     private readonly SummonEngine _engine;
-    private readonly TimeSpan _deadline;
     private readonly uint _ttlSeconds;
     private readonly ConcurrentDictionary<IPAddress, ServiceAnswer> _answers = new();
     private readonly int _maxWaiting;
@@ -21,12 +23,11 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
 
     /// <param name="maxWaiting">Queries that may wait for a summon at once ([limits] waiting_queries); more get SERVFAIL at once.</param>
     /// <param name="refused">Told the reason of each query refused by a guard (client_budget, waiting_queries).</param>
-    public EngineAnswerSource(SummonEngine engine, TimeSpan deadline, TimeSpan ttl, int maxWaiting = int.MaxValue, Action<string>? refused = null)
+    public EngineAnswerSource(SummonEngine engine, TimeSpan ttl, int maxWaiting = int.MaxValue, Action<string>? refused = null)
     {
         _maxWaiting = maxWaiting;
         _refused = refused;
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
-        _deadline = deadline;
         _ttlSeconds = (uint)Math.Max(0, ttl.TotalSeconds);
     }
 
@@ -54,11 +55,7 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
     {
         try
         {
-            return ToAnswer(await summon.WaitAsync(_deadline, cancellationToken).ConfigureAwait(false), owner);
-        }
-        catch (TimeoutException)
-        {
-            return ServiceAnswer.Failure($"not ready within {_deadline.TotalMilliseconds:0} ms");
+            return ToAnswer(await summon.WaitAsync(cancellationToken).ConfigureAwait(false), owner);
         }
         finally
         {

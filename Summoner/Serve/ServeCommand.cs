@@ -163,7 +163,7 @@ public static class ServeCommand
             TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
         };
-        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.AnswerDeadline, config.Dns.ServiceTtl,
+        await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.ServiceTtl,
             config.Limits.WaitingQueries, reason => metrics.SummonRefusals.WithLabels(reason).Inc()), dnsOptions);
         try
         {
@@ -325,6 +325,8 @@ internal sealed class DnsMetricsBridge
             Advance(_metrics.DnsTcpRefusals, "tcp:global_cap", snapshot.TcpConnectionsRefused, "global_cap");
             Advance(_metrics.DnsTcpRefusals, "tcp:per_client_cap", snapshot.TcpRefusedPerClient, "per_client_cap");
             Advance(_metrics.DnsTcpRefusals, "tcp:slow_sender", snapshot.TcpSlowSendersCut, "slow_sender");
+            Advance(_metrics.DnsServiceServfail, "service:deadline", snapshot.ServiceDeadlineExceeded, "deadline");
+            Advance(_metrics.DnsServiceServfail, "service:failed", snapshot.ServiceFailures, "failed");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Summoner.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -54,5 +55,30 @@ public sealed class GuardTests(ITestOutputHelper output)
         string metrics = await new HttpClient().GetStringAsync(new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics"));
         Assert.Contains("summoner_summon_refusals_total{reason=\"waiting_queries\"} 8", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_summon_refusals_total{reason=\"client_budget\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_summon_past_the_answer_deadline_gets_servfail_from_the_dns_server_counted_as_deadline()
+    {
+        // nettest never prints the ready line for port 9 when its command line moves it to 10: the
+        // boot outlives the 2 s answer deadline (and is ended by its own 30 s boot deadline later).
+        string slow = $"""
+
+            [[service]]
+            name = "slow"
+            image = "{RepoPaths.Image("nettest")}"
+            ports = [9]
+            memory = "32MiB"
+            boot_deadline = "30s"
+            command_line = "port=10"
+            """;
+        await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: slow, answerDeadline: "2s");
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var answer = await UdpQuery.AAsync(d.DnsPort, "slow.summoner.test", TimeSpan.FromSeconds(20));
+        Assert.Equal(2, answer.Rcode); // SERVFAIL
+        Assert.InRange(sw.Elapsed, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(15));
+        string metrics = await d.ControlGetAsync("/metrics");
+        Assert.Contains("summoner_dns_service_servfail_total{reason=\"deadline\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("\"state\":\"booting\"", await d.ControlGetAsync("/api/services"), StringComparison.Ordinal); // the boot goes on
     }
 }

@@ -46,7 +46,7 @@ public sealed class ServeDaemon : IAsyncDisposable
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
 
     /// <summary>Writes a config (extra TOML appended per test) and starts the daemon on it.</summary>
-    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text", string serviceTtl = "1s")
+    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text", string serviceTtl = "1s", string answerDeadline = "20s")
     {
         int n = Interlocked.Increment(ref s_instance);
         directory ??= System.IO.Directory.CreateTempSubdirectory("summoner-serve-").FullName;
@@ -59,7 +59,7 @@ public sealed class ServeDaemon : IAsyncDisposable
             zone = "summoner.test"
             ns = ["ns1.summoner.test"]
             service_ttl = "{serviceTtl}"
-            answer_deadline = "20s"
+            answer_deadline = "{answerDeadline}"
             [libvirt]
             state_dir = "state"
             accelerator = "tcg"
