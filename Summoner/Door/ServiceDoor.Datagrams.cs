@@ -33,7 +33,7 @@ public sealed partial class ServiceDoor
 
     private readonly List<DatagramEntrance> _datagramEntrances = [];
 
-    private sealed class DatagramEntrance(ServiceOwner owner, Socket socket, IPAddress address, int port)
+    private sealed class DatagramEntrance(ServiceOwner owner, Socket socket, IPAddress address, int port) : IEntrance
     {
         public ServiceOwner Owner { get; } = owner;
         public Socket Socket { get; } = socket;
@@ -60,19 +60,6 @@ public sealed partial class ServiceDoor
         _ = task.ContinueWith(t => _flows.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Every UDP address and port the door should hold, on the same terms as <see cref="Wanted"/> for TCP.</summary>
-    private IEnumerable<(ServiceOwner, IPAddress, int)> WantedDatagrams()
-    {
-        foreach (ServiceOwner owner in _engine.Services.Concat(_engine.Draining))
-        {
-            foreach (ServiceSpec spec in new[] { owner.Spec, owner.LatestSpec }.Distinct())
-            {
-                if (spec.PublicAddress is not { } address) continue;
-                foreach (int port in spec.UdpPorts) yield return (owner, address, port);
-            }
-        }
-    }
-
     private DatagramEntrance OpenDatagram(ServiceOwner owner, IPAddress address, int port)
     {
         Socket socket = _datagramSockets(address.AddressFamily);
@@ -87,34 +74,6 @@ public sealed partial class ServiceDoor
         }
         _traffic.TryAdd(owner, new Traffic());
         return new DatagramEntrance(owner, socket, address, port);
-    }
-
-    /// <summary>Reload: closes the UDP entrances no service wants any more and opens the new ones (caller holds the entrances' lock).</summary>
-    private void ReconcileDatagrams(List<string> problems)
-    {
-        var wanted = WantedDatagrams().ToHashSet();
-        foreach (DatagramEntrance e in _datagramEntrances.Where(e => !wanted.Contains((e.Owner, e.Address, e.Port))).ToList())
-        {
-            // Its receive loop ends on the disposed socket; open flows end on their idle timeout.
-            e.Socket.Dispose();
-            _datagramEntrances.Remove(e);
-        }
-        foreach ((ServiceOwner owner, IPAddress address, int port) in wanted)
-        {
-            if (_datagramEntrances.Any(e => e.Owner == owner && e.Address.Equals(address) && e.Port == port)) continue;
-            DatagramEntrance entrance;
-            try
-            {
-                entrance = OpenDatagram(owner, address, port);
-            }
-            catch (SocketException ex)
-            {
-                problems.Add($"service {owner.Spec.Name}: cannot receive on {address}:{port}/udp: {ex.Message}");
-                continue;
-            }
-            _datagramEntrances.Add(entrance);
-            _work.Add(Task.Run(() => ReceiveLoopAsync(entrance)));
-        }
     }
 
     private async Task ReceiveLoopAsync(DatagramEntrance entrance)

@@ -38,8 +38,19 @@ public sealed partial class ServiceDoor : IAsyncDisposable
         public long BytesSeen;
     }
 
-    private sealed record Entrance(ServiceOwner Owner, Socket Listener, IPAddress Address, int Port)
+    /// <summary>A socket the door holds for one service address and port (TCP listener or UDP socket).</summary>
+    private interface IEntrance
     {
+        ServiceOwner Owner { get; }
+        IPAddress Address { get; }
+        int Port { get; }
+        Socket Socket { get; }
+    }
+
+    private sealed record Entrance(ServiceOwner Owner, Socket Listener, IPAddress Address, int Port) : IEntrance
+    {
+        Socket IEntrance.Socket => Listener;
+
         /// <summary>
         /// QEMU's user-net forwarder listens with a backlog of one: a burst of held connections
         /// released together at readiness overflows it, and a dropped SYN costs a 1 s (then 3 s,
@@ -76,9 +87,9 @@ public sealed partial class ServiceDoor : IAsyncDisposable
     {
         lock (_entrances)
         {
-            foreach ((ServiceOwner owner, IPAddress address, int port) in Wanted())
+            foreach ((ServiceOwner owner, IPAddress address, int port) in Wanted(s => s.Ports))
                 _entrances.Add(Open(owner, address, port));
-            foreach ((ServiceOwner owner, IPAddress address, int port) in WantedDatagrams())
+            foreach ((ServiceOwner owner, IPAddress address, int port) in Wanted(s => s.UdpPorts))
                 _datagramEntrances.Add(OpenDatagram(owner, address, port));
             foreach (Entrance e in _entrances) _work.Add(Task.Run(() => AcceptLoopAsync(e)));
             foreach (DatagramEntrance e in _datagramEntrances) _work.Add(Task.Run(() => ReceiveLoopAsync(e)));
@@ -98,46 +109,54 @@ public sealed partial class ServiceDoor : IAsyncDisposable
         lock (_entrances)
         {
             if (_stopping.IsCancellationRequested) return problems;
-            var wanted = Wanted().ToHashSet();
-            foreach (Entrance e in _entrances.Where(e => !wanted.Contains((e.Owner, e.Address, e.Port))).ToList())
-            {
-                // Its accept loop ends on the disposed socket; relayed connections go on.
-                e.Listener.Dispose();
-                _entrances.Remove(e);
-            }
-            foreach ((ServiceOwner owner, IPAddress address, int port) in wanted)
-            {
-                if (_entrances.Any(e => e.Owner == owner && e.Address.Equals(address) && e.Port == port)) continue;
-                Entrance entrance;
-                try
-                {
-                    entrance = Open(owner, address, port);
-                }
-                catch (SocketException ex)
-                {
-                    problems.Add($"service {owner.Spec.Name}: cannot listen on {address}:{port}: {ex.Message}");
-                    continue;
-                }
-                _entrances.Add(entrance);
-                _work.RemoveAll(t => t.IsCompleted);
-                _work.Add(Task.Run(() => AcceptLoopAsync(entrance)));
-            }
-            ReconcileDatagrams(problems);
+            ReconcileEntrances(_entrances, s => s.Ports, Open, AcceptLoopAsync, "listen on", "", problems);
+            ReconcileEntrances(_datagramEntrances, s => s.UdpPorts, OpenDatagram, ReceiveLoopAsync, "receive on", "/udp", problems);
             foreach (ServiceOwner gone in _traffic.Keys.Where(o => !_entrances.Any(e => e.Owner == o) && !_datagramEntrances.Any(e => e.Owner == o)).ToList()) _traffic.TryRemove(gone, out _);
         }
         return problems;
     }
 
-    /// <summary>Every address and port the door should hold: configured services' (the spec a running guest was made from and the one it waits to use) and draining ones'.</summary>
-    private IEnumerable<(ServiceOwner, IPAddress, int)> Wanted()
+    /// <summary>Every address and port of one protocol (<paramref name="ports"/>: TCP or UDP) the door should hold:
+    /// configured services' (the spec a running guest was made from and the one it waits to use) and draining ones'.</summary>
+    private IEnumerable<(ServiceOwner, IPAddress, int)> Wanted(Func<ServiceSpec, IReadOnlyList<int>> ports)
     {
         foreach (ServiceOwner owner in _engine.Services.Concat(_engine.Draining))
         {
             foreach (ServiceSpec spec in new[] { owner.Spec, owner.LatestSpec }.Distinct())
             {
                 if (spec.PublicAddress is not { } address) continue;
-                foreach (int port in spec.Ports) yield return (owner, address, port);
+                foreach (int port in ports(spec)) yield return (owner, address, port);
             }
+        }
+    }
+
+    /// <summary>Closes the entrances of one protocol that no service wants any more and opens the new ones (caller holds the entrances' lock).</summary>
+    private void ReconcileEntrances<T>(List<T> entrances, Func<ServiceSpec, IReadOnlyList<int>> ports, Func<ServiceOwner, IPAddress, int, T> open,
+        Func<T, Task> loop, string verb, string suffix, List<string> problems) where T : IEntrance
+    {
+        var wanted = Wanted(ports).ToHashSet();
+        foreach (T e in entrances.Where(e => !wanted.Contains((e.Owner, e.Address, e.Port))).ToList())
+        {
+            // Its loop ends on the disposed socket; connections and flows already relayed go on.
+            e.Socket.Dispose();
+            entrances.Remove(e);
+        }
+        foreach ((ServiceOwner owner, IPAddress address, int port) in wanted)
+        {
+            if (entrances.Any(e => e.Owner == owner && e.Address.Equals(address) && e.Port == port)) continue;
+            T entrance;
+            try
+            {
+                entrance = open(owner, address, port);
+            }
+            catch (SocketException ex)
+            {
+                problems.Add($"service {owner.Spec.Name}: cannot {verb} {address}:{port}{suffix}: {ex.Message}");
+                continue;
+            }
+            entrances.Add(entrance);
+            _work.RemoveAll(t => t.IsCompleted);
+            _work.Add(Task.Run(() => loop(entrance)));
         }
     }
 
