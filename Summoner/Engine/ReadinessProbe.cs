@@ -27,10 +27,6 @@ public static class ReadinessProbe
     /// <summary>How long one probe connection may take to show up in the guest before the next try.</summary>
     private static readonly TimeSpan AcceptedWait = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Waits for the readiness lines; returns how long that took.</summary>
-    public static Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, CancellationToken cancellationToken)
-        => WaitForConsoleAsync(console, ports, [], cancellationToken);
-
     /// <summary>Waits for the readiness lines of TCP <paramref name="ports"/> and UDP <paramref name="udpPorts"/>; returns how long that took.</summary>
     public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, IReadOnlyList<int> udpPorts, CancellationToken cancellationToken)
     {

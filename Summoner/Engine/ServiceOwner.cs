@@ -488,7 +488,7 @@ public sealed class ServiceOwner
         }
         catch (InvalidOperationException ex)
         {
-            _engine.Unreserve(Spec);
+            _engine.Unreserve(spec);
             _log.LogWarning("{Service}: no address for a pool member: {Message}", spec.Name, ex.Message);
             lock (_gate) { _preparing--; _poolFailures++; }
             return;
@@ -601,7 +601,7 @@ public sealed class ServiceOwner
     internal void OnGuestExited(GuestExit exit)
     {
         GuestNetwork? network = null;
-        ServiceSpec made = Spec;
+        ServiceSpec made;
         bool active;
         lock (_gate)
         {

@@ -40,9 +40,10 @@ public sealed record ServiceSpec(
     /// </summary>
     public string Fingerprint()
     {
-        var image = new FileInfo(ImagePath);
-        string text = string.Join('\n', [Name, ImagePath, image.Exists ? image.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
-            image.Exists ? image.LastWriteTimeUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+        // The image as it was when this spec was made (ImageVersion): no second look at the file per boot.
+        (long length, long ticks) = ImageVersion;
+        string text = string.Join('\n', [Name, ImagePath, length >= 0 ? length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
+            length >= 0 ? ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
             string.Join(',', Ports), string.Join(',', ProbePorts), "udp:" + string.Join(',', UdpPorts), string.Join(',', ProbeUdpPorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             VirtualCpus.ToString(System.Globalization.CultureInfo.InvariantCulture), ExtraCommandLine,
             .. Environment.Select(e => e.Key + "=" + e.Value)]);
