@@ -178,7 +178,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
     /// <summary>One entry of ports or ready_ports; null (with an error at the entry) when it is not a port.</summary>
     private static (int Number, bool Udp)? Port(ConfigSection s, string key, int index, TomlNode node)
     {
-        string range = $"out of range: ports are 1-65535";
+        const string range = "out of range: ports are 1-65535";
         switch (node)
         {
             case TomlInteger i:
