@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Summoner.Engine;
@@ -161,9 +162,13 @@ public sealed class SummonEngine : IAsyncDisposable
     private async Task DrainAsync(ServiceOwner owner, CancellationToken cancel)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stopping.Token);
+        var waited = Stopwatch.StartNew();
         try
         {
-            await Task.Delay(Options.AnswerTtl, both.Token).ConfigureAwait(false);
+            // Task.Delay's timer counts whole milliseconds and can fire a little early (seen: 798 ms
+            // for 800): wait out the rest, so no answer given before the removal outlives its guest.
+            for (TimeSpan left = Options.AnswerTtl; left > TimeSpan.Zero; left = Options.AnswerTtl - waited.Elapsed)
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), both.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
