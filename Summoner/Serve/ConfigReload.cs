@@ -30,6 +30,10 @@ public sealed class ConfigReload : IDisposable
     private readonly ILogger _log;
     private readonly SemaphoreSlim _one = new(1, 1);
 
+    // Bridge addresses the file no longer names that a guest may still use (a drained service's,
+    // or a changed service's old address while its old guest runs); guarded by _one.
+    private readonly HashSet<IPAddress> _leaving = [];
+
     public ConfigReload(string path, SummonerConfig started, SummonEngine engine, DnsServer dns, Door.ServiceDoor door, ILogger log)
     {
         _path = path;
@@ -39,9 +43,17 @@ public sealed class ConfigReload : IDisposable
         _dns = dns;
         _door = door;
         _log = log;
+        // A changed service's old guest is gone: its old address may go now, not at the next reload.
+        _engine.PendingSpecApplied += OnPendingSpecApplied;
     }
 
-    public void Dispose() => _one.Dispose();
+    public void Dispose()
+    {
+        _engine.PendingSpecApplied -= OnPendingSpecApplied;
+        _one.Dispose();
+    }
+
+    private void OnPendingSpecApplied() => _ = LetGoAsync(Task.CompletedTask);
 
     /// <summary>The configuration whose services are served now (its other sections may differ from the running ones: see <see cref="NeedsRestart"/>).</summary>
     public SummonerConfig Current { get; private set; }
@@ -121,6 +133,8 @@ public sealed class ConfigReload : IDisposable
         ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true))], () => _dns.Zones = zones);
         // Addresses the file no longer names: let go once no guest of a drained service can use them.
         IPAddress[] left = [.. Current.Services.Select(s => s.Address).Except(next.Services.Select(s => s.Address))];
+        _leaving.UnionWith(left);
+        _leaving.ExceptWith(next.Services.Select(s => s.Address));
         Current = next;
         lines.AddRange(_door.Reconcile().Select(p => "warning: " + p));
         foreach (string name in changes.Added) lines.Add($"service {name}: added");
@@ -133,12 +147,12 @@ public sealed class ConfigReload : IDisposable
         foreach (string name in changes.Removed)
             lines.Add($"service {name}: removed: answered no more; its guest is destroyed once answers already given expire ({_started.Dns.ServiceTtl.TotalSeconds:0.###} s)");
         lines.Add($"{changes.Added.Count} added, {changes.Removed.Count} removed, {changes.Changed.Count} changed, {changes.Unchanged} unchanged");
-        if (changes.Removed.Count > 0 || left.Length > 0) _ = AfterDrainAsync(changes.Drained, left);
+        if (changes.Removed.Count > 0 || left.Length > 0) _ = LetGoAsync(changes.Drained);
         return new ReloadReport(true, lines);
     }
 
-    /// <summary>Once removed services' guests are gone, their addresses are let go.</summary>
-    private async Task AfterDrainAsync(Task drained, IPAddress[] left)
+    /// <summary>Once <paramref name="drained"/> completes, lets go of the ports and bridge addresses no guest can use any more.</summary>
+    private async Task LetGoAsync(Task drained)
     {
         await drained.ConfigureAwait(false);
         try
@@ -154,9 +168,10 @@ public sealed class ConfigReload : IDisposable
             foreach (string problem in _door.Reconcile()) _log.LogWarning("reload: {Problem}", problem);
             if (_started.Network.Mode != NetworkMode.Bridge) return;
             var held = _engine.Services.Concat(_engine.Draining).SelectMany(o => new[] { o.Spec.PublicAddress, o.LatestSpec.PublicAddress }).OfType<IPAddress>().ToHashSet();
-            IPAddress[] gone = [.. left.Where(a => !held.Contains(a))];
+            IPAddress[] gone = [.. _leaving.Where(a => !held.Contains(a))];
             if (gone.Length > 0)
                 await BridgePlumbing.RemoveServiceAddressesAsync(_started.Network.Bridge.Name, _started.Network.Bridge.Netns, gone).ConfigureAwait(false);
+            _leaving.ExceptWith(gone);
         }
         catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {

@@ -71,6 +71,36 @@ public sealed class BridgeModeTests
         });
     }
 
+    [Fact]
+    public async Task In_bridge_mode_a_changed_address_leaves_the_bridge_when_the_old_guest_goes_without_another_reload()
+    {
+        await InBridgeNamespaceAsync(17, async (d, ns) =>
+        {
+            string prefix = ns.Subnet[..ns.Subnet.LastIndexOf('.')];
+            string before = prefix + ".60", after = prefix + ".61";
+            string good = await File.ReadAllTextAsync(d.ConfigPath);
+            string Extra(string address) => $"\n[[service]]\nname = \"extra\"\nimage = \"{Summoner.Testing.RepoPaths.Image("hello")}\"\nports = [80]\naddress = \"{address}\"\n";
+            async Task<string> BridgeAddresses() => (await ServeDaemon.RunAsync("ip", "-n", ns.Netns, "-o", "addr", "show", "dev", ns.Bridge)).Stdout;
+
+            await File.WriteAllTextAsync(d.ConfigPath, good + Extra(before));
+            Assert.Equal(0, (await d.SummonerAsync("reload")).Exit);
+            Assert.Contains("<h1>", await CurlInAsync(ns.Netns, $"http://{before}/"), StringComparison.Ordinal);
+
+            await File.WriteAllTextAsync(d.ConfigPath, good + Extra(after));
+            var reload = await d.SummonerAsync("reload");
+            Assert.True(reload.Exit == 0, reload.Stdout + reload.Stderr);
+            // The old guest still runs and serves on its address; the new one is on the bridge already.
+            string held = await BridgeAddresses();
+            Assert.Contains(before + "/32", held, StringComparison.Ordinal);
+            Assert.Contains(after + "/32", held, StringComparison.Ordinal);
+
+            Assert.Equal(0, (await d.SummonerAsync("stop", "extra")).Exit);
+            await DoorTests.WaitAsync(async () => !(await BridgeAddresses()).Contains(before + "/32", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            Assert.Contains(after + "/32", await BridgeAddresses(), StringComparison.Ordinal);
+            Assert.Contains("<h1>", await CurlInAsync(ns.Netns, $"http://{after}/"), StringComparison.Ordinal);
+        });
+    }
+
     private static async Task<string> GuestAddressAsync(ServeDaemon d, string service)
     {
         using var doc = System.Text.Json.JsonDocument.Parse(await d.ControlGetAsync("/api/services"));
