@@ -53,7 +53,11 @@ public sealed class ConfigReload : IDisposable
         _one.Dispose();
     }
 
-    private void OnPendingSpecApplied() => _ = LetGoAsync(Task.CompletedTask);
+    // The door reconciles its own ports on this event; only the bridge's addresses are left to do here.
+    private void OnPendingSpecApplied()
+    {
+        if (_started.Network.Mode == NetworkMode.Bridge) _ = LetGoAsync(Task.CompletedTask, reconcileDoor: false);
+    }
 
     /// <summary>The configuration whose services are served now (its other sections may differ from the running ones: see <see cref="NeedsRestart"/>).</summary>
     public SummonerConfig Current { get; private set; }
@@ -147,12 +151,12 @@ public sealed class ConfigReload : IDisposable
         foreach (string name in changes.Removed)
             lines.Add($"service {name}: removed: answered no more; its guest is destroyed once answers already given expire ({_started.Dns.ServiceTtl.TotalSeconds:0.###} s)");
         lines.Add($"{changes.Added.Count} added, {changes.Removed.Count} removed, {changes.Changed.Count} changed, {changes.Unchanged} unchanged");
-        if (changes.Removed.Count > 0 || left.Length > 0) _ = LetGoAsync(changes.Drained);
+        if (changes.Removed.Count > 0 || left.Length > 0) _ = LetGoAsync(changes.Drained, reconcileDoor: true);
         return new ReloadReport(true, lines);
     }
 
     /// <summary>Once <paramref name="drained"/> completes, lets go of the ports and bridge addresses no guest can use any more.</summary>
-    private async Task LetGoAsync(Task drained)
+    private async Task LetGoAsync(Task drained, bool reconcileDoor)
     {
         await drained.ConfigureAwait(false);
         try
@@ -165,7 +169,8 @@ public sealed class ConfigReload : IDisposable
         }
         try
         {
-            foreach (string problem in _door.Reconcile()) _log.LogWarning("reload: {Problem}", problem);
+            if (reconcileDoor)
+                foreach (string problem in _door.Reconcile()) _log.LogWarning("reload: {Problem}", problem);
             if (_started.Network.Mode != NetworkMode.Bridge) return;
             var held = _engine.Services.Concat(_engine.Draining).SelectMany(o => new[] { o.Spec.PublicAddress, o.LatestSpec.PublicAddress }).OfType<IPAddress>().ToHashSet();
             IPAddress[] gone = [.. _leaving.Where(a => !held.Contains(a))];
