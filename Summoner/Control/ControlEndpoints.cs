@@ -46,7 +46,7 @@ public static class ControlEndpoints
         {
             ServiceOwner? owner = engine.Find(name);
             if (owner is null) return Results.NotFound($"no service named '{name}'\n");
-            await owner.ReapAsync("stopped by request").ConfigureAwait(false);
+            await owner.ReapAsync(ReapReason.Stopped).ConfigureAwait(false);
             return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow), ControlJsonContext.Default.ServiceStatus);
         });
 

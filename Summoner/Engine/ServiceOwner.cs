@@ -31,9 +31,6 @@ public sealed class ServiceOwner
     // Removed from the configuration: serves its running guest until drained, never boots again.
     private bool _retired;
 
-    /// <summary>The reap reason of a guest drained after its service left the configuration.</summary>
-    public const string RemovedReason = "removed from the configuration";
-
     /// <param name="ConsoleOffset">Length of the console file when the member was suspended.</param>
     /// <param name="Spec">What the member was made from (its share of the caps is returned by it).</param>
     private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset, ServiceSpec Spec);
@@ -109,7 +106,7 @@ public sealed class ServiceOwner
     public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null) => SummonAsync(SummonTrigger.Dns, client);
 
     /// <summary>As <see cref="SummonAsync(System.Net.SocketAddress?)"/>; <paramref name="trigger"/> names what asked (dns, connect, datagram) when this starts a boot.</summary>
-    public Task<SummonOutcome> SummonAsync(string trigger, System.Net.SocketAddress? client)
+    public Task<SummonOutcome> SummonAsync(SummonTrigger trigger, System.Net.SocketAddress? client)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
         // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
@@ -245,11 +242,10 @@ public sealed class ServiceOwner
     private async Task<SummonOutcome> BootAsync()
     {
         var total = Stopwatch.StartNew();
-        string? capRefusal = await _engine.ReserveAsync(Spec, forQuery: true).ConfigureAwait(false);
-        if (capRefusal is not null)
+        if (await _engine.ReserveAsync(Spec, forQuery: true).ConfigureAwait(false) is { } capRefusal)
         {
             _engine.Observer.CapRefused(Spec.Name, capRefusal);
-            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal} cap for {total.Elapsed.TotalMilliseconds:0} ms");
+            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal.ConfigKey()} cap for {total.Elapsed.TotalMilliseconds:0} ms");
             lock (_gate) Transition(SummonState.Cold);
             _engine.Observer.SummonFinished(Spec.Name, SummonKind.Cold, refused, total.Elapsed);
             return refused;
@@ -403,7 +399,7 @@ public sealed class ServiceOwner
         DestroyInBackground(Spec, guestName, network, created || pendingCreate is not null, reason: null, pendingCreate);
         bool stopped;
         lock (_gate) { stopped = _stopRequested; _stopRequested = false; }
-        if (stopped) { detail = "stopped by request"; timedOut = false; }
+        if (stopped) { detail = ReapReason.Stopped.Describe(); timedOut = false; }
         var failed = SummonOutcome.Fail(timedOut ? SummonFailure.Deadline : SummonFailure.BootFailed, detail);
         lock (_gate)
         {
@@ -425,7 +421,7 @@ public sealed class ServiceOwner
     /// keeps its share of the caps (and its address) until it is really gone.
     /// </summary>
     /// <param name="spec">What the guest was made from: its share of the caps goes back by it, whatever a reload put in <see cref="Spec"/> since.</param>
-    private void DestroyInBackground(ServiceSpec spec, string guestName, GuestNetwork network, bool created, string? reason, Task? pendingCreate = null)
+    private void DestroyInBackground(ServiceSpec spec, string guestName, GuestNetwork network, bool created, ReapReason? reason, Task? pendingCreate = null)
     {
         Task destroy = Task.Run(async () =>
         {
@@ -438,8 +434,8 @@ public sealed class ServiceOwner
             var sw = Stopwatch.StartNew();
             if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
             _engine.Release(spec, guestName, network);
-            if (reason is null) return;
-            _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, reason, sw.Elapsed.TotalMilliseconds);
+            if (reason is not { } why) return;
+            _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, why.Describe(), sw.Elapsed.TotalMilliseconds);
         });
         lock (_gate)
         {
@@ -473,8 +469,7 @@ public sealed class ServiceOwner
     private async Task PrepareMemberAsync(ServiceSpec spec)
     {
         // A refill never waits and never takes room a summon waits for.
-        string? capRefusal = await _engine.ReserveAsync(spec, forQuery: false).ConfigureAwait(false);
-        if (capRefusal is not null)
+        if (await _engine.ReserveAsync(spec, forQuery: false).ConfigureAwait(false) is { } capRefusal)
         {
             _engine.Observer.CapRefused(spec.Name, capRefusal);
             lock (_gate) _preparing--;
@@ -540,7 +535,7 @@ public sealed class ServiceOwner
     /// service is cold at once, so the next query boots a new guest without waiting for the
     /// destroy; the returned task completes when the old guest is gone.
     /// </summary>
-    public Task ReapAsync(string reason)
+    public Task ReapAsync(ReapReason reason)
     {
         lock (_gate)
         {
@@ -557,7 +552,7 @@ public sealed class ServiceOwner
         }
     }
 
-    private Task ReapLocked(string reason)
+    private Task ReapLocked(ReapReason reason)
     {
         string guest = GuestName!;
         GuestNetwork network = Network!;
@@ -693,7 +688,7 @@ public sealed class ServiceOwner
                 Volatile.Write(ref _ready, ready);
                 return Task.FromResult(false);
             }
-            return ReapLocked("idle").ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return ReapLocked(ReapReason.Idle).ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

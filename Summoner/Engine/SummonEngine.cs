@@ -175,7 +175,7 @@ public sealed class SummonEngine : IAsyncDisposable
             // Added back (its owner serves on) or shutting down (DisposeAsync destroys it).
             return;
         }
-        await owner.ReapAsync(ServiceOwner.RemovedReason).ConfigureAwait(false);
+        await owner.ReapAsync(ReapReason.Removed).ConfigureAwait(false);
         await owner.DrainPoolAsync().ConfigureAwait(false);
         await owner.DestroysInFlight.ConfigureAwait(false);
         lock (_applyGate)
@@ -266,7 +266,7 @@ public sealed class SummonEngine : IAsyncDisposable
     }
 
     public Task StopServiceAsync(string serviceName) =>
-        (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync("stopped by request");
+        (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync(ReapReason.Stopped);
 
     /// <summary>
     /// Takes a boot slot, a running-guest slot and the memory for one guest of <paramref name="spec"/>.
@@ -274,18 +274,18 @@ public sealed class SummonEngine : IAsyncDisposable
     /// in a queue of at most <see cref="EngineOptions.WaitingSummons"/>; a warm-pool refill never
     /// waits and never takes room while a summon waits. Returns null, or the cap that refused.
     /// </summary>
-    internal async Task<string?> ReserveAsync(ServiceSpec spec, bool forQuery)
+    internal async Task<EngineCap?> ReserveAsync(ServiceSpec spec, bool forQuery)
     {
         CapWaiter? waiter = null;
         lock (_capGate)
         {
-            string? over = OverCapLocked(spec) ?? (forQuery || _waiters.Count == 0 ? null : "waiting_summons");
+            EngineCap? over = OverCapLocked(spec) ?? (forQuery || _waiters.Count == 0 ? null : EngineCap.WaitingSummons);
             if (over is null)
                 TakeLocked(spec);
             else if (!forQuery || IsStopping || Options.CapWait <= TimeSpan.Zero || _waiters.Count >= Options.WaitingSummons)
                 return over;
             else
-                _waiters.AddLast(waiter = new CapWaiter(spec, over));
+                _waiters.AddLast(waiter = new CapWaiter(spec, over.Value));
         }
         if (waiter is not null)
         {
@@ -306,18 +306,18 @@ public sealed class SummonEngine : IAsyncDisposable
         return null;
     }
 
-    private sealed class CapWaiter(ServiceSpec spec, string cap)
+    private sealed class CapWaiter(ServiceSpec spec, EngineCap cap)
     {
         public ServiceSpec Spec { get; } = spec;
-        public string Cap { get; set; } = cap;
+        public EngineCap Cap { get; set; } = cap;
         public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private string? OverCapLocked(ServiceSpec spec)
+    private EngineCap? OverCapLocked(ServiceSpec spec)
     {
-        if (_booting >= Options.MaxConcurrentBoots) return "concurrent_boots";
-        if (_running >= Options.MaxRunningGuests) return "running_guests";
-        if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest_memory";
+        if (_booting >= Options.MaxConcurrentBoots) return EngineCap.ConcurrentBoots;
+        if (_running >= Options.MaxRunningGuests) return EngineCap.RunningGuests;
+        if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return EngineCap.GuestMemory;
         return null;
     }
 
@@ -468,7 +468,7 @@ public sealed class SummonEngine : IAsyncDisposable
         var reaps = new List<Task>();
         foreach (ServiceOwner owner in owners)
         {
-            reaps.Add(owner.ReapAsync("shutdown"));
+            reaps.Add(owner.ReapAsync(ReapReason.Shutdown));
             reaps.Add(owner.DrainPoolAsync());
         }
         await Task.WhenAll(reaps).ConfigureAwait(false);
