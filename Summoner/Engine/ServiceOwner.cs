@@ -100,12 +100,14 @@ public sealed class ServiceOwner
 
     public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);
 
-    /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
+    /// <summary>
+    /// Returns the service address, booting a guest (or waking a pooled one) if none runs. The one
+    /// way in for every asker (a DNS query, the door, tests): the caller bounds its own wait, and
+    /// giving up never cancels the boot (later askers get it).
+    /// </summary>
+    /// <param name="trigger">What asked, counted when this starts a boot.</param>
     /// <param name="client">The asking client, charged to <see cref="EngineOptions.SummonBudget"/> only when
     /// its query starts a boot (read synchronously, never kept).</param>
-    public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null) => SummonAsync(SummonTrigger.Dns, client);
-
-    /// <summary>As <see cref="SummonAsync(System.Net.SocketAddress?)"/>; <paramref name="trigger"/> names what asked (dns, connect, datagram) when this starts a boot.</summary>
     public Task<SummonOutcome> SummonAsync(SummonTrigger trigger, System.Net.SocketAddress? client)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*

@@ -250,21 +250,6 @@ public sealed class SummonEngine : IAsyncDisposable
         return $"{owner.Spec.Name} already has a guest";
     }
 
-    /// <summary>Summons a service by name and waits at most <paramref name="deadline"/>.</summary>
-    public async Task<SummonOutcome> SummonAsync(string serviceName, TimeSpan deadline, CancellationToken cancellationToken)
-    {
-        ServiceOwner owner = Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName));
-        Task<SummonOutcome> summon = owner.SummonAsync();
-        try
-        {
-            return await summon.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return SummonOutcome.Fail(SummonFailure.Deadline, $"{serviceName} was not ready within {deadline.TotalMilliseconds:0} ms");
-        }
-    }
-
     public Task StopServiceAsync(string serviceName) =>
         (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync(ReapReason.Stopped);
 
