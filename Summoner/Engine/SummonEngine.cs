@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Summoner.Engine;
 
 /// <summary>
-/// Owns every service's <see cref="ServiceOwner"/>, the caps, the reaper loop and the link to the
-/// hypervisor's lifecycle events. The DNS layer asks it for a service's address by name.
+/// Owns every service's <see cref="ServiceOwner"/>, the caps and the reaper loop; each owner holds
+/// its guests (<see cref="IGuest"/>) and hears their exits. The DNS layer finds a service by name.
 /// </summary>
 public sealed class SummonEngine : IAsyncDisposable
 {
@@ -44,8 +44,6 @@ public sealed class SummonEngine : IAsyncDisposable
             if (!_byName.TryAdd(spec.Name, owner))
                 throw new ArgumentException($"service '{spec.Name}' is defined twice", nameof(services));
         }
-        Directory.CreateDirectory(ConsoleDirectory);
-        Driver.GuestExited += OnGuestExited;
     }
 
     public IGuestDriver Driver { get; }
@@ -63,10 +61,6 @@ public sealed class SummonEngine : IAsyncDisposable
     public int RunningGuests => Volatile.Read(ref _running);
 
     public long GuestMemoryMiB => Interlocked.Read(ref _memoryMiB);
-
-    private string ConsoleDirectory => Path.Combine(Options.StateDirectory, "consoles");
-
-    public string ConsolePathFor(string guestName) => Path.Combine(ConsoleDirectory, guestName + ".log");
 
     public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
 
@@ -230,13 +224,13 @@ public sealed class SummonEngine : IAsyncDisposable
         if (guest.Ownership.Fingerprint != owner.Spec.Fingerprint()) return $"service {owner.Spec.Name} changed (image, ports, memory, command line or settings)";
         if (guest.Paused || guest.Network is null) return "a paused pool member (the pool is prepared again)";
         if (!Network.TryClaim(guest.Network)) return $"its address {guest.Network.ServiceAddress} is not free in this configuration";
-        Driver.Adopt(guest);
+        IGuest adopted = Driver.Adopt(guest);
         lock (_capGate)
         {
             _running++;
             _memoryMiB += owner.Spec.MemoryMiB;
         }
-        if (owner.TryAdopt(guest.GuestName, guest.Network))
+        if (owner.TryAdopt(adopted))
         {
             Observer.RunningGuestsChanged(RunningGuests);
             return null;
@@ -395,13 +389,6 @@ public sealed class SummonEngine : IAsyncDisposable
         return TimeSpan.FromMilliseconds(Math.Min(ms, Options.CrashBackoffMax.TotalMilliseconds));
     }
 
-    private void OnGuestExited(GuestExit exit)
-    {
-        ServiceOwner? owner;
-        lock (_byGuest) owner = _byGuest.GetValueOrDefault(exit.GuestName);
-        owner?.OnGuestExited(exit);
-    }
-
     private async Task ReapLoopAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(Options.ReapInterval);
@@ -418,16 +405,16 @@ public sealed class SummonEngine : IAsyncDisposable
     {
         foreach (ServiceOwner owner in _byName.Values)
         {
-            string? guest = owner.GuestName;
+            IGuest? guest = owner.Guest;
             if (owner.State != SummonState.Ready || guest is null) continue;
             try
             {
-                GuestCounters? counters = await Driver.GetCountersAsync(guest, cancellationToken).ConfigureAwait(false);
+                GuestCounters? counters = await guest.GetCountersAsync(cancellationToken).ConfigureAwait(false);
                 if (counters is not null) owner.NoteTraffic(counters.Total, counters.OpenConnections);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
             {
-                _log.LogDebug("counters of {Guest} unavailable: {Message}", guest, ex.Message);
+                _log.LogDebug("counters of {Guest} unavailable: {Message}", guest.Name, ex.Message);
             }
             await owner.TryReapIdleAsync(DateTime.UtcNow).ConfigureAwait(false);
         }
@@ -449,7 +436,6 @@ public sealed class SummonEngine : IAsyncDisposable
         Task[] boots = [.. owners.SelectMany(o => o.WorkInFlight)];
         if (boots.Length > 0)
             await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
-        Driver.GuestExited -= OnGuestExited;
         var reaps = new List<Task>();
         foreach (ServiceOwner owner in owners)
         {
@@ -458,7 +444,7 @@ public sealed class SummonEngine : IAsyncDisposable
         }
         await Task.WhenAll(reaps).ConfigureAwait(false);
         await Task.WhenAll(owners.Select(o => o.DestroysInFlight)).ConfigureAwait(false);
-        // Guests still booting: destroy them by name.
+        // Guests whose create never returned (abandoned, or still running): destroy them by name.
         string[] leftovers;
         lock (_byGuest) leftovers = [.. _byGuest.Keys];
         foreach (string guest in leftovers)

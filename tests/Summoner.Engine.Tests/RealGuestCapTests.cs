@@ -40,7 +40,8 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
     {
         int n = Interlocked.Increment(ref s_engine);
         var log = new ListLogger();
-        var lv = new LibvirtGuestDriver(libvirt.Connection, Summoner.Testing.Accelerator.HardwareKvm ? Summoner.Libvirt.Accelerator.Kvm : Summoner.Libvirt.Accelerator.Tcg, log, mask);
+        var lv = new LibvirtGuestDriver(libvirt.Connection, Summoner.Testing.Accelerator.HardwareKvm ? Summoner.Libvirt.Accelerator.Kvm : Summoner.Libvirt.Accelerator.Tcg, log,
+            LibvirtGuestDriver.ConsoleDirectory(_state), mask);
         var driver = new TimedDriver(lv);
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
@@ -159,7 +160,7 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         ServiceOwner owner = rig.Engine.Find("warm")!;
         await WaitUntilAsync(() => owner.PoolReady == 1, Long);
         string member = rig.Driver.CreateStarted.Keys.Single();
-        string console = rig.Engine.ConsolePathFor(member);
+        string console = LibvirtGuestDriver.ConsoleFile(LibvirtGuestDriver.ConsoleDirectory(_state), member);
         int before = CountAccepted(console);
         Assert.True(before >= 1);
         SummonOutcome woken = await rig.Engine.QueryAsync("warm", Long);
