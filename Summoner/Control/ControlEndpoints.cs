@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Summoner.Engine;
+using Summoner.Serve;
 
 namespace Summoner.Control;
 
@@ -46,7 +47,7 @@ public static class ControlEndpoints
         {
             ServiceOwner? owner = engine.Find(name);
             if (owner is null) return Results.NotFound($"no service named '{name}'\n");
-            await owner.ReapAsync("stopped by request").ConfigureAwait(false);
+            await owner.ReapAsync(ReapReason.Stopped).ConfigureAwait(false);
             return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow), ControlJsonContext.Default.ServiceStatus);
         });
 
@@ -64,8 +65,9 @@ public static class ControlEndpoints
         {
             ServiceOwner? owner = engine.Find(name);
             if (owner is null) return Results.NotFound($"no service named '{name}'\n");
-            string path = owner.ConsolePath;
-            if (path.Length == 0) path = LatestConsole(engine, name) ?? "";
+            string consoles = LibvirtGuestDriver.ConsoleDirectory(engine.Options.StateDirectory);
+            string path = owner.GuestName is { } guest ? LibvirtGuestDriver.ConsoleFile(consoles, guest)
+                : LatestConsole(consoles, engine.Options.GuestNamePrefix, name) ?? "";
             if (path.Length == 0 || !File.Exists(path)) return Results.NotFound($"{name} has no console log yet: it has not been summoned\n");
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
@@ -98,11 +100,7 @@ public static class ControlEndpoints
         return IPAddress.TryParse(name, out var address) && (IPAddress.IsLoopback(address) || address.Equals(listenAddress));
     }
 
-    // A reaped service keeps its last console file; show that one.
-    private static string? LatestConsole(SummonEngine engine, string name) =>
-        LatestConsole(Path.GetDirectoryName(engine.ConsolePathFor("x"))!, engine.Options.GuestNamePrefix, name);
-
-    /// <summary>The newest console file of <paramref name="service"/> ("hello" must not pick up "hello-api-3.log").</summary>
+    /// <summary>The newest console file of <paramref name="service"/> (a reaped service keeps its last one) ("hello" must not pick up "hello-api-3.log").</summary>
     internal static string? LatestConsole(string directory, string guestPrefix, string service)
     {
         if (!Directory.Exists(directory)) return null;

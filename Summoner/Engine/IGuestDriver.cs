@@ -24,14 +24,14 @@ public sealed record BridgeNetwork(string Bridge, string? Namespace, IPAddress G
     public override IPAddress ServiceAddress => GuestAddress;
 }
 
-/// <summary>Everything needed to start one guest; the driver turns it into a hypervisor domain.</summary>
+/// <summary>Everything needed to start one guest; the driver turns it into a hypervisor domain
+/// (and decides where its console goes).</summary>
 public sealed record GuestLaunch(
     string GuestName,
     string ImagePath,
     string CommandLine,
     int MemoryMiB,
     int VirtualCpus,
-    string ConsolePath,
     GuestNetwork Network,
     bool StartPaused = false)
 {
@@ -56,9 +56,50 @@ public sealed record GuestCounters(long RxBytes, long TxBytes, int OpenConnectio
     public long Total => RxBytes + TxBytes;
 }
 
+/// <summary>How a guest stopped: on its own (<see cref="Shutdown"/>, <see cref="Crashed"/>), or because
+/// someone destroyed it (<see cref="Destroyed"/>: this engine, through <see cref="IGuest.DestroyAsync"/>).</summary>
 public enum GuestExitReason { Shutdown, Crashed, Destroyed, Unknown }
 
 public sealed record GuestExit(string GuestName, GuestExitReason Reason);
+
+/// <summary>
+/// One guest the driver runs, created or adopted: the engine holds this object, never a name it
+/// would have to look up again. Its console, its lifecycle and its activity all come from here.
+/// </summary>
+public interface IGuest
+{
+    string Name { get; }
+
+    /// <summary>How it is attached; <see cref="GuestNetwork.ServiceAddress"/> is what clients reach.</summary>
+    GuestNetwork Network { get; }
+
+    /// <summary>
+    /// Starts reading the serial console line by line: from the guest's first line
+    /// (<paramref name="fromStart"/>), or from the lines printed after this call. Readers are
+    /// independent; each is read by one caller at a time.
+    /// </summary>
+    IConsoleReader ReadConsole(bool fromStart);
+
+    Task SuspendAsync(CancellationToken cancellationToken);
+
+    Task ResumeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Destroys the guest (a second call, or one after it exited, does nothing); <see cref="Exited"/>
+    /// then completes with <see cref="GuestExitReason.Destroyed"/> unless it had already completed.</summary>
+    Task DestroyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Traffic seen so far, or null when the driver cannot see it (loopback mode: the door reports activity).</summary>
+    Task<GuestCounters?> GetCountersAsync(CancellationToken cancellationToken);
+
+    /// <summary>Completes (never faults) when the guest stopped, however it stopped. Continuations run off the driver's threads.</summary>
+    Task<GuestExit> Exited { get; }
+
+    /// <summary>
+    /// Asks, without waiting, whether the guest's process is already dead (checked before each
+    /// answer that names it), which may be before <see cref="Exited"/> completes; stays true after.
+    /// </summary>
+    bool HasExited { get; }
+}
 
 /// <summary>
 /// What the summon engine needs from a hypervisor. The libvirt adapter implements it; the engine
@@ -66,35 +107,18 @@ public sealed record GuestExit(string GuestName, GuestExitReason Reason);
 /// </summary>
 public interface IGuestDriver : IAsyncDisposable
 {
-    /// <summary>Creates and starts (or starts paused) a transient guest.</summary>
-    Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken);
-
-    Task DestroyAsync(string guestName, CancellationToken cancellationToken);
-
-    Task SuspendAsync(string guestName, CancellationToken cancellationToken);
-
-    Task ResumeAsync(string guestName, CancellationToken cancellationToken);
-
-    /// <summary>Bytes the guest's NIC moved so far, or null when the guest is gone.</summary>
-    Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken);
-
-    /// <summary>Names of guests this driver's hypervisor connection currently runs.</summary>
-    Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken);
+    /// <summary>Creates and starts (or starts paused) a transient guest. A create that fails leaves no guest behind.</summary>
+    Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken);
 
     /// <summary>Every guest the hypervisor connection runs, with the ownership stored at create (none when
     /// the driver cannot store it, or another program made the guest).</summary>
     Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Takes a running guest of an earlier run of this daemon under management (counters,
-    /// destroy, exit events), as if this run had created it.</summary>
-    void Adopt(RunningGuest guest);
+    /// <summary>Takes a running guest of an earlier run of this daemon under management (console,
+    /// counters, destroy, exit), as if this run had created it.</summary>
+    IGuest Adopt(RunningGuest guest);
 
-    /// <summary>
-    /// Asks, without waiting, whether the guest's process is already dead (checked before each
-    /// answer that names it), which may be before <see cref="GuestExited"/> reports it.
-    /// </summary>
-    bool HasExited(string guestName);
-
-    /// <summary>Raised (on any thread) when a guest stops without the engine asking.</summary>
-    event Action<GuestExit>? GuestExited;
+    /// <summary>Destroys a guest no <see cref="IGuest"/> of this run stands for (a leftover of an earlier run, or one
+    /// whose create was abandoned and never returned), by name; does nothing when none runs.</summary>
+    Task DestroyAsync(string guestName, CancellationToken cancellationToken);
 }

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Summoner.Engine;
 
 /// <summary>
-/// Decides when a booting guest is ready: it printed <c>summoner: ready tcp/PORT</c> for each of
+/// Waits until a booting guest is ready: it printed <c>summoner: ready tcp/PORT</c> for each of
 /// its ports on the serial console, the host completed a TCP connection to each port at the
 /// service address, and the guest printed <c>summoner: accepted tcp/PORT</c>: its own stack took
 /// a connection there. The last line is what proves it on QEMU user networking, whose host-side
@@ -17,54 +17,34 @@ namespace Summoner.Engine;
 /// service would echo it), so silence would prove nothing and a reply would need a per-protocol
 /// probe. QEMU's UDP forward exists from the moment QEMU starts, so once the guest's socket is
 /// bound a datagram sent to the forward reaches it.
+/// What the lines mean is <see cref="ReadinessState"/>'s alone (no I/O); this class reads them from
+/// the guest's console (<see cref="IGuest.ReadConsole"/>) and makes the probe connections.
 /// </summary>
 public static class ReadinessProbe
 {
-    public const string ReadyPrefix = "summoner: ready tcp/";
-    public const string AcceptedPrefix = "summoner: accepted tcp/";
-    public const string ReadyUdpPrefix = "summoner: ready udp/";
-
     /// <summary>How long one probe connection may take to show up in the guest before the next try.</summary>
     private static readonly TimeSpan AcceptedWait = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Waits for the readiness lines of TCP <paramref name="ports"/> and UDP <paramref name="udpPorts"/>; returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitForConsoleAsync(ConsoleTail console, IReadOnlyList<int> ports, IReadOnlyList<int> udpPorts, CancellationToken cancellationToken)
+    /// <summary>Reads console lines until every port's readiness line arrived; returns how long that took.</summary>
+    public static async Task<TimeSpan> WaitForConsoleAsync(IConsoleReader console, ReadinessState state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(console);
-        // The lines go on with " in 1.2 ms": the space keeps tcp/8 from matching tcp/80.
-        string[] tcpLines = [.. ports.Select(p => ReadyPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ")];
-        string[] udpLines = [.. udpPorts.Select(p => ReadyUdpPrefix + p.ToString(System.Globalization.CultureInfo.InvariantCulture) + " ")];
+        ArgumentNullException.ThrowIfNull(state);
         var sw = Stopwatch.StartNew();
-        int delayMs = 1;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (console.Poll())
-            {
-                string text = console.Text;
-                if (text.Contains("PANIC", StringComparison.Ordinal))
-                    throw new GuestBootException("the guest panicked during boot", console.LastLines(20));
-                if (tcpLines.All(l => text.Contains(l, StringComparison.Ordinal))
-                    && udpLines.All(l => text.Contains(l, StringComparison.Ordinal)))
-                    return sw.Elapsed;
-                delayMs = 1;
-            }
-            // Poll often at first (the console fills within milliseconds), back off on long boots.
-            await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
-            delayMs = Math.Min(delayMs * 2, 16);
-        }
+        while (!state.Listening)
+            await ObserveNextAsync(console, state, cancellationToken).ConfigureAwait(false);
+        return sw.Elapsed;
     }
 
     /// <summary>Connects to every port until the guest reports that it accepted a connection
     /// there (the console line); returns how long that took.</summary>
-    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, ConsoleTail console, CancellationToken cancellationToken, Func<AddressFamily, Socket>? sockets = null)
+    public static async Task<TimeSpan> WaitForTcpAsync(IPAddress address, IReadOnlyList<int> ports, IConsoleReader console, ReadinessState state, CancellationToken cancellationToken, Func<AddressFamily, Socket>? sockets = null)
     {
         ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(state);
         var sw = Stopwatch.StartNew();
         foreach (int port in ports)
         {
-            // The whole line: "accepted tcp/8" must not be read in "accepted tcp/80".
-            string accepted = AcceptedPrefix + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n";
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -81,26 +61,32 @@ public static class ReadinessProbe
                         continue;
                     }
                 }
-                if (await WaitForLineAsync(console, accepted, AcceptedWait, cancellationToken).ConfigureAwait(false)) break;
+                if (await WaitForAcceptedAsync(console, state, port, AcceptedWait, cancellationToken).ConfigureAwait(false)) break;
             }
         }
         return sw.Elapsed;
     }
 
-    private static async Task<bool> WaitForLineAsync(ConsoleTail console, string line, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> WaitForAcceptedAsync(IConsoleReader console, ReadinessState state, int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var sw = Stopwatch.StartNew();
-        while (true)
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(timeout);
+        try
         {
-            console.Poll();
-            string text = console.Text;
-            if (text.Contains(line, StringComparison.Ordinal)) return true;
-            if (text.Contains("PANIC", StringComparison.Ordinal))
-                throw new GuestBootException("the guest panicked during boot", console.LastLines(20));
-            if (sw.Elapsed >= timeout) return false;
-            // The line follows the connection within a millisecond or two: poll tightly.
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            while (!state.Accepted(port))
+                await ObserveNextAsync(console, state, wait.Token).ConfigureAwait(false);
+            return true;
         }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static async Task ObserveNextAsync(IConsoleReader console, ReadinessState state, CancellationToken cancellationToken)
+    {
+        state.Observe(await console.ReadLineAsync(cancellationToken).ConfigureAwait(false));
+        if (state.Panicked) throw new GuestBootException("the guest panicked during boot", console.Tail(20));
     }
 }
 

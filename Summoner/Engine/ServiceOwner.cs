@@ -31,12 +31,11 @@ public sealed class ServiceOwner
     // Removed from the configuration: serves its running guest until drained, never boots again.
     private bool _retired;
 
-    /// <summary>The reap reason of a guest drained after its service left the configuration.</summary>
-    public const string RemovedReason = "removed from the configuration";
-
-    /// <param name="ConsoleOffset">Length of the console file when the member was suspended.</param>
     /// <param name="Spec">What the member was made from (its share of the caps is returned by it).</param>
-    private sealed record PoolMember(string GuestName, GuestNetwork Network, long ConsoleOffset, ServiceSpec Spec);
+    private sealed record PoolMember(IGuest Guest, ServiceSpec Spec);
+
+    // The guest GuestName names once its create returned (booting, ready); read lock-free on the answer path.
+    private IGuest? _guest;
 
     internal ServiceOwner(ServiceSpec spec, SummonEngine engine, ILogger log)
     {
@@ -101,15 +100,18 @@ public sealed class ServiceOwner
 
     internal long LastCounterTotal { get; set; } = -1;
 
-    public string ConsolePath => GuestName is null ? "" : _engine.ConsolePathFor(GuestName);
+    /// <summary>The running (or booting, once created) guest.</summary>
+    internal IGuest? Guest => Volatile.Read(ref _guest);
 
-    /// <summary>Returns the service address, booting a guest (or waking a pooled one) if none runs.</summary>
+    /// <summary>
+    /// Returns the service address, booting a guest (or waking a pooled one) if none runs. The one
+    /// way in for every asker (a DNS query, the door, tests): the caller bounds its own wait, and
+    /// giving up never cancels the boot (later askers get it).
+    /// </summary>
+    /// <param name="trigger">What asked, counted when this starts a boot.</param>
     /// <param name="client">The asking client, charged to <see cref="EngineOptions.SummonBudget"/> only when
     /// its query starts a boot (read synchronously, never kept).</param>
-    public Task<SummonOutcome> SummonAsync(System.Net.SocketAddress? client = null) => SummonAsync(SummonTrigger.Dns, client);
-
-    /// <summary>As <see cref="SummonAsync(System.Net.SocketAddress?)"/>; <paramref name="trigger"/> names what asked (dns, connect, datagram) when this starts a boot.</summary>
-    public Task<SummonOutcome> SummonAsync(string trigger, System.Net.SocketAddress? client)
+    public Task<SummonOutcome> SummonAsync(SummonTrigger trigger, System.Net.SocketAddress? client)
     {
         // Fast path: a ready service answers without the lock. The query is counted *before*
         // _ready is read, both with full fences: an idle reap clears _ready and then re-reads the
@@ -123,8 +125,8 @@ public sealed class ServiceOwner
             // A guest whose process is dead is never named, even before any event says so: this
             // query withdraws the answer itself (the exit's own report then finds nothing to do)
             // and boots a new guest.
-            if (!(GuestName is { } guest && _engine.Driver.HasExited(guest))) return ready;
-            OnGuestExited(new GuestExit(guest, GuestExitReason.Crashed));
+            if (!(Volatile.Read(ref _guest) is { } guest && guest.HasExited)) return ready;
+            OnGuestExited(new GuestExit(guest.Name, GuestExitReason.Crashed));
         }
         lock (_gate)
         {
@@ -222,19 +224,23 @@ public sealed class ServiceOwner
     /// Takes back a running guest an earlier run of this daemon made (restart): ready at once, its
     /// idle timer starting now. False when the service already has a guest.
     /// </summary>
-    internal bool TryAdopt(string guestName, GuestNetwork network)
+    internal bool TryAdopt(IGuest guest)
     {
+        string guestName = guest.Name;
+        GuestNetwork network = guest.Network;
         lock (_gate)
         {
             if (State != SummonState.Cold) return false;
             GuestName = guestName;
             Network = network;
+            Volatile.Write(ref _guest, guest);
             ReadySinceUtc = DateTime.UtcNow;
             LastTrafficUtc = DateTime.UtcNow;
             LastCounterTotal = -1;
             Transition(SummonState.Ready);
         }
         _engine.GuestStarted(this, guestName);
+        WatchExit(guest);
         _log.LogInformation("{Service}: took back {Guest} at {Address}, left running by this summoner's previous run", Spec.Name, guestName, network.ServiceAddress);
         return true;
     }
@@ -245,11 +251,10 @@ public sealed class ServiceOwner
     private async Task<SummonOutcome> BootAsync()
     {
         var total = Stopwatch.StartNew();
-        string? capRefusal = await _engine.ReserveAsync(Spec, forQuery: true).ConfigureAwait(false);
-        if (capRefusal is not null)
+        if (await _engine.ReserveAsync(Spec, forQuery: true).ConfigureAwait(false) is { } capRefusal)
         {
             _engine.Observer.CapRefused(Spec.Name, capRefusal);
-            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal} cap for {total.Elapsed.TotalMilliseconds:0} ms");
+            var refused = SummonOutcome.Fail(SummonFailure.Cap, $"over the {capRefusal.ConfigKey()} cap for {total.Elapsed.TotalMilliseconds:0} ms");
             lock (_gate) Transition(SummonState.Cold);
             _engine.Observer.SummonFinished(Spec.Name, SummonKind.Cold, refused, total.Elapsed);
             return refused;
@@ -271,23 +276,25 @@ public sealed class ServiceOwner
         }
         using var deadline = new CancellationTokenSource(Spec.BootDeadline);
         lock (_gate) { GuestName = guestName; Network = network; _activeBoot = deadline; _exitedDuringBoot = false; }
-        using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
-        bool created = false;
+        IGuest? guest = null;
+        IConsoleReader? console = null;
         var create = Stopwatch.StartNew();
         try
         {
-            await CreateAsync(Spec, guestName, network, startPaused: false, deadline.Token).ConfigureAwait(false);
-            created = true;
+            guest = await CreateAsync(Spec, guestName, network, startPaused: false, deadline.Token).ConfigureAwait(false);
+            lock (_gate) if (GuestName == guestName) Volatile.Write(ref _guest, guest);
+            console = guest.ReadConsole(fromStart: true);
             Phase(SummonKind.Cold, SummonPhase.Create, create.Elapsed, total.Elapsed);
             await WaitReadyAsync(SummonKind.Cold, console, network, total, deadline.Token).ConfigureAwait(false);
-            return BecomeReady(guestName, network, total, SummonKind.Cold);
+            return BecomeReady(guest, total, SummonKind.Cold);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return FailBoot(guestName, network, created, console, total, SummonKind.Cold, ex);
+            return FailBoot(guestName, network, guest, console, total, SummonKind.Cold, ex);
         }
         finally
         {
+            console?.Dispose();
             // The boot slot is held from create until ready or failed (concurrent_boots).
             _engine.BootEnded();
             RefillPool();
@@ -296,26 +303,28 @@ public sealed class ServiceOwner
 
     /// <summary>
     /// Warm path: resume a pooled guest; if it was created paused it still has to boot. Readiness is
-    /// proved again after the resume from console output past <see cref="PoolMember.ConsoleOffset"/>:
-    /// what the member printed while it was prepared proves nothing about the guest now.
+    /// proved again after the resume from console lines printed after it: what the member printed
+    /// while it was prepared proves nothing about the guest now.
     /// </summary>
     private async Task<SummonOutcome> WakeAsync(PoolMember member)
     {
         var total = Stopwatch.StartNew();
         SummonKind kind = Spec.PoolMode == PoolMode.Created ? SummonKind.Prestart : SummonKind.Warm;
         using var deadline = new CancellationTokenSource(Spec.BootDeadline);
-        lock (_gate) { GuestName = member.GuestName; Network = member.Network; _activeBoot = deadline; _exitedDuringBoot = false; }
-        using var console = new ConsoleTail(_engine.ConsolePathFor(member.GuestName), member.ConsoleOffset);
+        IGuest guest = member.Guest;
+        lock (_gate) { GuestName = guest.Name; Network = guest.Network; Volatile.Write(ref _guest, guest); _activeBoot = deadline; _exitedDuringBoot = false; }
+        // Opened before the resume: everything it reads was printed after.
+        using IConsoleReader console = guest.ReadConsole(fromStart: false);
         try
         {
-            await _engine.Driver.ResumeAsync(member.GuestName, deadline.Token).ConfigureAwait(false);
+            await guest.ResumeAsync(deadline.Token).ConfigureAwait(false);
             Phase(kind, SummonPhase.Create, total.Elapsed, total.Elapsed);
-            await WaitReadyAsync(kind, console, member.Network, total, deadline.Token, awaitReadyLine: kind == SummonKind.Prestart).ConfigureAwait(false);
-            return BecomeReady(member.GuestName, member.Network, total, kind);
+            await WaitReadyAsync(kind, console, guest.Network, total, deadline.Token, awaitReadyLine: kind == SummonKind.Prestart).ConfigureAwait(false);
+            return BecomeReady(guest, total, kind);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return FailBoot(member.GuestName, member.Network, true, console, total, kind, ex);
+            return FailBoot(guest.Name, guest.Network, guest, console, total, kind, ex);
         }
         finally
         {
@@ -323,23 +332,23 @@ public sealed class ServiceOwner
         }
     }
 
-    private async Task CreateAsync(ServiceSpec spec, string guestName, GuestNetwork network, bool startPaused, CancellationToken cancellationToken)
+    private async Task<IGuest> CreateAsync(ServiceSpec spec, string guestName, GuestNetwork network, bool startPaused, CancellationToken cancellationToken)
     {
-        string consolePath = _engine.ConsolePathFor(guestName);
-        File.Delete(consolePath);
         string cmdline = _engine.Network.GuestCommandLine(network, spec);
         if (spec.ExtraCommandLine.Length > 0) cmdline += " " + spec.ExtraCommandLine;
-        var launch = new GuestLaunch(guestName, spec.ImagePath, cmdline, spec.MemoryMiB, spec.VirtualCpus, consolePath, network, startPaused)
+        var launch = new GuestLaunch(guestName, spec.ImagePath, cmdline, spec.MemoryMiB, spec.VirtualCpus, network, startPaused)
         {
             Environment = spec.Environment,
             Ownership = _engine.Options.InstanceId is { } instance ? new GuestOwnership(instance, spec.Name, spec.Fingerprint()) : null,
         };
-        Task create = _engine.Driver.CreateAsync(launch, cancellationToken);
+        Task<IGuest> create = _engine.Driver.CreateAsync(launch, cancellationToken);
         try
         {
             // libvirt calls cannot be interrupted: a create stuck past the deadline (full disk, hung
             // libvirt) is abandoned here and its guest destroyed once the call returns (FailBoot).
-            await create.WaitAsync(cancellationToken).ConfigureAwait(false);
+            IGuest guest = await create.WaitAsync(cancellationToken).ConfigureAwait(false);
+            WatchExit(guest);
+            return guest;
         }
         catch (OperationCanceledException) when (!create.IsCompleted)
         {
@@ -347,32 +356,41 @@ public sealed class ServiceOwner
         }
         finally
         {
-            // Registered even if creation threw: a half-created guest must still be found and destroyed.
+            // Registered even if creation threw: its share of the caps goes back by the same Release.
             _engine.GuestStarted(this, guestName);
         }
     }
 
+    /// <summary>A guest that stops on its own is reported to <see cref="OnGuestExited"/> (a destroy we asked for is not).</summary>
+    private void WatchExit(IGuest guest) =>
+        guest.Exited.ContinueWith(static (exited, owner) => ((ServiceOwner)owner!).OnGuestExited(exited.Result), this,
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+
     /// <param name="awaitReadyLine">False for a resumed booted member: it printed its ready lines
     /// before it was suspended, so only a fresh accepted line can prove it.</param>
-    private async Task WaitReadyAsync(SummonKind kind, ConsoleTail console, GuestNetwork network, Stopwatch total, CancellationToken cancellationToken, bool awaitReadyLine = true)
+    private async Task WaitReadyAsync(SummonKind kind, IConsoleReader console, GuestNetwork network, Stopwatch total, CancellationToken cancellationToken, bool awaitReadyLine = true)
     {
+        var state = new ReadinessState(Spec.ProbePorts, Spec.ProbeUdpPorts);
         if (awaitReadyLine)
         {
-            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, Spec.ProbePorts, Spec.ProbeUdpPorts, cancellationToken).ConfigureAwait(false);
+            TimeSpan boot = await ReadinessProbe.WaitForConsoleAsync(console, state, cancellationToken).ConfigureAwait(false);
             Phase(kind, SummonPhase.Boot, boot, total.Elapsed);
         }
-        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
+        TimeSpan ready = await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, Spec.ProbePorts, console, state, cancellationToken, _engine.Options.ProbeSockets).ConfigureAwait(false);
         Phase(kind, SummonPhase.Ready, ready, total.Elapsed);
     }
 
-    private SummonOutcome BecomeReady(string guestName, GuestNetwork network, Stopwatch total, SummonKind kind)
+    private SummonOutcome BecomeReady(IGuest guest, Stopwatch total, SummonKind kind)
     {
+        string guestName = guest.Name;
+        GuestNetwork network = guest.Network;
         var outcome = new SummonOutcome(network.ServiceAddress, SummonFailure.None, null);
         lock (_gate)
         {
             if (State != SummonState.Booting || GuestName != guestName)
                 return SummonOutcome.Fail(SummonFailure.BootFailed, $"{guestName} stopped while booting");
             _activeBoot = null;
+            Volatile.Write(ref _guest, guest);
             _stopRequested = false; // the boot won the race with a stop: the next stop reaps it
             ReadySinceUtc = DateTime.UtcNow;
             LastTrafficUtc = DateTime.UtcNow;
@@ -388,9 +406,9 @@ public sealed class ServiceOwner
     }
 
     /// <summary>Records a failed boot and answers at once; the guest is destroyed in the background.</summary>
-    private SummonOutcome FailBoot(string guestName, GuestNetwork network, bool created, ConsoleTail console, Stopwatch total, SummonKind kind, Exception ex)
+    /// <param name="guest">Null when the create did not return it (it failed, leaving nothing, or was abandoned).</param>
+    private SummonOutcome FailBoot(string guestName, GuestNetwork network, IGuest? guest, IConsoleReader? console, Stopwatch total, SummonKind kind, Exception ex)
     {
-        console.Poll();
         bool exited;
         string? detail0 = null;
         lock (_gate) { exited = _exitedDuringBoot; _activeBoot = null; }
@@ -398,16 +416,15 @@ public sealed class ServiceOwner
         if (ex is CreateAbandonedException) detail0 = $"the create did not return within {Spec.BootDeadline.TotalSeconds:0.###} s; abandoned, its guest is destroyed when it does";
         string detail = detail0 ?? (exited ? "the guest exited during boot" : timedOut ? $"not ready within {Spec.BootDeadline.TotalSeconds:0.###} s" : ex.Message);
         _log.LogWarning("{Service}: boot of {Guest} failed after {Ms:F1} ms: {Detail}\n--- last console lines ---\n{Console}",
-            Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console.LastLines(20));
-        Task? pendingCreate = (ex as CreateAbandonedException)?.Create;
-        DestroyInBackground(Spec, guestName, network, created || pendingCreate is not null, reason: null, pendingCreate);
+            Spec.Name, guestName, total.Elapsed.TotalMilliseconds, detail, console?.Tail(20) ?? "(the create did not return a guest)");
+        DestroyInBackground(Spec, guestName, network, guest, reason: null, (ex as CreateAbandonedException)?.Create);
         bool stopped;
         lock (_gate) { stopped = _stopRequested; _stopRequested = false; }
-        if (stopped) { detail = "stopped by request"; timedOut = false; }
+        if (stopped) { detail = ReapReason.Stopped.Describe(); timedOut = false; }
         var failed = SummonOutcome.Fail(timedOut ? SummonFailure.Deadline : SummonFailure.BootFailed, detail);
         lock (_gate)
         {
-            if (GuestName == guestName) { GuestName = null; Network = null; }
+            if (GuestName == guestName) { GuestName = null; Network = null; Volatile.Write(ref _guest, null); }
             // A stop is not a crash: the service is cold, and the next query boots it at once.
             if (!stopped)
             {
@@ -425,21 +442,22 @@ public sealed class ServiceOwner
     /// keeps its share of the caps (and its address) until it is really gone.
     /// </summary>
     /// <param name="spec">What the guest was made from: its share of the caps goes back by it, whatever a reload put in <see cref="Spec"/> since.</param>
-    private void DestroyInBackground(ServiceSpec spec, string guestName, GuestNetwork network, bool created, string? reason, Task? pendingCreate = null)
+    /// <param name="guest">The guest to destroy; null when its create failed (the driver left nothing) or was abandoned (<paramref name="pendingCreate"/>).</param>
+    private void DestroyInBackground(ServiceSpec spec, string guestName, GuestNetwork network, IGuest? guest, ReapReason? reason, Task<IGuest>? pendingCreate = null)
     {
         Task destroy = Task.Run(async () =>
         {
             if (pendingCreate is not null)
             {
-                try { await pendingCreate.ConfigureAwait(false); }
+                try { guest = await pendingCreate.ConfigureAwait(false); }
                 catch (Exception ex) when (ex is not OutOfMemoryException) { _log.LogDebug("{Service}: abandoned create of {Guest} failed: {Message}", Spec.Name, guestName, ex.Message); }
                 _log.LogInformation("{Service}: abandoned create of {Guest} returned; destroying it", Spec.Name, guestName);
             }
             var sw = Stopwatch.StartNew();
-            if (created) await DestroyQuietlyAsync(guestName).ConfigureAwait(false);
+            if (guest is not null) await DestroyQuietlyAsync(guest).ConfigureAwait(false);
             _engine.Release(spec, guestName, network);
-            if (reason is null) return;
-            _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, reason, sw.Elapsed.TotalMilliseconds);
+            if (reason is not { } why) return;
+            _log.LogInformation("{Service}: reaped {Guest} ({Reason}) in {Ms:F1} ms", Spec.Name, guestName, why.Describe(), sw.Elapsed.TotalMilliseconds);
         });
         lock (_gate)
         {
@@ -473,8 +491,7 @@ public sealed class ServiceOwner
     private async Task PrepareMemberAsync(ServiceSpec spec)
     {
         // A refill never waits and never takes room a summon waits for.
-        string? capRefusal = await _engine.ReserveAsync(spec, forQuery: false).ConfigureAwait(false);
-        if (capRefusal is not null)
+        if (await _engine.ReserveAsync(spec, forQuery: false).ConfigureAwait(false) is { } capRefusal)
         {
             _engine.Observer.CapRefused(spec.Name, capRefusal);
             lock (_gate) _preparing--;
@@ -495,23 +512,21 @@ public sealed class ServiceOwner
         }
         var total = Stopwatch.StartNew();
         using var deadline = new CancellationTokenSource(spec.BootDeadline);
-        using var console = new ConsoleTail(_engine.ConsolePathFor(guestName));
-        bool created = false;
+        IGuest? guest = null;
+        IConsoleReader? console = null;
         bool bootEnded = false;
         try
         {
             bool paused = spec.PoolMode == PoolMode.Created;
-            await CreateAsync(spec, guestName, network, paused, deadline.Token).ConfigureAwait(false);
-            created = true;
+            guest = await CreateAsync(spec, guestName, network, paused, deadline.Token).ConfigureAwait(false);
             if (!paused)
             {
-                await ReadinessProbe.WaitForConsoleAsync(console, spec.ProbePorts, spec.ProbeUdpPorts, deadline.Token).ConfigureAwait(false);
-                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, spec.ProbePorts, console, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
-                await _engine.Driver.SuspendAsync(guestName, deadline.Token).ConfigureAwait(false);
+                console = guest.ReadConsole(fromStart: true);
+                var state = new ReadinessState(spec.ProbePorts, spec.ProbeUdpPorts);
+                await ReadinessProbe.WaitForConsoleAsync(console, state, deadline.Token).ConfigureAwait(false);
+                await ReadinessProbe.WaitForTcpAsync(network.ServiceAddress, spec.ProbePorts, console, state, deadline.Token, _engine.Options.ProbeSockets).ConfigureAwait(false);
+                await guest.SuspendAsync(deadline.Token).ConfigureAwait(false);
             }
-            // Everything printed so far was before the suspend: a wake must see newer lines.
-            console.Poll();
-            long offset = console.Offset;
             _engine.BootEnded();
             bootEnded = true;
             bool keep;
@@ -520,18 +535,21 @@ public sealed class ServiceOwner
                 _preparing--;
                 // A reload or removal while it was prepared makes it a guest of a spec no longer wanted.
                 keep = !_engine.IsStopping && !_retired && _pending is null && ReferenceEquals(spec, Spec);
-                if (keep) { _pool.Add(new PoolMember(guestName, network, offset, spec)); _poolFailures = 0; _engine.Observer.PoolChanged(spec.Name, _pool.Count); }
+                if (keep) { _pool.Add(new PoolMember(guest, spec)); _poolFailures = 0; _engine.Observer.PoolChanged(spec.Name, _pool.Count); }
             }
-            if (!keep) { await DestroyQuietlyAsync(guestName).ConfigureAwait(false); _engine.Release(spec, guestName, network); return; }
+            if (!keep) { await DestroyQuietlyAsync(guest).ConfigureAwait(false); _engine.Release(spec, guestName, network); return; }
             _log.LogInformation("{Service}: pool member {Guest} prepared ({Mode}) in {Ms:F1} ms", spec.Name, guestName, spec.PoolMode, total.Elapsed.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            console.Poll();
-            _log.LogWarning("{Service}: preparing pool member {Guest} failed: {Message}\n{Console}", spec.Name, guestName, ex.Message, console.LastLines(10));
+            _log.LogWarning("{Service}: preparing pool member {Guest} failed: {Message}\n{Console}", spec.Name, guestName, ex.Message, console?.Tail(10) ?? "");
             if (!bootEnded) _engine.BootEnded();
             lock (_gate) { _preparing--; _poolFailures++; }
-            DestroyInBackground(spec, guestName, network, created, reason: null);
+            DestroyInBackground(spec, guestName, network, guest, reason: null, (ex as CreateAbandonedException)?.Create);
+        }
+        finally
+        {
+            console?.Dispose();
         }
     }
 
@@ -540,7 +558,7 @@ public sealed class ServiceOwner
     /// service is cold at once, so the next query boots a new guest without waiting for the
     /// destroy; the returned task completes when the old guest is gone.
     /// </summary>
-    public Task ReapAsync(string reason)
+    public Task ReapAsync(ReapReason reason)
     {
         lock (_gate)
         {
@@ -552,23 +570,23 @@ public sealed class ServiceOwner
                 _engine.Observer.Reaped(Spec.Name, reason);
                 return _boot!;
             }
-            if (State != SummonState.Ready || GuestName is null) return Task.CompletedTask;
+            if (State != SummonState.Ready || _guest is null) return Task.CompletedTask;
             return ReapLocked(reason);
         }
     }
 
-    private Task ReapLocked(string reason)
+    private Task ReapLocked(ReapReason reason)
     {
-        string guest = GuestName!;
-        GuestNetwork network = Network!;
+        IGuest guest = _guest!;
         ServiceSpec made = Spec;
         GuestName = null;
         Network = null;
+        Volatile.Write(ref _guest, null);
         ReadySinceUtc = null;
         Transition(SummonState.Cold);
         // Counted when decided, like the state change: whoever sees the service cold sees the reap.
         _engine.Observer.Reaped(Spec.Name, reason);
-        DestroyInBackground(made, guest, network, created: true, reason);
+        DestroyInBackground(made, guest.Name, guest.Network, guest, reason);
         return _destroys[^1];
     }
 
@@ -592,24 +610,25 @@ public sealed class ServiceOwner
     {
         foreach (PoolMember m in members)
         {
-            await DestroyQuietlyAsync(m.GuestName).ConfigureAwait(false);
-            _engine.Release(m.Spec, m.GuestName, m.Network);
+            await DestroyQuietlyAsync(m.Guest).ConfigureAwait(false);
+            _engine.Release(m.Spec, m.Guest.Name, m.Guest.Network);
         }
     }
 
-    /// <summary>The hypervisor reports a guest gone without us asking.</summary>
+    /// <summary>A guest stopped; one we did not destroy ourselves is handled as a crash.</summary>
     internal void OnGuestExited(GuestExit exit)
     {
+        if (exit.Reason == GuestExitReason.Destroyed) return;
         GuestNetwork? network = null;
         ServiceSpec made;
         bool active;
         lock (_gate)
         {
             made = Spec;
-            int i = _pool.FindIndex(m => m.GuestName == exit.GuestName);
+            int i = _pool.FindIndex(m => m.Guest.Name == exit.GuestName);
             if (i >= 0)
             {
-                network = _pool[i].Network;
+                network = _pool[i].Guest.Network;
                 made = _pool[i].Spec;
                 _pool.RemoveAt(i);
                 _poolFailures++;
@@ -624,6 +643,7 @@ public sealed class ServiceOwner
                 bool wasReady = State == SummonState.Ready;
                 GuestName = null;
                 Network = null;
+                Volatile.Write(ref _guest, null);
                 ReadySinceUtc = null;
                 // A guest that ran fine and then died is cold: the next query summons it again at
                 // once. One that dies while booting counts towards the crash-loop back-off.
@@ -693,7 +713,7 @@ public sealed class ServiceOwner
                 Volatile.Write(ref _ready, ready);
                 return Task.FromResult(false);
             }
-            return ReapLocked("idle").ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return ReapLocked(ReapReason.Idle).ContinueWith(_ => true, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -703,15 +723,15 @@ public sealed class ServiceOwner
         _log.LogInformation("{Service}: {Phase} took {Ms:F1} ms (summon at {Total:F1} ms)", Spec.Name, phase.ToString().ToLowerInvariant(), elapsed.TotalMilliseconds, total.TotalMilliseconds);
     }
 
-    private async Task DestroyQuietlyAsync(string guest)
+    private async Task DestroyQuietlyAsync(IGuest guest)
     {
         try
         {
-            await _engine.Driver.DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false);
+            await guest.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _log.LogWarning("{Service}: destroying {Guest} failed: {Message}", Spec.Name, guest, ex.Message);
+            _log.LogWarning("{Service}: destroying {Guest} failed: {Message}", Spec.Name, guest.Name, ex.Message);
         }
     }
 
@@ -736,7 +756,7 @@ public sealed class ServiceOwner
 }
 
 /// <summary>A create abandoned at the boot deadline; <see cref="Create"/> is the call still running.</summary>
-internal sealed class CreateAbandonedException(Task create, CancellationToken token) : OperationCanceledException("the create was abandoned at the boot deadline", token)
+internal sealed class CreateAbandonedException(Task<IGuest> create, CancellationToken token) : OperationCanceledException("the create was abandoned at the boot deadline", token)
 {
-    public Task Create { get; } = create;
+    public Task<IGuest> Create { get; } = create;
 }

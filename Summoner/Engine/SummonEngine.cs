@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Summoner.Engine;
 
 /// <summary>
-/// Owns every service's <see cref="ServiceOwner"/>, the caps, the reaper loop and the link to the
-/// hypervisor's lifecycle events. The DNS layer asks it for a service's address by name.
+/// Owns every service's <see cref="ServiceOwner"/>, the caps and the reaper loop; each owner holds
+/// its guests (<see cref="IGuest"/>) and hears their exits. The DNS layer finds a service by name.
 /// </summary>
 public sealed class SummonEngine : IAsyncDisposable
 {
@@ -44,8 +44,6 @@ public sealed class SummonEngine : IAsyncDisposable
             if (!_byName.TryAdd(spec.Name, owner))
                 throw new ArgumentException($"service '{spec.Name}' is defined twice", nameof(services));
         }
-        Directory.CreateDirectory(ConsoleDirectory);
-        Driver.GuestExited += OnGuestExited;
     }
 
     public IGuestDriver Driver { get; }
@@ -63,10 +61,6 @@ public sealed class SummonEngine : IAsyncDisposable
     public int RunningGuests => Volatile.Read(ref _running);
 
     public long GuestMemoryMiB => Interlocked.Read(ref _memoryMiB);
-
-    private string ConsoleDirectory => Path.Combine(Options.StateDirectory, "consoles");
-
-    public string ConsolePathFor(string guestName) => Path.Combine(ConsoleDirectory, guestName + ".log");
 
     public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
 
@@ -175,7 +169,7 @@ public sealed class SummonEngine : IAsyncDisposable
             // Added back (its owner serves on) or shutting down (DisposeAsync destroys it).
             return;
         }
-        await owner.ReapAsync(ServiceOwner.RemovedReason).ConfigureAwait(false);
+        await owner.ReapAsync(ReapReason.Removed).ConfigureAwait(false);
         await owner.DrainPoolAsync().ConfigureAwait(false);
         await owner.DestroysInFlight.ConfigureAwait(false);
         lock (_applyGate)
@@ -230,13 +224,13 @@ public sealed class SummonEngine : IAsyncDisposable
         if (guest.Ownership.Fingerprint != owner.Spec.Fingerprint()) return $"service {owner.Spec.Name} changed (image, ports, memory, command line or settings)";
         if (guest.Paused || guest.Network is null) return "a paused pool member (the pool is prepared again)";
         if (!Network.TryClaim(guest.Network)) return $"its address {guest.Network.ServiceAddress} is not free in this configuration";
-        Driver.Adopt(guest);
+        IGuest adopted = Driver.Adopt(guest);
         lock (_capGate)
         {
             _running++;
             _memoryMiB += owner.Spec.MemoryMiB;
         }
-        if (owner.TryAdopt(guest.GuestName, guest.Network))
+        if (owner.TryAdopt(adopted))
         {
             Observer.RunningGuestsChanged(RunningGuests);
             return null;
@@ -250,23 +244,8 @@ public sealed class SummonEngine : IAsyncDisposable
         return $"{owner.Spec.Name} already has a guest";
     }
 
-    /// <summary>Summons a service by name and waits at most <paramref name="deadline"/>.</summary>
-    public async Task<SummonOutcome> SummonAsync(string serviceName, TimeSpan deadline, CancellationToken cancellationToken)
-    {
-        ServiceOwner owner = Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName));
-        Task<SummonOutcome> summon = owner.SummonAsync();
-        try
-        {
-            return await summon.WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return SummonOutcome.Fail(SummonFailure.Deadline, $"{serviceName} was not ready within {deadline.TotalMilliseconds:0} ms");
-        }
-    }
-
     public Task StopServiceAsync(string serviceName) =>
-        (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync("stopped by request");
+        (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync(ReapReason.Stopped);
 
     /// <summary>
     /// Takes a boot slot, a running-guest slot and the memory for one guest of <paramref name="spec"/>.
@@ -274,18 +253,18 @@ public sealed class SummonEngine : IAsyncDisposable
     /// in a queue of at most <see cref="EngineOptions.WaitingSummons"/>; a warm-pool refill never
     /// waits and never takes room while a summon waits. Returns null, or the cap that refused.
     /// </summary>
-    internal async Task<string?> ReserveAsync(ServiceSpec spec, bool forQuery)
+    internal async Task<EngineCap?> ReserveAsync(ServiceSpec spec, bool forQuery)
     {
         CapWaiter? waiter = null;
         lock (_capGate)
         {
-            string? over = OverCapLocked(spec) ?? (forQuery || _waiters.Count == 0 ? null : "waiting_summons");
+            EngineCap? over = OverCapLocked(spec) ?? (forQuery || _waiters.Count == 0 ? null : EngineCap.WaitingSummons);
             if (over is null)
                 TakeLocked(spec);
             else if (!forQuery || IsStopping || Options.CapWait <= TimeSpan.Zero || _waiters.Count >= Options.WaitingSummons)
                 return over;
             else
-                _waiters.AddLast(waiter = new CapWaiter(spec, over));
+                _waiters.AddLast(waiter = new CapWaiter(spec, over.Value));
         }
         if (waiter is not null)
         {
@@ -306,18 +285,18 @@ public sealed class SummonEngine : IAsyncDisposable
         return null;
     }
 
-    private sealed class CapWaiter(ServiceSpec spec, string cap)
+    private sealed class CapWaiter(ServiceSpec spec, EngineCap cap)
     {
         public ServiceSpec Spec { get; } = spec;
-        public string Cap { get; set; } = cap;
+        public EngineCap Cap { get; set; } = cap;
         public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private string? OverCapLocked(ServiceSpec spec)
+    private EngineCap? OverCapLocked(ServiceSpec spec)
     {
-        if (_booting >= Options.MaxConcurrentBoots) return "concurrent_boots";
-        if (_running >= Options.MaxRunningGuests) return "running_guests";
-        if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return "guest_memory";
+        if (_booting >= Options.MaxConcurrentBoots) return EngineCap.ConcurrentBoots;
+        if (_running >= Options.MaxRunningGuests) return EngineCap.RunningGuests;
+        if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return EngineCap.GuestMemory;
         return null;
     }
 
@@ -410,13 +389,6 @@ public sealed class SummonEngine : IAsyncDisposable
         return TimeSpan.FromMilliseconds(Math.Min(ms, Options.CrashBackoffMax.TotalMilliseconds));
     }
 
-    private void OnGuestExited(GuestExit exit)
-    {
-        ServiceOwner? owner;
-        lock (_byGuest) owner = _byGuest.GetValueOrDefault(exit.GuestName);
-        owner?.OnGuestExited(exit);
-    }
-
     private async Task ReapLoopAsync(CancellationToken stopping)
     {
         using var timer = new PeriodicTimer(Options.ReapInterval);
@@ -433,16 +405,16 @@ public sealed class SummonEngine : IAsyncDisposable
     {
         foreach (ServiceOwner owner in _byName.Values)
         {
-            string? guest = owner.GuestName;
+            IGuest? guest = owner.Guest;
             if (owner.State != SummonState.Ready || guest is null) continue;
             try
             {
-                GuestCounters? counters = await Driver.GetCountersAsync(guest, cancellationToken).ConfigureAwait(false);
+                GuestCounters? counters = await guest.GetCountersAsync(cancellationToken).ConfigureAwait(false);
                 if (counters is not null) owner.NoteTraffic(counters.Total, counters.OpenConnections);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
             {
-                _log.LogDebug("counters of {Guest} unavailable: {Message}", guest, ex.Message);
+                _log.LogDebug("counters of {Guest} unavailable: {Message}", guest.Name, ex.Message);
             }
             await owner.TryReapIdleAsync(DateTime.UtcNow).ConfigureAwait(false);
         }
@@ -464,16 +436,15 @@ public sealed class SummonEngine : IAsyncDisposable
         Task[] boots = [.. owners.SelectMany(o => o.WorkInFlight)];
         if (boots.Length > 0)
             await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
-        Driver.GuestExited -= OnGuestExited;
         var reaps = new List<Task>();
         foreach (ServiceOwner owner in owners)
         {
-            reaps.Add(owner.ReapAsync("shutdown"));
+            reaps.Add(owner.ReapAsync(ReapReason.Shutdown));
             reaps.Add(owner.DrainPoolAsync());
         }
         await Task.WhenAll(reaps).ConfigureAwait(false);
         await Task.WhenAll(owners.Select(o => o.DestroysInFlight)).ConfigureAwait(false);
-        // Guests still booting: destroy them by name.
+        // Guests whose create never returned (abandoned, or still running): destroy them by name.
         string[] leftovers;
         lock (_byGuest) leftovers = [.. _byGuest.Keys];
         foreach (string guest in leftovers)

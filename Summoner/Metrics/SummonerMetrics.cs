@@ -22,7 +22,7 @@ public sealed class SummonerMetrics
             "Queries for a service answered SERVFAIL by the DNS server itself, by reason: deadline (its summon did not finish within [dns] answer_deadline; the boot goes on), failed (the answer source failed).", "reason");
         RunningGuests = Registry.Gauge("summoner_running_guests", "Guests currently running (booting, ready or suspended in a warm pool).");
         GuestMemoryBytes = Registry.Gauge("summoner_guest_memory_bytes", "Memory assigned to running guests, against [limits] guest_memory.");
-        Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, removed, failed).", "service", "reason");
+        Reaps = Registry.Counter("summoner_reaps_total", "Guests destroyed by Summoner, by service and reason (idle, stop, shutdown, removed).", "service", "reason");
         Crashes = Registry.Counter("summoner_crashes_total", "Guests that died without Summoner destroying them (libvirt lifecycle event).", "service");
         CapRefusals = Registry.Counter("summoner_cap_refusals_total", "Summons (and warm-pool refills) refused because a [limits] cap was reached, by cap (concurrent_boots, running_guests, guest_memory, waiting_summons).", "cap");
         SummonRefusals = Registry.Counter("summoner_summon_refusals_total",

@@ -35,7 +35,7 @@ public sealed class EngineAnswerSource : IServiceAnswerSource
     {
         ServiceOwner? owner = _engine.Find(query.Service);
         if (owner is null) return ValueTask.FromResult(ServiceAnswer.Failure($"no service named {query.Service}"));
-        Task<SummonOutcome> summon = owner.SummonAsync(query.Client);
+        Task<SummonOutcome> summon = owner.SummonAsync(SummonTrigger.Dns, query.Client);
         if (summon.IsCompletedSuccessfully)
         {
             if (summon.Result.Failure == SummonFailure.ClientBudget) _refused?.Invoke("client_budget");

@@ -15,20 +15,23 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     private readonly LibvirtConnection _connection;
     private readonly Accelerator _accelerator;
     private readonly ILogger _log;
-    private readonly ConcurrentDictionary<string, (Domain Domain, GuestLaunch Launch)> _guests = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, bool> _destroying = new(StringComparer.Ordinal);
+    // The guests of this run, by name, for libvirt's lifecycle events (which name a domain).
+    private readonly ConcurrentDictionary<string, LibvirtGuest> _guests = new(StringComparer.Ordinal);
     private IReadOnlyList<string> _maskedCapabilities;
     private readonly string? _pidDirectory;
     private readonly ProcessExitWatch? _exitWatch;
-    private readonly ConcurrentDictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle> _pidfds = new(StringComparer.Ordinal);
+    private readonly string _consoleDirectory;
 
+    /// <param name="consoleDirectory">Where each guest's serial console (NAME.log) and its settings file go.</param>
     /// <param name="maskedCapabilities">QEMU capabilities each domain masks; <see cref="DomainSpec.CpuProbeMask"/>
     /// unless a test asks otherwise. Dropped for good, with one warning, once libvirt rejects them.</param>
     /// <param name="qemuPidDirectory">Where libvirt writes each QEMU's pid file (NAME.pid): with it, a
     /// guest's death is seen the moment its QEMU exits (<see cref="ProcessExitWatch"/>), not when libvirt
     /// reports it.</param>
-    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null)
+    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, string consoleDirectory, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null)
     {
+        _consoleDirectory = consoleDirectory ?? throw new ArgumentNullException(nameof(consoleDirectory));
+        Directory.CreateDirectory(consoleDirectory);
         _pidDirectory = qemuPidDirectory;
         _exitWatch = qemuPidDirectory is null ? null : new ProcessExitWatch();
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
@@ -38,7 +41,11 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         _connection.DomainLifecycle += OnLifecycle;
     }
 
-    public event Action<GuestExit>? GuestExited;
+    /// <summary>The console directory of a daemon whose state lives in <paramref name="stateDirectory"/>.</summary>
+    public static string ConsoleDirectory(string stateDirectory) => Path.Combine(stateDirectory, "consoles");
+
+    /// <summary>Where the console of <paramref name="guestName"/> is written under <paramref name="consoleDirectory"/> (the logs command reads it).</summary>
+    public static string ConsoleFile(string consoleDirectory, string guestName) => Path.Combine(consoleDirectory, guestName + ".log");
 
     /// <summary>The capabilities domains are created with now (empty after a fallback).</summary>
     public IReadOnlyList<string> MaskedCapabilities => Volatile.Read(ref _maskedCapabilities);
@@ -78,17 +85,20 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         mask.Count > 0 && ex.Message.Contains("capabilit", StringComparison.OrdinalIgnoreCase)
         && mask.Any(c => ex.Message.Contains("'" + c + "'", StringComparison.Ordinal));
 
-    public async Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
+    public async Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
         NicSpec nic = NicFor(launch.Network);
-        string? settingsFile = WriteSettingsFile(launch);
+        string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);
+        // A name is never reused within a run, but an earlier run's file may be there: readers start at the file's start.
+        File.Delete(consolePath);
+        string? settingsFile = WriteSettingsFile(launch, Path.ChangeExtension(consolePath, ".env"));
         var spec = new DomainSpec
         {
             Name = launch.GuestName,
             KernelPath = launch.ImagePath,
             KernelCommandLine = launch.CommandLine,
-            Serial = new SerialConsole.ToFile(launch.ConsolePath),
+            Serial = new SerialConsole.ToFile(consolePath),
             MemoryMiB = launch.MemoryMiB,
             VCpus = launch.VirtualCpus,
             Accelerator = _accelerator,
@@ -99,7 +109,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         };
         try
         {
-            await CreateDomainAsync(launch, spec, cancellationToken).ConfigureAwait(false);
+            return await CreateDomainAsync(launch, spec, consolePath, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -130,72 +140,86 @@ public sealed class LibvirtGuestDriver : IGuestDriver
 
     /// <summary>The service's settings in a file only root can read, beside the console log: QEMU
     /// gets the path (-fw_cfg name=...,file=...), so the values never reach a command line.</summary>
-    private static string? WriteSettingsFile(GuestLaunch launch)
+    private static string? WriteSettingsFile(GuestLaunch launch, string path)
     {
         if (launch.Environment.Count == 0) return null;
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("guests run under QEMU on Linux only");
-        string path = Path.ChangeExtension(launch.ConsolePath, ".env");
         File.Delete(path);
         using (var f = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
             f.Write(Config.ServiceEnvironment.Encode(launch.Environment));
         return path;
     }
 
-    private async Task CreateDomainAsync(GuestLaunch launch, DomainSpec spec, CancellationToken cancellationToken)
+    private async Task<IGuest> CreateDomainAsync(GuestLaunch launch, DomainSpec spec, string consolePath, CancellationToken cancellationToken)
     {
         if (launch.Network is BridgeNetwork bridge)
         {
             // The tap must exist in libvirt's namespace when the domain is created; it moves into
             // the bridge's namespace while the guest is still paused (docs/platform.md, Networking).
             await BridgePlumbing.CreateTapAsync(bridge, cancellationToken).ConfigureAwait(false);
-            Domain paused = await CreateDomainAsync(spec, startPaused: true, cancellationToken).ConfigureAwait(false);
-            _guests[launch.GuestName] = (paused, launch);
-            await BridgePlumbing.AttachAsync(bridge, cancellationToken).ConfigureAwait(false);
-            WatchExit(launch.GuestName);
-            if (!launch.StartPaused) await paused.ResumeAsync(cancellationToken).ConfigureAwait(false);
-            return;
+            LibvirtGuest? made = null;
+            try
+            {
+                made = Track(await CreateDomainAsync(spec, startPaused: true, cancellationToken).ConfigureAwait(false), launch.GuestName, bridge, consolePath);
+                await BridgePlumbing.AttachAsync(bridge, cancellationToken).ConfigureAwait(false);
+                if (!launch.StartPaused) await made.Domain.ResumeAsync(cancellationToken).ConfigureAwait(false);
+                return made;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A create that fails leaves nothing: the engine has no guest to destroy.
+                if (made is not null) await made.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+                else await BridgePlumbing.RemoveTapAsync(bridge, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
         }
-        Domain domain = await CreateDomainAsync(spec, launch.StartPaused, cancellationToken).ConfigureAwait(false);
-        _guests[launch.GuestName] = (domain, launch);
-        WatchExit(launch.GuestName);
+        return Track(await CreateDomainAsync(spec, launch.StartPaused, cancellationToken).ConfigureAwait(false), launch.GuestName, launch.Network, consolePath);
     }
 
-    private void WatchExit(string guestName)
+    private LibvirtGuest Track(Domain domain, string guestName, GuestNetwork network, string consolePath)
+    {
+        var guest = new LibvirtGuest(this, domain, guestName, network, consolePath);
+        _guests[guestName] = guest;
+        WatchExit(guest);
+        return guest;
+    }
+
+    private void WatchExit(LibvirtGuest guest)
     {
         if (_exitWatch is null) return;
         int pid;
         try
         {
-            if (!int.TryParse(File.ReadAllText(Path.Combine(_pidDirectory!, guestName + ".pid")).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pid)) return;
+            if (!int.TryParse(File.ReadAllText(Path.Combine(_pidDirectory!, guest.Name + ".pid")).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pid)) return;
         }
         catch (IOException) { return; } // no pid file: libvirt's lifecycle event still reports the exit
-        var pidfd = _exitWatch.Watch(pid, () => GuestGone(guestName, GuestExitReason.Crashed, "its QEMU process exited"));
-        if (pidfd is not null) _pidfds[guestName] = pidfd;
+        guest.Pidfd = _exitWatch.Watch(pid, () => GuestGone(guest.Name, GuestExitReason.Crashed, "its QEMU process exited"));
     }
 
-    public bool HasExited(string guestName) =>
-        _pidfds.TryGetValue(guestName, out var pidfd) && ProcessExitWatch.HasExited(pidfd);
-
+    /// <summary>By name: a guest of this run destroys as its <see cref="IGuest"/> would; any other is looked up in libvirt.</summary>
     public async Task DestroyAsync(string guestName, CancellationToken cancellationToken)
     {
-        _destroying[guestName] = true;
-        _pidfds.TryRemove(guestName, out _);
+        if (_guests.TryGetValue(guestName, out LibvirtGuest? guest))
+        {
+            await guest.DestroyAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        using Domain? found = _connection.FindDomain(guestName);
+        if (found is not null) await DestroyIfRunningAsync(found, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DestroyAsync(LibvirtGuest guest, CancellationToken cancellationToken)
+    {
+        // Out of the map first: the lifecycle event and the pid watch of this destroy find nothing to report.
+        if (!_guests.TryRemove(new KeyValuePair<string, LibvirtGuest>(guest.Name, guest))) return;
         try
         {
-            if (_guests.TryRemove(guestName, out var guest))
-            {
-                using Domain d = guest.Domain;
-                await DestroyIfRunningAsync(d, cancellationToken).ConfigureAwait(false);
-                if (guest.Launch.Network is BridgeNetwork b) await BridgePlumbing.RemoveTapAsync(b, CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
-            // Not ours in this run (a leftover of an earlier run): find it by name.
-            using Domain? found = _connection.FindDomain(guestName);
-            if (found is not null) await DestroyIfRunningAsync(found, cancellationToken).ConfigureAwait(false);
+            await DestroyIfRunningAsync(guest.Domain, cancellationToken).ConfigureAwait(false);
+            if (guest.Network is BridgeNetwork b) await BridgePlumbing.RemoveTapAsync(b, CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
-            _destroying.TryRemove(guestName, out _);
+            guest.Gone(GuestExitReason.Destroyed);
         }
     }
 
@@ -209,38 +233,6 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         {
             // Already gone: that is what we wanted.
         }
-    }
-
-    public Task SuspendAsync(string guestName, CancellationToken cancellationToken) =>
-        Get(guestName).SuspendAsync(cancellationToken);
-
-    public Task ResumeAsync(string guestName, CancellationToken cancellationToken) =>
-        Get(guestName).ResumeAsync(cancellationToken);
-
-    private Domain Get(string guestName) =>
-        _guests.TryGetValue(guestName, out var g) ? g.Domain : throw new InvalidOperationException($"no guest named {guestName}");
-
-    public Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken)
-    {
-        if (!_guests.TryGetValue(guestName, out var g)) return Task.FromResult<GuestCounters?>(null);
-        switch (g.Launch.Network)
-        {
-            case BridgeNetwork b:
-                // libvirt reads counters only in its own namespace; a tap moved out needs reading there.
-                InterfaceStatistics s = b.Namespace is null ? g.Domain.GetInterfaceStatistics(b.TapName) : TapStatistics.ReadInNamespace(b.Namespace, b.TapName);
-                return Task.FromResult<GuestCounters?>(new GuestCounters(s.RxBytes, s.TxBytes));
-            // Loopback mode: the door sees every connection and reports activity itself.
-            default:
-                return Task.FromResult<GuestCounters?>(null);
-        }
-    }
-
-    public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken)
-    {
-        IReadOnlyList<Domain> domains = _connection.ListDomains();
-        string[] names = [.. domains.Select(d => d.Name)];
-        foreach (Domain d in domains) d.Dispose();
-        return Task.FromResult<IReadOnlyList<string>>(names);
     }
 
     public Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken)
@@ -259,14 +251,14 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         return Task.FromResult<IReadOnlyList<RunningGuest>>(guests);
     }
 
-    public void Adopt(RunningGuest guest)
+    public IGuest Adopt(RunningGuest guest)
     {
         ArgumentNullException.ThrowIfNull(guest);
+        if (guest.Network is null) throw new ArgumentException($"{guest.GuestName} has no network recorded: it cannot be taken back", nameof(guest));
+        if (_guests.TryGetValue(guest.GuestName, out LibvirtGuest? known)) return known;
         Domain domain = _connection.FindDomain(guest.GuestName) ?? throw new InvalidOperationException($"no guest named {guest.GuestName}");
-        // Only the name and network of the launch are used once a guest runs.
-        var launch = new GuestLaunch(guest.GuestName, "", "", 0, 0, "", guest.Network!) { Ownership = guest.Ownership };
-        if (!_guests.TryAdd(guest.GuestName, (domain, launch))) domain.Dispose();
-        else WatchExit(guest.GuestName);
+        // Its console file is the one the earlier run made it write to, in the same directory.
+        return Track(domain, guest.GuestName, guest.Network, ConsoleFile(_consoleDirectory, guest.GuestName));
     }
 
     private void OnLifecycle(object? sender, DomainLifecycleEvent e)
@@ -276,24 +268,68 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         GuestGone(e.DomainName, reason, e.ToString());
     }
 
-    /// <summary>The first sign of a guest's death (its QEMU's exit, or libvirt's event) reports it; later ones find nothing.</summary>
+    /// <summary>The first sign of a guest's death (its QEMU's exit, or libvirt's event) reports it; later ones,
+    /// and those of a destroy we asked for, find nothing.</summary>
     private void GuestGone(string guestName, GuestExitReason reason, string sign)
     {
-        if (_destroying.ContainsKey(guestName)) return;
-        if (!_guests.TryRemove(guestName, out var guest)) return;
-        guest.Domain.Dispose();
-        if (guest.Launch.Network is BridgeNetwork b) _ = BridgePlumbing.RemoveTapAsync(b, CancellationToken.None);
+        if (!_guests.TryRemove(guestName, out LibvirtGuest? guest)) return;
+        if (guest.Network is BridgeNetwork b) _ = BridgePlumbing.RemoveTapAsync(b, CancellationToken.None);
         _log.LogInformation("libvirt: {Guest} stopped ({Sign})", guestName, sign);
-        GuestExited?.Invoke(new GuestExit(guestName, reason));
-        // Only now: until the engine has withdrawn the guest, HasExited must still say it is dead.
-        _pidfds.TryRemove(guestName, out _);
+        guest.Gone(reason);
     }
 
     public async ValueTask DisposeAsync()
     {
         _connection.DomainLifecycle -= OnLifecycle;
-        foreach (string name in _guests.Keys.ToList())
-            await DestroyAsync(name, CancellationToken.None).ConfigureAwait(false);
+        foreach (LibvirtGuest guest in _guests.Values.ToList())
+            await DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false);
         _exitWatch?.Dispose();
+    }
+
+    /// <summary>One domain of this run: its console is the file QEMU writes, its exit the first sign of it.</summary>
+    private sealed class LibvirtGuest(LibvirtGuestDriver driver, Domain domain, string name, GuestNetwork network, string consolePath) : IGuest
+    {
+        private readonly TaskCompletionSource<GuestExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Domain Domain { get; } = domain;
+
+        public string Name { get; } = name;
+
+        public GuestNetwork Network { get; } = network;
+
+        /// <summary>Set once, right after create; never disposed here (the watch owns it).</summary>
+        public Microsoft.Win32.SafeHandles.SafeFileHandle? Pidfd { get; set; }
+
+        public Task<GuestExit> Exited => _exited.Task;
+
+        public bool HasExited => _exited.Task.IsCompleted || (Pidfd is { } pidfd && ProcessExitWatch.HasExited(pidfd));
+
+        public IConsoleReader ReadConsole(bool fromStart) => new SerialFileReader(consolePath, fromStart);
+
+        public Task SuspendAsync(CancellationToken cancellationToken) => Domain.SuspendAsync(cancellationToken);
+
+        public Task ResumeAsync(CancellationToken cancellationToken) => Domain.ResumeAsync(cancellationToken);
+
+        public Task DestroyAsync(CancellationToken cancellationToken) => driver.DestroyAsync(this, cancellationToken);
+
+        public Task<GuestCounters?> GetCountersAsync(CancellationToken cancellationToken)
+        {
+            switch (Network)
+            {
+                case BridgeNetwork b:
+                    // libvirt reads counters only in its own namespace; a tap moved out needs reading there.
+                    InterfaceStatistics s = b.Namespace is null ? Domain.GetInterfaceStatistics(b.TapName) : TapStatistics.ReadInNamespace(b.Namespace, b.TapName);
+                    return Task.FromResult<GuestCounters?>(new GuestCounters(s.RxBytes, s.TxBytes));
+                // Loopback mode: the door sees every connection and reports activity itself.
+                default:
+                    return Task.FromResult<GuestCounters?>(null);
+            }
+        }
+
+        /// <summary>Reports the exit once; the domain handle goes with it.</summary>
+        public void Gone(GuestExitReason reason)
+        {
+            if (_exited.TrySetResult(new GuestExit(Name, reason))) Domain.Dispose();
+        }
     }
 }

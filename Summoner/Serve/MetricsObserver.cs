@@ -37,14 +37,21 @@ public sealed class MetricsObserver : ISummonObserver
         if (outcome.Succeeded) _metrics.SummonPhaseSeconds.WithLabels(service, "total", Label(kind)).Observe(elapsed);
     }
 
-    public void Reaped(string service, string reason) =>
-        _metrics.Reaps.WithLabels(service, reason switch { "idle" => "idle", "shutdown" => "shutdown", "stopped by request" => "stop", ServiceOwner.RemovedReason => "removed", _ => "failed" }).Inc();
+    public void Reaped(string service, ReapReason reason) =>
+        _metrics.Reaps.WithLabels(service, reason switch
+        {
+            ReapReason.Idle => "idle",
+            ReapReason.Stopped => "stop",
+            ReapReason.Shutdown => "shutdown",
+            ReapReason.Removed => "removed",
+            _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+        }).Inc();
 
     public void Crashed(string service, GuestExitReason reason) => _metrics.Crashes.WithLabels(service).Inc();
 
-    public void CapWaited(string service, string cap) => _metrics.CapWaits.WithLabels(cap).Inc();
+    public void CapWaited(string service, EngineCap cap) => _metrics.CapWaits.WithLabels(cap.ConfigKey()).Inc();
 
-    public void CapRefused(string service, string cap) => _metrics.CapRefusals.WithLabels(cap).Inc();
+    public void CapRefused(string service, EngineCap cap) => _metrics.CapRefusals.WithLabels(cap.ConfigKey()).Inc();
 
     public void RunningGuestsChanged(int running)
     {
@@ -52,7 +59,14 @@ public sealed class MetricsObserver : ISummonObserver
         _metrics.GuestMemoryBytes.Set(_guestMemoryBytes());
     }
 
-    public void SummonTriggered(string service, string trigger) => _metrics.SummonsTriggered.WithLabels(service, trigger).Inc();
+    public void SummonTriggered(string service, SummonTrigger trigger) =>
+        _metrics.SummonsTriggered.WithLabels(service, trigger switch
+        {
+            SummonTrigger.Dns => "dns",
+            SummonTrigger.Connect => "connect",
+            SummonTrigger.Datagram => "datagram",
+            _ => throw new ArgumentOutOfRangeException(nameof(trigger), trigger, null),
+        }).Inc();
 
     public void PoolChanged(string service, int ready) => _metrics.WarmPoolGuests.WithLabels(service).Set(ready);
 }

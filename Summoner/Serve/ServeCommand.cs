@@ -129,7 +129,8 @@ public static class ServeCommand
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
         var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
-        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"), qemuPidDirectory: QemuPidDirectory(config));
+        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"),
+            LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory), qemuPidDirectory: QemuPidDirectory(config));
         driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with
         {
@@ -215,7 +216,7 @@ public static class ServeCommand
     /// <summary>Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's stay).</summary>
     private static async Task PruneLogsAsync(SummonerConfig config, Func<IEnumerable<string>> services, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
     {
-        var directories = new List<string> { Path.Combine(config.Libvirt.StateDirectory, "consoles") };
+        var directories = new List<string> { LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory) };
         const string embed = "qemu:///embed?root=";
         if (config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal))
             directories.Add(Path.GetDirectoryName(EmbeddedDriver.QemuLogFile(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), "x"))!);

@@ -35,7 +35,7 @@ public sealed class EngineReloadTests : IDisposable
         var (engine, driver, hello, other) = Create();
         await using var _e = engine;
         await engine.StartAsync(CancellationToken.None);
-        Assert.True((await engine.SummonAsync("hello", Deadline, CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("hello", Deadline)).Succeeded);
         ServiceOwner owner = engine.Find("hello")!;
         string guest = owner.GuestName!;
 
@@ -47,7 +47,7 @@ public sealed class EngineReloadTests : IDisposable
         Assert.Equal((0, 0, 1), (changes.Added.Count, changes.Removed.Count, changes.Unchanged));
 
         // Still the old guest, untouched, and the old spec in force until it goes.
-        Assert.True((await engine.SummonAsync("hello", Deadline, CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("hello", Deadline)).Succeeded);
         Assert.Equal(guest, owner.GuestName);
         Assert.Same(hello, owner.Spec);
         Assert.Same(bigger, owner.PendingSpec);
@@ -58,7 +58,7 @@ public sealed class EngineReloadTests : IDisposable
         Assert.Same(bigger, owner.Spec);
         Assert.Null(owner.PendingSpec);
         Assert.Equal(0, engine.GuestMemoryMiB);
-        Assert.True((await engine.SummonAsync("hello", Deadline, CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("hello", Deadline)).Succeeded);
         Assert.Equal(96, driver.Launches.Last().MemoryMiB);
         Assert.Equal(96, engine.GuestMemoryMiB);
         await engine.StopServiceAsync("hello");
@@ -72,7 +72,7 @@ public sealed class EngineReloadTests : IDisposable
         var (engine, driver, hello, other) = Create(ttl);
         await using var _e = engine;
         await engine.StartAsync(CancellationToken.None);
-        Assert.True((await engine.SummonAsync("other", Deadline, CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("other", Deadline)).Succeeded);
         ServiceOwner removed = engine.Find("other")!;
         var added = hello with { Name = "third", DnsNames = ["third.example.test"], Ports = [hello.Ports[0] + 200] };
 
@@ -92,8 +92,8 @@ public sealed class EngineReloadTests : IDisposable
         Assert.True(sw.Elapsed >= ttl, $"drained after {sw.Elapsed}");
         Assert.Equal(1, driver.Destroys);
         Assert.Empty(engine.Draining);
-        Assert.Equal(SummonFailure.Removed, (await removed.SummonAsync()).Failure);
-        Assert.True((await engine.SummonAsync("third", Deadline, CancellationToken.None)).Succeeded);
+        Assert.Equal(SummonFailure.Removed, (await removed.SummonAsync(SummonTrigger.Dns, client: null)).Failure);
+        Assert.True((await engine.QueryAsync("third", Deadline)).Succeeded);
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class EngineReloadTests : IDisposable
         var (engine, driver, hello, other) = Create(TimeSpan.FromSeconds(30));
         await using var _e = engine;
         await engine.StartAsync(CancellationToken.None);
-        Assert.True((await engine.SummonAsync("other", Deadline, CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("other", Deadline)).Succeeded);
         ServiceOwner owner = engine.Find("other")!;
         string guest = owner.GuestName!;
         engine.Apply([hello]);
@@ -110,7 +110,7 @@ public sealed class EngineReloadTests : IDisposable
         Assert.Equal(["other"], back.Added);
         Assert.Same(owner, engine.Find("other"));
         Assert.Empty(engine.Draining);
-        Assert.True((await engine.SummonAsync("other", Deadline, CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("other", Deadline)).Succeeded);
         Assert.Equal((guest, 1, 0), (owner.GuestName, driver.Creates, driver.Destroys));
     }
 

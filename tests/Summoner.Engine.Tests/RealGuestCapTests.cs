@@ -40,7 +40,8 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
     {
         int n = Interlocked.Increment(ref s_engine);
         var log = new ListLogger();
-        var lv = new LibvirtGuestDriver(libvirt.Connection, Summoner.Testing.Accelerator.HardwareKvm ? Summoner.Libvirt.Accelerator.Kvm : Summoner.Libvirt.Accelerator.Tcg, log, mask);
+        var lv = new LibvirtGuestDriver(libvirt.Connection, Summoner.Testing.Accelerator.HardwareKvm ? Summoner.Libvirt.Accelerator.Kvm : Summoner.Libvirt.Accelerator.Tcg, log,
+            LibvirtGuestDriver.ConsoleDirectory(_state), mask);
         var driver = new TimedDriver(lv);
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
@@ -78,8 +79,8 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         {
             while (!sampling.IsCancellationRequested) { maxBooting = Math.Max(maxBooting, rig.Engine.BootingGuests); await Task.Delay(1); }
         });
-        Task<SummonOutcome> a = rig.Engine.SummonAsync("capa", Long, CancellationToken.None);
-        Task<SummonOutcome> b = rig.Engine.SummonAsync("capb", Long, CancellationToken.None);
+        Task<SummonOutcome> a = rig.Engine.QueryAsync("capa", Long);
+        Task<SummonOutcome> b = rig.Engine.QueryAsync("capb", Long);
         SummonOutcome outcomeA = await a;
         Assert.True(outcomeA.Succeeded, outcomeA.Detail);
         SummonOutcome outcomeB = await b;
@@ -99,15 +100,15 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
     public async Task Concurrent_boots_with_no_waiting_room_refuses_the_second_summon_counts_it_and_summons_it_once_free()
     {
         Rig rig = await StartAsync(Caps(boots: 1, waiting: 0), null, Hello("capc"), Hello("capd"));
-        Task<SummonOutcome> c = rig.Engine.SummonAsync("capc", Long, CancellationToken.None);
+        Task<SummonOutcome> c = rig.Engine.QueryAsync("capc", Long);
         await WaitUntilAsync(() => rig.Engine.BootingGuests == 1, TimeSpan.FromSeconds(10));
-        SummonOutcome refused = await rig.Engine.SummonAsync("capd", Long, CancellationToken.None);
+        SummonOutcome refused = await rig.Engine.QueryAsync("capd", Long);
         Assert.Equal(SummonFailure.Cap, refused.Failure);
         Assert.Contains("concurrent_boots", refused.Detail, StringComparison.Ordinal);
         Assert.Equal(1, rig.Metric("summoner_cap_refusals_total{cap=\"concurrent_boots\"}"));
         Assert.Equal(1, rig.Metric("summoner_summons_total{service=\"capd\",result=\"refused\"}"));
         Assert.True((await c).Succeeded);
-        SummonOutcome later = await rig.Engine.SummonAsync("capd", Long, CancellationToken.None);
+        SummonOutcome later = await rig.Engine.QueryAsync("capd", Long);
         Assert.True(later.Succeeded, later.Detail);
     }
 
@@ -118,10 +119,10 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
     {
         EngineOptions caps = cap == "running_guests" ? Caps(running: 1, waitSeconds: 1.5) : Caps(memoryMiB: 48, waitSeconds: 1.5);
         Rig rig = await StartAsync(caps, null, Hello("cape"), Hello("capf"));
-        Assert.True((await rig.Engine.SummonAsync("cape", Long, CancellationToken.None)).Succeeded);
+        Assert.True((await rig.Engine.QueryAsync("cape", Long)).Succeeded);
 
         var sw = Stopwatch.StartNew();
-        SummonOutcome refused = await rig.Engine.SummonAsync("capf", Long, CancellationToken.None);
+        SummonOutcome refused = await rig.Engine.QueryAsync("capf", Long);
         Assert.Equal(SummonFailure.Cap, refused.Failure);
         Assert.Contains(cap, refused.Detail, StringComparison.Ordinal);
         Assert.InRange(sw.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(10)); // it waited its whole wait first
@@ -129,7 +130,7 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         Assert.Equal(1, rig.Metric($"summoner_cap_refusals_total{{cap=\"{cap}\"}}"));
 
         // Now room appears while it waits: the reap of cape lets capf boot.
-        Task<SummonOutcome> waiting = rig.Engine.SummonAsync("capf", Long, CancellationToken.None);
+        Task<SummonOutcome> waiting = rig.Engine.QueryAsync("capf", Long);
         await WaitUntilAsync(() => rig.Engine.WaitingSummons == 1, TimeSpan.FromSeconds(10));
         await rig.Engine.StopServiceAsync("cape");
         SummonOutcome summoned = await waiting;
@@ -142,11 +143,11 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
     public async Task A_capability_mask_libvirt_rejects_is_dropped_once_with_a_warning_and_guests_still_start()
     {
         Rig rig = await StartAsync(Caps(), ["summoner-no-such-capability"], Hello("mask"));
-        SummonOutcome first = await rig.Engine.SummonAsync("mask", Long, CancellationToken.None);
+        SummonOutcome first = await rig.Engine.QueryAsync("mask", Long);
         Assert.True(first.Succeeded, first.Detail);
         Assert.Empty(rig.Libvirt.MaskedCapabilities);
         await rig.Engine.StopServiceAsync("mask");
-        Assert.True((await rig.Engine.SummonAsync("mask", Long, CancellationToken.None)).Succeeded);
+        Assert.True((await rig.Engine.QueryAsync("mask", Long)).Succeeded);
         var warnings = rig.Log.Entries.Where(e => e.Message.Contains("rejected the QEMU capability mask", StringComparison.Ordinal)).ToList();
         Assert.Single(warnings);
         Assert.Contains("summoner-no-such-capability", warnings[0].Message, StringComparison.Ordinal);
@@ -159,10 +160,10 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         ServiceOwner owner = rig.Engine.Find("warm")!;
         await WaitUntilAsync(() => owner.PoolReady == 1, Long);
         string member = rig.Driver.CreateStarted.Keys.Single();
-        string console = rig.Engine.ConsolePathFor(member);
+        string console = LibvirtGuestDriver.ConsoleFile(LibvirtGuestDriver.ConsoleDirectory(_state), member);
         int before = CountAccepted(console);
         Assert.True(before >= 1);
-        SummonOutcome woken = await rig.Engine.SummonAsync("warm", Long, CancellationToken.None);
+        SummonOutcome woken = await rig.Engine.QueryAsync("warm", Long);
         Assert.True(woken.Succeeded, woken.Detail);
         Assert.Equal(member, owner.GuestName);
         Assert.True(owner.LastSummonWarm);
@@ -178,19 +179,19 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         string halting = Path.Combine(scratch, "halt.elf");
         ProbeImage.WriteHalting(halting); // never prints a readiness line
         Rig rig = await StartAsync(Caps(), null, Hello("rpa"), Hello("rpb"), Hello("dead", image: halting, bootDeadline: TimeSpan.FromSeconds(1)));
-        Assert.True((await rig.Engine.SummonAsync("rpa", Long, CancellationToken.None)).Succeeded);
-        Assert.True((await rig.Engine.SummonAsync("rpb", Long, CancellationToken.None)).Succeeded);
+        Assert.True((await rig.Engine.QueryAsync("rpa", Long)).Succeeded);
+        Assert.True((await rig.Engine.QueryAsync("rpb", Long)).Succeeded);
         string oldA = rig.Engine.Find("rpa")!.GuestName!;
 
         // A reap: the service is cold at once and the next query boots while the old guest is destroyed.
         Task reap = rig.Engine.StopServiceAsync("rpa");
         var answer = Stopwatch.StartNew();
-        SummonOutcome other = await rig.Engine.SummonAsync("rpb", Long, CancellationToken.None);
+        SummonOutcome other = await rig.Engine.QueryAsync("rpb", Long);
         answer.Stop();
         Assert.True(other.Succeeded);
         Assert.False(rig.Driver.DestroyEnded.ContainsKey(oldA), "the destroy (≥ 200 ms in libvirt 9.0) ended before a ready answer");
         Assert.True(answer.Elapsed < TimeSpan.FromMilliseconds(100), $"a ready answer took {answer.Elapsed.TotalMilliseconds:F1} ms during a destroy");
-        SummonOutcome again = await rig.Engine.SummonAsync("rpa", Long, CancellationToken.None);
+        SummonOutcome again = await rig.Engine.QueryAsync("rpa", Long);
         Assert.True(again.Succeeded, again.Detail);
         await reap;
         string newA = rig.Engine.Find("rpa")!.GuestName!;
@@ -198,7 +199,7 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         Assert.True(rig.Driver.CreateStarted[newA] < rig.Driver.DestroyEnded[oldA], "the new boot waited for the old guest's destroy");
 
         // A failed boot answers before its guest is destroyed.
-        SummonOutcome failed = await rig.Engine.SummonAsync("dead", Long, CancellationToken.None);
+        SummonOutcome failed = await rig.Engine.QueryAsync("dead", Long);
         TimeSpan failedAt = rig.Driver.Now;
         Assert.False(failed.Succeeded);
         string deadGuest = rig.Driver.CreateStarted.Keys.Single(k => k.Contains("-dead-", StringComparison.Ordinal));

@@ -56,17 +56,11 @@ internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
     public TimeSpan Now => _clock.Elapsed;
     public Action<string>? BeforeCreate { get; set; }
 
-    public event Action<GuestExit>? GuestExited
-    {
-        add => inner.GuestExited += value;
-        remove => inner.GuestExited -= value;
-    }
-
-    public Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
+    public async Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         CreateStarted[launch.GuestName] = Now;
         BeforeCreate?.Invoke(launch.GuestName);
-        return inner.CreateAsync(launch, cancellationToken);
+        return new TimedGuest(this, await inner.CreateAsync(launch, cancellationToken));
     }
 
     public async Task DestroyAsync(string guestName, CancellationToken cancellationToken)
@@ -75,12 +69,25 @@ internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
         DestroyEnded[guestName] = Now;
     }
 
-    public Task SuspendAsync(string guestName, CancellationToken cancellationToken) => inner.SuspendAsync(guestName, cancellationToken);
-    public Task ResumeAsync(string guestName, CancellationToken cancellationToken) => inner.ResumeAsync(guestName, cancellationToken);
-    public Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken) => inner.GetCountersAsync(guestName, cancellationToken);
-    public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken) => inner.ListGuestsAsync(cancellationToken);
     public Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken) => inner.ListRunningGuestsAsync(cancellationToken);
-    public bool HasExited(string guestName) => inner.HasExited(guestName);
-    public void Adopt(RunningGuest guest) => inner.Adopt(guest);
+    public IGuest Adopt(RunningGuest guest) => new TimedGuest(this, inner.Adopt(guest));
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private sealed class TimedGuest(TimedDriver driver, IGuest inner) : IGuest
+    {
+        public string Name => inner.Name;
+        public GuestNetwork Network => inner.Network;
+        public Task<GuestExit> Exited => inner.Exited;
+        public bool HasExited => inner.HasExited;
+        public IConsoleReader ReadConsole(bool fromStart) => inner.ReadConsole(fromStart);
+        public Task SuspendAsync(CancellationToken cancellationToken) => inner.SuspendAsync(cancellationToken);
+        public Task ResumeAsync(CancellationToken cancellationToken) => inner.ResumeAsync(cancellationToken);
+        public Task<GuestCounters?> GetCountersAsync(CancellationToken cancellationToken) => inner.GetCountersAsync(cancellationToken);
+
+        public async Task DestroyAsync(CancellationToken cancellationToken)
+        {
+            await inner.DestroyAsync(cancellationToken);
+            driver.DestroyEnded[Name] = driver.Now;
+        }
+    }
 }

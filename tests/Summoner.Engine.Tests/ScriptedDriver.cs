@@ -7,12 +7,13 @@ namespace Summoner.Engine.Tests;
 
 /// <summary>
 /// A stand-in hypervisor for state-machine unit tests only (end-to-end tests boot real guests):
-/// "booting" writes the readiness line to the console file after a delay, listens on the
-/// service's loopback address and reports its first accepted connection, as a real guest does.
+/// "booting" prints the readiness line on the guest's in-memory console after a delay, listens on
+/// the service's loopback address and reports its first accepted connection, as a real guest does.
 /// </summary>
 internal sealed class ScriptedDriver : IGuestDriver
 {
     private readonly ConcurrentDictionary<string, TcpListener> _listeners = new();
+    private readonly ConcurrentDictionary<string, Guest> _guests = new();
     public int Creates;
     public int Destroys;
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
@@ -25,15 +26,14 @@ internal sealed class ScriptedDriver : IGuestDriver
     public long Counter;
     public ConcurrentQueue<GuestLaunch> Launches { get; } = new();
 
-    public event Action<GuestExit>? GuestExited;
-
-    public async Task CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
+    public async Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Creates);
         Launches.Enqueue(launch);
         if (CreateDelay > TimeSpan.Zero) await Task.Delay(CreateDelay, CancellationToken.None);
-        await File.WriteAllTextAsync(launch.ConsolePath, "hello from C#\n", cancellationToken);
-        var listeners = new List<TcpListener>();
+        var guest = new Guest(this, launch.GuestName, launch.Network);
+        _guests[launch.GuestName] = guest;
+        guest.Console.AppendLine("hello from C#");
         var loopback = (LoopbackNetwork)launch.Network;
         foreach (int port in loopback.Ports)
         {
@@ -47,15 +47,16 @@ internal sealed class ScriptedDriver : IGuestDriver
             if (NeverReady) return;
             foreach (int port in loopback.Ports)
             {
-                await File.AppendAllTextAsync(launch.ConsolePath, $"summoner: ready tcp/{port} in 1.0 ms\n", CancellationToken.None);
+                guest.Console.AppendLine(ReadinessLine.ReadyTcp(port));
                 if (_listeners.TryGetValue(launch.GuestName + ":" + port, out TcpListener? listener))
-                    _ = AcceptAsync(listener, launch.ConsolePath, port);
+                    _ = AcceptAsync(listener, guest.Console, port);
             }
         }, CancellationToken.None);
+        return guest;
     }
 
     /// <summary>Like Kernel.Net's host: reports the first accept, and every connection closed before it sent a byte (a probe).</summary>
-    private async Task AcceptAsync(TcpListener listener, string consolePath, int port)
+    private async Task AcceptAsync(TcpListener listener, ConsoleLines console, int port)
     {
         bool first = true;
         try
@@ -67,16 +68,16 @@ internal sealed class ScriptedDriver : IGuestDriver
                 if (first)
                 {
                     first = false;
-                    await File.AppendAllTextAsync(consolePath, $"summoner: accepted tcp/{port}\n", CancellationToken.None);
+                    console.AppendLine(ReadinessLine.AcceptedTcp(port));
                 }
-                _ = ReportIfProbeAsync(s, consolePath, port);
+                _ = ReportIfProbeAsync(s, console, port);
             }
         }
         catch (SocketException) { } // stopped: the guest is gone
         catch (ObjectDisposedException) { }
     }
 
-    private static async Task ReportIfProbeAsync(Socket s, string consolePath, int port)
+    private static async Task ReportIfProbeAsync(Socket s, ConsoleLines console, int port)
     {
         using (s)
         {
@@ -84,23 +85,23 @@ internal sealed class ScriptedDriver : IGuestDriver
             try
             {
                 if (await s.ReceiveAsync(buffer, SocketFlags.None) == 0)
-                    await File.AppendAllTextAsync(consolePath, $"summoner: accepted tcp/{port}\n", CancellationToken.None);
+                    console.AppendLine(ReadinessLine.AcceptedTcp(port));
             }
             catch (SocketException) { }
         }
     }
 
-    public Task DestroyAsync(string guestName, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref Destroys);
-        StopListeners(guestName);
-        return Task.CompletedTask;
-    }
+    /// <summary>By name, as the engine does for a guest whose create it abandoned.</summary>
+    public Task DestroyAsync(string guestName, CancellationToken cancellationToken) =>
+        _guests.TryGetValue(guestName, out Guest? guest) ? guest.DestroyAsync(cancellationToken) : Task.CompletedTask;
 
     public void Crash(string guestName)
     {
-        StopListeners(guestName);
-        GuestExited?.Invoke(new GuestExit(guestName, GuestExitReason.Crashed));
+        if (_guests.TryRemove(guestName, out Guest? guest))
+        {
+            StopListeners(guestName);
+            guest.Exit(GuestExitReason.Crashed);
+        }
     }
 
     private void StopListeners(string guestName)
@@ -109,21 +110,49 @@ internal sealed class ScriptedDriver : IGuestDriver
             if (_listeners.TryRemove(key, out var l)) l.Stop();
     }
 
-    public Task SuspendAsync(string guestName, CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task ResumeAsync(string guestName, CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task<GuestCounters?> GetCountersAsync(string guestName, CancellationToken cancellationToken) =>
-        Task.FromResult<GuestCounters?>(new GuestCounters(Interlocked.Read(ref Counter), 0));
+    /// <summary>The guests this driver runs now.</summary>
     public Task<IReadOnlyList<string>> ListGuestsAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>([.. _listeners.Keys.Select(k => k.Split(':')[0]).Distinct()]);
+        Task.FromResult<IReadOnlyList<string>>([.. _guests.Keys]);
 
     public async Task<IReadOnlyList<RunningGuest>> ListRunningGuestsAsync(CancellationToken cancellationToken) =>
         [.. (await ListGuestsAsync(cancellationToken)).Select(n => new RunningGuest(n, null, null, Paused: false))];
-    public bool HasExited(string guestName) => false;
-    public void Adopt(RunningGuest guest) { }
+
+    public IGuest Adopt(RunningGuest guest) =>
+        _guests.GetOrAdd(guest.GuestName, name => new Guest(this, name, guest.Network!));
 
     public ValueTask DisposeAsync()
     {
         foreach (var l in _listeners.Values) l.Stop();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A scripted guest: its console in memory, its exit a task.</summary>
+    private sealed class Guest(ScriptedDriver driver, string name, GuestNetwork network) : IGuest
+    {
+        private readonly TaskCompletionSource<GuestExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ConsoleLines Console { get; } = new();
+        public string Name { get; } = name;
+        public GuestNetwork Network { get; } = network;
+        public Task<GuestExit> Exited => _exited.Task;
+        public bool HasExited => _exited.Task.IsCompleted;
+
+        public IConsoleReader ReadConsole(bool fromStart) => Console.Read(fromStart);
+        public Task SuspendAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task ResumeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DestroyAsync(CancellationToken cancellationToken)
+        {
+            if (!driver._guests.TryRemove(new KeyValuePair<string, Guest>(Name, this))) return Task.CompletedTask;
+            Interlocked.Increment(ref driver.Destroys);
+            driver.StopListeners(Name);
+            Exit(GuestExitReason.Destroyed);
+            return Task.CompletedTask;
+        }
+
+        public Task<GuestCounters?> GetCountersAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<GuestCounters?>(new GuestCounters(Interlocked.Read(ref driver.Counter), 0));
+
+        public void Exit(GuestExitReason reason) => _exited.TrySetResult(new GuestExit(Name, reason));
     }
 }

@@ -39,7 +39,7 @@ public sealed class StopAndStuckCreateTests : IDisposable
         await using var _e = engine;
         await engine.StartAsync(CancellationToken.None);
         driver.NeverReady = true;
-        Task<SummonOutcome> summon = engine.SummonAsync("hello", TimeSpan.FromSeconds(60), CancellationToken.None);
+        Task<SummonOutcome> summon = engine.QueryAsync("hello", TimeSpan.FromSeconds(60));
         ServiceOwner owner = engine.Find("hello")!;
         await WaitUntil(() => driver.Creates == 1 && owner.GuestName is not null, TimeSpan.FromSeconds(10));
         var sw = Stopwatch.StartNew();
@@ -53,7 +53,7 @@ public sealed class StopAndStuckCreateTests : IDisposable
 
         // Not a crash: the next query boots at once (no back-off).
         driver.NeverReady = false;
-        Assert.True((await engine.SummonAsync("hello", TimeSpan.FromSeconds(20), CancellationToken.None)).Succeeded);
+        Assert.True((await engine.QueryAsync("hello", TimeSpan.FromSeconds(20))).Succeeded);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class StopAndStuckCreateTests : IDisposable
         await engine.StartAsync(CancellationToken.None);
         driver.CreateDelay = TimeSpan.FromSeconds(2);
         var sw = Stopwatch.StartNew();
-        SummonOutcome outcome = await engine.SummonAsync("hello", TimeSpan.FromSeconds(60), CancellationToken.None);
+        SummonOutcome outcome = await engine.QueryAsync("hello", TimeSpan.FromSeconds(60));
         TimeSpan answered = sw.Elapsed;
         Assert.Equal(SummonFailure.Deadline, outcome.Failure);
         Assert.Contains("abandoned", outcome.Detail, StringComparison.Ordinal);

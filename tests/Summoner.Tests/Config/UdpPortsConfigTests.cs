@@ -125,12 +125,12 @@ public sealed class UdpPortsConfigTests
         Assert.Equal(["Tcp 80", "Udp 53", "Udp 5353"], nic.Forwards.Select(f => $"{f.Protocol} {f.HostPort}"));
         Assert.False(Assert.IsType<Summoner.Libvirt.UserNic>(LibvirtGuestDriver.NicFor(new LoopbackNetwork(address, [80]))).AllowOutbound);
 
-        var launch = new GuestLaunch("summoner-dns-1", Summoner.Testing.RepoPaths.Image("nettest"), "", 32, 1, "/c.log", both) { Ownership = new GuestOwnership("i", "dns", "f") };
+        var launch = new GuestLaunch("summoner-dns-1", Summoner.Testing.RepoPaths.Image("nettest"), "", 32, 1, both) { Ownership = new GuestOwnership("i", "dns", "f") };
         string xml = Summoner.Libvirt.DomainXml.Render(new Summoner.Libvirt.DomainSpec
         {
             Name = launch.GuestName,
             KernelPath = launch.ImagePath,
-            Serial = new Summoner.Libvirt.SerialConsole.ToFile(launch.ConsolePath),
+            Serial = new Summoner.Libvirt.SerialConsole.ToFile("/c.log"),
             Nics = [nic],
             Metadata = GuestMetadata.Of(launch),
         });
