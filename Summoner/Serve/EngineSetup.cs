@@ -19,6 +19,7 @@ public static class EngineSetup
             UdpPorts = service.UdpPorts,
             ReadyUdpPorts = service.ReadyUdpPorts,
             Environment = service.Environment,
+            Egress = service.Egress,
             PublicAddress = publicAddress ? service.Address : null,
         };
     }
