@@ -21,7 +21,7 @@ public sealed class EgressTests
 
     public EgressTests(ITestOutputHelper output) { _out = output; }
 
-    private static string NetTest(string name, string connect, string egress, int connects = 1) => $"""
+    internal static string NetTest(string name, string connect, string egress, int connects = 1) => $"""
         [[service]]
         name = "{name}"
         image = "{RepoPaths.Image("nettest")}"
@@ -142,7 +142,7 @@ public sealed class EgressTests
         return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
     }
 
-    private static int CountOf(string text, string what)
+    internal static int CountOf(string text, string what)
     {
         int count = 0;
         for (int at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal)) count++;
@@ -150,7 +150,7 @@ public sealed class EgressTests
     }
 
     /// <summary>The guest's console once it printed <paramref name="lines"/> outcome lines (nettest's connects run one after another).</summary>
-    private static async Task<string> OutboundAsync(ServeDaemon d, string service, int lines)
+    internal static async Task<string> OutboundAsync(ServeDaemon d, string service, int lines)
     {
         string console = "";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -164,7 +164,7 @@ public sealed class EgressTests
     }
 
     /// <summary>Answers each connection's line with "HOST " and the line in upper case, noting when each was accepted.</summary>
-    private static async Task ServeLinesAsync(TcpListener listener, List<TimeSpan> accepts, Stopwatch clock, CancellationToken stopping)
+    internal static async Task ServeLinesAsync(TcpListener listener, List<TimeSpan> accepts, Stopwatch clock, CancellationToken stopping)
     {
         try
         {
