@@ -41,13 +41,14 @@ public sealed class EgressBroker : IAsyncDisposable
 
     /// <param name="guestSockets">Makes sockets that reach guests (bridge mode in a namespace needs them made there); null: this namespace.</param>
     /// <param name="serviceSockets">Makes sockets that reach the services' entrances (the door's addresses); null: this namespace.</param>
-    public EgressBroker(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? guestSockets = null, Func<AddressFamily, Socket>? serviceSockets = null)
+    /// <param name="zone">Summoner's zone (its names are services, never asked of the host's resolver).</param>
+    public EgressBroker(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? guestSockets = null, Func<AddressFamily, Socket>? serviceSockets = null, string? zone = null)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
         _log = log ?? throw new ArgumentNullException(nameof(log));
         _guestSockets = guestSockets ?? (f => new Socket(f, SocketType.Stream, ProtocolType.Tcp));
-        _dialer = new EgressDialer(engine, serviceSockets);
+        _dialer = new EgressDialer(engine, zone, serviceSockets);
     }
 
     /// <summary>A guest of <paramref name="service"/> became ready: attach to it if the service has egress. Returns at once.</summary>

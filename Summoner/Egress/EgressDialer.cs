@@ -10,7 +10,8 @@ namespace Summoner.Egress;
 /// exactly as a client's would: a cold service boots while the door holds the connection. Other
 /// names are resolved here, on the host, when the guest asks.
 /// </summary>
-public sealed class EgressDialer(SummonEngine engine, Func<AddressFamily, Socket>? serviceSockets = null)
+/// <param name="zone">Summoner's zone: a name inside it that is no service (any more) fails here, never going to the host's resolver.</param>
+public sealed class EgressDialer(SummonEngine engine, string? zone, Func<AddressFamily, Socket>? serviceSockets = null)
 {
     private readonly Func<AddressFamily, Socket> _serviceSockets = serviceSockets ?? (f => new Socket(f, SocketType.Stream, ProtocolType.Tcp));
 
@@ -26,6 +27,10 @@ public sealed class EgressDialer(SummonEngine engine, Func<AddressFamily, Socket
             address = entrance;
             // Bridge mode: the door's addresses live in the bridge's namespace.
             socket = _serviceSockets(address.AddressFamily);
+        }
+        else if (zone is not null && (name == zone || name.EndsWith("." + zone, StringComparison.Ordinal)))
+        {
+            throw new SocketException((int)SocketError.HostNotFound, $"{name} is in Summoner's zone but no service has that name now");
         }
         else
         {

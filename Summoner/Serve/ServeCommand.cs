@@ -141,7 +141,7 @@ public static class ServeCommand
         await using var _engine = engine;
         // Before the engine starts: guests it takes back after a restart become ready during StartAsync.
         await using var egress = new Egress.EgressBroker(engine, metrics, loggers.CreateLogger("Summoner.Egress"),
-            netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.Create);
+            netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.Create, config.Dns.Zone);
         observer.Broker = egress;
         await engine.StartAsync(stop.Token).ConfigureAwait(false);
         await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"),
