@@ -17,24 +17,27 @@ namespace Kernel.Net.App
     {
         private readonly IServiceHost _host;
         private readonly List<Request> _requests = new List<Request>();
+        private readonly string _token;
         private ControlChannel? _control;
         private int _nextId = 1;
 
-        private EgressClient(IServiceHost host, ushort port)
+        private EgressClient(IServiceHost host, ushort port, string token)
         {
             _host = host;
             Port = port;
+            _token = token;
             host.Listen(port, Accept);
         }
 
-        /// <summary>Null without an <c>egress_port</c> setting (outbound connections then go out directly).</summary>
+        /// <summary>Null without an <c>egress_port</c> setting (outbound connections then go out directly).
+        /// <c>egress_token</c> is what Summoner's connections must carry (Summoner always sets it).</summary>
         public static EgressClient? FromSettings(IServiceHost host)
         {
             ArgumentNullException.ThrowIfNull(host);
             string? text = host.Setting("egress_port");
             int port;
             if (text is null || !int.TryParse(text, out port) || port < 1 || port > 65535) return null;
-            return new EgressClient(host, (ushort)port);
+            return new EgressClient(host, (ushort)port, host.Setting("egress_token") ?? "");
         }
 
         public ushort Port { get; }
@@ -173,14 +176,14 @@ namespace Kernel.Net.App
                     }
                     string line = Encoding.ASCII.GetString(_line, 0, _length);
                     int id;
-                    if (line == EgressLine.Control)
+                    if (EgressLine.IsControl(line, _owner._token))
                     {
                         var control = new ControlChannel(_owner, _connection);
                         _next = control;
                         _owner.BecomeControl(control);
                         control.OnReadable(connection); // lines may have come with the first one
                     }
-                    else if (EgressLine.TryParseData(line, out id))
+                    else if (EgressLine.TryParseData(line, _owner._token, out id))
                     {
                         _next = _owner.Deliver(id, _connection);
                         if (_next is null) _connection.Abort();

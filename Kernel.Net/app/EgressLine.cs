@@ -6,13 +6,16 @@ namespace Kernel.Net.App
     /// '\n', at most <see cref="MaxLength"/> bytes. Summoner opens every connection to the guest's
     /// <c>egress_port</c> and names its role in the first line:
     /// <list type="bullet">
-    /// <item><c>summoner-egress control</c>: the control channel; the guest answers
+    /// <item><c>summoner-egress control TOKEN</c>: the control channel; the guest answers
     /// <c>summoner-egress ready</c> (proof that its own stack took the connection, not QEMU's
     /// forwarder) and then sends <c>connect ID HOST PORT</c> per outbound connection; Summoner
     /// answers a refusal as <c>refused ID REASON</c>.</item>
-    /// <item><c>summoner-egress data ID</c>: the connection to HOST:PORT asked for as ID; every byte
+    /// <item><c>summoner-egress data ID TOKEN</c>: the connection to HOST:PORT asked for as ID; every byte
     /// after this line is the destination's.</item>
     /// </list>
+    /// TOKEN is the guest's <c>egress_token</c> setting (handed over through fw_cfg, never a command
+    /// line): in loopback mode any local process can connect to the forwarded port, and without it
+    /// one could take the control channel over or answer a request with bytes of its choosing.
     /// Summoner speaks first on each connection because only it can open connections: QEMU user
     /// networking under restrict=on lets nothing out of the guest, so the guest never dials.
     /// </summary>
@@ -24,18 +27,28 @@ namespace Kernel.Net.App
         /// (passed to the guest as <c>egress_port=</c>); high enough to collide with no service port one would write.</summary>
         public const ushort DefaultPort = 65000;
 
-        public const string Control = "summoner-egress control";
+        private const string ControlPrefix = "summoner-egress control";
         public const string Ready = "summoner-egress ready";
         private const string DataPrefix = "summoner-egress data ";
         private const string ConnectPrefix = "connect ";
         private const string RefusedPrefix = "refused ";
 
-        public static string FormatData(int id) => DataPrefix + id.ToString();
+        /// <summary>The control channel's first line (an empty token: none was given to the guest).</summary>
+        public static string FormatControl(string token) => token.Length == 0 ? ControlPrefix : ControlPrefix + " " + token;
 
-        public static bool TryParseData(string line, out int id)
+        public static bool IsControl(string line, string token) => line == FormatControl(token);
+
+        public static string FormatData(int id, string token) => DataPrefix + id.ToString() + (token.Length == 0 ? "" : " " + token);
+
+        /// <summary>A data line carrying <paramref name="token"/> (and nothing else after the ID).</summary>
+        public static bool TryParseData(string line, string token, out int id)
         {
             id = 0;
-            return line.StartsWith(DataPrefix, System.StringComparison.Ordinal) && TryId(line.Substring(DataPrefix.Length), out id);
+            if (!line.StartsWith(DataPrefix, System.StringComparison.Ordinal)) return false;
+            string rest = line.Substring(DataPrefix.Length);
+            string suffix = token.Length == 0 ? "" : " " + token;
+            if (rest.Length <= suffix.Length || !rest.EndsWith(suffix, System.StringComparison.Ordinal)) return false;
+            return TryId(rest.Substring(0, rest.Length - suffix.Length), out id);
         }
 
         /// <summary>Null when <paramref name="host"/> cannot travel in a line (empty, spaces, control characters, too long).</summary>

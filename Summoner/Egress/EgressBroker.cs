@@ -78,7 +78,7 @@ public sealed class EgressBroker : IAsyncDisposable
             while (control is null)
             {
                 if (owner.GuestName != guest) return; // gone before it ever answered
-                (control, reader) = await TryOpenControlAsync(endpoint).ConfigureAwait(false);
+                (control, reader) = await TryOpenControlAsync(endpoint, owner.Spec.EgressToken).ConfigureAwait(false);
                 if (control is not null) break;
                 if (waited.Elapsed > AttachDeadline)
                 {
@@ -101,7 +101,7 @@ public sealed class EgressBroker : IAsyncDisposable
     }
 
     /// <summary>The control channel once the guest said it is there, else null.</summary>
-    private async Task<(Socket?, LineReader?)> TryOpenControlAsync(IPEndPoint endpoint)
+    private async Task<(Socket?, LineReader?)> TryOpenControlAsync(IPEndPoint endpoint, string token)
     {
         Socket socket = _guestSockets(endpoint.AddressFamily);
         try
@@ -110,7 +110,7 @@ public sealed class EgressBroker : IAsyncDisposable
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             attempt.CancelAfter(TimeSpan.FromSeconds(2));
             await socket.ConnectAsync(endpoint, attempt.Token).ConfigureAwait(false);
-            await SendLineAsync(socket, EgressLine.Control, attempt.Token).ConfigureAwait(false);
+            await SendLineAsync(socket, EgressLine.FormatControl(token), attempt.Token).ConfigureAwait(false);
             var reader = new LineReader(socket);
             if (await reader.ReadLineAsync(attempt.Token).ConfigureAwait(false) == EgressLine.Ready) return (socket, reader);
         }
@@ -167,7 +167,7 @@ public sealed class EgressBroker : IAsyncDisposable
             inbound = _guestSockets(guest.AddressFamily);
             inbound.NoDelay = true;
             await inbound.ConnectAsync(guest, _stopping.Token).ConfigureAwait(false);
-            await SendLineAsync(inbound, EgressLine.FormatData(id), _stopping.Token).ConfigureAwait(false);
+            await SendLineAsync(inbound, EgressLine.FormatData(id, owner.Spec.EgressToken), _stopping.Token).ConfigureAwait(false);
             _metrics.EgressConnections.WithLabels(service, "relayed").Inc();
             _log.LogInformation("egress: {Service}: connected to {Target} in {Ms:F1} ms", service, target, dialled.Elapsed.TotalMilliseconds);
             await RelayAsync(owner, inbound, outbound).ConfigureAwait(false);

@@ -36,6 +36,11 @@ public sealed record ServiceSpec(
     /// <summary>The guest's port the egress broker opens to (only forwarded and passed when <see cref="Egress"/> is not empty).</summary>
     public const int EgressPort = Kernel.Net.App.EgressLine.DefaultPort;
 
+    /// <summary>The setting that proves a connection to the guest's egress port comes from Summoner ("" when none).</summary>
+    public string EgressToken => Environment.FirstOrDefault(e => e.Key == EgressTokenSetting).Value ?? "";
+
+    public const string EgressTokenSetting = "egress_token";
+
     /// <summary>The TCP ports QEMU forwards to the guest: the service's, plus the broker's when it has egress.</summary>
     public IReadOnlyList<int> ForwardedPorts => Egress.Count > 0 ? [.. Ports, EgressPort] : Ports;
 

@@ -28,10 +28,13 @@ public sealed class ConfigReload : IDisposable
     private readonly DnsServer _dns;
     private readonly Door.ServiceDoor _door;
     private readonly ILogger _log;
+    private readonly byte[]? _egressSecret;
     private readonly SemaphoreSlim _one = new(1, 1);
 
-    public ConfigReload(string path, SummonerConfig started, SummonEngine engine, DnsServer dns, Door.ServiceDoor door, ILogger log)
+    /// <param name="egressSecret">What the services' egress tokens are derived from (the same as at start, so an unchanged service stays unchanged).</param>
+    public ConfigReload(string path, SummonerConfig started, SummonEngine engine, DnsServer dns, Door.ServiceDoor door, ILogger log, byte[]? egressSecret = null)
     {
+        _egressSecret = egressSecret;
         _path = path;
         _started = started;
         Current = started;
@@ -118,7 +121,7 @@ public sealed class ConfigReload : IDisposable
                 return new ReloadReport(false, [$"cannot add the new services' addresses to bridge {_started.Network.Bridge.Name}: {ex.Message}"]);
             }
         }
-        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true))], () => _dns.Zones = zones);
+        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true, _egressSecret))], () => _dns.Zones = zones);
         // Addresses the file no longer names: let go once no guest of a drained service can use them.
         IPAddress[] left = [.. Current.Services.Select(s => s.Address).Except(next.Services.Select(s => s.Address))];
         Current = next;

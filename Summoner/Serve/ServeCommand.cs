@@ -136,7 +136,8 @@ public static class ServeCommand
             ProbeSockets = netnsSockets is null ? null : netnsSockets.Create,
             InstanceId = EngineSetup.InstanceId(config.Libvirt.StateDirectory),
         };
-        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true)), driver, plan, options, observer, loggers);
+        byte[] egressSecret = EngineSetup.EgressSecret(config.Libvirt.StateDirectory);
+        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true, egressSecret)), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;
         // Before the engine starts: guests it takes back after a restart become ready during StartAsync.
@@ -180,7 +181,7 @@ public static class ServeCommand
         }
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
-        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log);
+        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log, egressSecret);
         Volatile.Write(ref reloader, reload);
         var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
         string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;

@@ -14,11 +14,15 @@ namespace Kernel.Net.Tests;
 public class EgressClientTests
 {
     private const ushort EgressPort = 65000;
+    private const string Token = "0123456789abcdef0123456789abcdef";
+    private static readonly string Control = EgressLine.FormatControl(Token);
+
+    private static string Data(int id) => EgressLine.FormatData(id, Token);
 
     private static (TwoStacks Net, StackServiceHost Host) Boot(params string[] settings)
     {
         var net = new TwoStacks(seed: 3);
-        var all = new Dictionary<string, string> { ["egress_port"] = EgressPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ["connect_timeout_ms"] = "2000" };
+        var all = new Dictionary<string, string> { ["egress_port"] = EgressPort.ToString(System.Globalization.CultureInfo.InvariantCulture), ["connect_timeout_ms"] = "2000", ["egress_token"] = Token };
         foreach (string s in settings) all[s.Split('=')[0]] = s.Split('=')[1];
         return (net, new StackServiceHost(net.B, new ServiceOverStackTests.VirtualMachine(net, all)));
     }
@@ -92,12 +96,12 @@ public class EgressClientTests
         for (int i = 0; i < 50; i++) Turn(net, host);
         Assert.False(app.IsCompleted, "no broker yet: the request waits");
 
-        var control = new BrokerEnd(net, host, EgressLine.Control);
+        var control = new BrokerEnd(net, host, Control);
         RunUntil(net, host, () => control.Received.Contains("connect 1 b.summoner.test 80\n", StringComparison.Ordinal));
         Assert.StartsWith(EgressLine.Ready + "\n", control.Received, StringComparison.Ordinal);
 
         // The destination's first bytes travel in the same segment as the header line: they must reach the app, not the header parser.
-        var data = new BrokerEnd(net, host, EgressLine.FormatData(1), after: "HELLO");
+        var data = new BrokerEnd(net, host, Data(1), after: "HELLO");
         RunUntil(net, host, () => app.IsCompleted);
         Assert.Equal("HELLO", Done(app));
         RunUntil(net, host, () => data.Received == "pong");
@@ -108,7 +112,7 @@ public class EgressClientTests
     public void A_refusal_fails_the_connect_with_the_brokers_reason_and_the_next_request_still_works()
     {
         (TwoStacks net, StackServiceHost host) = Boot();
-        var control = new BrokerEnd(net, host, EgressLine.Control);
+        var control = new BrokerEnd(net, host, Control);
         RunUntil(net, host, () => control.Received == EgressLine.Ready + "\n");
         Task<ConnectResult> first = host.ConnectAsync(DnsResolver.FromSettings(host), "evil.example.test", 443);
         RunUntil(net, host, () => control.Received.Contains("connect 1 evil.example.test 443\n", StringComparison.Ordinal));
@@ -123,7 +127,7 @@ public class EgressClientTests
         // An address goes through the broker too, as its dotted text.
         Task<ConnectResult> second = host.ConnectAsync(new Ipv4Address(127, 0, 0, 1), 9000).AsTask();
         RunUntil(net, host, () => control.Received.Contains("connect 2 127.0.0.1 9000\n", StringComparison.Ordinal));
-        _ = new BrokerEnd(net, host, EgressLine.FormatData(2));
+        _ = new BrokerEnd(net, host, Data(2));
         RunUntil(net, host, () => second.IsCompleted);
         Assert.True(Done(second).Succeeded);
     }
@@ -143,22 +147,40 @@ public class EgressClientTests
     public void A_data_connection_nobody_asked_for_and_a_stranger_with_another_first_line_are_reset()
     {
         (TwoStacks net, StackServiceHost host) = Boot();
-        var stray = new BrokerEnd(net, host, EgressLine.FormatData(7));
+        var stray = new BrokerEnd(net, host, Data(7));
         var stranger = new BrokerEnd(net, host, "GET / HTTP/1.1");
         RunUntil(net, host, () => stray.Socket.IsClosed && stranger.Socket.IsClosed);
         Assert.False(host.Egress!.Connected);
     }
 
     [Fact]
+    public void A_local_process_without_the_token_can_neither_take_the_control_channel_nor_answer_a_request()
+    {
+        (TwoStacks net, StackServiceHost host) = Boot();
+        var control = new BrokerEnd(net, host, Control);
+        Task<ConnectResult> connect = host.ConnectAsync(DnsResolver.FromSettings(host), "b.summoner.test", 80);
+        RunUntil(net, host, () => control.Received.Contains("connect 1 ", StringComparison.Ordinal));
+        var usurper = new BrokerEnd(net, host, EgressLine.FormatControl("guessed"));
+        var forger = new BrokerEnd(net, host, EgressLine.FormatData(1, "guessed"), after: "HTTP/1.0 200 OK\r\n\r\nforged");
+        var untokened = new BrokerEnd(net, host, EgressLine.FormatData(1, ""));
+        RunUntil(net, host, () => usurper.Socket.IsClosed && forger.Socket.IsClosed && untokened.Socket.IsClosed);
+        Assert.False(connect.IsCompleted);
+        Assert.False(control.Socket.IsClosed);
+        _ = new BrokerEnd(net, host, Data(1));
+        RunUntil(net, host, () => connect.IsCompleted);
+        Assert.True(Done(connect).Succeeded);
+    }
+
+    [Fact]
     public void A_second_control_channel_replaces_the_first_and_carries_the_unanswered_requests_again()
     {
         (TwoStacks net, StackServiceHost host) = Boot();
-        var first = new BrokerEnd(net, host, EgressLine.Control);
+        var first = new BrokerEnd(net, host, Control);
         Task<ConnectResult> connect = host.ConnectAsync(DnsResolver.FromSettings(host), "b.summoner.test", 80);
         RunUntil(net, host, () => first.Received.Contains("connect 1 ", StringComparison.Ordinal));
-        var second = new BrokerEnd(net, host, EgressLine.Control);
+        var second = new BrokerEnd(net, host, Control);
         RunUntil(net, host, () => second.Received.Contains("connect 1 b.summoner.test 80\n", StringComparison.Ordinal) && first.Socket.IsClosed);
-        _ = new BrokerEnd(net, host, EgressLine.FormatData(1));
+        _ = new BrokerEnd(net, host, Data(1));
         RunUntil(net, host, () => connect.IsCompleted);
         Assert.True(Done(connect).Succeeded);
     }
@@ -191,8 +213,13 @@ public class EgressClientTests
         Assert.True(EgressLine.TryParseConnect(EgressLine.FormatConnect(42, "db.summoner.test", 5432)!, out int id, out string h, out ushort p));
         Assert.Equal((42, "db.summoner.test", (ushort)5432), (id, h, p));
         Assert.Null(EgressLine.FormatConnect(1, "bad name", 80));
-        Assert.True(EgressLine.TryParseData(EgressLine.FormatData(9), out int data));
+        Assert.True(EgressLine.TryParseData(EgressLine.FormatData(9, Token), Token, out int data));
         Assert.Equal(9, data);
+        Assert.False(EgressLine.TryParseData(EgressLine.FormatData(9, Token), "another", out _));
+        Assert.False(EgressLine.TryParseData(EgressLine.FormatData(9, ""), Token, out _));
+        Assert.True(EgressLine.TryParseData(EgressLine.FormatData(9, ""), "", out _));
+        Assert.True(EgressLine.IsControl(EgressLine.FormatControl(Token), Token));
+        Assert.False(EgressLine.IsControl(EgressLine.FormatControl("x"), Token));
         string refused = EgressLine.FormatRefused(3, "line\nbreak " + new string('x', 1000));
         Assert.True(refused.Length < EgressLine.MaxLength);
         Assert.True(EgressLine.TryParseRefused(refused, out int rid, out string reason));

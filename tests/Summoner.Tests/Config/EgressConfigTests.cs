@@ -82,6 +82,28 @@ public sealed class EgressConfigTests
     }
 
     [Fact]
+    public void A_service_with_egress_gets_a_token_setting_stable_per_secret_and_service_and_none_without_egress()
+    {
+        byte[] secret = [.. Enumerable.Range(0, 32).Select(i => (byte)i)];
+        ServiceConfig api = Load(Service("[\"db.summoner.test:5432\"]"));
+        ServiceSpec a = EngineSetup.ToSpec(api, egressSecret: secret);
+        Assert.Equal(32, a.EgressToken.Length);
+        Assert.Equal(a.EgressToken, EngineSetup.ToSpec(api, egressSecret: secret).EgressToken);
+        Assert.Equal(a.Fingerprint(), EngineSetup.ToSpec(api, egressSecret: secret).Fingerprint());
+        Assert.NotEqual(a.EgressToken, EngineSetup.ToSpec(api, egressSecret: [.. secret.Select(b => (byte)(b ^ 1))]).EgressToken);
+        Assert.NotEqual(a.EgressToken, EngineSetup.ToSpec(api with { Name = "api2" }, egressSecret: secret).EgressToken);
+        Assert.Equal("", EngineSetup.ToSpec(SummonerConfig.Parse(Other, File).Services[0], egressSecret: secret).EgressToken);
+        Assert.Empty(EngineSetup.ToSpec(SummonerConfig.Parse(Other, File).Services[0], egressSecret: secret).Environment);
+    }
+
+    [Fact]
+    public void Settings_named_egress_are_summoners_own()
+    {
+        ConfigError e = SingleError(Service("[\"db.summoner.test:5432\"]") + "[service.env]\negress_token = \"mine\"\n");
+        Assert.Contains("is set by Summoner itself for egress = [...]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_service_with_egress_cannot_also_use_the_brokers_port()
     {
         ConfigError e = SingleError("[[service]]\nname = \"api\"\nimage = \"api\"\nports = [80, 65000]\negress = [\"127.0.0.1:9000\"]\n");
