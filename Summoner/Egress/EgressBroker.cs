@@ -36,6 +36,7 @@ public sealed class EgressBroker : IAsyncDisposable
     private readonly EgressDialer _dialer;
     private readonly Func<AddressFamily, Socket> _guestSockets;
     private readonly ConcurrentDictionary<string, Socket> _controls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _attached = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _work = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -55,10 +56,15 @@ public sealed class EgressBroker : IAsyncDisposable
     public void GuestReady(string service)
     {
         if (_stopping.IsCancellationRequested) return;
-        ServiceOwner? owner = _engine.Services.FirstOrDefault(s => s.Spec.Name == service);
-        if (owner is null || owner.Spec.Egress.Count == 0 || owner.GuestName is not { } guest || owner.Network is not { } network) return;
-        if (_controls.ContainsKey(guest)) return;
-        Track(Task.Run(() => AttachAsync(owner, guest, network.ServiceAddress)));
+        // Off the caller's thread: the engine calls this inside its state transition, where a look
+        // at the service table (which a reload may be changing) must not happen.
+        Track(Task.Run(() =>
+        {
+            ServiceOwner? owner = _engine.Services.FirstOrDefault(s => s.Spec.Name == service);
+            if (owner is null || owner.Spec.Egress.Count == 0 || owner.GuestName is not { } guest || owner.Network is not { } network) return Task.CompletedTask;
+            // One channel per guest: a second one would replace the first in the guest.
+            return _attached.TryAdd(guest, true) ? AttachAsync(owner, guest, network.ServiceAddress) : Task.CompletedTask;
+        }));
     }
 
     private void Track(Task task)
@@ -88,14 +94,15 @@ public sealed class EgressBroker : IAsyncDisposable
                 }
                 await Task.Delay(50, _stopping.Token).ConfigureAwait(false);
             }
-            if (!_controls.TryAdd(guest, control)) return;
+            _controls[guest] = control;
             _log.LogInformation("egress: {Service}: broker attached to guest {Guest} in {Ms:F1} ms", owner.Spec.Name, guest, waited.Elapsed.TotalMilliseconds);
             await ServeControlAsync(owner, control, reader!, endpoint).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or OperationCanceledException) { }
         finally
         {
-            if (control is not null && _controls.TryGetValue(guest, out Socket? held) && held == control) _controls.TryRemove(guest, out _);
+            _controls.TryRemove(guest, out _);
+            _attached.TryRemove(guest, out _);
             control?.Dispose();
         }
     }
