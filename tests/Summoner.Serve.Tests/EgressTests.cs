@@ -129,6 +129,43 @@ public sealed class EgressTests
         Assert.Contains("egress to hello.summoner.test:80 is not in service blocked's egress list: add it to summoner.toml", refusedBody, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task After_sigkill_a_restarted_daemon_takes_the_guest_back_and_its_broker_serves_it_again()
+    {
+        string notes = $"""
+            [[service]]
+            name = "notes"
+            image = "{RepoPaths.Image("notes")}"
+            ports = [80]
+            memory = "32MiB"
+            command_line = "upstream=hello.summoner.test:80"
+            egress = ["hello.summoner.test:80"]
+
+            """;
+        ServeDaemon first = await ServeDaemon.StartAsync(extraServiceToml: notes);
+        ServeDaemon? second = null;
+        try
+        {
+            IPAddress address = await DoorTests.DigAsync(first, "notes");
+            Assert.Equal(200, (await GetAsync(address, "/upstream")).Status);
+            int[] qemus = [.. first.QemuPids().Order()];
+            first.Kill();
+            await Task.Delay(300);
+            second = await ServeDaemon.StartAsync(directory: first.Directory, range: first.RangeOctet, dnsPort: first.DnsPort, metricsPort: first.MetricsPort, extraServiceToml: notes);
+            await second.WaitForOutputAsync("egress: notes: broker attached", TimeSpan.FromSeconds(30));
+            (int status, string body) = await GetAsync(address, "/upstream");
+            Assert.True(status == 200, $"{status} {body}\n{second.Output}");
+            // The same guests, taken back (the token is derived from the kept secret, so the fingerprint matched).
+            Assert.Equal(qemus, second.QemuPids().Order());
+            Assert.DoesNotContain("create took", second.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            if (second is not null) await second.DisposeAsync();
+        }
+    }
+
     private static async Task<(int Status, string Body)> GetAsync(IPAddress address, string path)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
