@@ -56,6 +56,9 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         }
 
         CheckEgressServices(drafts, dns);
+        if (network.Mode == NetworkMode.Loopback)
+            foreach (Draft d in drafts.Where(d => d.Egress.Count > 0 && d.Service.UdpPorts.Count > 0))
+                warnings.Add($"{file}:{d.Section.PositionOf("egress")}: service '{d.Service.Name}' has UDP ports, so loopback mode runs its guest with slirp's restrict=off: egress binds the connections its app makes through the SDK, but the guest itself could reach the host and beyond");
         return AllocateAddresses(drafts, dns, network, metrics);
     }
 

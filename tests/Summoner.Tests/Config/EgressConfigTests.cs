@@ -104,6 +104,14 @@ public sealed class EgressConfigTests
     }
 
     [Fact]
+    public void Egress_on_a_service_with_udp_ports_warns_that_loopback_mode_cannot_hold_its_guest_in()
+    {
+        SummonerConfig config = SummonerConfig.Parse("[[service]]\nname = \"api\"\nimage = \"api\"\nports = [80, \"53/udp\"]\negress = [\"127.0.0.1:9000\"]\n", File);
+        Assert.Contains(config.Warnings, w => w.StartsWith(File + ":5:10: service 'api' has UDP ports", StringComparison.Ordinal) && w.Contains("restrict=off", StringComparison.Ordinal));
+        Assert.DoesNotContain(SummonerConfig.Parse(Service("[\"127.0.0.1:9000\"]"), File).Warnings, w => w.Contains("restrict=off", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_service_with_egress_cannot_also_use_the_brokers_port()
     {
         ConfigError e = SingleError("[[service]]\nname = \"api\"\nimage = \"api\"\nports = [80, 65000]\negress = [\"127.0.0.1:9000\"]\n");
