@@ -40,7 +40,11 @@ public sealed class SocketServiceHost : IServiceHost, IClientHost, IDisposable
         _startOffsetNs = Math.Max(0, (long)((DateTime.Now - self.StartTime).TotalMilliseconds * 1_000_000));
         // The wall clock the guest gets from its host's epoch= setting: Unix seconds at this clock's zero.
         if (!_settings.ContainsKey("epoch")) _settings["epoch"] = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - NowNanoseconds / 1_000_000_000L).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // The same broker protocol as a guest's, so an app can be tried against a broker as a process.
+        Egress = EgressClient.FromSettings(this);
     }
+
+    public EgressClient? Egress { get; }
 
     /// <summary>Counted from process start, like the guest's clock counts from kernel entry.</summary>
     public long NowNanoseconds => _startOffsetNs + (long)(_clock.ElapsedTicks * (1_000_000_000.0 / Stopwatch.Frequency));

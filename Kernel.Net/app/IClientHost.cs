@@ -18,6 +18,10 @@ namespace Kernel.Net.App
         /// <summary>Binds a UDP socket on <paramref name="port"/> (0: a free ephemeral port); the handler
         /// hears about queued datagrams on the loop.</summary>
         IDatagramSocket BindUdp(ushort port, IDatagramHandler handler);
+
+        /// <summary>Summoner's egress broker when the <c>egress_port</c> setting names one (then every
+        /// outbound connection goes through it), else null.</summary>
+        EgressClient? Egress { get; }
     }
 
     /// <summary>Why an active open failed.</summary>

@@ -7,15 +7,24 @@ namespace Kernel.Net.App
     /// <summary>The outcome of <c>ConnectAsync</c>: a connection, or why there is none (a result, not an exception).</summary>
     public readonly struct ConnectResult
     {
-        public ConnectResult(AsyncConnection connection) { Connection = connection; Error = ConnectError.None; }
+        public ConnectResult(AsyncConnection connection) { Connection = connection; Error = ConnectError.None; Reason = null; }
 
-        public ConnectResult(ConnectError error) { Connection = null; Error = error; }
+        public ConnectResult(ConnectError error) { Connection = null; Error = error; Reason = null; }
+
+        /// <summary>A failure someone explained (Summoner's egress broker says why it refused).</summary>
+        public ConnectResult(ConnectError error, string? reason) { Connection = null; Error = error; Reason = reason; }
 
         public AsyncConnection? Connection { get; }
 
         public ConnectError Error { get; }
 
         public bool Succeeded => Connection is not null;
+
+        /// <summary>Why it failed in the words of whoever refused (the egress broker), or null.</summary>
+        public string? Reason { get; }
+
+        /// <summary>A sentence for logs, with the refuser's reason when there is one.</summary>
+        public string Describe(string target) => Reason is null ? Describe(Error, target) : "connection to " + target + " failed: " + Reason;
 
         /// <summary>A sentence for logs: what failed and what to check.</summary>
         public static string Describe(ConnectError error, string target) => error switch
@@ -41,6 +50,8 @@ namespace Kernel.Net.App
             ArgumentNullException.ThrowIfNull(host);
             if (host is not IClientHost client) return new LoopOperation<ConnectResult>(new ConnectResult(ConnectError.Unreachable));
             if (timeoutNanoseconds <= 0) timeoutNanoseconds = ConfiguredTimeout(host);
+            // With a broker every connection goes through it, addresses too: the guest cannot reach out by itself.
+            if (client.Egress is not null) return client.Egress.ConnectAsync(ToText(address), port, timeoutNanoseconds);
             var pending = new PendingConnect(host);
             LoopOperation<ConnectResult> operation = pending.Completion.Begin();
             pending.Connection = client.Connect(address, port, pending);
@@ -52,6 +63,10 @@ namespace Kernel.Net.App
         public static async Task<ConnectResult> ConnectAsync(this IServiceHost host, DnsResolver resolver, string name, ushort port, long timeoutNanoseconds = 0)
         {
             ArgumentNullException.ThrowIfNull(resolver);
+            ArgumentNullException.ThrowIfNull(name);
+            // Summoner resolves for the broker (its own zone's names are services it summons).
+            if (host is IClientHost { Egress: not null } brokered)
+                return await brokered.Egress.ConnectAsync(name, port, timeoutNanoseconds > 0 ? timeoutNanoseconds : ConfiguredTimeout(host));
             Ipv4Address address;
             if (!Ipv4Address.TryParse(name, out address))
             {
@@ -60,6 +75,12 @@ namespace Kernel.Net.App
                 address = resolved.Address;
             }
             return await host.ConnectAsync(address, port, timeoutNanoseconds);
+        }
+
+        private static string ToText(Ipv4Address a)
+        {
+            uint v = a.Value;
+            return (v >> 24).ToString() + "." + ((v >> 16) & 255).ToString() + "." + ((v >> 8) & 255).ToString() + "." + (v & 255).ToString();
         }
 
         private static long ConfiguredTimeout(IServiceHost host)

@@ -33,7 +33,11 @@ namespace Kernel.Net.App
         {
             _interface = networkInterface;
             _machine = machine;
+            // Listening before the app does: Summoner opens its control channel once the app's ports are ready.
+            Egress = EgressClient.FromSettings(this);
         }
+
+        public EgressClient? Egress { get; }
 
         public EthernetInterface Interface => _interface;
 

@@ -42,6 +42,7 @@ public static class CheckConfigCommand
         foreach (ServiceConfig s in config.Services)
         {
             output.WriteLine($"  service  {s.Name,-12} {string.Join(",", s.DnsNames)} -> {s.Address} ports {s.PortList} {ByteSize.Format(s.MemoryBytes)} x{s.Vcpus} idle {Duration.Format(s.IdleTimeout)} image {s.ImagePath}");
+            if (s.Egress.Count > 0) output.WriteLine($"           {"",-12} egress {string.Join(", ", s.Egress)}");
         }
         return 0;
     }

@@ -37,6 +37,11 @@ public sealed record ServiceConfig
     /// guest through fw_cfg (never the kernel command line). Values are never logged or printed.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
 
+    /// <summary>Where the guest may connect out ("host:port", lower-case): Summoner's egress broker
+    /// dials only these; a host inside the zone is another service (reached through its door, so
+    /// connecting summons it). Empty: no outbound connections at all.</summary>
+    public IReadOnlyList<string> Egress { get; init; } = [];
+
     public required long MemoryBytes { get; init; }
 
     public int MemoryMiB => (int)(MemoryBytes >> 20);

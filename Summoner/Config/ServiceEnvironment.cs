@@ -59,6 +59,8 @@ public static class ServiceEnvironment
             return "is not a setting name: use 1-64 letters, digits and '_', starting with a letter or '_' (e.g. GREETING)";
         if (Reserved.Contains(key, StringComparer.Ordinal))
             return "is set by Summoner itself from ports = [...]; use another name";
+        if (key.StartsWith("egress_", StringComparison.Ordinal))
+            return "is set by Summoner itself for egress = [...]; use another name";
         return null;
     }
 

@@ -7,11 +7,11 @@ namespace Summoner.Config;
 internal sealed class ServiceLoader(string file, string baseDirectory, List<ConfigError> errors, List<string> warnings)
 {
     private static readonly string[] ServiceKeys =
-        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "warm_pool_mode", "address", "ready_ports", "env"];
+        ["name", "dns_names", "image", "ports", "memory", "vcpus", "command_line", "idle_timeout", "boot_deadline", "warm_pool", "warm_pool_mode", "address", "ready_ports", "env", "egress"];
 
     private const long MiB = 1L << 20;
 
-    private sealed record Draft(ConfigSection Section, ServiceConfig Service);
+    private sealed record Draft(ConfigSection Section, ServiceConfig Service, List<(TomlString Node, string Host, int Port)> Egress);
 
     public List<ServiceConfig> Load(ConfigSection root, DnsConfig dns, NetworkConfig network, LimitsConfig limits, MetricsConfig metrics, ServiceDefaults defaults)
     {
@@ -50,10 +50,15 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
             }
             names.Add(name, s.PositionOf("name"));
 
+            var egress = Egress(s);
             ServiceConfig? service = LoadOne(s, name, dns, limits, defaults, dnsNames);
-            if (service is not null) drafts.Add(new Draft(s, service));
+            if (service is not null) drafts.Add(new Draft(s, service with { Egress = [.. egress.Select(e => e.Host + ":" + e.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))] }, egress));
         }
 
+        CheckEgressServices(drafts, dns);
+        if (network.Mode == NetworkMode.Loopback)
+            foreach (Draft d in drafts.Where(d => d.Egress.Count > 0 && d.Service.UdpPorts.Count > 0))
+                warnings.Add($"{file}:{d.Section.PositionOf("egress")}: service '{d.Service.Name}' has UDP ports, so loopback mode runs its guest with slirp's restrict=off: egress binds the connections its app makes through the SDK, but the guest itself could reach the host and beyond");
         return AllocateAddresses(drafts, dns, network, metrics);
     }
 
@@ -235,6 +240,64 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
             else if (!(p.Udp ? udp : tcp).Contains(p.Number)) (p.Udp ? udp : tcp).Add(p.Number);
         }
         return tcp.Count + udp.Count == 0 ? (ports, udpPorts) : (tcp, udp);
+    }
+
+    /// <summary>egress: "host:port" strings, host a DNS name or an IPv4 address; lower-cased, each once.</summary>
+    private static List<(TomlString Node, string Host, int Port)> Egress(ConfigSection s)
+    {
+        var result = new List<(TomlString, string, int)>();
+        if (s.List<TomlString>("egress", "a \"host:port\" string", "\"host:port\" strings") is not { } written) return result;
+        foreach (TomlString w in written)
+        {
+            int colon = w.Value.LastIndexOf(':');
+            string host = colon < 0 ? w.Value : w.Value[..colon].ToLowerInvariant().TrimEnd('.');
+            if (colon <= 0 || !int.TryParse(w.Value[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+            {
+                s.Error(w.Position, $"egress in {s.Name}: \"{w.Value}\" is not \"host:port\" (a DNS name or IPv4 address, and a port 1-65535), e.g. \"api.example.test:443\"");
+                continue;
+            }
+            bool isAddress = IPAddress.TryParse(host, out IPAddress? address);
+            if (isAddress && address!.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                s.Error(w.Position, $"egress in {s.Name}: \"{w.Value}\" is not an IPv4 address: guests connect out over IPv4 only");
+                continue;
+            }
+            if (!isAddress)
+            {
+                if (DnsName.Validate(host, out string normalized) is { } problem)
+                {
+                    s.Error(w.Position, $"egress in {s.Name}: \"{w.Value}\": {problem}");
+                    continue;
+                }
+                host = normalized;
+            }
+            if (result.Any(e => e.Item2 == host && e.Item3 == port))
+            {
+                s.Error(w.Position, $"egress in {s.Name} lists \"{host}:{port}\" twice");
+                continue;
+            }
+            result.Add((w, host, port));
+        }
+        return result;
+    }
+
+    /// <summary>A name inside the zone is another service: it must exist and listen on that TCP port (else every connect would fail).</summary>
+    private static void CheckEgressServices(List<Draft> drafts, DnsConfig dns)
+    {
+        foreach (Draft d in drafts)
+        {
+            if (d.Egress.Count > 0 && d.Service.Ports.Contains(Kernel.Net.App.EgressLine.DefaultPort))
+                d.Section.Error(d.Section.PositionOf("ports"), $"{d.Section.Name} has egress, whose broker uses the guest's port {Kernel.Net.App.EgressLine.DefaultPort}: pick another service port");
+            foreach ((TomlString node, string host, int port) in d.Egress)
+            {
+                if (!DnsName.IsInZone(host, dns.Zone)) continue;
+                Draft? target = drafts.FirstOrDefault(t => t.Service.DnsNames.Contains(host, StringComparer.Ordinal));
+                if (target is null)
+                    d.Section.Error(node.Position, $"egress in {d.Section.Name}: {host} is inside the zone {dns.Zone} but no service has that name: name a service (e.g. \"{drafts[0].Service.DnsNames[0]}:{drafts[0].Service.Ports.FirstOrDefault(80)}\") or a host outside the zone");
+                else if (!target.Service.Ports.Contains(port))
+                    d.Section.Error(node.Position, $"egress in {d.Section.Name}: service '{target.Service.Name}' has no TCP port {port} (its ports: {target.Service.PortList})");
+            }
+        }
     }
 
     private static void AddDnsName(ConfigSection s, string full, TomlPosition position, Dictionary<string, TomlPosition> taken, List<string> into)

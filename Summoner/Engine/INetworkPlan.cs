@@ -70,12 +70,12 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
         lock (_used)
         {
             if (_preferred.TryGetValue(service.Name, out uint own) && _used.Add(own))
-                return new LoopbackNetwork(Ipv4.FromUInt32(own), service.Ports) { UdpPorts = service.UdpPorts };
+                return new LoopbackNetwork(Ipv4.FromUInt32(own), service.ForwardedPorts) { UdpPorts = service.UdpPorts };
             for (uint tried = 0; tried < _count; tried++)
             {
                 uint v = _first + (_next++ % _count);
                 if (!_reserved.Contains(v) && _used.Add(v))
-                    return new LoopbackNetwork(Ipv4.FromUInt32(v), service.Ports) { UdpPorts = service.UdpPorts };
+                    return new LoopbackNetwork(Ipv4.FromUInt32(v), service.ForwardedPorts) { UdpPorts = service.UdpPorts };
             }
         }
         throw new InvalidOperationException($"all {_count} loopback addresses are in use: widen [network] loopback_range");
@@ -109,13 +109,15 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
 
     /// <summary>
     /// <c>port=80,443</c> for the TCP ports (left out when there are none, so an app's own default
-    /// is not replaced by an empty list) and <c>udp=53</c> for the UDP ports, each followed by a space.
+    /// is not replaced by an empty list), <c>udp=53</c> for the UDP ports and <c>egress_port=</c> for a
+    /// service with egress (the guest then listens for Summoner's broker there), each followed by a space.
     /// </summary>
     public static string PortKeys(ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
         static string Join(IReadOnlyList<int> ports) => string.Join(',', ports.Select(p => p.ToString(CultureInfo.InvariantCulture)));
         return (service.Ports.Count > 0 ? "port=" + Join(service.Ports) + " " : "")
-            + (service.UdpPorts.Count > 0 ? "udp=" + Join(service.UdpPorts) + " " : "");
+            + (service.UdpPorts.Count > 0 ? "udp=" + Join(service.UdpPorts) + " " : "")
+            + (service.Egress.Count > 0 ? "egress_port=" + ServiceSpec.EgressPort.ToString(CultureInfo.InvariantCulture) + " " : "");
     }
 }

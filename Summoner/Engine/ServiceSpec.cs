@@ -30,12 +30,27 @@ public sealed record ServiceSpec(
 
     public IReadOnlyList<int> ProbeUdpPorts => ReadyPortsWritten ? ReadyUdpPorts : UdpPorts;
 
+    /// <summary>Destinations the guest may connect to ("host:port", config egress); the egress broker enforces it.</summary>
+    public IReadOnlyList<string> Egress { get; init; } = [];
+
+    /// <summary>The guest's port the egress broker opens to (only forwarded and passed when <see cref="Egress"/> is not empty).</summary>
+    public const int EgressPort = Kernel.Net.App.EgressLine.DefaultPort;
+
+    /// <summary>The setting that proves a connection to the guest's egress port comes from Summoner ("" when none).</summary>
+    public string EgressToken => Environment.FirstOrDefault(e => e.Key == EgressTokenSetting).Value ?? "";
+
+    public const string EgressTokenSetting = "egress_token";
+
+    /// <summary>The TCP ports QEMU forwards to the guest: the service's, plus the broker's when it has egress.</summary>
+    public IReadOnlyList<int> ForwardedPorts => Egress.Count > 0 ? [.. Ports, EgressPort] : Ports;
+
     /// <summary>Settings for the app ([service.env]); handed over through fw_cfg, never logged.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
 
     /// <summary>
     /// A digest of everything a running guest was made from: image (path, size, modification time),
-    /// ports, memory, vCPUs, command line and settings. Equal digests mean a guest made earlier is
+    /// ports, memory, vCPUs, command line, egress and settings (egress changes what the guest is
+    /// forwarded and told, so a guest made before an egress change is not what a boot now makes). Equal digests mean a guest made earlier is
     /// what a boot now would make; the settings are only hashed, never stored.
     /// </summary>
     public string Fingerprint()
@@ -45,7 +60,7 @@ public sealed record ServiceSpec(
         string text = string.Join('\n', [Name, ImagePath, length >= 0 ? length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
             length >= 0 ? ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
             string.Join(',', Ports), string.Join(',', ProbePorts), "udp:" + string.Join(',', UdpPorts), string.Join(',', ProbeUdpPorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            VirtualCpus.ToString(System.Globalization.CultureInfo.InvariantCulture), ExtraCommandLine,
+            VirtualCpus.ToString(System.Globalization.CultureInfo.InvariantCulture), ExtraCommandLine, "egress:" + string.Join(',', Egress),
             .. Environment.Select(e => e.Key + "=" + e.Value)]);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
     }
@@ -69,6 +84,7 @@ public sealed record ServiceSpec(
         if (VirtualCpus != next.VirtualCpus) what.Add("vcpus");
         if (ExtraCommandLine != next.ExtraCommandLine) what.Add("command_line");
         if (!Environment.SequenceEqual(next.Environment)) what.Add("env");
+        if (!Egress.SequenceEqual(next.Egress)) what.Add("egress");
         if (!DnsNames.SequenceEqual(next.DnsNames, StringComparer.OrdinalIgnoreCase)) what.Add("dns_names");
         if (!Equals(PublicAddress, next.PublicAddress)) what.Add("address");
         if (IdleTimeout != next.IdleTimeout) what.Add("idle_timeout");

@@ -32,6 +32,7 @@ public sealed class SummonerMetrics
         DoorHeld = Registry.Counter("summoner_door_held_total", "Connections (and UDP flows) the door held while their service booted, by service.", "service");
         DoorHolding = Registry.Gauge("summoner_door_holding_connections", "Connections the door holds right now, waiting for a guest.");
         DoorRefused = Registry.Counter("summoner_door_refused_total", "Connections the door closed (and datagrams it dropped) without reaching a guest, by service and reason (deadline, cap, boot_failed, backoff, stopping, unreachable).", "service", "reason");
+        EgressConnections = Registry.Counter("summoner_egress_connections_total", "Outbound connections guests asked the egress broker for, by service and result: relayed (dialled and relayed), refused (not in the service's egress list) or failed (the destination could not be reached).", "service", "result");
         WarmPoolGuests = Registry.Gauge("summoner_warm_pool_guests", "Booted, suspended guests waiting in a service's warm pool.", "service");
     }
 
@@ -46,6 +47,8 @@ public sealed class SummonerMetrics
     public Gauge DoorHolding { get; }
 
     public Counter DoorRefused { get; }
+
+    public Counter EgressConnections { get; }
 
     public Histogram SummonPhaseSeconds { get; }
 

@@ -28,14 +28,17 @@ public sealed class ConfigReload : IDisposable
     private readonly DnsServer _dns;
     private readonly Door.ServiceDoor _door;
     private readonly ILogger _log;
+    private readonly byte[]? _egressSecret;
     private readonly SemaphoreSlim _one = new(1, 1);
 
     // Bridge addresses the file no longer names that a guest may still use (a drained service's,
     // or a changed service's old address while its old guest runs); guarded by _one.
     private readonly HashSet<IPAddress> _leaving = [];
 
-    public ConfigReload(string path, SummonerConfig started, SummonEngine engine, DnsServer dns, Door.ServiceDoor door, ILogger log)
+    /// <param name="egressSecret">What the services' egress tokens are derived from (the same as at start, so an unchanged service stays unchanged).</param>
+    public ConfigReload(string path, SummonerConfig started, SummonEngine engine, DnsServer dns, Door.ServiceDoor door, ILogger log, byte[]? egressSecret = null)
     {
+        _egressSecret = egressSecret;
         _path = path;
         _started = started;
         Current = started;
@@ -134,7 +137,7 @@ public sealed class ConfigReload : IDisposable
                 return new ReloadReport(false, [$"cannot add the new services' addresses to bridge {_started.Network.Bridge.Name}: {ex.Message}"]);
             }
         }
-        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true))], () => _dns.Zones = zones);
+        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true, _egressSecret))], () => _dns.Zones = zones);
         // Addresses the file no longer names: let go once no guest of a drained service can use them.
         IPAddress[] left = [.. Current.Services.Select(s => s.Address).Except(next.Services.Select(s => s.Address))];
         _leaving.UnionWith(left);

@@ -8,9 +8,19 @@ namespace Summoner.Serve;
 public static class EngineSetup
 {
     /// <param name="publicAddress">True when the door owns the service's address (loopback mode): clients are answered with it.</param>
-    public static ServiceSpec ToSpec(ServiceConfig service, bool publicAddress = false)
+    /// <param name="egressSecret">This daemon's egress secret (<see cref="EgressSecret"/>): a service with egress gets
+    /// a token derived from it among its settings, which Summoner's broker shows on every connection to the guest.</param>
+    public static ServiceSpec ToSpec(ServiceConfig service, bool publicAddress = false, byte[]? egressSecret = null)
     {
         ArgumentNullException.ThrowIfNull(service);
+        IReadOnlyList<KeyValuePair<string, string>> environment = service.Environment;
+        if (service.Egress.Count > 0 && egressSecret is not null)
+        {
+            // Derived, not random per boot: the same on every boot and after a restart, so the fingerprint
+            // (which hashes the settings) stays that of the configuration and guests are taken back.
+            string token = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(egressSecret, System.Text.Encoding.UTF8.GetBytes("egress:" + service.Name)))[..32];
+            environment = [.. environment, new KeyValuePair<string, string>(ServiceSpec.EgressTokenSetting, token)];
+        }
         return new ServiceSpec(service.Name, service.DnsNames, service.ImagePath, service.Ports, service.MemoryMiB, service.Vcpus,
             service.CommandLine, service.IdleTimeout, service.BootDeadline, service.WarmPool,
             service.WarmPoolMode == WarmPoolMode.Paused ? PoolMode.Created : PoolMode.Booted)
@@ -18,7 +28,8 @@ public static class EngineSetup
             ReadyPorts = service.ReadyPorts,
             UdpPorts = service.UdpPorts,
             ReadyUdpPorts = service.ReadyUdpPorts,
-            Environment = service.Environment,
+            Environment = environment,
+            Egress = service.Egress,
             PublicAddress = publicAddress ? service.Address : null,
         };
     }
@@ -38,6 +49,28 @@ public static class EngineSetup
             SummonBudget = config.Limits.ClientSummons == 0 ? null
                 : new ClientBudget(config.Limits.ClientSummons, config.Limits.ClientSummonRefill, config.Limits.ClientBudgetLoopback),
         };
+    }
+
+    /// <summary>
+    /// The secret egress tokens are derived from, made once and kept in the state directory (file
+    /// egress-secret, owner-only): kept apart from the instance id, which guests' metadata carries.
+    /// </summary>
+    public static byte[] EgressSecret(string stateDirectory)
+    {
+        string path = Path.Combine(stateDirectory, "egress-secret");
+        if (File.Exists(path))
+        {
+            byte[] kept = File.ReadAllBytes(path);
+            if (kept.Length >= 32) return kept;
+        }
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("serve runs guests under QEMU on Linux only");
+        byte[] made = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        string temp = path + ".tmp";
+        File.Delete(temp);
+        using (var f = new FileStream(temp, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            f.Write(made);
+        File.Move(temp, path, overwrite: true);
+        return made;
     }
 
     /// <summary>

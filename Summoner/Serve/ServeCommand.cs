@@ -128,7 +128,7 @@ public static class ServeCommand
 
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
-        var observer = new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20);
+        var observer = new Egress.EgressObserver(new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20));
         var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"),
             LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory), qemuPidDirectory: QemuPidDirectory(config));
         driver.LogCapabilityMask();
@@ -137,9 +137,14 @@ public static class ServeCommand
             ProbeSockets = netnsSockets is null ? null : netnsSockets.Create,
             InstanceId = EngineSetup.InstanceId(config.Libvirt.StateDirectory),
         };
-        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true)), driver, plan, options, observer, loggers);
+        byte[] egressSecret = EngineSetup.EgressSecret(config.Libvirt.StateDirectory);
+        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true, egressSecret)), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;
+        // Before the engine starts: guests it takes back after a restart become ready during StartAsync.
+        await using var egress = new Egress.EgressBroker(engine, metrics, loggers.CreateLogger("Summoner.Egress"),
+            netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.Create, config.Dns.Zone);
+        observer.Broker = egress;
         await engine.StartAsync(stop.Token).ConfigureAwait(false);
         await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"),
             netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.CreateDatagram);
@@ -177,7 +182,7 @@ public static class ServeCommand
         }
 
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
-        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log);
+        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log, egressSecret);
         Volatile.Write(ref reloader, reload);
         var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
         string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
@@ -204,6 +209,7 @@ public static class ServeCommand
         log.LogInformation("stopping: destroying every guest this summoner started");
         await dns.StopAsync().ConfigureAwait(false);
         await serviceDoor.DisposeAsync().ConfigureAwait(false);
+        await egress.DisposeAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         if (config.Network.Mode == NetworkMode.Bridge)
             await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Concat(reload.Current.Services).Select(s => s.Address).Distinct()).ConfigureAwait(false);

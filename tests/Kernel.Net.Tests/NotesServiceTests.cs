@@ -55,6 +55,21 @@ public class NotesServiceTests
     }
 
     [Fact]
+    public void Upstream_without_a_setting_is_a_404_and_an_unreachable_upstream_is_a_502_with_the_reason()
+    {
+        (TwoStacks net, StackServiceHost host) = Start();
+        (int status, _, string body) = Request(net, host, "GET", "/upstream");
+        Assert.Equal(404, status);
+        Assert.Equal("no upstream: set upstream=HOST:PORT", JsonDocument.Parse(body).RootElement.GetProperty("error").GetString());
+
+        // With egress_port and no broker attached the connect runs into its deadline and says why (the serve tests have the broker).
+        (net, host) = Start("upstream=hello.summoner.test:80", "egress_port=65000", "connect_timeout_ms=300");
+        (status, _, body) = Request(net, host, "GET", "/upstream");
+        Assert.Equal(502, status);
+        Assert.Contains("broker never connected", JsonDocument.Parse(body).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Notes_are_added_listed_read_and_deleted_as_json()
     {
         (TwoStacks net, StackServiceHost host) = Start();

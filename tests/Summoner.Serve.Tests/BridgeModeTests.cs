@@ -101,6 +101,33 @@ public sealed class BridgeModeTests
         });
     }
 
+    [Fact]
+    public async Task In_bridge_mode_egress_summons_a_service_by_name_reaches_a_listed_host_listener_and_refuses_the_rest()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int hostPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var stopping = new CancellationTokenSource();
+        Task serving = EgressTests.ServeLinesAsync(listener, [], System.Diagnostics.Stopwatch.StartNew(), stopping.Token);
+        string services = EgressTests.NetTest("toecho", "echo.summoner.test:7", "[\"echo.summoner.test:7\"]")
+            + EgressTests.NetTest("tohost", $"127.0.0.1:{hostPort}", $"[\"127.0.0.1:{hostPort}\"]")
+            + EgressTests.NetTest("denied", "hello.summoner.test:80", "[\"echo.summoner.test:7\"]");
+        await InBridgeNamespaceAsync(29, async (d, ns) =>
+        {
+            foreach (string service in new[] { "toecho", "tohost", "denied" })
+                Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, service + ".summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            Assert.Contains("nettest: outbound ok hello from the guest", await EgressTests.OutboundAsync(d, "toecho", 1), StringComparison.Ordinal);
+            Assert.Contains("nettest: outbound ok HOST HELLO FROM THE GUEST", await EgressTests.OutboundAsync(d, "tohost", 1), StringComparison.Ordinal);
+            Assert.Contains("is not in service denied's egress list: add it to summoner.toml", await EgressTests.OutboundAsync(d, "denied", 1), StringComparison.Ordinal);
+            string metrics = await d.ControlGetAsync("/metrics");
+            Assert.Contains("summoner_summons_triggered_total{service=\"echo\",trigger=\"connect\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("summoner_egress_connections_total{service=\"denied\",result=\"refused\"} 1", metrics, StringComparison.Ordinal);
+        }, extraServiceToml: services);
+        await stopping.CancelAsync();
+        listener.Stop();
+        await serving;
+    }
+
     private static async Task<string> GuestAddressAsync(ServeDaemon d, string service)
     {
         using var doc = System.Text.Json.JsonDocument.Parse(await d.ControlGetAsync("/api/services"));

@@ -11,20 +11,29 @@ namespace Notes
     /// A small JSON API over an in-memory store, to show what a service on Summoner looks like:
     /// <c>GET /notes</c> lists them, <c>POST /notes</c> with <c>{"text": "..."}</c> adds one
     /// (201 and its Location), <c>GET /notes/{id}</c> and <c>DELETE /notes/{id}</c> read and remove
-    /// one. Errors are JSON too: <c>{"error": "..."}</c> with 400, 404 or 503. Settings: <c>port</c>
-    /// (default 80), <c>max_notes</c> (default 1000; a POST beyond it gets 503). The store lives
+    /// one. Errors are JSON too: <c>{"error": "..."}</c> with 400, 404, 502 or 503. Settings: <c>port</c>
+    /// (default 80), <c>max_notes</c> (default 1000; a POST beyond it gets 503), <c>upstream</c>
+    /// (HOST:PORT of an HTTP service: <c>GET /upstream</c> fetches its <c>/</c> and answers with its
+    /// status and the start of its body, the outbound half of what a service on Summoner does;
+    /// under Summoner the service's <c>egress</c> must list it). The store lives
     /// as long as the guest: a reaped guest forgets its notes, which is what an in-memory store is for.
     /// </summary>
     public sealed class NotesService
     {
+        private const int UpstreamBodyLimit = 512;
         private readonly List<Note> _notes = new List<Note>();
         private readonly int _capacity;
+        private readonly IServiceHost _host;
+        private readonly string? _upstream;
+        private DnsResolver? _resolver;
         private int _nextId = 1;
 
-        private NotesService(HttpServer server, int capacity)
+        private NotesService(IServiceHost host, HttpServer server, int capacity, string? upstream)
         {
+            _host = host;
             Server = server;
             _capacity = capacity;
+            _upstream = upstream;
         }
 
         public HttpServer Server { get; }
@@ -36,8 +45,9 @@ namespace Notes
             ArgumentNullException.ThrowIfNull(host);
             ushort port = (ushort)Number(host, "port", 80, 1, 65535);
             int capacity = Number(host, "max_notes", 1000, 1, 1_000_000);
-            var service = new NotesService(new HttpServer(host, HttpServerOptions.FromSettings(host)), capacity);
+            var service = new NotesService(host, new HttpServer(host, HttpServerOptions.FromSettings(host)), capacity, host.Setting("upstream"));
             service.Server
+                .MapGet("/upstream", service.Upstream)
                 .MapGet("/notes", service.List)
                 .MapPost("/notes", service.Add)
                 .MapGet("/notes/{id}", service.Get)
@@ -92,8 +102,64 @@ namespace Notes
             return default;
         }
 
+        /// <summary>GET /upstream: one HTTP/1.0 request to the upstream, its status and body (cut) in the answer; 502 with the reason when it fails.</summary>
+        private async ValueTask Upstream(HttpRequest request, HttpResponse response)
+        {
+            if (_upstream is null) { await Error(response, 404, "no upstream: set upstream=HOST:PORT"); return; }
+            int colon = _upstream.LastIndexOf(':');
+            int port = colon <= 0 ? 0 : Digits(_upstream, colon + 1, _upstream.Length - colon - 1);
+            if (port < 1 || port > 65535)
+            {
+                await Error(response, 502, "upstream=" + _upstream + " is not HOST:PORT");
+                return;
+            }
+            string name = _upstream.Substring(0, colon);
+            _resolver ??= DnsResolver.FromSettings(_host);
+            ConnectResult connected = await _host.ConnectAsync(_resolver, name, (ushort)port);
+            if (!connected.Succeeded) { await Error(response, 502, connected.Describe(_upstream)); return; }
+            AsyncConnection c = connected.Connection!;
+            await c.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.0\r\nHost: " + name + "\r\nConnection: close\r\n\r\n"));
+            var buffer = new byte[8192];
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int n = await c.ReadAsync(buffer.AsMemory(total));
+                if (n == 0) break;
+                total += n;
+            }
+            c.Close();
+            string reply = Encoding.UTF8.GetString(buffer, 0, total);
+            int status = reply.Length >= 12 && reply.StartsWith("HTTP/1.", StringComparison.Ordinal) ? Digits(reply, 9, 3) : 0;
+            if (status == 0) { await Error(response, 502, "the upstream " + _upstream + " did not answer with HTTP"); return; }
+            int bodyAt = reply.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            string body = bodyAt < 0 ? "" : reply.Substring(bodyAt + 4);
+            if (body.Length > UpstreamBodyLimit) body = body.Substring(0, UpstreamBodyLimit);
+            var json = new StringBuilder("{\"upstream\":");
+            Json.WriteString(json, _upstream);
+            json.Append(",\"status\":");
+            json.Append(status);
+            json.Append(",\"body\":");
+            Json.WriteString(json, body);
+            json.Append("}\n");
+            await Reply(response, 200, json);
+        }
+
+        /// <summary>The number <paramref name="count"/> ASCII digits at <paramref name="start"/> spell, or 0 when they are not all digits (or too many).</summary>
+        private static int Digits(string text, int start, int count)
+        {
+            if (count < 1 || count > 5) return 0;
+            int value = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                char c = text[i];
+                if (c < '0' || c > '9') return 0;
+                value = value * 10 + (c - '0');
+            }
+            return value;
+        }
+
         private static ValueTask NotFound(HttpRequest request, HttpResponse response) =>
-            Error(response, 404, "this service serves GET and POST /notes, GET and DELETE /notes/{id}");
+            Error(response, 404, "this service serves GET and POST /notes, GET and DELETE /notes/{id}, GET /upstream");
 
         private int Find(string id)
         {

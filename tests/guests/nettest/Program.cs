@@ -52,7 +52,7 @@ namespace NetTest
             ConnectResult r = await host.ConnectAsync(DnsResolver.FromSettings(host), name, (ushort)port);
             if (!r.Succeeded)
             {
-                host.Log("nettest: outbound failed " + ConnectResult.Describe(r.Error, target));
+                host.Log("nettest: outbound failed " + r.Describe(target));
                 return;
             }
             AsyncConnection c = r.Connection!;
