@@ -22,11 +22,11 @@ public sealed class EgressObserver(ISummonObserver inner) : ISummonObserver
 
     public void PhaseCompleted(string service, SummonKind kind, SummonPhase phase, TimeSpan elapsed) => inner.PhaseCompleted(service, kind, phase, elapsed);
     public void SummonFinished(string service, SummonKind kind, SummonOutcome outcome, TimeSpan elapsed) => inner.SummonFinished(service, kind, outcome, elapsed);
-    public void Reaped(string service, string reason) => inner.Reaped(service, reason);
+    public void Reaped(string service, ReapReason reason) => inner.Reaped(service, reason);
     public void Crashed(string service, GuestExitReason reason) => inner.Crashed(service, reason);
-    public void CapWaited(string service, string cap) => inner.CapWaited(service, cap);
-    public void CapRefused(string service, string cap) => inner.CapRefused(service, cap);
+    public void CapWaited(string service, EngineCap cap) => inner.CapWaited(service, cap);
+    public void CapRefused(string service, EngineCap cap) => inner.CapRefused(service, cap);
     public void RunningGuestsChanged(int running) => inner.RunningGuestsChanged(running);
     public void PoolChanged(string service, int ready) => inner.PoolChanged(service, ready);
-    public void SummonTriggered(string service, string trigger) => inner.SummonTriggered(service, trigger);
+    public void SummonTriggered(string service, SummonTrigger trigger) => inner.SummonTriggered(service, trigger);
 }
