@@ -75,6 +75,7 @@ public static class ServeCommand
         // SIGHUP reloads like `summoner reload` once everything serves (its report goes to the log
         // only); taken from the start, so one sent while starting does not end the daemon.
         ConfigReload? reloader = null;
+        bool hangupWasIgnored = HangupSignal.Unignore();
         using var sighup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
@@ -82,6 +83,7 @@ public static class ServeCommand
             if (Volatile.Read(ref reloader) is { } r) _ = Task.Run(() => r.ReloadAsync(stop.Token), CancellationToken.None);
             else log.LogWarning("SIGHUP while starting: ignored; send it again once serving");
         });
+        if (hangupWasIgnored) log.LogInformation("SIGHUP was ignored by the parent process (nohup?): serve takes it back, so SIGHUP reloads");
 
         Directory.CreateDirectory(config.Libvirt.StateDirectory);
         LibvirtConnection connection;

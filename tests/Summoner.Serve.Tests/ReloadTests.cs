@@ -195,6 +195,18 @@ public sealed class ReloadTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_daemon_started_under_nohup_still_reloads_on_sighup()
+    {
+        // nohup leaves SIGHUP ignored in the child, and .NET delivers no ignored signal to a
+        // registration: serve must take it back or its reload signal silently does nothing.
+        await using ServeDaemon d = await ServeDaemon.StartAsync(underNohup: true);
+        Assert.Contains("SIGHUP was ignored by the parent process", d.Output, StringComparison.Ordinal);
+        await EditAsync(d, toml => toml + ExtraService("nohupped"));
+        await SighupAsync(d, "service nohupped: added");
+        Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "nohupped.summoner.test", Boot)).Rcode);
+    }
+
+    [Fact]
     public async Task An_invalid_file_is_refused_with_file_line_column_and_everything_keeps_running()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync();

@@ -46,7 +46,7 @@ public sealed class ServeDaemon : IAsyncDisposable
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
 
     /// <summary>Writes a config (extra TOML appended per test) and starts the daemon on it.</summary>
-    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text", string serviceTtl = "1s", string answerDeadline = "20s")
+    public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text", string serviceTtl = "1s", string answerDeadline = "20s", bool underNohup = false)
     {
         int n = Interlocked.Increment(ref s_instance);
         directory ??= System.IO.Directory.CreateTempSubdirectory("summoner-serve-").FullName;
@@ -84,15 +84,21 @@ public sealed class ServeDaemon : IAsyncDisposable
             """;
         string configPath = Path.Combine(directory, "summoner.toml");
         await File.WriteAllTextAsync(configPath, toml);
-        Process process = StartProcess(configPath, "serve", "--config", configPath, "--log-format", logFormat);
+        Process process = underNohup
+            ? StartProcess(configPath, underNohup: true, "serve", "--config", configPath, "--log-format", logFormat)
+            : StartProcess(configPath, "serve", "--config", configPath, "--log-format", logFormat);
         var daemon = new ServeDaemon(directory, configPath, process, dns, metrics, r);
         await daemon.WaitForOutputAsync("summoner: serving zone", TimeSpan.FromSeconds(60));
         return daemon;
     }
 
-    public static Process StartProcess(string configPath, params string[] command)
+    public static Process StartProcess(string configPath, params string[] command) => StartProcess(configPath, underNohup: false, command);
+
+    /// <summary>Starts summoner; <paramref name="underNohup"/> execs it through nohup(1), so it inherits SIGHUP ignored, as a user's `nohup summoner serve &amp;` does.</summary>
+    public static Process StartProcess(string configPath, bool underNohup, params string[] command)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(underNohup ? "nohup" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (underNohup) psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(SummonerDll);
         foreach (string a in command.Length == 0 ? ["serve", "--config", configPath] : command) psi.ArgumentList.Add(a);
         return Process.Start(psi) ?? throw new InvalidOperationException("cannot start summoner");
