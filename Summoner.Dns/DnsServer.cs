@@ -55,18 +55,24 @@ public sealed class DnsServer : IAsyncDisposable
     public void Start()
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("a DnsServer starts once");
+        // Taken back, they carry what arrived while no server ran: queued datagrams and completed handshakes.
+        Socket? keptUdp = _options.Endpoint.Port == 0 ? null : _options.TakeBack?.Invoke(ProtocolType.Udp, _options.Endpoint);
+        Socket? keptTcp = _options.Endpoint.Port == 0 ? null : _options.TakeBack?.Invoke(ProtocolType.Tcp, _options.Endpoint);
         // With port 0, UDP picks the port and TCP must get the same one; another process may hold it on TCP, so retry.
         for (int attempt = 0; ; attempt++)
         {
-            var udp = new Socket(_options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            var tcp = new Socket(_options.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            var udp = keptUdp ?? new Socket(_options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            var tcp = keptTcp ?? new Socket(_options.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                udp.Bind(_options.Endpoint);
+                if (keptUdp is null) udp.Bind(_options.Endpoint);
                 var bound = (IPEndPoint)udp.LocalEndPoint!;
-                tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                tcp.Bind(bound);
-                tcp.Listen(512);
+                if (keptTcp is null)
+                {
+                    tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    tcp.Bind(bound);
+                    tcp.Listen(512);
+                }
                 _udp = udp;
                 _tcp = tcp;
                 LocalEndpoint = bound;
@@ -82,6 +88,10 @@ public sealed class DnsServer : IAsyncDisposable
                     $"DNS cannot listen on {_options.Endpoint} (UDP and TCP): {e.Message}. Pick a free port in the dns listen setting, or stop what holds it (ss -lunpt).", e);
             }
         }
+        _options.Listening?.Invoke(ProtocolType.Udp, LocalEndpoint, _udp!);
+        _options.Listening?.Invoke(ProtocolType.Tcp, LocalEndpoint, _tcp!);
+        // The receive loops block; a socket taken back may come non-blocking (its earlier owner's async sends made it so).
+        _udp!.Blocking = true;
         // A receive timeout lets each UDP thread notice shutdown even if closing the socket did not wake it.
         _udp!.ReceiveTimeout = 500;
         SizeUdpReceiveBuffer(_udp);

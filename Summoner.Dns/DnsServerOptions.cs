@@ -45,6 +45,16 @@ public sealed class DnsServerOptions
     /// <summary>Threads receiving on the UDP socket (blocking receive, one per core by default).</summary>
     public int UdpReceivers { get; init; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// Gives back a socket of the protocol already bound to the endpoint (listening, for TCP), left
+    /// open by an earlier run of the server's process (Summoner's keeper holds them across a crash);
+    /// null, or a null result: the server binds a new one.
+    /// </summary>
+    public Func<System.Net.Sockets.ProtocolType, IPEndPoint, System.Net.Sockets.Socket?>? TakeBack { get; init; }
+
+    /// <summary>Told of each socket the server serves on, once bound or taken back (Summoner hands a copy to its keeper).</summary>
+    public Action<System.Net.Sockets.ProtocolType, IPEndPoint, System.Net.Sockets.Socket>? Listening { get; init; }
+
     /// <summary>Receives unexpected socket errors (the server keeps running); null discards them.</summary>
     public Action<string>? Diagnostics { get; init; }
 

@@ -11,6 +11,7 @@ public static class Program
         foreach (Command c in Cli.ControlCommands.Create()) root.Subcommands.Add(c);
         root.Subcommands.Add(Config.CheckConfigCommand.Create());
         root.Subcommands.Add(Cli.NewCommand.Create());
+        root.Subcommands.Add(Keeper.KeeperProcess.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -62,16 +62,23 @@ public sealed partial class ServiceDoor
 
     private DatagramEntrance OpenDatagram(ServiceOwner owner, IPAddress address, int port)
     {
-        Socket socket = _datagramSockets(address.AddressFamily);
-        try
+        var endpoint = new IPEndPoint(address, port);
+        // After a restart the keeper's socket comes back with the datagrams queued in it meanwhile.
+        Socket? socket = _kept?.TakeBack(ProtocolType.Udp, endpoint);
+        if (socket is null)
         {
-            socket.Bind(new IPEndPoint(address, port));
+            socket = _datagramSockets(address.AddressFamily);
+            try
+            {
+                socket.Bind(endpoint);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        _kept?.Keep(ProtocolType.Udp, endpoint, socket);
         _traffic.TryAdd(owner, new Traffic());
         return new DatagramEntrance(owner, socket, address, port);
     }

@@ -64,11 +64,15 @@ public sealed partial class ServiceDoor : IAsyncDisposable
 
     private readonly Func<AddressFamily, Socket> _sockets;
     private readonly Func<AddressFamily, Socket> _datagramSockets;
+    private readonly Keeper.IListeningSockets? _kept;
 
     /// <param name="sockets">Makes the door's sockets (bridge mode in a namespace needs them made there); null: this namespace.</param>
     /// <param name="datagramSockets">The same for UDP sockets.</param>
-    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? sockets = null, Func<AddressFamily, Socket>? datagramSockets = null)
+    /// <param name="kept">Where entrances are taken back from after a restart and kept across a crash (the keeper); null: neither.</param>
+    public ServiceDoor(SummonEngine engine, SummonerMetrics metrics, ILogger log, Func<AddressFamily, Socket>? sockets = null, Func<AddressFamily, Socket>? datagramSockets = null,
+        Keeper.IListeningSockets? kept = null)
     {
+        _kept = kept;
         _datagramSockets = datagramSockets ?? (family => new Socket(family, SocketType.Dgram, ProtocolType.Udp));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
@@ -137,6 +141,8 @@ public sealed partial class ServiceDoor : IAsyncDisposable
         var wanted = Wanted(ports).ToHashSet();
         foreach (T e in entrances.Where(e => !wanted.Contains((e.Owner, e.Address, e.Port))).ToList())
         {
+            // The keeper's copy goes first, or the port would go on accepting into a backlog no one reads.
+            _kept?.Drop(e.Socket.ProtocolType, new IPEndPoint(e.Address, e.Port));
             // Its loop ends on the disposed socket; connections and flows already relayed go on.
             e.Socket.Dispose();
             entrances.Remove(e);
@@ -162,18 +168,25 @@ public sealed partial class ServiceDoor : IAsyncDisposable
 
     private Entrance Open(ServiceOwner owner, IPAddress address, int port)
     {
-        Socket listener = _sockets(address.AddressFamily);
-        try
+        var endpoint = new IPEndPoint(address, port);
+        // After a restart the keeper's listener comes back with the connections it queued meanwhile.
+        Socket? listener = _kept?.TakeBack(ProtocolType.Tcp, endpoint);
+        if (listener is null)
         {
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            listener.Bind(new IPEndPoint(address, port));
-            listener.Listen(1024);
+            listener = _sockets(address.AddressFamily);
+            try
+            {
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                listener.Bind(endpoint);
+                listener.Listen(1024);
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
+        _kept?.Keep(ProtocolType.Tcp, endpoint, listener);
         _traffic.TryAdd(owner, new Traffic());
         return new Entrance(owner, listener, address, port);
     }

@@ -86,6 +86,21 @@ public static class ServeCommand
         if (hangupWasIgnored) log.LogInformation("SIGHUP was ignored by the parent process (nohup?): serve takes it back, so SIGHUP reloads");
 
         Directory.CreateDirectory(config.Libvirt.StateDirectory);
+        // Before libvirt and before any socket: the keeper (a process of its own) must inherit
+        // nothing, and the door and DNS take their sockets back from it before they bind.
+        Keeper.SocketKeeper keeper;
+        try
+        {
+            keeper = Keeper.SocketKeeper.Open(config.Libvirt.StateDirectory, loggers.CreateLogger("Summoner.Keeper"));
+        }
+        catch (InvalidOperationException ex)
+        {
+            Console.Error.WriteLine("summoner: " + ex.Message);
+            return 1;
+        }
+        // Every exit through this code, clean or failed, ends the keeper: only a daemon that dies
+        // without running it (SIGKILL, a crash) leaves its ports to the next start.
+        using var _keeper = keeper;
         LibvirtConnection connection;
         try
         {
@@ -149,7 +164,8 @@ public static class ServeCommand
         observer.Broker = egress;
         await engine.StartAsync(stop.Token).ConfigureAwait(false);
         await using var serviceDoor = new Door.ServiceDoor(engine, metrics, loggers.CreateLogger("Summoner.Door"),
-            netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.CreateDatagram);
+            netnsSockets is null ? null : netnsSockets.Create, netnsSockets is null ? null : netnsSockets.CreateDatagram,
+            keeper.In(netnsSockets is null ? null : config.Network.Bridge.Netns));
         try
         {
             if (config.Network.Mode == NetworkMode.Bridge)
@@ -170,6 +186,8 @@ public static class ServeCommand
             MaxTcpConnectionsPerClient = config.Dns.TcpConnectionsPerClient,
             TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
+            TakeBack = keeper.In(null).TakeBack,
+            Listening = keeper.In(null).Keep,
         };
         await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.ServiceTtl,
             config.Limits.WaitingQueries, reason => metrics.SummonRefusals.WithLabels(reason).Inc()), dnsOptions);
@@ -183,6 +201,7 @@ public static class ServeCommand
             return 1;
         }
 
+        keeper.ReleaseUnclaimed();
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
         using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log, egressSecret);
         Volatile.Write(ref reloader, reload);
@@ -209,6 +228,8 @@ public static class ServeCommand
 
         await pruning.ConfigureAwait(false);
         log.LogInformation("stopping: destroying every guest this summoner started");
+        // A clean stop frees the ports: the keeper lets go of its copies before the daemon closes its own.
+        keeper.End();
         await dns.StopAsync().ConfigureAwait(false);
         await serviceDoor.DisposeAsync().ConfigureAwait(false);
         await egress.DisposeAsync().ConfigureAwait(false);

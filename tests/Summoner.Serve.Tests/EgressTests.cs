@@ -163,6 +163,7 @@ public sealed class EgressTests
         {
             await first.DisposeAsync();
             if (second is not null) await second.DisposeAsync();
+            ServeDaemon.KillKeepers(first.StateDirectory);
         }
     }
 

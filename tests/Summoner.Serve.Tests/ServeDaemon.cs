@@ -172,6 +172,34 @@ public sealed class ServeDaemon : IAsyncDisposable
         return pids;
     }
 
+    /// <summary>Keeper processes (`summoner keeper`, which serve starts detached) of a state directory.</summary>
+    public static IReadOnlyList<int> KeeperPids(string stateDirectory)
+    {
+        string dir = Path.Combine(stateDirectory, "keeper");
+        var pids = new List<int>();
+        foreach (string proc in System.IO.Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(proc), out int pid)) continue;
+            try
+            {
+                string[] args = File.ReadAllText(Path.Combine(proc, "cmdline")).Split('\0');
+                if (args.Contains("keeper") && args.Contains(dir)) pids.Add(pid);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return pids;
+    }
+
+    /// <summary>Ends a keeper a test left behind (its daemon killed and not restarted), so it holds no ports for its linger.</summary>
+    public static void KillKeepers(string stateDirectory)
+    {
+        foreach (int pid in KeeperPids(stateDirectory))
+        {
+            try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        }
+    }
+
     public async Task<int> StopAsync()
     {
         if (!_process.HasExited)
