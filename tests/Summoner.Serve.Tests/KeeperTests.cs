@@ -139,7 +139,8 @@ public sealed class KeeperTests(ITestOutputHelper output)
             Assert.DoesNotContain("create took", second.Output, StringComparison.Ordinal);
 
             // A clean stop ends the keeper: the ports are free (refused, bindable) at once.
-            Assert.Equal(0, await second.StopAsync());
+            int exit = await second.StopAsync();
+            Assert.True(exit == 0, $"the restarted daemon exited {exit} on SIGTERM:\n{second.Output}");
             Assert.True(await WaitAsync(() => ServeDaemon.KeeperPids(first.StateDirectory).Count == 0, TimeSpan.FromSeconds(10)),
                 "the keeper outlived a clean stop");
             Assert.Equal(SocketError.ConnectionRefused, await ConnectAsync(hello.Address!, 80));
@@ -161,7 +162,7 @@ public sealed class KeeperTests(ITestOutputHelper output)
         ServeDaemon d = await ServeDaemon.StartAsync();
         try
         {
-            IPAddress echo = WelcomeAddress(d, 7), hello = WelcomeAddress(d, 80);
+            IPAddress echo = await WelcomeAddressAsync(d, 7), hello = await WelcomeAddressAsync(d, 80);
             Assert.Equal(SocketError.Success, await ConnectAsync(echo, 7));
             // echo is the file's last service: cut it off.
             string toml = await File.ReadAllTextAsync(d.ConfigPath);
@@ -204,7 +205,7 @@ public sealed class KeeperTests(ITestOutputHelper output)
         try
         {
             Assert.Contains($"keeper: pid {keeperProcess.Id} holds this daemon's 4 listening sockets", d.Output, StringComparison.Ordinal);
-            IPAddress hello = WelcomeAddress(d, 80);
+            IPAddress hello = await WelcomeAddressAsync(d, 80);
             d.Kill();
             var killed = Stopwatch.StartNew();
             await Task.Delay(500);
@@ -224,10 +225,12 @@ public sealed class KeeperTests(ITestOutputHelper output)
     }
 
     /// <summary>A service's address from the daemon's welcome lines ("curl http://ADDRESS:PORT/").</summary>
-    private static IPAddress WelcomeAddress(ServeDaemon d, int port)
+    private static async Task<IPAddress> WelcomeAddressAsync(ServeDaemon d, int port)
     {
-        string text = d.Output;
+        // The welcome's lines follow the "serving zone" line StartAsync waited for: wait for this one too.
         string end = $":{port}/";
+        await d.WaitForOutputAsync(end, TimeSpan.FromSeconds(30));
+        string text = d.Output;
         int at = text.IndexOf(end, StringComparison.Ordinal);
         int start = text.LastIndexOf("http://", at, StringComparison.Ordinal) + "http://".Length;
         return IPAddress.Parse(text[start..at]);
