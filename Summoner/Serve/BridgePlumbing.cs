@@ -61,8 +61,15 @@ public static class BridgePlumbing
 
     private static string[] InNamespace(string? netns, params string[] args) => netns is null ? args : ["-n", netns, .. args];
 
-    /// <summary>Checks the bridge exists (creating it inside a named namespace if needed) before serving.</summary>
+    /// <summary>Checks the bridge exists (creating it inside a named namespace if needed) and puts the
+    /// guests' egress firewall (<see cref="Egress.BridgeFirewall"/>) in place before any guest runs.</summary>
     public static async Task EnsureBridgeAsync(string bridge, string? netns, System.Net.IPAddress gateway, int prefixLength, CancellationToken cancellationToken)
+    {
+        await EnsureBridgeExistsAsync(bridge, netns, gateway, prefixLength, cancellationToken).ConfigureAwait(false);
+        await Egress.BridgeFirewall.InstallAsync(bridge, netns, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task EnsureBridgeExistsAsync(string bridge, string? netns, System.Net.IPAddress gateway, int prefixLength, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         string[] In(params string[] args) => netns is null ? args : ["-n", netns, .. args];

@@ -235,7 +235,10 @@ public static class ServeCommand
         await egress.DisposeAsync().ConfigureAwait(false);
         await engine.DisposeAsync().ConfigureAwait(false);
         if (config.Network.Mode == NetworkMode.Bridge)
+        {
             await BridgePlumbing.RemoveServiceAddressesAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns, config.Services.Concat(reload.Current.Services).Select(s => s.Address).Distinct()).ConfigureAwait(false);
+            await Egress.BridgeFirewall.RemoveAsync(config.Network.Bridge.Name, config.Network.Bridge.Netns).ConfigureAwait(false);
+        }
         await web.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await web.DisposeAsync().ConfigureAwait(false);
         log.LogInformation("stopped");

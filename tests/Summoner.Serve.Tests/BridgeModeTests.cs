@@ -128,19 +128,99 @@ public sealed class BridgeModeTests
         await serving;
     }
 
+    // Egress's firewall (Summoner.Egress.BridgeFirewall): guests with and without an egress list try
+    // raw connects from their own stack (no egress_port, so the SDK does not use the broker) to a
+    // service address held by the door and to a listener on the namespace's gateway address; both
+    // must time out, summon nothing and reach nothing, while the brokered connect to a listed
+    // service works. Without the rules both raw connects succeed.
+    [Fact]
+    public async Task In_bridge_mode_a_guests_own_connects_are_dropped_and_only_its_brokered_listed_destination_is_reached()
+    {
+        const int SaltFirewall = 37, GatewayPort = 7070;
+        BridgeNamespace planned = NamespaceFor(SaltFirewall);
+        string target = planned.Prefix + ".70";
+        string Raw(string name, string connect) => $"""
+            [[service]]
+            name = "{name}"
+            image = "{Summoner.Testing.RepoPaths.Image("nettest")}"
+            ports = [7]
+            memory = "32MiB"
+            command_line = "connect={connect} connect_timeout_ms=5000"
+
+            """;
+        string services = $"""
+            [[service]]
+            name = "target"
+            image = "{Summoner.Testing.RepoPaths.Image("nettest")}"
+            ports = [7]
+            memory = "32MiB"
+            address = "{target}"
+
+            """
+            + Raw("rawdoor", target + ":7")
+            + Raw("rawhost", planned.Prefix + ".1:" + GatewayPort.ToString(CultureInfo.InvariantCulture))
+            + EgressTests.NetTest("listed", "target.summoner.test:7", "[\"target.summoner.test:7\"]");
+        await InBridgeNamespaceAsync(SaltFirewall, async (d, ns) =>
+        {
+            string table = Summoner.Egress.BridgeFirewall.TableName(ns.Bridge);
+            Assert.Contains("table inet " + table, (await ServeDaemon.RunAsync("ip", "netns", "exec", ns.Netns, "nft", "list", "tables")).Stdout, StringComparison.Ordinal);
+            using var sockets = new NetnsSockets(ns.Netns);
+            using System.Net.Sockets.Socket listener = sockets.Create(System.Net.Sockets.AddressFamily.InterNetwork);
+            listener.Bind(new IPEndPoint(IPAddress.Any, GatewayPort));
+            listener.Listen(8);
+
+            foreach (string service in new[] { "rawdoor", "rawhost" })
+                Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, service + ".summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            foreach (string service in new[] { "rawdoor", "rawhost" })
+            {
+                string console = await EgressTests.OutboundAsync(d, service, 1);
+                Assert.Contains("nettest: outbound failed", console, StringComparison.Ordinal);
+                Assert.DoesNotContain("nettest: outbound ok", console, StringComparison.Ordinal);
+            }
+            // The raw connect to the door's address summoned nothing; the one to the gateway reached no listener.
+            Assert.True(await DoorTests.StateAsync(d, "target", "cold"), d.Output);
+            Assert.DoesNotContain("summoner_summons_triggered_total{service=\"target\"", await d.ControlGetAsync("/metrics"), StringComparison.Ordinal);
+            Assert.False(listener.Poll(0, System.Net.Sockets.SelectMode.SelectRead), "a guest's raw connect reached the namespace's listener");
+
+            // The same destination through the broker, listed: summoned and answered.
+            Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "listed.summoner.test", TimeSpan.FromSeconds(30))).Rcode);
+            Assert.Contains("nettest: outbound ok hello from the guest", await EgressTests.OutboundAsync(d, "listed", 1), StringComparison.Ordinal);
+            Assert.Contains("summoner_summons_triggered_total{service=\"target\",trigger=\"connect\"} 1", await d.ControlGetAsync("/metrics"), StringComparison.Ordinal);
+
+            // The drops were this table's (its counters moved), not an accident of routing.
+            string rules = (await ServeDaemon.RunAsync("ip", "netns", "exec", ns.Netns, "nft", "list", "table", "inet", table)).Stdout;
+            _out.WriteLine(rules);
+            Assert.Matches(@"counter packets [1-9]\d* bytes \d+ drop", rules);
+        }, afterStop: async ns =>
+        {
+            string tables = (await ServeDaemon.RunAsync("ip", "netns", "exec", ns.Netns, "nft", "list", "tables")).Stdout;
+            Assert.DoesNotContain(Summoner.Egress.BridgeFirewall.TableName(ns.Bridge), tables, StringComparison.Ordinal);
+        }, extraServiceToml: services, idleTimeout: "60s");
+    }
+
     private static async Task<string> GuestAddressAsync(ServeDaemon d, string service)
     {
         using var doc = System.Text.Json.JsonDocument.Parse(await d.ControlGetAsync("/api/services"));
         return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == service).GetProperty("guestAddress").GetString()!;
     }
 
-    private sealed record BridgeNamespace(string Netns, string Bridge, string Subnet);
+    private sealed record BridgeNamespace(string Netns, string Bridge, string Subnet)
+    {
+        /// <summary>The subnet's first three octets, e.g. "10.214.42".</summary>
+        public string Prefix => Subnet[..Subnet.LastIndexOf('.')];
+    }
 
-    /// <summary>Runs <paramref name="test"/> against a bridge-mode daemon in a namespace made (and removed) for it, then <paramref name="afterStop"/> once the daemon stopped.</summary>
-    private static async Task InBridgeNamespaceAsync(int salt, Func<ServeDaemon, BridgeNamespace, Task> test, Func<BridgeNamespace, Task>? afterStop = null, string extraServiceToml = "")
+    private static BridgeNamespace NamespaceFor(int salt)
     {
         int n = (Environment.ProcessId + salt) % 200 + 20;
-        var ns = new BridgeNamespace("sumdoor" + n.ToString(CultureInfo.InvariantCulture), "sdbr" + n.ToString(CultureInfo.InvariantCulture), $"10.214.{n}.0/24");
+        return new BridgeNamespace("sumdoor" + n.ToString(CultureInfo.InvariantCulture), "sdbr" + n.ToString(CultureInfo.InvariantCulture), $"10.214.{n}.0/24");
+    }
+
+    /// <summary>Runs <paramref name="test"/> against a bridge-mode daemon in a namespace made (and removed) for it, then <paramref name="afterStop"/> once the daemon stopped.</summary>
+    private static async Task InBridgeNamespaceAsync(int salt, Func<ServeDaemon, BridgeNamespace, Task> test, Func<BridgeNamespace, Task>? afterStop = null, string extraServiceToml = "", string idleTimeout = "300ms")
+    {
+        BridgeNamespace ns = NamespaceFor(salt);
+        int n = int.Parse(ns.Bridge["sdbr".Length..], CultureInfo.InvariantCulture);
         await ServeDaemon.RunAsync("ip", "netns", "del", ns.Netns);
         var add = await ServeDaemon.RunAsync("ip", "netns", "add", ns.Netns);
         Assert.True(add.Exit == 0, add.Stderr);
@@ -154,7 +234,7 @@ public sealed class BridgeModeTests
                 gateway = "10.214.{n}.1"
                 netns = "{ns.Netns}"
                 """;
-            await using (ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: "300ms", networkToml: network, extraServiceToml: extraServiceToml))
+            await using (ServeDaemon d = await ServeDaemon.StartAsync(idleTimeout: idleTimeout, networkToml: network, extraServiceToml: extraServiceToml))
                 await test(d, ns);
             if (afterStop is not null) await afterStop(ns);
         }
