@@ -66,10 +66,12 @@ internal sealed class EngineCapacity(EngineOptions options, INetworkPlan plan, I
         }
         if (waiter is not null)
         {
+            // The wait's clock runs before the wait is reported, so whoever saw the report knows when it ends.
+            Task granted = waiter.Granted.Task.WaitAsync(options.CapWait, options.Time, stopping);
             observer.CapWaited(spec.Name, waiter.Cap);
             try
             {
-                await waiter.Granted.Task.WaitAsync(options.CapWait, options.Time, stopping).ConfigureAwait(false);
+                await granted.ConfigureAwait(false);
             }
             catch (TimeoutException) { }
             catch (OperationCanceledException) { }
