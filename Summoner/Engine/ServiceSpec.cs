@@ -140,6 +140,16 @@ public sealed record EngineOptions
     public string GuestNamePrefix { get; init; } = "summoner-";
     /// <summary>Makes the readiness probe's sockets (bridge mode in a namespace needs them made there).</summary>
     public Func<System.Net.Sockets.AddressFamily, System.Net.Sockets.Socket>? ProbeSockets { get; init; }
+    /// <summary>The engine's clock: idle reaping, boot deadlines, back-off, cap waits and drains read it
+    /// (tests pass a virtual one). The readiness probe's socket retries run on real time: they wait for I/O.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The crash-loop back-off after <paramref name="failures"/> boots failed in a row: doubling from the base, capped.</summary>
+    public TimeSpan Backoff(int failures)
+    {
+        double ms = CrashBackoffBase.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, CrashBackoffMax.TotalMilliseconds));
+    }
 }
 
 public enum SummonPhase { Create, Boot, Ready }

@@ -1,11 +1,11 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace Summoner.Engine;
 
 /// <summary>
-/// Owns every service's <see cref="ServiceOwner"/>, the caps and the reaper loop; each owner holds
-/// its guests (<see cref="IGuest"/>) and hears their exits. The DNS layer finds a service by name.
+/// Owns every service's <see cref="ServiceOwner"/>, the caps (<see cref="EngineCapacity"/>) and the
+/// reaper loop; each owner holds its guests (<see cref="IGuest"/>) and hears their exits. The DNS
+/// layer finds a service by name.
 /// </summary>
 public sealed class SummonEngine : IAsyncDisposable
 {
@@ -14,15 +14,11 @@ public sealed class SummonEngine : IAsyncDisposable
     // Services a reload removed, serving their running guest until the last answer's TTL has passed.
     private readonly Dictionary<string, Drain> _draining = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _applyGate = new();
-    private readonly Dictionary<string, ServiceOwner> _byGuest = new(StringComparer.Ordinal);
-    private readonly object _capGate = new();
-    private readonly LinkedList<CapWaiter> _waiters = new();
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
+    // What every owner gets of the engine: ports, options, observer and the caps, no back-reference.
+    private readonly EngineParts _parts;
     private Task? _reaper;
-    private int _booting;
-    private int _running;
-    private long _memoryMiB;
     private int _disposed;
     private readonly ILoggerFactory _loggers;
     // Guest numbers reached by services removed since: one added again continues past them.
@@ -38,9 +34,11 @@ public sealed class SummonEngine : IAsyncDisposable
         loggers ??= Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
         _log = loggers.CreateLogger("Summoner.Engine");
         _loggers = loggers;
+        Capacity = new EngineCapacity(Options, Network, Observer, _stopping.Token);
+        _parts = new EngineParts(Driver, Network, Options, Observer, Capacity, () => PendingSpecApplied?.Invoke(), _stopping.Token);
         foreach (ServiceSpec spec in services)
         {
-            var owner = new ServiceOwner(spec, this, loggers.CreateLogger("Summoner.Service." + spec.Name));
+            var owner = new ServiceOwner(spec, _parts, loggers.CreateLogger("Summoner.Service." + spec.Name));
             if (!_byName.TryAdd(spec.Name, owner))
                 throw new ArgumentException($"service '{spec.Name}' is defined twice", nameof(services));
         }
@@ -58,9 +56,12 @@ public sealed class SummonEngine : IAsyncDisposable
 
     public IReadOnlyCollection<ServiceOwner> Services => _byName.Values;
 
-    public int RunningGuests => Volatile.Read(ref _running);
+    /// <summary>The room guests take under the caps, and the summons waiting for it.</summary>
+    internal EngineCapacity Capacity { get; }
 
-    public long GuestMemoryMiB => Interlocked.Read(ref _memoryMiB);
+    public int RunningGuests => Capacity.RunningGuests;
+
+    public long GuestMemoryMiB => Capacity.GuestMemoryMiB;
 
     public ServiceOwner? Find(string serviceName) => _byName.GetValueOrDefault(serviceName);
 
@@ -69,8 +70,6 @@ public sealed class SummonEngine : IAsyncDisposable
     /// may have changed. Raised on a thread-pool thread, never under a service's lock.
     /// </summary>
     public event Action? PendingSpecApplied;
-
-    internal void OnPendingSpecApplied() => PendingSpecApplied?.Invoke();
 
     /// <summary>Services a reload removed whose guest is not destroyed yet (the door keeps their addresses until then).</summary>
     public IReadOnlyCollection<ServiceOwner> Draining { get { lock (_applyGate) return [.. _draining.Values.Select(d => d.Owner)]; } }
@@ -124,7 +123,7 @@ public sealed class SummonEngine : IAsyncDisposable
                 }
                 else
                 {
-                    owner = new ServiceOwner(spec, this, _loggers.CreateLogger("Summoner.Service." + spec.Name));
+                    owner = new ServiceOwner(spec, _parts, _loggers.CreateLogger("Summoner.Service." + spec.Name));
                     if (_sequences.TryGetValue(spec.Name, out int sequence)) owner.ContinueSequence(sequence);
                     added.Add(spec.Name);
                 }
@@ -156,13 +155,13 @@ public sealed class SummonEngine : IAsyncDisposable
     private async Task DrainAsync(ServiceOwner owner, CancellationToken cancel)
     {
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancel, _stopping.Token);
-        var waited = Stopwatch.StartNew();
+        long waited = Options.Time.GetTimestamp();
         try
         {
             // Task.Delay's timer counts whole milliseconds and can fire a little early (seen: 798 ms
             // for 800): wait out the rest, so no answer given before the removal outlives its guest.
-            for (TimeSpan left = Options.AnswerTtl; left > TimeSpan.Zero; left = Options.AnswerTtl - waited.Elapsed)
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), both.Token).ConfigureAwait(false);
+            for (TimeSpan left = Options.AnswerTtl; left > TimeSpan.Zero; left = Options.AnswerTtl - Options.Time.GetElapsedTime(waited))
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), Options.Time, both.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -225,21 +224,13 @@ public sealed class SummonEngine : IAsyncDisposable
         if (guest.Paused || guest.Network is null) return "a paused pool member (the pool is prepared again)";
         if (!Network.TryClaim(guest.Network)) return $"its address {guest.Network.ServiceAddress} is not free in this configuration";
         IGuest adopted = Driver.Adopt(guest);
-        lock (_capGate)
-        {
-            _running++;
-            _memoryMiB += owner.Spec.MemoryMiB;
-        }
+        Capacity.Adopt(owner.Spec);
         if (owner.TryAdopt(adopted))
         {
             Observer.RunningGuestsChanged(RunningGuests);
             return null;
         }
-        lock (_capGate)
-        {
-            _running--;
-            _memoryMiB -= owner.Spec.MemoryMiB;
-        }
+        Capacity.Unadopt(owner.Spec);
         Network.Release(guest.Network);
         return $"{owner.Spec.Name} already has a guest";
     }
@@ -247,151 +238,17 @@ public sealed class SummonEngine : IAsyncDisposable
     public Task StopServiceAsync(string serviceName) =>
         (Find(serviceName) ?? throw new ArgumentException($"no service named '{serviceName}'", nameof(serviceName))).ReapAsync(ReapReason.Stopped);
 
-    /// <summary>
-    /// Takes a boot slot, a running-guest slot and the memory for one guest of <paramref name="spec"/>.
-    /// A summon (<paramref name="forQuery"/>) over a cap waits up to <see cref="EngineOptions.CapWait"/>
-    /// in a queue of at most <see cref="EngineOptions.WaitingSummons"/>; a warm-pool refill never
-    /// waits and never takes room while a summon waits. Returns null, or the cap that refused.
-    /// </summary>
-    internal async Task<EngineCap?> ReserveAsync(ServiceSpec spec, bool forQuery)
-    {
-        CapWaiter? waiter = null;
-        lock (_capGate)
-        {
-            EngineCap? over = OverCapLocked(spec) ?? (forQuery || _waiters.Count == 0 ? null : EngineCap.WaitingSummons);
-            if (over is null)
-                TakeLocked(spec);
-            else if (!forQuery || IsStopping || Options.CapWait <= TimeSpan.Zero || _waiters.Count >= Options.WaitingSummons)
-                return over;
-            else
-                _waiters.AddLast(waiter = new CapWaiter(spec, over.Value));
-        }
-        if (waiter is not null)
-        {
-            Observer.CapWaited(spec.Name, waiter.Cap);
-            try
-            {
-                await waiter.Granted.Task.WaitAsync(Options.CapWait, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (TimeoutException) { }
-            catch (OperationCanceledException) { }
-            // Only a grant (under the lock) takes a waiter off the list, together with its room.
-            lock (_capGate)
-            {
-                if (_waiters.Remove(waiter)) return waiter.Cap;
-            }
-        }
-        Observer.RunningGuestsChanged(RunningGuests);
-        return null;
-    }
-
-    private sealed class CapWaiter(ServiceSpec spec, EngineCap cap)
-    {
-        public ServiceSpec Spec { get; } = spec;
-        public EngineCap Cap { get; set; } = cap;
-        public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private EngineCap? OverCapLocked(ServiceSpec spec)
-    {
-        if (_booting >= Options.MaxConcurrentBoots) return EngineCap.ConcurrentBoots;
-        if (_running >= Options.MaxRunningGuests) return EngineCap.RunningGuests;
-        if (_memoryMiB + spec.MemoryMiB > Options.MaxTotalMemoryMiB) return EngineCap.GuestMemory;
-        return null;
-    }
-
-    private void TakeLocked(ServiceSpec spec)
-    {
-        _booting++;
-        _running++;
-        _memoryMiB += spec.MemoryMiB;
-    }
-
-    /// <summary>Hands freed room to waiting summons, oldest first (a small one may pass a big one that does not fit).</summary>
-    private void GrantWaitersLocked()
-    {
-        for (LinkedListNode<CapWaiter>? node = _waiters.First; node is not null;)
-        {
-            LinkedListNode<CapWaiter>? next = node.Next;
-            CapWaiter w = node.Value;
-            if (OverCapLocked(w.Spec) is { } over)
-            {
-                w.Cap = over;
-            }
-            else
-            {
-                _waiters.Remove(node);
-                TakeLocked(w.Spec);
-                w.Granted.TrySetResult();
-            }
-            node = next;
-        }
-    }
-
-    private void UntakeLocked(ServiceSpec spec)
-    {
-        _booting--;
-        _running--;
-        _memoryMiB -= spec.MemoryMiB;
-    }
-
     /// <summary>Summons waiting for room under a cap.</summary>
-    public int WaitingSummons { get { lock (_capGate) return _waiters.Count; } }
+    public int WaitingSummons => Capacity.WaitingSummons;
 
     /// <summary>Guests between create and ready-or-failed (what concurrent_boots counts).</summary>
-    public int BootingGuests { get { lock (_capGate) return _booting; } }
+    public int BootingGuests => Capacity.BootingGuests;
 
-    internal void GuestStarted(ServiceOwner owner, string guestName)
-    {
-        lock (_byGuest) _byGuest[guestName] = owner;
-    }
-
-    /// <summary>A boot reached ready or failed: its boot slot goes to the next waiting summon.</summary>
-    internal void BootEnded()
-    {
-        lock (_capGate)
-        {
-            _booting--;
-            GrantWaitersLocked();
-        }
-    }
-
-    /// <summary>Returns a guest's share of the caps once it is gone; a second call for the same guest is ignored.</summary>
-    internal void Release(ServiceSpec spec, string guestName, GuestNetwork network)
-    {
-        bool started;
-        lock (_byGuest) started = _byGuest.Remove(guestName);
-        if (!started) return;
-        lock (_capGate)
-        {
-            _running--;
-            _memoryMiB -= spec.MemoryMiB;
-            GrantWaitersLocked();
-        }
-        Network.Release(network);
-        Observer.RunningGuestsChanged(RunningGuests);
-    }
-
-    /// <summary>Undoes <see cref="ReserveAsync"/> for a boot that never reached the hypervisor.</summary>
-    internal void Unreserve(ServiceSpec spec)
-    {
-        lock (_capGate)
-        {
-            UntakeLocked(spec);
-            GrantWaitersLocked();
-        }
-        Observer.RunningGuestsChanged(RunningGuests);
-    }
-
-    internal TimeSpan Backoff(int failures)
-    {
-        double ms = Options.CrashBackoffBase.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        return TimeSpan.FromMilliseconds(Math.Min(ms, Options.CrashBackoffMax.TotalMilliseconds));
-    }
+    internal TimeSpan Backoff(int failures) => Options.Backoff(failures);
 
     private async Task ReapLoopAsync(CancellationToken stopping)
     {
-        using var timer = new PeriodicTimer(Options.ReapInterval);
+        using var timer = new PeriodicTimer(Options.ReapInterval, Options.Time);
         try
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
@@ -416,7 +273,7 @@ public sealed class SummonEngine : IAsyncDisposable
             {
                 _log.LogDebug("counters of {Guest} unavailable: {Message}", guest.Name, ex.Message);
             }
-            await owner.TryReapIdleAsync(DateTime.UtcNow).ConfigureAwait(false);
+            await owner.TryReapIdleAsync(Options.Time.GetUtcNow().UtcDateTime).ConfigureAwait(false);
         }
     }
 
@@ -434,8 +291,9 @@ public sealed class SummonEngine : IAsyncDisposable
             foreach (Drain d in _draining.Values) d.Cancel.Cancel();
         }
         Task[] boots = [.. owners.SelectMany(o => o.WorkInFlight)];
+        // Bounded on real time even under a virtual clock: a shutdown must end whatever the clock does.
         if (boots.Length > 0)
-            await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+            await Task.WhenAny(Task.WhenAll(boots), Task.Delay(TimeSpan.FromSeconds(30), TimeProvider.System)).ConfigureAwait(false);
         var reaps = new List<Task>();
         foreach (ServiceOwner owner in owners)
         {
@@ -445,9 +303,7 @@ public sealed class SummonEngine : IAsyncDisposable
         await Task.WhenAll(reaps).ConfigureAwait(false);
         await Task.WhenAll(owners.Select(o => o.DestroysInFlight)).ConfigureAwait(false);
         // Guests whose create never returned (abandoned, or still running): destroy them by name.
-        string[] leftovers;
-        lock (_byGuest) leftovers = [.. _byGuest.Keys];
-        foreach (string guest in leftovers)
+        foreach (string guest in Capacity.Held)
         {
             try { await Driver.DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false); }
             catch (Exception ex) when (ex is not OutOfMemoryException) { _log.LogWarning("destroying {Guest} at shutdown failed: {Message}", guest, ex.Message); }

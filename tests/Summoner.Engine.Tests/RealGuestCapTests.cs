@@ -89,7 +89,11 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         await sampler;
 
         // The second guest was created only once the first was ready: a boot holds its slot until ready, not only through create.
-        Assert.Equal([SummonState.Booting, SummonState.Ready], otherAtCreate.ToArray());
+        // The first create may run before the second query even arrives (Cold) or while it waits (Booting).
+        SummonState[] seen = otherAtCreate.ToArray();
+        Assert.Equal(2, seen.Length);
+        Assert.Contains(seen[0], new[] { SummonState.Cold, SummonState.Booting });
+        Assert.Equal(SummonState.Ready, seen[1]);
         Assert.Equal(1, maxBooting);
         Assert.Equal(1, rig.Metric("summoner_cap_waits_total{cap=\"concurrent_boots\"}"));
         Assert.Equal(0, rig.Metric("summoner_cap_refusals_total{cap=\"concurrent_boots\"}"));

@@ -263,13 +263,13 @@ public sealed class SummonEngineTests : IDisposable
         var engine = new SummonEngine([small, big], new ScriptedDriver(), new LoopbackNetworkPlan(IPAddress.Parse("127.79.1.1"), 4),
             new EngineOptions { StateDirectory = _state, MaxTotalMemoryMiB = 64, WaitingSummons = 1, CapWait = TimeSpan.FromSeconds(20) });
         await using var _e = engine;
-        Assert.Null(await engine.ReserveAsync(small, forQuery: true));                 // 16 of 64 MiB
-        Task<EngineCap?> bigWaits = engine.ReserveAsync(big, forQuery: true);              // needs all 64: waits
+        Assert.Null(await engine.Capacity.ReserveAsync(small, forQuery: true));                 // 16 of 64 MiB
+        Task<EngineCap?> bigWaits = engine.Capacity.ReserveAsync(big, forQuery: true);              // needs all 64: waits
         Assert.False(bigWaits.IsCompleted);
         Assert.Equal(1, engine.WaitingSummons);
-        Assert.Equal(EngineCap.WaitingSummons, await engine.ReserveAsync(small, forQuery: false)); // a refill would fit, but someone waits
-        Assert.Equal(EngineCap.GuestMemory, await engine.ReserveAsync(big, forQuery: true));  // the queue (1) is full: refused at once
-        engine.Unreserve(small);                                                        // room frees: the waiter gets it
+        Assert.Equal(EngineCap.WaitingSummons, await engine.Capacity.ReserveAsync(small, forQuery: false)); // a refill would fit, but someone waits
+        Assert.Equal(EngineCap.GuestMemory, await engine.Capacity.ReserveAsync(big, forQuery: true));  // the queue (1) is full: refused at once
+        engine.Capacity.Unreserve(small);                                                        // room frees: the waiter gets it
         Assert.Null(await bigWaits);
         Assert.Equal(64, engine.GuestMemoryMiB);
         Assert.Equal(0, engine.WaitingSummons);
