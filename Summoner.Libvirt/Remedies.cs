@@ -44,6 +44,8 @@ internal static class Remedies
                 "ImageStore needs a libvirtd, local (qemu+unix://) or remote (Debian: apt-get install libvirt-daemon, which holds the storage driver)";
         if (message.Contains("character device", StringComparison.Ordinal) && message.Contains("not using a PTY", StringComparison.Ordinal))
             return "virDomainOpenConsole reads only a serial console of type pty: create the domain with SerialConsole.ToPty";
+        if (message.Contains("Couldn't create lock file for device", StringComparison.Ordinal))
+            return "libvirt locks a console's pty with a file under /var/lock (/run/lock on Debian): create that directory (mode 1777) on the host running QEMU";
         if (code == LibvirtException.ErrNoDomain)
             return "the domain no longer exists (it was destroyed or stopped by itself)";
         return null;
