@@ -47,6 +47,8 @@ public sealed class LibvirtConnection : IDisposable
     /// <summary>The URI this connection was opened with.</summary>
     public string Uri { get; }
 
+    internal ConnectHandle Handle => handle;
+
     /// <summary>Raised for every domain lifecycle event, on a dispatcher thread (never libvirt's loop).</summary>
     public event EventHandler<DomainLifecycleEvent>? DomainLifecycle;
 
@@ -129,6 +131,22 @@ public sealed class LibvirtConnection : IDisposable
         }
         return result;
     }
+
+    /// <summary>
+    /// Opens <paramref name="domain"/>'s serial console through libvirt (virDomainOpenConsole): a line
+    /// stream that works the same over a remote URI. The domain's serial must be
+    /// <see cref="SerialConsole.ToPty"/>; open it while the domain is paused to miss no output.
+    /// <paramref name="force"/> takes the console from an earlier reader (libvirt allows one).
+    /// </summary>
+    public DomainConsole OpenConsole(Domain domain, bool force = true)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        return DomainConsole.Open(this, domain, force);
+    }
+
+    public Task<DomainConsole> OpenConsoleAsync(Domain domain, bool force = true, CancellationToken cancellationToken = default) =>
+        Blocking.Run(() => OpenConsole(domain, force), cancellationToken);
 
     /// <summary>
     /// Lifecycle events from now until <paramref name="cancellationToken"/> fires or the connection

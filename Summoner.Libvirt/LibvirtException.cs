@@ -41,9 +41,12 @@ public class LibvirtException : Exception
     /// <summary>What to do next, when we recognise the failure; otherwise null.</summary>
     public string? Remedy { get; }
 
+    public const int ErrNoSupport = 3;
     public const int ErrNoConnect = 5;
     public const int ErrOperationFailed = 9;
     public const int ErrNoDomain = 42;
+    public const int ErrNoStoragePool = 49;
+    public const int ErrNoStorageVolume = 50;
     public const int ErrOperationInvalid = 55;
 
     private static string Compose(string operation, int code, int errorDomain, string message, string? remedy) =>

@@ -39,6 +39,13 @@ internal static class Remedies
                 "or the guest powered off or reset within milliseconds; create such a guest paused, then resume it, to capture its serial output";
         if (message.Contains("/proc/net/dev: Interface not found", StringComparison.Ordinal))
             return "that tap is not in the network namespace of the process running the QEMU driver (it was moved, or the guest is gone): read its counters where it lives with TapStatistics.ReadInNamespace (or ip -n NAMESPACE -s link show TAP)";
+        if (code == LibvirtException.ErrNoSupport && message.Contains("virStoragePool", StringComparison.Ordinal))
+            return "this connection has no storage driver (libvirt's embedded driver has none: storage:///embed is rejected): images are already local there, pass their path; " +
+                "ImageStore needs a libvirtd, local (qemu+unix://) or remote (Debian: apt-get install libvirt-daemon, which holds the storage driver)";
+        if (message.Contains("character device", StringComparison.Ordinal) && message.Contains("not using a PTY", StringComparison.Ordinal))
+            return "virDomainOpenConsole reads only a serial console of type pty: create the domain with SerialConsole.ToPty";
+        if (message.Contains("Couldn't create lock file for device", StringComparison.Ordinal))
+            return "libvirt locks a console's pty with a file under /var/lock (/run/lock on Debian): create that directory (mode 1777) on the host running QEMU";
         if (code == LibvirtException.ErrNoDomain)
             return "the domain no longer exists (it was destroyed or stopped by itself)";
         return null;

@@ -21,6 +21,8 @@ public sealed class Domain : IDisposable
 
     public string Name { get; }
 
+    internal DomainHandle Handle => handle;
+
     public Guid Uuid { get; }
 
     /// <summary>The running domain's numeric id (changes with every start), or null when it is not running.</summary>

@@ -59,6 +59,13 @@ public sealed record DomainSpec
     public string EmulatorPath { get; init; } = "/usr/bin/qemu-system-x86_64";
 
     /// <summary>
+    /// True (the default) when QEMU runs on this machine, so that missing files (kernel, emulator,
+    /// fw_cfg files, the serial log's directory) are reported before libvirt is called. False for a
+    /// remote host: those paths are that host's, and its libvirt reports them.
+    /// </summary>
+    public bool CheckPathsHere { get; init; } = true;
+
+    /// <summary>
     /// QEMU capabilities libvirt must treat as absent for this domain
     /// (<c>&lt;qemu:capabilities&gt;&lt;qemu:del capability='…'/&gt;</c>). libvirt documents this as a
     /// testing knob and fails the start if it does not know a name, so callers keep a way back
@@ -100,4 +107,12 @@ public abstract record SerialConsole
 
     /// <summary>QEMU listens on this unix socket (without waiting for a client); the host connects to read.</summary>
     public sealed record ToUnixSocket(string Path) : SerialConsole;
+
+    /// <summary>
+    /// A pseudo-terminal on the host that runs QEMU, read through libvirt itself with
+    /// <see cref="LibvirtConnection.OpenConsole"/>: works over remote URIs, no file on any disk.
+    /// Output written while no console is open is lost, so create the domain paused, open the
+    /// console, then resume.
+    /// </summary>
+    public sealed record ToPty : SerialConsole;
 }

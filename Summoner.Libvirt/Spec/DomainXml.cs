@@ -106,6 +106,8 @@ public static partial class DomainXml
         SerialConsole.ToUnixSocket s => new XElement("serial", new XAttribute("type", "unix"),
             new XElement("source", new XAttribute("mode", "bind"), new XAttribute("path", s.Path)),
             new XElement("target", new XAttribute("port", 0))),
+        SerialConsole.ToPty => new XElement("serial", new XAttribute("type", "pty"),
+            new XElement("target", new XAttribute("port", 0))),
         _ => throw new DomainSpecException("unknown serial console kind " + serial.GetType().Name),
     };
 
@@ -159,7 +161,8 @@ public static partial class DomainXml
         if (spec.Name is null || !DomainName().IsMatch(spec.Name))
             throw new DomainSpecException($"domain name '{spec.Name}' is not allowed: use 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit");
         RequireAbsolutePath("kernel image", spec.KernelPath);
-        if (!File.Exists(spec.KernelPath))
+        bool here = spec.CheckPathsHere;
+        if (here && !File.Exists(spec.KernelPath))
             throw new DomainSpecException($"kernel image {spec.KernelPath} does not exist: build it first (./summoner build writes artifacts/images/NAME.elf)");
         if (spec.KernelCommandLine is not null && spec.KernelCommandLine.Any(char.IsControl))
             throw new DomainSpecException("kernel command line must not contain control characters");
@@ -168,21 +171,26 @@ public static partial class DomainXml
         if (spec.VCpus is < 1 or > 255)
             throw new DomainSpecException($"vCPU count {spec.VCpus} is out of range (1-255)");
         RequireAbsolutePath("emulator", spec.EmulatorPath);
-        if (!File.Exists(spec.EmulatorPath))
+        if (here && !File.Exists(spec.EmulatorPath))
             throw new DomainSpecException($"QEMU is not installed at {spec.EmulatorPath}: run apt-get install qemu-system-x86");
         if (spec.Machine == MachineKind.PcQboot)
         {
             RequireAbsolutePath("qboot ROM", spec.QbootRomPath);
-            if (!File.Exists(spec.QbootRomPath))
+            if (here && !File.Exists(spec.QbootRomPath))
                 throw new DomainSpecException($"qboot's ROM {spec.QbootRomPath} is missing: run apt-get install qemu-system-data, or use machine microvm");
         }
         switch (spec.Serial)
         {
-            case SerialConsole.ToFile f: RequireWritableParent("serial log", f.Path); break;
+            case SerialConsole.ToFile f:
+                if (here) RequireWritableParent("serial log", f.Path);
+                else RequireAbsolutePath("serial log", f.Path);
+                break;
             case SerialConsole.ToUnixSocket s:
-                RequireWritableParent("serial socket", s.Path);
+                if (here) RequireWritableParent("serial socket", s.Path);
+                else RequireAbsolutePath("serial socket", s.Path);
                 if (Encoding.UTF8.GetByteCount(s.Path) > 107) throw new DomainSpecException($"serial socket path {s.Path} is longer than a unix socket allows (107 bytes): use a shorter directory");
                 break;
+            case SerialConsole.ToPty: break;
             default: throw new DomainSpecException("a serial console is required: the host reads the guest's output from it");
         }
         foreach (string capability in spec.MaskedQemuCapabilities)
@@ -197,7 +205,7 @@ public static partial class DomainXml
                 throw new DomainSpecException($"fw_cfg name '{f.Name}' is not allowed: use opt/ followed by letters, digits, '.', '_', '-' or '/', at most 55 characters");
             RequireAbsolutePath("fw_cfg file", f.Path);
             if (f.Path.Contains(',', StringComparison.Ordinal)) throw new DomainSpecException($"fw_cfg file path {f.Path} must not contain ','");
-            if (!File.Exists(f.Path)) throw new DomainSpecException($"fw_cfg file {f.Path} does not exist");
+            if (here && !File.Exists(f.Path)) throw new DomainSpecException($"fw_cfg file {f.Path} does not exist");
         }
         var seenForwards = new HashSet<(ForwardProtocol, string, int)>();
         foreach (var nic in spec.Nics)

@@ -27,6 +27,25 @@ public sealed class DomainXmlTests : IDisposable
     }
 
     [Fact]
+    public void Pty_serial_renders_without_a_path_for_libvirt_console_streams()
+    {
+        var serial = XElement.Parse(DomainXml.Render(Spec() with { Serial = new SerialConsole.ToPty() })).Element("devices")!.Element("serial")!;
+        Assert.Equal("pty", (string?)serial.Attribute("type"));
+        Assert.Null(serial.Element("source"));
+        Assert.Equal("0", (string?)serial.Element("target")?.Attribute("port"));
+    }
+
+    [Fact]
+    public void Paths_of_another_host_are_not_checked_here_but_must_still_be_absolute()
+    {
+        var remote = Spec() with { KernelPath = "/nowhere/on/this/machine.elf", EmulatorPath = "/nowhere/qemu", Serial = new SerialConsole.ToFile("/nowhere/x.serial") };
+        Assert.Contains("does not exist", Assert.Throws<DomainSpecException>(() => DomainXml.Render(remote)).Message, StringComparison.Ordinal);
+        var x = XElement.Parse(DomainXml.Render(remote with { CheckPathsHere = false }));
+        Assert.Equal("/nowhere/on/this/machine.elf", x.Element("os")?.Element("kernel")?.Value);
+        Assert.Throws<DomainSpecException>(() => DomainXml.Render(remote with { CheckPathsHere = false, KernelPath = "relative.elf" }));
+    }
+
+    [Fact]
     public void Masked_capabilities_render_as_qemu_del_elements_and_bad_names_are_refused()
     {
         Assert.Null(XElement.Parse(DomainXml.Render(Spec())).Element(Qemu + "capabilities"));

@@ -18,6 +18,8 @@ internal sealed class IsolatedLibvirtd : IAsyncDisposable
         mount --make-rprivate /
         for d in /run /var/lib /var/cache /var/log; do mount -t tmpfs -o mode=0755 sumlv "$d"; done
         mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
+        # libvirt locks a console's pty under /var/lock (-> /run/lock), which the tmpfs above hid.
+        mkdir -p -m 1777 /run/lock
         mount --bind "$T/etc" /etc/libvirt
         mount --bind "$T/run" /run/libvirt
         mount --bind "$T/lib" /var/lib/libvirt
