@@ -184,7 +184,6 @@ public sealed class SocketKeeper : IDisposable
     private void Adopt(string label, int fd)
     {
         Socket socket;
-        string key;
         try
         {
             socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
@@ -192,23 +191,28 @@ public sealed class SocketKeeper : IDisposable
         catch (SocketException)
         {
             FdPassing.close(fd);
-            _labels[label] = label;
-            _inherited[label] = null;
+            Unusable(label);
             return;
         }
         bool usable = socket.LocalEndPoint is IPEndPoint
             && (socket.ProtocolType == ProtocolType.Udp
                 || (socket.ProtocolType == ProtocolType.Tcp && (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! != 0));
-        key = usable ? Key(Scope(label), socket.ProtocolType, (IPEndPoint)socket.LocalEndPoint!) : label;
+        string key = usable ? Key(Scope(label), socket.ProtocolType, (IPEndPoint)socket.LocalEndPoint!) : label;
         if (!usable || _inherited.ContainsKey(key))
         {
             socket.Dispose();
-            _labels[label] = label;
-            _inherited[label] = null;
+            Unusable(label);
             return;
         }
         _labels[key] = label;
         _inherited[key] = socket;
+    }
+
+    /// <summary>A socket handed back that nothing can serve on: kept only as a label, so <see cref="ReleaseUnclaimed"/> tells the keeper to drop it.</summary>
+    private void Unusable(string label)
+    {
+        _labels[label] = label;
+        _inherited[label] = null;
     }
 
     private static string Key(string scope, ProtocolType protocol, IPEndPoint endpoint) =>
@@ -315,7 +319,7 @@ public sealed class SocketKeeper : IDisposable
             if (_connection is not null)
             {
                 Ask("bye");
-                _connection?.Dispose();
+                _connection?.Dispose(); // Ask leaves it null when the keeper was lost
                 _connection = null;
             }
             foreach (Socket? s in _inherited.Values) s?.Dispose();

@@ -178,6 +178,7 @@ public static class ServeCommand
             return 1;
         }
 
+        Keeper.IListeningSockets daemonNamespace = keeper.In(null); // DNS binds in the daemon's own namespace, even in bridge mode
         var dnsOptions = new DnsServerOptions
         {
             Endpoint = config.Dns.Listen,
@@ -186,8 +187,8 @@ public static class ServeCommand
             MaxTcpConnectionsPerClient = config.Dns.TcpConnectionsPerClient,
             TcpMessageTimeout = config.Dns.TcpMessageTimeout,
             Diagnostics = m => log.LogWarning("dns: {Message}", m),
-            TakeBack = keeper.In(null).TakeBack,
-            Listening = keeper.In(null).Keep,
+            TakeBack = daemonNamespace.TakeBack,
+            Listening = daemonNamespace.Keep,
         };
         await using var dns = new DnsServer(ZoneSetup.Catalog(config), new EngineAnswerSource(engine, config.Dns.ServiceTtl,
             config.Limits.WaitingQueries, reason => metrics.SummonRefusals.WithLabels(reason).Inc()), dnsOptions);

@@ -84,9 +84,7 @@ public sealed class ServeDaemon : IAsyncDisposable
             """;
         string configPath = Path.Combine(directory, "summoner.toml");
         await File.WriteAllTextAsync(configPath, toml);
-        Process process = underNohup
-            ? StartProcess(configPath, underNohup: true, "serve", "--config", configPath, "--log-format", logFormat)
-            : StartProcess(configPath, "serve", "--config", configPath, "--log-format", logFormat);
+        Process process = StartProcess(configPath, underNohup, "serve", "--config", configPath, "--log-format", logFormat);
         var daemon = new ServeDaemon(directory, configPath, process, dns, metrics, r);
         await daemon.WaitForOutputAsync("summoner: serving zone", TimeSpan.FromSeconds(60));
         return daemon;
