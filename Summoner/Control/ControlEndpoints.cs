@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Summoner.Engine;
-using Summoner.Serve;
+using Summoner.Adapters;
 
 namespace Summoner.Control;
 

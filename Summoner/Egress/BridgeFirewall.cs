@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Summoner.Serve;
+using Summoner.Linux;
 
 namespace Summoner.Egress;
 

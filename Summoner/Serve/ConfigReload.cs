@@ -5,6 +5,8 @@ using Summoner.Dns;
 using Summoner.Dns.Zones;
 using Summoner.Engine;
 
+using Summoner.Linux;
+
 namespace Summoner.Serve;
 
 /// <summary>What one reload did: <see cref="Ok"/> false when the file was refused (nothing changed).</summary>

@@ -1,5 +1,6 @@
 using Summoner.Engine;
 
+
 namespace Summoner.Serve;
 
 /// <summary>

@@ -11,6 +11,9 @@ using Summoner.Engine;
 using Summoner.Libvirt;
 using Summoner.Metrics;
 
+using Summoner.Adapters;
+using Summoner.Linux;
+
 namespace Summoner.Serve;
 
 /// <summary>`summoner serve`: DNS for the zone, summons on demand, /metrics and the control API.</summary>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Summoner.Libvirt;
 using Summoner.Metrics;
-using Summoner.Serve;
+using Summoner.Adapters;
 using Summoner.Testing;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Summoner.Engine;
-using Summoner.Serve;
+using Summoner.Adapters;
 using Xunit;
 
 namespace Summoner.Engine.Tests;

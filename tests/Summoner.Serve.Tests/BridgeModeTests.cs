@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Xunit;
 using Xunit.Abstractions;
+using Summoner.Linux;
 
 namespace Summoner.Serve.Tests;
 

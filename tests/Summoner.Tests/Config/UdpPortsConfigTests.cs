@@ -1,5 +1,6 @@
 using Summoner.Config;
 using Summoner.Engine;
+using Summoner.Adapters;
 using Summoner.Serve;
 
 namespace Summoner.Tests.Config;

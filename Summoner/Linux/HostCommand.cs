@@ -1,6 +1,7 @@
 using System.Diagnostics;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Linux;
 
 /// <summary>Runs a host tool (ip, sysctl) with arguments as a list, never through a shell.</summary>
 public static class HostCommand

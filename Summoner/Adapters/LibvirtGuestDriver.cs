@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging;
 using Summoner.Engine;
 using Summoner.Libvirt;
 
-namespace Summoner.Serve;
+using Summoner.Linux;
+
+namespace Summoner.Adapters;
 
 /// <summary>
 /// The engine's hypervisor port over our libvirt binding: one transient microvm domain per guest,

@@ -1,7 +1,8 @@
 using Summoner.Engine;
 using Summoner.Metrics;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Adapters;
 
 /// <summary>Turns the engine's events into Summoner's Prometheus metrics.</summary>
 public sealed class MetricsObserver : ISummonObserver

@@ -3,7 +3,8 @@ using System.Net;
 using Summoner.Dns;
 using Summoner.Engine;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Adapters;
 
 /// <summary>
 /// The DNS server's view of the summon engine: a query for a service name summons it. A ready

@@ -3,7 +3,8 @@ using System.Net;
 using Summoner.Engine;
 using Summoner.Libvirt;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Adapters;
 
 /// <summary>
 /// What Summoner writes into each domain's libvirt &lt;metadata&gt; (one element in its own

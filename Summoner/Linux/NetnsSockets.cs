@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Linux;
 
 /// <summary>
 /// Creates sockets inside a named network namespace. A socket belongs to the namespace of the

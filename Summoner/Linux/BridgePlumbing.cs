@@ -1,6 +1,7 @@
 using Summoner.Engine;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Linux;
 
 /// <summary>
 /// Taps for bridge mode. libvirt opens a pre-made tap (managed='no') in its own namespace; the tap

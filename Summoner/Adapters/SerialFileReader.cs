@@ -1,7 +1,8 @@
 using System.Text;
 using Summoner.Engine;
 
-namespace Summoner.Serve;
+
+namespace Summoner.Adapters;
 
 /// <summary>
 /// Reads a guest's serial console from the file QEMU writes it to (libvirt's serial type="file"),
