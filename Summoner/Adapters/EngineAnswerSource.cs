@@ -3,7 +3,6 @@ using System.Net;
 using Summoner.Dns;
 using Summoner.Engine;
 
-
 namespace Summoner.Adapters;
 
 /// <summary>

@@ -3,7 +3,6 @@ using System.Net;
 using Summoner.Engine;
 using Summoner.Libvirt;
 
-
 namespace Summoner.Adapters;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using Summoner.Engine;
 using Summoner.Metrics;
 
-
 namespace Summoner.Adapters;
 
 /// <summary>Turns the engine's events into Summoner's Prometheus metrics.</summary>

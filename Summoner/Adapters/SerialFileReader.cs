@@ -1,7 +1,6 @@
 using System.Text;
 using Summoner.Engine;
 
-
 namespace Summoner.Adapters;
 
 /// <summary>

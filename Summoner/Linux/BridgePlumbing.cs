@@ -1,6 +1,5 @@
 using Summoner.Engine;
 
-
 namespace Summoner.Linux;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 
-
 namespace Summoner.Linux;
 
 /// <summary>Runs a host tool (ip, sysctl) with arguments as a list, never through a shell.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using Summoner.Config;
 using Summoner.Engine;
 
-
 namespace Summoner.Serve;
 
 /// <summary>Maps the validated configuration onto the engine's own types.</summary>

@@ -1,7 +1,6 @@
 using Summoner.Config;
 using Summoner.Dns.Zones;
 
-
 namespace Summoner.Serve;
 
 /// <summary>Builds the DNS zone Summoner is authoritative for from the [dns] and [[service]] sections.</summary>
