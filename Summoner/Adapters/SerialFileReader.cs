@@ -5,13 +5,20 @@ namespace Summoner.Adapters;
 
 /// <summary>
 /// Reads a guest's serial console from the file QEMU writes it to (libvirt's serial type="file"),
-/// line by line, polling while a read waits: often at first (a console fills within milliseconds),
-/// backing off to 16 ms on long boots. The file may not exist yet when reading starts. This is the
-/// local stand-in for a libvirt console stream, behind the same <see cref="IConsoleReader"/>.
+/// line by line, polling while a read waits: every millisecond for the first
+/// <see cref="EagerPolling"/> of a wait, then backing off to 16 ms. Every millisecond between the
+/// guest's line and this read is added to a summon's answer (the readiness line, then the
+/// "accepted" line), and a booting guest prints both within tens of milliseconds; only readiness
+/// waits read a console, so the eager polling lasts no longer than a boot. The file may not exist
+/// yet when reading starts. This is the local stand-in for a libvirt console stream, behind the
+/// same <see cref="IConsoleReader"/>.
 /// </summary>
 public sealed class SerialFileReader : IConsoleReader
 {
     private const int KeptLines = 64;
+
+    /// <summary>How long a wait polls every millisecond before it backs off.</summary>
+    public static readonly TimeSpan EagerPolling = TimeSpan.FromSeconds(2);
     private readonly string _path;
     private readonly long _start;
     private readonly byte[] _buffer = new byte[8192];
@@ -36,14 +43,15 @@ public sealed class SerialFileReader : IConsoleReader
 
     public async ValueTask<string> ReadLineAsync(CancellationToken cancellationToken)
     {
+        long started = Environment.TickCount64;
         int delayMs = 1;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (_unread.Count > 0) return _unread.Dequeue();
-            if (Poll()) { delayMs = 1; continue; }
+            if (Poll()) continue;
             await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
-            delayMs = Math.Min(delayMs * 2, 16);
+            if (Environment.TickCount64 - started > EagerPolling.TotalMilliseconds) delayMs = Math.Min(delayMs * 2, 16);
         }
     }
 

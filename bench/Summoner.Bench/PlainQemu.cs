@@ -107,11 +107,12 @@ public sealed class PlainQemu : IAsyncDisposable
     }
 
     /// <summary>The timestamp of the console chunk that completed <paramref name="marker"/>; if QEMU exits first, the error carries its stderr.</summary>
-    public async Task<long> WaitForLineAsync(string marker, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="from">Where on the console to start looking (<see cref="ConsolePump.Length"/> taken earlier): only lines printed since count.</param>
+    public async Task<long> WaitForLineAsync(string marker, TimeSpan timeout, CancellationToken cancellationToken, int from = 0)
     {
         try
         {
-            return await Console.WaitForAsync(marker, 0, timeout, cancellationToken).ConfigureAwait(false);
+            return await Console.WaitForAsync(marker, from, timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex) when (_process.HasExited)
         {
@@ -125,6 +126,14 @@ public sealed class PlainQemu : IAsyncDisposable
 
     private Task Command(string name, CancellationToken cancellationToken) =>
         (_qmp ?? throw new InvalidOperationException("QMP is not connected")).ExecuteAsync(name, cancellationToken);
+
+    /// <summary>What serve's readiness probe does: connect to the guest's port and close, sending nothing.</summary>
+    public async Task ProbeConnectAsync(CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(Http.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(Http, cancellationToken).ConfigureAwait(false);
+        socket.Shutdown(SocketShutdown.Both);
+    }
 
     /// <summary>Opens a connection to the guest's port, sends <c>GET /</c> and returns the timestamp of the first response byte.</summary>
     public async Task<long> FirstByteAsync(CancellationToken cancellationToken)
@@ -158,6 +167,9 @@ public sealed class ConsolePump
     private bool _closed;
 
     public string Text { get { lock (_text) return _text.ToString(); } }
+
+    /// <summary>Characters read so far.</summary>
+    public int Length { get { lock (_text) return _text.Length; } }
 
     public async Task PumpAsync(StreamReader reader)
     {
