@@ -34,8 +34,8 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         }
     }
 
-    private static ServiceSpec Hello(string name, int memoryMiB = 32, int warmPool = 0, string? image = null, TimeSpan? bootDeadline = null) =>
-        new(name, [name + ".test"], image ?? RepoPaths.Image("hello"), [80], memoryMiB, 1, "", TimeSpan.FromMinutes(10), bootDeadline ?? TimeSpan.FromSeconds(60), warmPool);
+    private static ServiceSpec Hello(string name, int memoryMiB = 32, int warmPool = 0, string? image = null, TimeSpan? bootDeadline = null, PoolMode poolMode = PoolMode.Booted) =>
+        new(name, [name + ".test"], image ?? RepoPaths.Image("hello"), [80], memoryMiB, 1, "", TimeSpan.FromMinutes(10), bootDeadline ?? TimeSpan.FromSeconds(60), warmPool, poolMode);
 
     private async Task<Rig> StartAsync(EngineOptions options, IReadOnlyList<string>? mask = null, params ServiceSpec[] services)
     {
@@ -213,6 +213,33 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         Assert.Equal(refill, owner.GuestName);
         Assert.Equal(2, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"total\",kind=\"warm\"}"));
         Assert.Equal(0, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"total\",kind=\"cold\"}"));
+    }
+
+    [Fact]
+    public async Task A_pool_member_created_paused_never_ran_until_a_query_resumes_it_then_boots_and_the_pool_refills()
+    {
+        Rig rig = await StartAsync(Caps(), null, Hello("prestart", warmPool: 1, poolMode: PoolMode.Created));
+        ServiceOwner owner = rig.Engine.Find("prestart")!;
+        await WaitUntilAsync(() => owner.PoolReady == 1, Long);
+        string member = rig.Driver.CreateStarted.Keys.Single();
+        Assert.True(await IsPausedAsync(rig, member), $"{member} is not paused in the pool");
+        // Paused from its creation: the guest has not run a single instruction, so printed nothing.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain("summoner:", ReadAll(ConsoleOf(member)), StringComparison.Ordinal);
+
+        SummonOutcome woken = await rig.Engine.QueryAsync("prestart", Long);
+        Assert.True(woken.Succeeded, woken.Detail);
+        Assert.Equal(member, owner.GuestName);
+        // It booted now: its ready line and an accepted line are on the console, and the summon counted as a prestart wake.
+        string console = ReadAll(ConsoleOf(member));
+        Assert.Contains("summoner: ready tcp/80", console, StringComparison.Ordinal);
+        Assert.Contains("summoner: accepted tcp/80", console, StringComparison.Ordinal);
+        Assert.Equal(1, rig.Metric("summoner_summon_phase_seconds_count{service=\"prestart\",phase=\"boot\",kind=\"prestart\"}"));
+        Assert.Equal(0, rig.Metric("summoner_summon_phase_seconds_count{service=\"prestart\",phase=\"total\",kind=\"cold\"}"));
+
+        await WaitUntilAsync(() => owner.PoolReady == 1, Long);
+        string refill = rig.Driver.CreateStarted.Keys.Single(k => k != member);
+        Assert.True(await IsPausedAsync(rig, refill), $"the refill {refill} is not paused");
     }
 
     private string ConsoleOf(string guest) => LibvirtGuestDriver.ConsoleFile(LibvirtGuestDriver.ConsoleDirectory(_state), guest);
