@@ -1,5 +1,5 @@
 using System.Net;
-using Summoner.Config.Toml;
+using Summoner.Toml;
 
 namespace Summoner.Config;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Summoner.Config.Toml;
+using Summoner.Toml;
 
 namespace Summoner.Config;
 

@@ -10,7 +10,8 @@ namespace Summoner.Engine.Tests;
 
 /// <summary>
 /// The engine over the real libvirt driver with real hello guests (TCG here): the caps, the
-/// capability-mask fallback, warm readiness and destroys off the answer path.
+/// capability-mask fallback, the warm pool (a real member answers, proves itself after its resume,
+/// and is replaced) and destroys off the answer path.
 /// </summary>
 [Collection("real libvirt")]
 [Trait("Category", "qemu")]
@@ -33,8 +34,8 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         }
     }
 
-    private static ServiceSpec Hello(string name, int memoryMiB = 32, int warmPool = 0, string? image = null, TimeSpan? bootDeadline = null) =>
-        new(name, [name + ".test"], image ?? RepoPaths.Image("hello"), [80], memoryMiB, 1, "", TimeSpan.FromMinutes(10), bootDeadline ?? TimeSpan.FromSeconds(60), warmPool);
+    private static ServiceSpec Hello(string name, int memoryMiB = 32, int warmPool = 0, string? image = null, TimeSpan? bootDeadline = null, PoolMode poolMode = PoolMode.Booted) =>
+        new(name, [name + ".test"], image ?? RepoPaths.Image("hello"), [80], memoryMiB, 1, "", TimeSpan.FromMinutes(10), bootDeadline ?? TimeSpan.FromSeconds(60), warmPool, poolMode);
 
     private async Task<Rig> StartAsync(EngineOptions options, IReadOnlyList<string>? mask = null, params ServiceSpec[] services)
     {
@@ -158,23 +159,93 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_woken_pool_member_proves_readiness_with_an_accepted_line_printed_after_its_resume()
+    public async Task A_warm_pool_member_answers_without_a_boot_once_its_own_stack_accepted_after_the_resume_and_the_pool_refills()
     {
         Rig rig = await StartAsync(Caps(), null, Hello("warm", warmPool: 1));
         ServiceOwner owner = rig.Engine.Find("warm")!;
         await WaitUntilAsync(() => owner.PoolReady == 1, Long);
         string member = rig.Driver.CreateStarted.Keys.Single();
-        string console = LibvirtGuestDriver.ConsoleFile(LibvirtGuestDriver.ConsoleDirectory(_state), member);
+        string console = ConsoleOf(member);
+        // A real member: the guest booted (its own ready line) and is suspended now.
+        Assert.Contains("summoner: ready tcp/80", ReadAll(console), StringComparison.Ordinal);
+        Assert.True(await IsPausedAsync(rig, member), $"{member} is not suspended in the pool");
+        Assert.Equal(1, rig.Metric("summoner_running_guests"));
+        Assert.Equal(1, rig.Metric("summoner_warm_pool_guests{service=\"warm\"}"));
         int before = CountAccepted(console);
-        Assert.True(before >= 1);
-        SummonOutcome woken = await rig.Engine.QueryAsync("warm", Long);
+        Assert.True(before >= 1, "preparing the member proved nothing: no accepted line");
+
+        // Lines printed after the resume reach the engine only once the test lets them through.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        rig.Driver.HoldFreshConsole = release.Task;
+        Task<SummonOutcome> wake = rig.Engine.QueryAsync("warm", Long);
+        // The resumed guest's own stack takes a probe connection and says so on its console...
+        await WaitUntilAsync(() => CountAccepted(console) > before, Long);
+        // ...yet the query waits: neither the accepted lines printed before the suspend nor QEMU's
+        // forwarder (which accepts the host's connection by itself) may make the member ready.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.False(wake.IsCompleted, "the wake was answered before any line the guest printed after its resume reached the engine");
+        release.SetResult();
+        rig.Driver.HoldFreshConsole = null;
+        SummonOutcome woken = await wake;
         Assert.True(woken.Succeeded, woken.Detail);
+
+        // Answered by the pool member, not by a boot.
         Assert.Equal(member, owner.GuestName);
         Assert.True(owner.LastSummonWarm);
-        Assert.True(CountAccepted(console) > before, "the wake was not proved by a line the guest printed after its resume");
+        Assert.False(await IsPausedAsync(rig, member), $"{member} answered but is still suspended");
         Assert.Equal(1, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"total\",kind=\"warm\"}"));
         Assert.Equal(0, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"total\",kind=\"cold\"}"));
+        Assert.Equal(0, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"boot\",kind=\"warm\"}"));
+
+        // The pool refills with a new member, booted and suspended like the first.
+        await WaitUntilAsync(() => owner.PoolReady == 1, Long);
+        string refill = rig.Driver.CreateStarted.Keys.Single(k => k != member);
+        Assert.Equal(2, rig.Driver.CreateStarted.Count);
+        Assert.Contains("summoner: ready tcp/80", ReadAll(ConsoleOf(refill)), StringComparison.Ordinal);
+        Assert.True(await IsPausedAsync(rig, refill), $"the refill {refill} is not suspended");
+        Assert.Equal(1, rig.Metric("summoner_warm_pool_guests{service=\"warm\"}"));
+        Assert.Equal(2, rig.Metric("summoner_running_guests"));
+
+        // And the refill answers the next summon once the first guest is gone: again no boot.
+        await rig.Engine.StopServiceAsync("warm");
+        SummonOutcome again = await rig.Engine.QueryAsync("warm", Long);
+        Assert.True(again.Succeeded, again.Detail);
+        Assert.Equal(refill, owner.GuestName);
+        Assert.Equal(2, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"total\",kind=\"warm\"}"));
+        Assert.Equal(0, rig.Metric("summoner_summon_phase_seconds_count{service=\"warm\",phase=\"total\",kind=\"cold\"}"));
     }
+
+    [Fact]
+    public async Task A_pool_member_created_paused_never_ran_until_a_query_resumes_it_then_boots_and_the_pool_refills()
+    {
+        Rig rig = await StartAsync(Caps(), null, Hello("prestart", warmPool: 1, poolMode: PoolMode.Created));
+        ServiceOwner owner = rig.Engine.Find("prestart")!;
+        await WaitUntilAsync(() => owner.PoolReady == 1, Long);
+        string member = rig.Driver.CreateStarted.Keys.Single();
+        Assert.True(await IsPausedAsync(rig, member), $"{member} is not paused in the pool");
+        // Paused from its creation: the guest has not run a single instruction, so printed nothing.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.DoesNotContain("summoner:", ReadAll(ConsoleOf(member)), StringComparison.Ordinal);
+
+        SummonOutcome woken = await rig.Engine.QueryAsync("prestart", Long);
+        Assert.True(woken.Succeeded, woken.Detail);
+        Assert.Equal(member, owner.GuestName);
+        // It booted now: its ready line and an accepted line are on the console, and the summon counted as a prestart wake.
+        string console = ReadAll(ConsoleOf(member));
+        Assert.Contains("summoner: ready tcp/80", console, StringComparison.Ordinal);
+        Assert.Contains("summoner: accepted tcp/80", console, StringComparison.Ordinal);
+        Assert.Equal(1, rig.Metric("summoner_summon_phase_seconds_count{service=\"prestart\",phase=\"boot\",kind=\"prestart\"}"));
+        Assert.Equal(0, rig.Metric("summoner_summon_phase_seconds_count{service=\"prestart\",phase=\"total\",kind=\"cold\"}"));
+
+        await WaitUntilAsync(() => owner.PoolReady == 1, Long);
+        string refill = rig.Driver.CreateStarted.Keys.Single(k => k != member);
+        Assert.True(await IsPausedAsync(rig, refill), $"the refill {refill} is not paused");
+    }
+
+    private string ConsoleOf(string guest) => LibvirtGuestDriver.ConsoleFile(LibvirtGuestDriver.ConsoleDirectory(_state), guest);
+
+    private static async Task<bool> IsPausedAsync(Rig rig, string guest) =>
+        (await rig.Libvirt.ListRunningGuestsAsync(CancellationToken.None)).Single(g => g.GuestName == guest).Paused;
 
     [Fact]
     public async Task A_reap_and_a_failed_boot_destroy_in_the_background_while_answers_and_summons_go_on()
@@ -212,10 +283,13 @@ public sealed class RealGuestCapTests(RealLibvirt libvirt) : IAsyncLifetime
         Directory.Delete(scratch, recursive: true);
     }
 
-    private static int CountAccepted(string console)
+    private static int CountAccepted(string console) =>
+        ReadAll(console).Split('\n').Count(l => l.StartsWith("summoner: accepted tcp/80", StringComparison.Ordinal));
+
+    private static string ReadAll(string console)
     {
         using var s = new FileStream(console, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return new StreamReader(s).ReadToEnd().Split('\n').Count(l => l.StartsWith("summoner: accepted tcp/80", StringComparison.Ordinal));
+        return new StreamReader(s).ReadToEnd();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)

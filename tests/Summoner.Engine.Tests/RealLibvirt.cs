@@ -56,6 +56,12 @@ internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
     public TimeSpan Now => _clock.Elapsed;
     public Action<string>? BeforeCreate { get; set; }
 
+    /// <summary>
+    /// While set, console readers opened from now on for the lines to come (<c>fromStart: false</c>,
+    /// what a wake reads) deliver nothing until it completes; a reader from the start is not held.
+    /// </summary>
+    public Task? HoldFreshConsole { get; set; }
+
     public async Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         CreateStarted[launch.GuestName] = Now;
@@ -79,7 +85,8 @@ internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
         public GuestNetwork Network => inner.Network;
         public Task<GuestExit> Exited => inner.Exited;
         public bool HasExited => inner.HasExited;
-        public IConsoleReader ReadConsole(bool fromStart) => inner.ReadConsole(fromStart);
+        public IConsoleReader ReadConsole(bool fromStart) =>
+            !fromStart && driver.HoldFreshConsole is { } hold ? new HeldReader(inner.ReadConsole(fromStart), hold) : inner.ReadConsole(fromStart);
         public Task SuspendAsync(CancellationToken cancellationToken) => inner.SuspendAsync(cancellationToken);
         public Task ResumeAsync(CancellationToken cancellationToken) => inner.ResumeAsync(cancellationToken);
         public Task<GuestCounters?> GetCountersAsync(CancellationToken cancellationToken) => inner.GetCountersAsync(cancellationToken);
@@ -89,5 +96,19 @@ internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
             await inner.DestroyAsync(cancellationToken);
             driver.DestroyEnded[Name] = driver.Now;
         }
+    }
+
+    /// <summary>Opened at once (so it starts where the console is now), read only once <paramref name="hold"/> completed.</summary>
+    private sealed class HeldReader(IConsoleReader inner, Task hold) : IConsoleReader
+    {
+        public async ValueTask<string> ReadLineAsync(CancellationToken cancellationToken)
+        {
+            await hold.WaitAsync(cancellationToken);
+            return await inner.ReadLineAsync(cancellationToken);
+        }
+
+        public string Tail(int count) => inner.Tail(count);
+
+        public void Dispose() => inner.Dispose();
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Summoner.Config.Toml;
+using Summoner.Toml;
 
 namespace Summoner.Tests.Toml;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Summoner.Config.Toml;
+using Summoner.Toml;
 using Xunit.Abstractions;
 
 namespace Summoner.Tests.Toml;

@@ -1,4 +1,4 @@
-using Summoner.Config.Toml;
+using Summoner.Toml;
 
 namespace Summoner.Tests.Toml;
 

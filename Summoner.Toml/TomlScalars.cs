@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 public sealed class TomlString(string value, TomlPosition position) : TomlNode(position)
 {

@@ -1,4 +1,4 @@
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>
 /// Recursive-descent TOML 1.0.0 parser over the decoded text. Works on offsets and turns them

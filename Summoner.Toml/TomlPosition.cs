@@ -1,4 +1,4 @@
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>A 1-based line and column (in UTF-16 code units) inside a TOML file.</summary>
 public readonly record struct TomlPosition(int Line, int Column)

@@ -1,4 +1,4 @@
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 // The members are TOML's own type names (string, integer, float), which CA1720 mistakes for C#'s.
 #pragma warning disable CA1720

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>
 /// One of TOML's four date/time kinds. Parts absent from the kind are null: a local date has no

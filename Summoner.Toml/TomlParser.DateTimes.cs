@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>RFC 3339 date-times as TOML 1.0.0 restricts them (seconds required).</summary>
 internal sealed partial class TomlParser

@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>A TOML array: either a value written in brackets, or the array built by [[header]]s.</summary>
 public sealed class TomlArray : TomlNode, IReadOnlyList<TomlNode>

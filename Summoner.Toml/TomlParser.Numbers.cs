@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>Integers, floats and date-times: all start with a sign, a digit, inf or nan.</summary>
 internal sealed partial class TomlParser

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>The four string forms: basic, multi-line basic, literal, multi-line literal.</summary>
 internal sealed partial class TomlParser

@@ -1,4 +1,4 @@
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>Values: dispatch, arrays, inline tables and booleans.</summary>
 internal sealed partial class TomlParser

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>
 /// How a table came to exist. TOML's rules on redefining a table depend on it: a table made

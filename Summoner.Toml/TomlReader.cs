@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>Reads TOML 1.0.0 documents into a <see cref="TomlTable"/>.</summary>
 public static class TomlReader

@@ -1,4 +1,4 @@
-namespace Summoner.Config.Toml;
+namespace Summoner.Toml;
 
 /// <summary>A TOML syntax or structure error, located as file:line:column.</summary>
 public sealed class TomlException : Exception
