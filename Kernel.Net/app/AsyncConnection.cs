@@ -78,7 +78,12 @@ namespace Kernel.Net.App
             FailPending();
         }
 
-        void IConnectionHandler.OnReadable(IConnection connection)
+        void IConnectionHandler.OnReadable(IConnection connection) => OnReadable();
+
+        void IConnectionHandler.OnWritable(IConnection connection) => OnWritable();
+
+        /// <summary>The stack's host calls these directly (<see cref="StackServiceHost"/>): no interface call per event.</summary>
+        internal void OnReadable()
         {
             if (!_read.IsPending) return; // the next ReadAsync finds the data
             int n = _connection.Read(_readBuffer.Span);
@@ -87,7 +92,7 @@ namespace Kernel.Net.App
             _read.Complete(n < 0 ? 0 : n);
         }
 
-        void IConnectionHandler.OnWritable(IConnection connection)
+        internal void OnWritable()
         {
             if (!_write.IsPending) return;
             int n = _connection.Write(_writeRemaining.Span);

@@ -167,15 +167,26 @@ namespace Kernel.Net.Http
                 }
                 if (connection.IsClosed) return;
                 if (failed && !QueueFailure()) return;
-                ReadOnlyMemory<byte> large = _response.Finish(_out);
+                // Date from when the request began to arrive, unless something waited since: one clock read
+                // less per request (under TCG each is a helper call).
+                long now = _clockStale ? _server.Host.NowNanoseconds : _requestStart;
+                ReadOnlyMemory<byte> large = _response.Finish(_out, now, direct: _out.Length == 0 && _inLength == _consumed);
                 if (large.Length > 0)
                 {
-                    if (!await FlushAsync()) return;
-                    _writing = true;
-                    bool sent = await connection.WriteAsync(large);
-                    _writing = false;
-                    _clockStale = true;
-                    if (!sent) return;
+                    if (_out.Length > 0 && !await FlushAsync()) return;
+                    LoopOperation<bool> write = connection.WriteAsync(large);
+                    if (write.IsCompleted)
+                    {
+                        if (!write.GetResult()) return;
+                    }
+                    else
+                    {
+                        _writing = true;
+                        bool sent = await write;
+                        _writing = false;
+                        _clockStale = true;
+                        if (!sent) return;
+                    }
                 }
                 bool close = _response.Close;
                 _server.Counters.Requests++;
@@ -341,7 +352,7 @@ namespace Kernel.Net.Http
             _response.Write(" ");
             _response.Write(HttpStatus.Reason(status));
             _response.Write("\n");
-            _response.Finish(_out);
+            _response.Finish(_out, _server.Host.NowNanoseconds, direct: false);
         }
 
         /// <summary>Called by the server's sweep: enforces the deadline of the current phase.</summary>

@@ -124,6 +124,9 @@ namespace Kernel.Net.Http
             for (int i = 0; i < _head.HeaderCount; i++)
             {
                 ReadOnlySpan<byte> name = HeaderName(i);
+                // Only names of the lengths below matter here: most fields (User-Agent, Accept, ...) stop at this test.
+                int n = name.Length;
+                if (n != 4 && n != 6 && n != 10 && n != 14 && n != 17) continue;
                 ReadOnlySpan<byte> value = HeaderValue(i);
                 if (EqualsIgnoreCase(name, "content-length"))
                 {
@@ -195,7 +198,7 @@ namespace Kernel.Net.Http
         private static string KnownMethod(ReadOnlySpan<byte> m, out bool known)
         {
             known = true;
-            if (Equals(m, "GET")) return "GET";
+            if (m.Length == 3 && m[0] == (byte)'G' && m[1] == (byte)'E' && m[2] == (byte)'T') return "GET"; // most requests, without the loop
             if (Equals(m, "HEAD")) return "HEAD";
             if (Equals(m, "POST")) return "POST";
             if (Equals(m, "PUT")) return "PUT";

@@ -234,10 +234,10 @@ namespace Kernel.Net.Http
             return new HttpPreparedResponse(b.Span.ToArray(), statusLine, headersEnd);
         }
 
-        /// <summary>Date (when the host knows the time) and Server, shared by every response.</summary>
-        internal void AppendCommonHeaders(ByteBuffer output)
+        /// <summary>Date (when the host knows the time; <paramref name="now"/> is the host's clock) and Server, shared by every response.</summary>
+        internal void AppendCommonHeaders(ByteBuffer output, long now)
         {
-            AppendDateHeader(output);
+            AppendDateHeader(output, now);
             AppendServerHeader(output);
         }
 
@@ -248,22 +248,30 @@ namespace Kernel.Net.Http
             output.Append(_serverLine);
         }
 
-        internal void AppendDateHeader(ByteBuffer output)
+        internal void AppendDateHeader(ByteBuffer output, long now)
         {
-            if (Options.EpochSeconds is long epoch)
-            {
-                long second = epoch + Host.NowNanoseconds / 1_000_000_000L;
-                if (second != _dateSecond)
-                {
-                    _dateSecond = second;
-                    "Date: "u8.CopyTo(_dateLine);
-                    HttpDate.Format(second, _dateLine.AsSpan(6));
-                    _dateLine[_dateLine.Length - 2] = (byte)'\r';
-                    _dateLine[_dateLine.Length - 1] = (byte)'\n';
-                }
-                output.Append(_dateLine);
-            }
+            if (DateLine(now) is byte[] line) output.Append(line);
         }
+
+        /// <summary>The Date header line (with CRLF) for host time <paramref name="now"/>, rendered once per second;
+        /// null when the host does not know the date.</summary>
+        internal byte[]? DateLine(long now)
+        {
+            if (Options.EpochSeconds is not long epoch) return null;
+            long second = epoch + now / 1_000_000_000L;
+            if (second != _dateSecond)
+            {
+                _dateSecond = second;
+                "Date: "u8.CopyTo(_dateLine);
+                HttpDate.Format(second, _dateLine.AsSpan(6));
+                _dateLine[_dateLine.Length - 2] = (byte)'\r';
+                _dateLine[_dateLine.Length - 1] = (byte)'\n';
+            }
+            return _dateLine;
+        }
+
+        /// <summary>Which second <see cref="DateLine"/> last rendered (a prepared response's cached copy compares it).</summary>
+        internal long DateSecond => _dateSecond;
 
         // One timer for all connections: each round checks every deadline (resumes on the host's loop).
         private async Task SweepAsync()

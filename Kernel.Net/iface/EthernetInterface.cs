@@ -30,6 +30,9 @@ namespace Kernel.Net.Iface
         private readonly Ipv4Address[] _arpAsked = new Ipv4Address[ParkingSlots];
         private readonly long[] _arpAskedAt = new long[ParkingSlots];
         private readonly int _mtu;
+        // Read once: two frames per request look at it, and with more than one device type in an image
+        // each look is an interface call (about 200 instructions in this kernel, emulated under TCG).
+        private readonly MacAddress _mac;
         private long _now;
         private ushort _ipId;
         private bool _announced;
@@ -39,9 +42,10 @@ namespace Kernel.Net.Iface
             _device = device;
             _config = config;
             _mtu = Math.Min(device.Mtu, EthernetFrame.MaxFrameLength - EthernetFrame.HeaderLength);
+            _mac = device.HardwareAddress;
             _neighbors = new NeighborCache(64, config.NeighborLifetime);
             for (int i = 0; i < ParkingSlots; i++) _parked[i] = new byte[_mtu];
-            Tcp = new TcpStack(tcpConfig ?? new TcpConfig(), isnSecret ^ device.HardwareAddress.Value, _mtu);
+            Tcp = new TcpStack(tcpConfig ?? new TcpConfig(), isnSecret ^ _mac.Value, _mtu);
             Udp = new UdpStack(this, () => _config.Address);
         }
 
@@ -51,7 +55,7 @@ namespace Kernel.Net.Iface
 
         public InterfaceConfig Config => _config;
 
-        public MacAddress HardwareAddress => _device.HardwareAddress;
+        public MacAddress HardwareAddress => _mac;
 
         public NeighborCache Neighbors => _neighbors;
 
@@ -97,7 +101,7 @@ namespace Kernel.Net.Iface
         {
             if (!EthernetFrame.TryParse(bytes, out EthernetFrame frame)) { Counters.Malformed++; return; }
             MacAddress dst = frame.Destination;
-            if (dst != _device.HardwareAddress && !dst.IsBroadcast) { Counters.NotForUs++; return; }
+            if (dst != _mac && !dst.IsBroadcast) { Counters.NotForUs++; return; }
             switch (frame.EtherType)
             {
                 case EtherType.Arp: HandleArp(frame.Payload); break;
@@ -205,7 +209,7 @@ namespace Kernel.Net.Iface
         {
             var frame = new EthernetFrame(_tx.AsSpan(0, EthernetFrame.HeaderLength + ipLength));
             frame.Destination = destination;
-            frame.Source = _device.HardwareAddress;
+            frame.Source = _mac;
             frame.EtherType = EtherType.Ipv4;
             Counters.FramesSent++;
             if (_device.Transmit(frame.Bytes)) return true;
@@ -218,12 +222,12 @@ namespace Kernel.Net.Iface
             Span<byte> bytes = _tx.AsSpan(0, EthernetFrame.HeaderLength + ArpPacket.Length);
             var frame = new EthernetFrame(bytes);
             frame.Destination = ethernetDestination;
-            frame.Source = _device.HardwareAddress;
+            frame.Source = _mac;
             frame.EtherType = EtherType.Arp;
             var arp = new ArpPacket(frame.Payload);
             arp.WriteEthernetIpv4Header();
             arp.Operation = operation;
-            arp.SenderHardwareAddress = _device.HardwareAddress;
+            arp.SenderHardwareAddress = _mac;
             arp.SenderProtocolAddress = _config.Address;
             arp.TargetHardwareAddress = targetMac;
             arp.TargetProtocolAddress = targetIp;

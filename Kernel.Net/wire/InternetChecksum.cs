@@ -7,14 +7,28 @@ namespace Kernel.Net.Wire
     {
         /// <summary>Adds 16-bit big-endian words of <paramref name="data"/> to a running 32-bit sum.
         /// An odd final byte is padded with zero, so only the last chunk of a message may be odd.</summary>
-        public static uint Accumulate(uint sum, ReadOnlySpan<byte> data)
+        public static unsafe uint Accumulate(uint sum, ReadOnlySpan<byte> data)
         {
-            ulong acc = sum;
-            int i = 0;
-            for (; i + 1 < data.Length; i += 2) acc += (uint)((data[i] << 8) | data[i + 1]);
-            if (i < data.Length) acc += (uint)(data[i] << 8);
-            while ((acc >> 32) != 0) acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
-            return (uint)acc;
+            // Eight bytes per step, as two little-endian 32-bit halves: a ones'-complement sum does not
+            // depend on byte order (RFC 1071 §2(B)), so the folded sum is swapped once at the end. Every
+            // segment sent and received passes through here, and under TCG each guest instruction is
+            // emulated: this is about a fifth of the instructions of the word-by-word loop.
+            ulong acc = 0;
+            int length = data.Length, i = 0;
+            fixed (byte* p = data)
+            {
+                for (; i + 8 <= length; i += 8)
+                {
+                    ulong x = *(ulong*)(p + i); // x86-64 (the guest) and the hosts are little-endian
+                    acc += (x & 0xFFFF_FFFF) + (x >> 32);
+                }
+                for (; i + 1 < length; i += 2) acc += (uint)(p[i] | (p[i + 1] << 8));
+                if (i < length) acc += p[i];
+            }
+            while ((acc >> 16) != 0) acc = (acc & 0xFFFF) + (acc >> 16);
+            ulong total = (ulong)sum + (((acc & 0xFF) << 8) | (acc >> 8));
+            while ((total >> 32) != 0) total = (total & 0xFFFF_FFFF) + (total >> 32);
+            return (uint)total;
         }
 
         /// <summary>Folds the running sum to 16 bits and complements it: the value to put on the wire.</summary>

@@ -14,10 +14,11 @@ namespace Summoner.Egress;
 /// Every outbound connection of a guest whose service has egress goes through here
 /// (<see cref="EgressLine"/> is the protocol). Once such a guest is ready the broker opens a
 /// control channel to its egress port; each request on it is checked against the service's egress
-/// list, dialled on the host (<see cref="EgressDialer"/>), and handed to the guest as a new
-/// connection to the same port, whose bytes the broker relays both ways. The guest itself cannot
-/// reach anything: QEMU's user networking stays restrict=on, so this list is the whole policy, the
-/// same in loopback and bridge mode.
+/// list as the configuration has it now (so a reload reaches a running guest), dialled on the host
+/// (<see cref="EgressDialer"/>), and handed to the guest as a new connection to the same port,
+/// whose bytes the broker relays both ways. The guest itself cannot reach anything: QEMU's user
+/// networking stays restrict=on, so this list is the whole policy, the same in loopback and bridge
+/// mode.
 /// </summary>
 public sealed class EgressBroker : IAsyncDisposable
 {
@@ -145,7 +146,9 @@ public sealed class EgressBroker : IAsyncDisposable
     {
         string service = owner.Spec.Name;
         string target = $"{host}:{port}";
-        if (EgressPolicy.Refusal(owner.Spec, host, port) is { } refusal)
+        // The latest list, not the one the guest was made with: a reload that adds or takes away a
+        // destination applies to a running guest's next connect (connections already relayed stay).
+        if (EgressPolicy.Refusal(owner.LatestSpec, host, port) is { } refusal)
         {
             _metrics.EgressConnections.WithLabels(service, "refused").Inc();
             _log.LogWarning("egress: {Service}: refused {Target}: {Reason}", service, target, refusal);

@@ -149,9 +149,13 @@ public sealed class ConfigReload : IDisposable
         foreach (string name in changes.Added) lines.Add($"service {name}: added");
         foreach (ServiceChange c in changes.Changed)
         {
-            lines.Add($"service {c.Name}: changed ({string.Join(", ", c.What)}): " + (c.KeepsRunningGuest
+            string line = $"service {c.Name}: changed ({string.Join(", ", c.What)}): " + (c.KeepsRunningGuest
                 ? "its running guest serves on as it was made; the next summon after it is reaped or stopped uses the new settings"
-                : "the next summon uses the new settings"));
+                : "the next summon uses the new settings");
+            // The broker checks the latest list, so a guest made with egress is held to the new one at once.
+            if (c.KeepsRunningGuest && c.What.Contains("egress") && _engine.Services.FirstOrDefault(o => o.Spec.Name == c.Name)?.Spec.Egress.Count > 0)
+                line += "; its new egress list applies to the running guest's next connects at once";
+            lines.Add(line);
         }
         foreach (string name in changes.Removed)
             lines.Add($"service {name}: removed: answered no more; its guest is destroyed once answers already given expire ({_started.Dns.ServiceTtl.TotalSeconds:0.###} s)");

@@ -119,6 +119,36 @@ public class WireCaptureTests
     }
 
     [Fact]
+    public void The_eight_bytes_at_a_time_checksum_equals_the_word_by_word_sum_for_every_length_and_even_split()
+    {
+        // The RFC 1071 definition, word by word, big-endian: what Accumulate computed before it read eight bytes a step.
+        static uint Reference(uint sum, ReadOnlySpan<byte> data)
+        {
+            ulong acc = sum;
+            int i = 0;
+            for (; i + 1 < data.Length; i += 2) acc += (uint)((data[i] << 8) | data[i + 1]);
+            if (i < data.Length) acc += (uint)(data[i] << 8);
+            while ((acc >> 32) != 0) acc = (acc & 0xFFFF_FFFF) + (acc >> 32);
+            return (uint)acc;
+        }
+        var random = new Random(1071);
+        for (int length = 0; length <= 80; length++)
+        {
+            byte[] data = new byte[length];
+            random.NextBytes(data);
+            if (length % 3 == 0) Array.Fill(data, (byte)0xFF); // the carries of an all-ones run
+            uint start = (uint)random.Next(0, int.MaxValue);
+            Assert.Equal(InternetChecksum.Finish(Reference(start, data)), InternetChecksum.Finish(InternetChecksum.Accumulate(start, data)));
+            for (int split = 0; split <= length; split += 2)
+            {
+                // A message summed in chunks (a pseudo-header, then the segment), each starting at an even offset.
+                uint chunked = InternetChecksum.Accumulate(InternetChecksum.Accumulate(start, data.AsSpan(0, split)), data.AsSpan(split));
+                Assert.Equal(InternetChecksum.Finish(Reference(start, data)), InternetChecksum.Finish(chunked));
+            }
+        }
+    }
+
+    [Fact]
     public void Ipv4_address_text_round_trips_and_rejects_garbage()
     {
         Assert.True(Ipv4Address.TryParse("10.0.2.15", out Ipv4Address a));

@@ -167,6 +167,44 @@ public sealed class EgressTests
         }
     }
 
+    [Fact]
+    public async Task A_reloaded_egress_list_reaches_the_running_guest_without_a_reboot_both_ways()
+    {
+        string notes(string egress) => $"""
+            [[service]]
+            name = "notes"
+            image = "{RepoPaths.Image("notes")}"
+            ports = [80]
+            memory = "32MiB"
+            command_line = "upstream=hello.summoner.test:80"
+            egress = {egress}
+
+            """;
+        const string Allowed = "[\"hello.summoner.test:80\"]", Other = "[\"echo.summoner.test:7\"]";
+        await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: notes(Allowed));
+        IPAddress address = await DoorTests.DigAsync(d, "notes");
+        (int status, string body) = await GetAsync(address, "/upstream");
+        Assert.True(status == 200, $"{status} {body}\n{d.Output}");
+        string guest = (await ReloadTests.StatusAsync(d, "notes")).GetProperty("guest").GetString()!;
+
+        // Taken away: the running guest's next connect is refused, with the reason.
+        await ReloadTests.EditAsync(d, t => t.Replace("egress = " + Allowed, "egress = " + Other, StringComparison.Ordinal));
+        await ReloadTests.SighupAsync(d, "reload: 0 added, 0 removed, 1 changed");
+        Assert.Contains("service notes: changed (egress): its running guest serves on as it was made; the next summon after it is reaped or stopped uses the new settings; its new egress list applies to the running guest's next connects at once",
+            d.Output, StringComparison.Ordinal);
+        (status, body) = await GetAsync(address, "/upstream");
+        Assert.True(status == 502, $"{status} {body}\n{d.Output}");
+        Assert.Contains("egress to hello.summoner.test:80 is not in service notes's egress list: add it to summoner.toml", body, StringComparison.Ordinal);
+
+        // Given back: the same guest reaches it again.
+        await ReloadTests.EditAsync(d, t => t.Replace("egress = " + Other, "egress = " + Allowed, StringComparison.Ordinal));
+        await ReloadTests.SighupAsync(d, "reload: 0 added, 0 removed, 1 changed");
+        (status, body) = await GetAsync(address, "/upstream");
+        Assert.True(status == 200, $"{status} {body}\n{d.Output}");
+        Assert.Equal(guest, (await ReloadTests.StatusAsync(d, "notes")).GetProperty("guest").GetString());
+        Assert.Equal("ready", (await ReloadTests.StatusAsync(d, "notes")).GetProperty("state").GetString());
+    }
+
     private static async Task<(int Status, string Body)> GetAsync(IPAddress address, string path)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };

@@ -23,7 +23,7 @@ public sealed class ReloadTests(ITestOutputHelper output)
         ports = [80]
         """;
 
-    private static async Task EditAsync(ServeDaemon d, Func<string, string> edit)
+    internal static async Task EditAsync(ServeDaemon d, Func<string, string> edit)
     {
         string before = await File.ReadAllTextAsync(d.ConfigPath);
         string after = edit(before);
@@ -32,7 +32,7 @@ public sealed class ReloadTests(ITestOutputHelper output)
     }
 
     /// <summary>Sends SIGHUP and waits for the reload's report line containing <paramref name="expect"/> (one more than before).</summary>
-    private static async Task SighupAsync(ServeDaemon d, string expect)
+    internal static async Task SighupAsync(ServeDaemon d, string expect)
     {
         int before = CountOf(d.Output, expect);
         Process.Start("kill", ["-HUP", d.Pid.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
@@ -44,7 +44,7 @@ public sealed class ReloadTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<JsonElement> StatusAsync(ServeDaemon d, string service)
+    internal static async Task<JsonElement> StatusAsync(ServeDaemon d, string service)
     {
         using JsonDocument rows = JsonDocument.Parse(await d.ControlGetAsync("/api/services"));
         return rows.RootElement.EnumerateArray().First(e => e.GetProperty("name").GetString() == service).Clone();
