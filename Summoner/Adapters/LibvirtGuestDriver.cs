@@ -193,7 +193,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// </summary>
     private async Task<IGuest> CreateRemoteAsync(GuestLaunch launch, ImagePool pool, CancellationToken cancellationToken)
     {
-        if (launch.Network is not LoopbackNetwork) throw new ArgumentException("a remote host runs loopback-style guests only (QEMU forwards on its address_range)", nameof(launch));
+        if (launch.Network is not LoopbackNetwork loopback) throw new ArgumentException("a remote host runs loopback-style guests only (QEMU forwards on its address_range)", nameof(launch));
         ImageVolume image = await ImageStore.EnsureAsync(_connection, launch.ImagePath, pool, cancellationToken).ConfigureAwait(false);
         if (image.Uploaded) _log.LogInformation("libvirt {Uri}: uploaded {Image} as {Volume}", _connection.Uri, launch.ImagePath, image.Name);
         string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);
@@ -223,12 +223,12 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             VCpus = launch.VirtualCpus,
             Accelerator = _accelerator,
             Machine = MachineKind.Microvm,
-            Nics = [NicFor(launch.Network)],
+            Nics = [NicFor(loopback with { HostAddress = ForwardStandIn })],
             FirmwareFiles = firmware,
             Metadata = GuestMetadata.Of(launch),
             CheckPathsHere = false,
         };
-        Domain domain = await CreateDomainAsync(spec, startPaused: true, cancellationToken).ConfigureAwait(false);
+        Domain domain = await CreateRemoteDomainAsync(spec, ((LoopbackNetwork)launch.Network).HostAddress, cancellationToken).ConfigureAwait(false);
         LibvirtGuest? made = null;
         try
         {
@@ -242,6 +242,29 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             if (made is not null) await made.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
             else { await DestroyIfRunningAsync(domain, CancellationToken.None).ConfigureAwait(false); domain.Dispose(); }
             throw;
+        }
+    }
+
+    // DomainSpec allows forwards on this machine's loopback only (never a real interface here); a
+    // remote host's forwards bind its address_range, so the domain is rendered with this stand-in
+    // and its hostfwd rules are rebound to the guest's address on that host.
+    private static readonly System.Net.IPAddress ForwardStandIn = System.Net.IPAddress.Parse("127.0.0.1");
+
+    private async Task<Domain> CreateRemoteDomainAsync(DomainSpec spec, System.Net.IPAddress bind, CancellationToken cancellationToken)
+    {
+        string Render(IReadOnlyList<string> mask) => DomainXml.Render(spec with { MaskedQemuCapabilities = mask })
+            .Replace($"hostfwd=tcp:{ForwardStandIn}:", $"hostfwd=tcp:{bind}:", StringComparison.Ordinal)
+            .Replace($"hostfwd=udp:{ForwardStandIn}:", $"hostfwd=udp:{bind}:", StringComparison.Ordinal);
+        IReadOnlyList<string> mask = MaskedCapabilities;
+        try
+        {
+            return await _connection.CreateDomainAsync(Render(mask), startPaused: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LibvirtException ex) when (IsMaskRejection(ex, mask))
+        {
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _maskedCapabilities, [], mask), mask))
+                _log.LogWarning("libvirt {Uri} rejected the QEMU capability mask {Capabilities} ({Message}): creating domains without it from now on", _connection.Uri, string.Join(',', mask), ex.Message);
+            return await _connection.CreateDomainAsync(Render([]), startPaused: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
