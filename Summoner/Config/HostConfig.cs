@@ -58,7 +58,7 @@ internal sealed class HostLoader(string file, List<ConfigError> errors)
     public static PlacementConfig LoadPlacement(ConfigSection? s) => new()
     {
         Rule = s?.Enum<PlacementRule>("rule") ?? PlacementRule.Spread,
-        DownAfter = s?.Duration("down_after", TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(5),
+        DownAfter = s?.Duration("down_after", TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(5),
     };
 
     public List<HostConfig> Load(ConfigSection root, NetworkConfig network)

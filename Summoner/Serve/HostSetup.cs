@@ -17,6 +17,15 @@ public static class HostSetup
         return TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, placement.DownAfter.Ticks / 4));
     }
 
+    /// <summary>libvirt keepalive probe interval (whole seconds) and missed probes before the connection is closed.</summary>
+    public static (int IntervalSeconds, int Count) KeepAlive(PlacementConfig placement)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        int interval = Math.Max(1, (int)(placement.DownAfter.TotalSeconds / 4));
+        int count = Math.Max(1, (int)((placement.DownAfter - CheckInterval(placement)).TotalSeconds / interval) - 1);
+        return (interval, count);
+    }
+
     /// <param name="local">This machine's libvirt (serve's embedded driver), for a [[host]] without uri.</param>
     public static HostSet Build(SummonerConfig config, LibvirtConnection local, Libvirt.Accelerator localAccelerator, string? qemuPidDirectory, string instanceId, ILoggerFactory loggers)
     {
@@ -39,10 +48,11 @@ public static class HostSetup
     private static LibvirtGuestDriver Connect(string uri, HostConfig h, PlacementConfig placement, ILogger log, string consoles)
     {
         LibvirtConnection connection = LibvirtConnection.Open(uri);
-        // libvirt's keepalive (its event loop runs in LibvirtRuntime) closes a connection whose peer stops
-        // answering: probes every third of down_after, closed after two missed, so IsAlive turns false within the bound.
-        int interval = Math.Max(1, (int)(placement.DownAfter.TotalSeconds / 3));
-        if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), 2))
+        // libvirt's keepalive (its event loop runs in LibvirtRuntime) closes a connection whose peer
+        // stops answering about interval * (count + 1) after its last answer; with the check interval on
+        // top that stays within down_after (libvirt counts whole seconds, hence down_after >= 3 s).
+        (int interval, int count) = KeepAlive(placement);
+        if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), count))
             log.LogWarning("libvirt {Uri}: keepalive not supported by this connection; a hung host is noticed only when its socket closes", uri);
         Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
         return new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory });

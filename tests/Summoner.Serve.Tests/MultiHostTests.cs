@@ -27,7 +27,7 @@ public sealed class MultiHostTests
     public MultiHostTests(ITestOutputHelper output) { _out = output; }
 
     [Fact]
-    public async Task Summons_spread_over_remote_hosts_serve_http_there_and_survive_a_killed_libvirtd()
+    public async Task Summons_spread_over_remote_hosts_serve_http_there_and_survive_a_killed_or_frozen_libvirtd_without_touching_another_instances_guests()
     {
         await using var lab = await Lab.CreateAsync(_out);
         string[] services = ["alpha", "beta", "gamma"];
@@ -99,9 +99,70 @@ public sealed class MultiHostTests
         await Eventually(() => Task.FromResult(!lab.Remotes[0].DomainNames().Contains(guestOnH1) && !ProcessAlive(leftoverQemu[0])), TimeSpan.FromSeconds(20), $"{guestOnH1} destroyed on h1");
         Assert.Contains($"destroying {guestOnH1}", lab.ServeOutput, StringComparison.Ordinal);
 
-        // Stopping serve destroys what it runs on every host.
+        // A second summoner instance shares h2's libvirtd (its own address range there, a long down_after):
+        // starting, it leaves the first one's guests alone.
+        string[] onH2 = [.. await ServicesOnAsync(lab, services, "h2")];
+        Assert.NotEmpty(onH2);
+        ServeProcess b = await lab.StartServeAsync("b", DnsPort + 1, MetricsPort + 1, 204, """
+            [placement]
+            down_after = "60s"
+            [[host]]
+            name = "h2"
+            uri = "qemu+tcp://10.201.0.12/system"
+            address_range = "10.202.2.16/28"
+            image_dir = "/nonexistent-is-not-used-when-the-volume-exists"
+            accelerator = "tcg"
+            """.Replace("/nonexistent-is-not-used-when-the-volume-exists", lab.Remotes[1].ImageDirectory, StringComparison.Ordinal), ["delta"]);
+        foreach (string service in onH2) Assert.Equal("ready", (await lab.ServiceAsync(service)).GetProperty("state").GetString());
+        IPAddress delta = await lab.DigAsync("delta", b);
+        Assert.Equal("200", await lab.CurlStatusAsync(delta));
+        string deltaGuest = (await lab.ServiceAsync("delta", b)).GetProperty("guest").GetString()!;
+
+        // h2's daemon stops answering (SIGSTOP): only libvirt's keepalive can tell. The first instance
+        // marks h2 down within its bound; its services there go cold and move on the next query.
+        string[] aGuestsOnH2 = [.. await Task.WhenAll(onH2.Select(async n => (await lab.ServiceAsync(n)).GetProperty("guest").GetString()!))];
+        var frozen = Stopwatch.StartNew();
+        lab.Remotes[1].Signal(19);
+        try
+        {
+            await Eventually(async () => (await lab.HostAsync("h2")).GetProperty("state").GetString() == "down", DownAfter + TimeSpan.FromSeconds(7), "h2 marked down by keepalive");
+            _out.WriteLine($"h2 down {frozen.Elapsed.TotalMilliseconds:F0} ms after SIGSTOP (keepalive; bound: down_after {DownAfter.TotalSeconds} s)");
+            foreach (string service in onH2)
+            {
+                IPAddress address = await lab.DigAsync(service);
+                Assert.NotEqual("h2", (await lab.ServiceAsync(service)).GetProperty("host").GetString());
+                Assert.Equal("200", await lab.CurlStatusAsync(address));
+            }
+        }
+        finally
+        {
+            lab.Remotes[1].Signal(18);
+        }
+        // Back: the first instance destroys its own leftovers there, never the second instance's guest.
+        await Eventually(async () => (await lab.HostAsync("h2")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h2 up again");
+        await Eventually(() => Task.FromResult(!lab.Remotes[1].DomainNames().Intersect(aGuestsOnH2).Any()), TimeSpan.FromSeconds(20), "the first instance's leftovers destroyed on h2");
+        Assert.Contains(deltaGuest, lab.Remotes[1].DomainNames());
+        Assert.Equal("ready", (await lab.ServiceAsync("delta", b)).GetProperty("state").GetString());
+        Assert.Equal("200", await lab.CurlStatusAsync(delta));
+
+        // Stopping serve destroys what it runs on every host, and only that.
         await lab.StopServeAsync();
+        Assert.Equal([deltaGuest], lab.Remotes[1].DomainNames().Where(n => n.StartsWith("summoner-", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lab.Remotes[0].DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        await lab.StopServeAsync(b);
         foreach (RemoteLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        foreach (RemoteLibvirtd host in lab.Remotes) Assert.Empty(host.QemuPids());
+    }
+
+    private static async Task<List<string>> ServicesOnAsync(Lab lab, string[] services, string host)
+    {
+        var on = new List<string>();
+        foreach (string service in services)
+        {
+            JsonElement s = await lab.ServiceAsync(service);
+            if (s.GetProperty("state").GetString() == "ready" && s.GetProperty("host").GetString() == host) on.Add(service);
+        }
+        return on;
     }
 
     private static bool ProcessAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
@@ -116,23 +177,66 @@ public sealed class MultiHostTests
         }
     }
 
-    /// <summary>The namespaces, daemons and serve process of one test; disposing removes them all.</summary>
+    /// <summary>A `summoner serve` process in the client namespace, on its own config, ports and state directory.</summary>
+    private sealed class ServeProcess(string configPath, int dnsPort, int metricsPort)
+    {
+        private readonly System.Text.StringBuilder _output = new();
+        private Process? _process;
+
+        public string ConfigPath { get; } = configPath;
+        public int DnsPort { get; } = dnsPort;
+        public int MetricsPort { get; } = metricsPort;
+        public string StateDirectory => Path.Combine(Path.GetDirectoryName(ConfigPath)!, "state");
+        public string Output { get { lock (_output) return _output.ToString(); } }
+        public string Token => File.ReadAllText(Path.Combine(StateDirectory, "control.token")).Trim();
+
+        public async Task StartAsync(string netns)
+        {
+            var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in new[] { "netns", "exec", netns, "dotnet", ServeDaemon.SummonerDll, "serve", "--config", ConfigPath }) psi.ArgumentList.Add(a);
+            _process = Process.Start(psi)!;
+            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            var started = Stopwatch.StartNew();
+            while (!Output.Contains("summoner: serving zone", StringComparison.Ordinal))
+            {
+                if (_process.HasExited) throw new InvalidOperationException("serve exited:\n" + Output);
+                if (started.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("serve did not start:\n" + Output);
+                await Task.Delay(50);
+            }
+        }
+
+        public async Task StopAsync(ITestOutputHelper output)
+        {
+            if (_process is null || _process.HasExited) return;
+            // `ip netns exec` execs serve: the process is serve itself.
+            Native.Kill(_process.Id, 15);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try { await _process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+            output.WriteLine(Output);
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
+    /// <summary>The namespaces, daemons and serve processes of one test; disposing removes them all.</summary>
     private sealed class Lab : IAsyncDisposable
     {
         private readonly ITestOutputHelper _out;
         private readonly List<string> _namespaces = [];
-        private readonly System.Text.StringBuilder _serveOutput = new();
+        private readonly List<ServeProcess> _serves = [];
         private NetworkNamespace? _fabric;
-        private Process? _serve;
 
         private Lab(ITestOutputHelper output) { _out = output; }
 
         public List<RemoteLibvirtd> Remotes { get; } = [];
         public string Client { get; private set; } = "";
         public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("summoner-multihost-").FullName;
-        public string ConfigPath => Path.Combine(Directory, "summoner.toml");
-        public string StateDirectory => Path.Combine(Directory, "state");
-        public string ServeOutput { get { lock (_serveOutput) return _serveOutput.ToString(); } }
+        public ServeProcess A => _serves[0];
+        public string ServeOutput => A.Output;
 
         public static IPNetwork RangeOf(string host) => host switch
         {
@@ -165,27 +269,14 @@ public sealed class MultiHostTests
             for (int i = 1; i <= 2; i++)
             {
                 string ns = Add($"sumh{i}-" + tag, $"10.201.0.1{i}/24", $"vh{i}{tag}");
-                // The host's guest range is local there (QEMU forwards bind to it); the client routes it to the host.
-                Command.Run("ip", "-n", ns, "route", "add", "local", $"10.202.{i}.0/28", "dev", "lo");
-                Command.Run("ip", "-n", Client, "route", "add", $"10.202.{i}.0/28", "via", $"10.201.0.1{i}");
+                // The host's guest addresses are local there (QEMU forwards bind to them); the client routes them to the host.
+                Command.Run("ip", "-n", ns, "route", "add", "local", $"10.202.{i}.0/24", "dev", "lo");
+                Command.Run("ip", "-n", Client, "route", "add", $"10.202.{i}.0/24", "via", $"10.201.0.1{i}");
                 Remotes.Add(new RemoteLibvirtd(ns, Path.Combine(Directory, "h" + i)));
             }
             await Task.WhenAll(Remotes.Select(r => r.StartAsync()));
 
-            string hello = RepoPaths.Image("hello");
             string toml = $"""
-                [dns]
-                listen = "127.0.0.1:{DnsPort}"
-                answer_deadline = "40s"
-                [libvirt]
-                state_dir = "state"
-                accelerator = "tcg"
-                [network]
-                loopback_range = "127.203.0.0/16"
-                [metrics]
-                listen = "127.0.0.1:{MetricsPort}"
-                [defaults]
-                boot_deadline = "30s"
                 [placement]
                 rule = "spread"
                 down_after = "{DownAfter.TotalSeconds}s"
@@ -209,34 +300,38 @@ public sealed class MultiHostTests
                 name = "local"
                 guests = 4
                 guest_memory = "512MiB"
-                [[service]]
-                name = "alpha"
-                image = "{hello}"
-                ports = [80]
-                [[service]]
-                name = "beta"
-                image = "{hello}"
-                ports = [80]
-                [[service]]
-                name = "gamma"
-                image = "{hello}"
-                ports = [80]
                 """;
-            await File.WriteAllTextAsync(ConfigPath, toml);
-            var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string a in new[] { "netns", "exec", Client, "dotnet", ServeDaemon.SummonerDll, "serve", "--config", ConfigPath }) psi.ArgumentList.Add(a);
-            _serve = Process.Start(psi)!;
-            _serve.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_serveOutput) _serveOutput.AppendLine(e.Data); };
-            _serve.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_serveOutput) _serveOutput.AppendLine(e.Data); };
-            _serve.BeginOutputReadLine();
-            _serve.BeginErrorReadLine();
-            var started = Stopwatch.StartNew();
-            while (!ServeOutput.Contains("summoner: serving zone", StringComparison.Ordinal))
-            {
-                if (_serve.HasExited) throw new InvalidOperationException("serve exited:\n" + ServeOutput);
-                if (started.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("serve did not start:\n" + ServeOutput);
-                await Task.Delay(50);
-            }
+            await StartServeAsync("a", DnsPort, MetricsPort, 203, toml, ["alpha", "beta", "gamma"]);
+        }
+
+        /// <summary>Another summoner instance (own state directory, so its own instance id) in the client namespace.</summary>
+        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services)
+        {
+            string dir = Path.Combine(Directory, "serve-" + name);
+            System.IO.Directory.CreateDirectory(dir);
+            string hello = RepoPaths.Image("hello");
+            string toml = $"""
+                [dns]
+                listen = "127.0.0.1:{dnsPort}"
+                answer_deadline = "40s"
+                [libvirt]
+                state_dir = "state"
+                accelerator = "tcg"
+                [network]
+                loopback_range = "127.{loopbackOctet}.0.0/16"
+                [metrics]
+                listen = "127.0.0.1:{metricsPort}"
+                [defaults]
+                boot_deadline = "30s"
+                {hostsToml}
+                {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{hello}\"\nports = [80]\n"))}
+                """;
+            string config = Path.Combine(dir, "summoner.toml");
+            await File.WriteAllTextAsync(config, toml);
+            var serve = new ServeProcess(config, dnsPort, metricsPort);
+            _serves.Add(serve);
+            await serve.StartAsync(Client);
+            return serve;
         }
 
         /// <summary>A namespace with one veth into the fabric's bridge, at <paramref name="cidr"/>.</summary>
@@ -257,11 +352,12 @@ public sealed class MultiHostTests
         public async Task<(int Exit, string Stdout, string Stderr)> InClientAsync(params string[] command) =>
             await ServeDaemon.RunAsync(TimeSpan.FromSeconds(90), "ip", ["netns", "exec", Client, .. command]);
 
-        public async Task<IPAddress> DigAsync(string service)
+        public async Task<IPAddress> DigAsync(string service, ServeProcess? serve = null)
         {
-            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", DnsPort.ToString(CultureInfo.InvariantCulture), service + ".summoner.test", "+short", "+tries=1", "+time=60");
+            serve ??= A;
+            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), service + ".summoner.test", "+short", "+tries=1", "+time=60");
             string line = stdout.Trim();
-            Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig {service}: {exit} '{stdout}' {stderr}\n{ServeOutput}");
+            Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig {service}: {exit} '{stdout}' {stderr}\n{serve.Output}");
             return IPAddress.Parse(line);
         }
 
@@ -279,49 +375,52 @@ public sealed class MultiHostTests
             return stdout;
         }
 
-        private string Token => File.ReadAllText(Path.Combine(StateDirectory, "control.token")).Trim();
-
-        public async Task<JsonElement> ServiceAsync(string name)
+        public async Task<JsonElement> ServiceAsync(string name, ServeProcess? serve = null)
         {
-            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{MetricsPort}/api/services", Token));
+            serve ??= A;
+            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/services", serve.Token));
             return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
         }
 
-        public async Task<JsonElement> HostAsync(string name)
+        public async Task<JsonElement> HostAsync(string name, ServeProcess? serve = null)
         {
-            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{MetricsPort}/api/hosts", Token));
+            serve ??= A;
+            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/hosts", serve.Token));
             return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
         }
 
         /// <summary>The CLI, run where the daemon's control listener is.</summary>
-        public async Task<string> SummonerAsync(string command)
+        public async Task<string> SummonerAsync(string command, ServeProcess? serve = null)
         {
-            var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, .. command.Split(' '), "--config", ConfigPath]);
+            serve ??= A;
+            var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, .. command.Split(' '), "--config", serve.ConfigPath]);
             Assert.True(exit == 0, $"summoner {command}: {stderr}");
             return stdout;
         }
 
-        public async Task StopServeAsync()
-        {
-            if (_serve is null || _serve.HasExited) return;
-            // `ip netns exec` execs serve: the process is serve itself.
-            Native.Kill(_serve.Id, 15);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            try { await _serve.WaitForExitAsync(cts.Token); }
-            catch (OperationCanceledException) { _serve.Kill(entireProcessTree: true); }
-            _out.WriteLine(ServeOutput);
-        }
+        public async Task StopServeAsync(ServeProcess? serve = null) => await (serve ?? A).StopAsync(_out);
 
+        /// <summary>Every step runs whatever the one before did: nothing the test made may outlive it.</summary>
         public async ValueTask DisposeAsync()
         {
-            await StopServeAsync();
-            _serve?.Dispose();
-            ServeDaemon.KillKeepers(StateDirectory);
-            foreach (RemoteLibvirtd r in Remotes) await r.DisposeAsync();
+            var failures = new List<Exception>();
+            async Task Step(Func<Task> step)
+            {
+                try { await step(); }
+                catch (Exception ex) { failures.Add(ex); }
+            }
+            foreach (ServeProcess serve in _serves)
+            {
+                await Step(() => serve.StopAsync(_out));
+                await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
+            }
+            foreach (RemoteLibvirtd r in Remotes) await Step(async () => await r.DisposeAsync());
             foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
             _fabric?.Dispose();
-            foreach (int pid in ServeDaemon.QemuPidsUnder(StateDirectory)) Native.Kill(pid, 9);
+            foreach (ServeProcess serve in _serves)
+                foreach (int pid in ServeDaemon.QemuPidsUnder(serve.StateDirectory)) Native.Kill(pid, 9);
             try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (failures.Count > 0) throw new AggregateException("cleaning up the multi-host lab", failures);
         }
     }
 
@@ -386,6 +485,12 @@ public sealed class MultiHostTests
                 if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"libvirtd in {netns} did not listen within 30 s");
                 await Task.Delay(50);
             }
+        }
+
+        /// <summary>SIGSTOP (19) freezes the daemon (its sockets stay open: only keepalive notices), SIGCONT (18) resumes it.</summary>
+        public void Signal(int signal)
+        {
+            if (_process is not null && !_process.HasExited) Native.Kill(_process.Id, signal);
         }
 
         /// <summary>SIGKILL: the daemon dies at once, its QEMUs run on.</summary>

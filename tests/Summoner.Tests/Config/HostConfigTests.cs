@@ -69,7 +69,7 @@ public sealed class HostConfigTests
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nimage_dir = \"images\"\n", 9, 13, "absolute directory path")]
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\ncores = 4\n", 9, 1, "unknown key 'cores' in [[host]] 'a'")]
     [InlineData("[placement]\nrule = \"random\"\n", 6, 8, "rule")]
-    [InlineData("[placement]\ndown_after = \"100ms\"\n", 6, 14, "down_after in [placement] must be from 2s")]
+    [InlineData("[placement]\ndown_after = \"100ms\"\n", 6, 14, "down_after in [placement] must be from 3s")]
     public void A_bad_host_or_placement_key_is_reported_at_its_line_and_column_with_what_to_write(string toml, int line, int column, string says)
     {
         ConfigError e = SingleError(Service + toml);
@@ -86,6 +86,18 @@ public sealed class HostConfigTests
         Assert.Contains("overlaps [[host]] 'a'", overlap.Message, StringComparison.Ordinal);
         Assert.Equal(12, overlap.Line);
         Assert.Contains("only one may", SingleError(Service + "[[host]]\nname = \"a\"\n[[host]]\nname = \"b\"\n").Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3s", 1, 1)]
+    [InlineData("5s", 1, 3)]
+    [InlineData("1m", 15, 2)]
+    public void Keepalive_closes_a_silent_connection_within_down_after(string downAfter, int interval, int count)
+    {
+        PlacementConfig placement = SummonerConfig.Parse(Service + $"[placement]\ndown_after = \"{downAfter}\"\n", File).Placement;
+        Assert.Equal((interval, count), Summoner.Serve.HostSetup.KeepAlive(placement));
+        // libvirt closes about interval * (count + 1) after the last answer; the health check adds at most its interval.
+        Assert.True(TimeSpan.FromSeconds(interval * (count + 1)) + Summoner.Serve.HostSetup.CheckInterval(placement) <= placement.DownAfter);
     }
 
     [Fact]
