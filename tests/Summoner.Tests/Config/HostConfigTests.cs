@@ -101,6 +101,20 @@ public sealed class HostConfigTests
     }
 
     [Fact]
+    public void The_readme_worked_example_loads()
+    {
+        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
+        int section = readme.IndexOf("## More than one host", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README has no \"More than one host\" section");
+        int start = readme.IndexOf("```toml\n", section, StringComparison.Ordinal) + "```toml\n".Length;
+        string toml = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
+        Assert.Equal(["here", "rack-b"], config.Hosts.Select(h => h.Name));
+        Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
+        Assert.Equal(32, config.Hosts[1].Guests);
+    }
+
+    [Fact]
     public void Hosts_with_bridge_mode_are_refused_with_the_way_out()
     {
         var e = Assert.Throws<ConfigException>(() => SummonerConfig.Parse(Service + "[network]\nmode = \"bridge\"\n[[host]]\nname = \"a\"\n", File));
