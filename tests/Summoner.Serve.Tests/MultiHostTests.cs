@@ -70,9 +70,19 @@ public sealed class MultiHostTests
         Assert.Contains("summoner_host_guests{host=\"h1\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_host_up{host=\"h2\"} 1", metrics, StringComparison.Ordinal);
 
-        // Each remote host got the image once, by content hash, in its own pool.
+        // Each remote host got its image once (two summons each), by content hash, in its own pool.
         foreach (RemoteLibvirtd host in lab.Remotes)
-            Assert.Single(Directory.GetFiles(host.ImageDirectory, "hello-*.elf"));
+            Assert.Single(Directory.GetFiles(host.ImageDirectory, "*.elf"));
+        Assert.Single(Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf"));
+
+        // A changed image is sent again (new content, new volume) at the next create.
+        await lab.SummonerAsync("stop alpha");
+        await Eventually(async () => (await lab.ServiceAsync("alpha")).GetProperty("state").GetString() == "cold", TimeSpan.FromSeconds(20), "alpha stopped");
+        // Trailing bytes: QEMU's ELF loader reads only what the program headers name.
+        await File.AppendAllTextAsync(lab.AlphaImage, "changed");
+        Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync("alpha")));
+        Assert.Equal("h1", (await lab.ServiceAsync("alpha")).GetProperty("host").GetString());
+        Assert.Equal(2, Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf").Length);
 
         // Kill h1's libvirtd: its QEMU runs on, out of reach. h1 is down within the bound, and its service cold.
         string onH1 = hostOf.Single(kv => kv.Value == "h1").Key;
@@ -145,6 +155,23 @@ public sealed class MultiHostTests
         Assert.Equal("ready", (await lab.ServiceAsync("delta", b)).GetProperty("state").GetString());
         Assert.Equal("200", await lab.CurlStatusAsync(delta));
 
+        // serve killed and started again on the same state directory takes back its guests on every host, ready at once.
+        var running = new Dictionary<string, string>();
+        foreach (string service in services) running[service] = (await lab.ServiceAsync(service)).GetProperty("guest").GetString()!;
+        await lab.A.KillAndStartAsync(lab.Client, _out);
+        foreach (string service in services.Where(s => s != "alpha"))
+        {
+            JsonElement s = await lab.ServiceAsync(service);
+            Assert.Equal(("ready", running[service]), (s.GetProperty("state").GetString(), s.GetProperty("guest").GetString()));
+            Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync(service)));
+        }
+        // alpha's image changed after the first serve made its spec: the new one sees another definition
+        // (the digest covers the image's size and time), so that guest is destroyed, not taken back.
+        Assert.Contains($"destroying {running["alpha"]}", lab.ServeOutput, StringComparison.Ordinal);
+        Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync("alpha")));
+        Assert.NotEqual(running["alpha"], (await lab.ServiceAsync("alpha")).GetProperty("guest").GetString());
+        Assert.Contains(deltaGuest, lab.Remotes[1].DomainNames());
+
         // Stopping serve destroys what it runs on every host, and only that.
         await lab.StopServeAsync();
         Assert.Equal([deltaGuest], lab.Remotes[1].DomainNames().Where(n => n.StartsWith("summoner-", StringComparison.Ordinal)));
@@ -206,6 +233,17 @@ public sealed class MultiHostTests
                 if (started.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("serve did not start:\n" + Output);
                 await Task.Delay(50);
             }
+        }
+
+        /// <summary>SIGKILL (guests and the keeper live on), then a new serve on the same configuration.</summary>
+        public async Task KillAndStartAsync(string netns, ITestOutputHelper output)
+        {
+            Native.Kill(_process!.Id, 9);
+            await _process.WaitForExitAsync();
+            output.WriteLine(Output);
+            _process.Dispose();
+            lock (_output) _output.Clear();
+            await StartAsync(netns);
         }
 
         public async Task StopAsync(ITestOutputHelper output)
@@ -305,11 +343,15 @@ public sealed class MultiHostTests
         }
 
         /// <summary>Another summoner instance (own state directory, so its own instance id) in the client namespace.</summary>
+        /// <summary>alpha's image: a copy of hello's, so the test can change it.</summary>
+        public string AlphaImage => Path.Combine(Directory, "alpha.elf");
+
         public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services)
         {
             string dir = Path.Combine(Directory, "serve-" + name);
             System.IO.Directory.CreateDirectory(dir);
             string hello = RepoPaths.Image("hello");
+            if (!File.Exists(AlphaImage)) File.Copy(hello, AlphaImage);
             string toml = $"""
                 [dns]
                 listen = "127.0.0.1:{dnsPort}"
@@ -324,7 +366,7 @@ public sealed class MultiHostTests
                 [defaults]
                 boot_deadline = "30s"
                 {hostsToml}
-                {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{hello}\"\nports = [80]\n"))}
+                {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{(s == "alpha" ? AlphaImage : hello)}\"\nports = [80]\n"))}
                 """;
             string config = Path.Combine(dir, "summoner.toml");
             await File.WriteAllTextAsync(config, toml);
