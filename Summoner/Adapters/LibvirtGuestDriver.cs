@@ -23,6 +23,8 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     private readonly string? _pidDirectory;
     private readonly ProcessExitWatch? _exitWatch;
     private readonly string _consoleDirectory;
+    // Set for a host that is not this machine: images and settings are shipped into this pool, the console is read over libvirt.
+    private readonly ImagePool? _remotePool;
 
     /// <param name="consoleDirectory">Where each guest's serial console (NAME.log) and its settings file go.</param>
     /// <param name="maskedCapabilities">QEMU capabilities each domain masks; <see cref="DomainSpec.CpuProbeMask"/>
@@ -30,8 +32,13 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// <param name="qemuPidDirectory">Where libvirt writes each QEMU's pid file (NAME.pid): with it, a
     /// guest's death is seen the moment its QEMU exits (<see cref="ProcessExitWatch"/>), not when libvirt
     /// reports it.</param>
-    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, string consoleDirectory, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null)
+    /// <param name="remotePool">For a host that is not this machine ([[host]] with a uri): nothing of a guest is a local
+    /// file there, so its image and settings are uploaded into this storage pool on the host (<see cref="ImageStore"/>:
+    /// once per content, checked by hash) and its console is read through libvirt (<see cref="DomainConsole"/>),
+    /// copied into the local console file for <c>summoner logs</c>.</param>
+    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, string consoleDirectory, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null, ImagePool? remotePool = null)
     {
+        _remotePool = remotePool;
         _consoleDirectory = consoleDirectory ?? throw new ArgumentNullException(nameof(consoleDirectory));
         Directory.CreateDirectory(consoleDirectory);
         _pidDirectory = qemuPidDirectory;
@@ -90,6 +97,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     public async Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
+        if (_remotePool is not null) return await CreateRemoteAsync(launch, _remotePool, cancellationToken).ConfigureAwait(false);
         NicSpec nic = NicFor(launch.Network);
         string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);
         // A name is never reused within a run, but an earlier run's file may be there: readers start at the file's start.
@@ -178,6 +186,91 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         return Track(await CreateDomainAsync(spec, launch.StartPaused, cancellationToken).ConfigureAwait(false), launch.GuestName, launch.Network, consolePath);
     }
 
+    /// <summary>
+    /// A guest on another host: its image and settings go through the host's storage pool, its serial
+    /// console is a pty read over the connection, opened while the guest is still paused (a pty drops
+    /// what nobody reads), and every line is kept in memory for readiness and in the local console file.
+    /// </summary>
+    private async Task<IGuest> CreateRemoteAsync(GuestLaunch launch, ImagePool pool, CancellationToken cancellationToken)
+    {
+        if (launch.Network is not LoopbackNetwork loopback) throw new ArgumentException("a remote host runs loopback-style guests only (QEMU forwards on its address_range)", nameof(launch));
+        ImageVolume image = await ImageStore.EnsureAsync(_connection, launch.ImagePath, pool, cancellationToken).ConfigureAwait(false);
+        if (image.Uploaded) _log.LogInformation("libvirt {Uri}: uploaded {Image} as {Volume}", _connection.Uri, launch.ImagePath, image.Name);
+        string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);
+        File.Delete(consolePath);
+        FirmwareFile[] firmware = [];
+        string? settingsFile = WriteSettingsFile(launch, Path.ChangeExtension(consolePath, ".env"));
+        if (settingsFile is not null)
+        {
+            try
+            {
+                // Named by content hash like an image: the same settings are sent once per host.
+                ImageVolume settings = await ImageStore.EnsureAsync(_connection, settingsFile, pool, cancellationToken).ConfigureAwait(false);
+                firmware = [new FirmwareFile(SettingsName, settings.Path)];
+            }
+            finally
+            {
+                File.Delete(settingsFile);
+            }
+        }
+        var spec = new DomainSpec
+        {
+            Name = launch.GuestName,
+            KernelPath = image.Path,
+            KernelCommandLine = launch.CommandLine,
+            Serial = new SerialConsole.ToPty(),
+            MemoryMiB = launch.MemoryMiB,
+            VCpus = launch.VirtualCpus,
+            Accelerator = _accelerator,
+            Machine = MachineKind.Microvm,
+            Nics = [NicFor(loopback with { HostAddress = ForwardStandIn })],
+            FirmwareFiles = firmware,
+            Metadata = GuestMetadata.Of(launch),
+            CheckPathsHere = false,
+        };
+        Domain domain = await CreateRemoteDomainAsync(spec, ((LoopbackNetwork)launch.Network).HostAddress, cancellationToken).ConfigureAwait(false);
+        LibvirtGuest? made = null;
+        try
+        {
+            made = Track(domain, launch.GuestName, launch.Network, consolePath);
+            await made.AttachConsoleAsync(_connection, cancellationToken).ConfigureAwait(false);
+            if (!launch.StartPaused) await domain.ResumeAsync(cancellationToken).ConfigureAwait(false);
+            return made;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (made is not null) await made.DestroyAsync(CancellationToken.None).ConfigureAwait(false);
+            else { await DestroyIfRunningAsync(domain, CancellationToken.None).ConfigureAwait(false); domain.Dispose(); }
+            throw;
+        }
+    }
+
+    // DomainSpec allows forwards on this machine's loopback only (never a real interface here); a
+    // remote host's forwards bind its address_range, so the domain is rendered with this stand-in
+    // and its hostfwd rules are rebound to the guest's address on that host.
+    private static readonly System.Net.IPAddress ForwardStandIn = System.Net.IPAddress.Parse("127.0.0.1");
+
+    private async Task<Domain> CreateRemoteDomainAsync(DomainSpec spec, System.Net.IPAddress bind, CancellationToken cancellationToken)
+    {
+        string Render(IReadOnlyList<string> mask) => DomainXml.Render(spec with { MaskedQemuCapabilities = mask })
+            .Replace($"hostfwd=tcp:{ForwardStandIn}:", $"hostfwd=tcp:{bind}:", StringComparison.Ordinal)
+            .Replace($"hostfwd=udp:{ForwardStandIn}:", $"hostfwd=udp:{bind}:", StringComparison.Ordinal);
+        IReadOnlyList<string> mask = MaskedCapabilities;
+        try
+        {
+            return await _connection.CreateDomainAsync(Render(mask), startPaused: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LibvirtException ex) when (IsMaskRejection(ex, mask))
+        {
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _maskedCapabilities, [], mask), mask))
+                _log.LogWarning("libvirt {Uri} rejected the QEMU capability mask {Capabilities} ({Message}): creating domains without it from now on", _connection.Uri, string.Join(',', mask), ex.Message);
+            return await _connection.CreateDomainAsync(Render([]), startPaused: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>False once the connection is closed (a remote daemon gone, or keepalive unanswered).</summary>
+    public bool IsAlive => _connection.IsAlive;
+
     private LibvirtGuest Track(Domain domain, string guestName, GuestNetwork network, string consolePath)
     {
         var guest = new LibvirtGuest(this, domain, guestName, network, consolePath);
@@ -260,7 +353,10 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         if (_guests.TryGetValue(guest.GuestName, out LibvirtGuest? known)) return known;
         Domain domain = _connection.FindDomain(guest.GuestName) ?? throw new InvalidOperationException($"no guest named {guest.GuestName}");
         // Its console file is the one the earlier run made it write to, in the same directory.
-        return Track(domain, guest.GuestName, guest.Network, ConsoleFile(_consoleDirectory, guest.GuestName));
+        LibvirtGuest adopted = Track(domain, guest.GuestName, guest.Network, ConsoleFile(_consoleDirectory, guest.GuestName));
+        // A remote guest's console is its pty: read it again from here on (force takes it from the dead run).
+        if (_remotePool is not null) adopted.AttachConsoleAsync(_connection, CancellationToken.None).GetAwaiter().GetResult();
+        return adopted;
     }
 
     private void OnLifecycle(object? sender, DomainLifecycleEvent e)
@@ -283,9 +379,16 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     public async ValueTask DisposeAsync()
     {
         _connection.DomainLifecycle -= OnLifecycle;
+        // A dead connection destroys nothing (the host's return does): its guests only end here.
+        bool alive = _connection.IsAlive;
         foreach (LibvirtGuest guest in _guests.Values.ToList())
-            await DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false);
+        {
+            if (alive) await DestroyAsync(guest, CancellationToken.None).ConfigureAwait(false);
+            else if (_guests.TryRemove(guest.Name, out _)) guest.Gone(GuestExitReason.Unknown);
+        }
         _exitWatch?.Dispose();
+        // The remote driver owns its connection (one per host); the local one is serve's.
+        if (_remotePool is not null) _connection.Dispose();
     }
 
     /// <summary>One domain of this run: its console is the file QEMU writes, its exit the first sign of it.</summary>
@@ -306,7 +409,36 @@ public sealed class LibvirtGuestDriver : IGuestDriver
 
         public bool HasExited => _exited.Task.IsCompleted || (Pidfd is { } pidfd && ProcessExitWatch.HasExited(pidfd));
 
-        public IConsoleReader ReadConsole(bool fromStart) => new SerialFileReader(consolePath, fromStart);
+        // Set on a remote host's guest: the lines its console stream brought.
+        private ConsoleLines? _lines;
+        private DomainConsole? _console;
+
+        public IConsoleReader ReadConsole(bool fromStart) => _lines is { } lines ? lines.Read(fromStart) : new SerialFileReader(consolePath, fromStart);
+
+        /// <summary>Opens the console stream and copies every line into memory and the local console file until it ends.</summary>
+        public async Task AttachConsoleAsync(LibvirtConnection connection, CancellationToken cancellationToken)
+        {
+            _lines = new ConsoleLines();
+            _console = await connection.OpenConsoleAsync(Domain, force: true, cancellationToken).ConfigureAwait(false);
+            DomainConsole console = _console;
+            ConsoleLines lines = _lines;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await using var file = new StreamWriter(consolePath, append: true) { AutoFlush = true };
+                    while (await console.ReadLineAsync().ConfigureAwait(false) is { } line)
+                    {
+                        lines.AppendLine(line);
+                        await file.WriteLineAsync(line).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is LibvirtException or IOException or ObjectDisposedException)
+                {
+                    lines.AppendLine("[summoner: console stream ended: " + ex.Message + "]");
+                }
+            }, CancellationToken.None);
+        }
 
         public Task SuspendAsync(CancellationToken cancellationToken) => Domain.SuspendAsync(cancellationToken);
 
@@ -331,7 +463,9 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         /// <summary>Reports the exit once; the domain handle goes with it.</summary>
         public void Gone(GuestExitReason reason)
         {
-            if (_exited.TrySetResult(new GuestExit(Name, reason))) Domain.Dispose();
+            if (!_exited.TrySetResult(new GuestExit(Name, reason))) return;
+            _console?.Dispose();
+            Domain.Dispose();
         }
     }
 }

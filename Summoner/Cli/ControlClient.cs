@@ -25,6 +25,28 @@ public sealed class ControlClient : IDisposable
         return await response.Content.ReadFromJsonAsync(ControlJsonContext.Default.ServiceStatusArray, cancellationToken).ConfigureAwait(false) ?? [];
     }
 
+    public async Task<HostRow[]> HostsAsync(CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await SendAsync(() => _http.GetAsync(new Uri("/api/hosts", UriKind.Relative), cancellationToken)).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(ControlJsonContext.Default.HostRowArray, cancellationToken).ConfigureAwait(false) ?? [];
+    }
+
+    private static readonly string[] HostsHeader = ["HOST", "STATE", "GUESTS", "MEMORY", "PLACEMENT-FAILURES", "REASON"];
+
+    public static string FormatHosts(IReadOnlyList<HostRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) return "no [[host]] entries: guests run on this machine's embedded driver\n";
+        var table = new List<string[]> { HostsHeader };
+        foreach (HostRow h in rows)
+        {
+            table.Add([h.Name, h.State, $"{h.Guests}/{h.MaxGuests}", $"{h.GuestMemoryMiB}/{h.MaxGuestMemoryMiB} MiB",
+                h.PlacementFailures.ToString(CultureInfo.InvariantCulture), h.Reason ?? "-"]);
+        }
+        int[] widths = [.. Enumerable.Range(0, table[0].Length).Select(c => table.Max(r => r[c].Length))];
+        return string.Join('\n', table.Select(r => string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd())) + "\n";
+    }
+
     public async Task<ServiceStatus> StopAsync(string name, CancellationToken cancellationToken)
     {
         using HttpResponseMessage response = await SendAsync(() => _http.PostAsync(new Uri($"/api/services/{Uri.EscapeDataString(name)}/stop", UriKind.Relative), null, cancellationToken)).ConfigureAwait(false);
@@ -68,7 +90,9 @@ public sealed class ControlClient : IDisposable
 
     public static string FormatTable(IEnumerable<ServiceStatus> rows)
     {
-        var table = new List<string[]> { Header };
+        // The HOST column only with [[host]] entries (a guest runs somewhere else than this machine).
+        bool hosts = rows.Any(s => s.Host is not null);
+        var table = new List<string[]> { hosts ? [.. Header, "HOST"] : Header };
         foreach (ServiceStatus s in rows)
         {
             table.Add([
@@ -76,6 +100,7 @@ public sealed class ControlClient : IDisposable
                 s.UptimeSeconds is { } up ? TimeSpan.FromSeconds(up).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "-",
                 s.LastSummonMs is { } ms ? ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms" : "-",
                 s.Guest ?? "-",
+                .. hosts ? new[] { s.Host ?? "-" } : [],
             ]);
         }
         int[] widths = [.. Enumerable.Range(0, table[0].Length).Select(c => table.Max(r => r[c].Length))];

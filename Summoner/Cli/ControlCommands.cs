@@ -27,6 +27,15 @@ public static class ControlCommands
         }));
         yield return ps;
 
+        var hosts = new Command("hosts", "List the [[host]] entries: up or down, guests and memory against their caps, placement failures.");
+        Option<string> hostsConfig = ConfigOption();
+        Option<string?> hostsControl = ControlOption();
+        hosts.Options.Add(hostsConfig);
+        hosts.Options.Add(hostsControl);
+        hosts.SetAction((r, ct) => RunAsync(r.GetValue(hostsConfig)!, r.GetValue(hostsControl), async c =>
+            Console.Write(ControlClient.FormatHosts(await c.HostsAsync(ct).ConfigureAwait(false)))));
+        yield return hosts;
+
         var stopName = new Argument<string>("NAME") { Description = "Service name" };
         var stop = new Command("stop", "Destroy a service's running guest now (the next query summons it again).") { stopName };
         Option<string> stopConfig = ConfigOption();

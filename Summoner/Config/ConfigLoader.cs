@@ -6,7 +6,7 @@ namespace Summoner.Config;
 /// <summary>Maps the TOML tree of summoner.toml onto <see cref="SummonerConfig"/>, checking every field.</summary>
 internal sealed class ConfigLoader
 {
-    private static readonly string[] RootKeys = ["dns", "libvirt", "network", "limits", "metrics", "defaults", "service"];
+    private static readonly string[] RootKeys = ["dns", "libvirt", "network", "limits", "metrics", "defaults", "service", "host", "placement"];
     private static readonly string[] DnsKeys = ["listen", "zone", "ns", "service_ttl", "answer_deadline", "tcp_connections", "tcp_connections_per_client", "tcp_message_timeout", "soa"];
     private static readonly string[] SoaKeys = ["mname", "rname", "serial", "refresh", "retry", "expire", "minimum"];
     private static readonly string[] LibvirtKeys = ["uri", "state_dir", "accelerator", "keep_logs"];
@@ -44,6 +44,10 @@ internal sealed class ConfigLoader
         MetricsConfig metrics = LoadMetrics(Section(root, "metrics", MetricsKeys));
         ServiceDefaults defaults = LoadDefaults(Section(root, "defaults", DefaultsKeys));
         List<ServiceConfig> services = LoadServices(root, dns, network, limits, metrics, defaults);
+        List<HostConfig> hosts = new HostLoader(_file, _errors).Load(root, network);
+        PlacementConfig placement = HostLoader.LoadPlacement(Section(root, "placement", HostLoader.PlacementKeys));
+        if (hosts.Count > 0 && network.Mode == NetworkMode.Bridge && root.Table.TryGetValue("host", out TomlNode? hostNode))
+            _errors.Add(new ConfigError(_file, hostNode.Position, "[network] mode = \"bridge\" with [[host]] entries: bridge mode is this machine's only; use mode = \"loopback\" (each host forwards on its address_range) or remove the [[host]] entries"));
 
         if (_errors.Count > 0)
             throw new ConfigException(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
@@ -58,6 +62,8 @@ internal sealed class ConfigLoader
             Metrics = metrics,
             Defaults = defaults,
             Services = services,
+            Hosts = hosts,
+            Placement = placement,
             Warnings = _warnings,
         };
     }

@@ -30,6 +30,11 @@ public sealed record SummonerConfig
 
     public required IReadOnlyList<ServiceConfig> Services { get; init; }
 
+    /// <summary>[[host]] entries; none means guests run on this machine's embedded driver ([libvirt]), as without hosts.</summary>
+    public IReadOnlyList<HostConfig> Hosts { get; init; } = [];
+
+    public PlacementConfig Placement { get; init; } = new();
+
     /// <summary>Things that do not stop loading but will matter later (an image not built yet).</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
 

@@ -16,9 +16,11 @@ namespace Summoner.Control;
 public static class ControlEndpoints
 {
     /// <param name="reload">Re-reads the configuration file: (applied, report text). Null: no reload endpoint.</param>
-    public static void Map(IEndpointRouteBuilder routes, SummonEngine engine, ControlToken token, IPAddress listenAddress, Func<string> renderMetrics, Func<string?> notReadyReason,
+    /// <param name="hosts">The [[host]] entries' state; null without hosts (/api/hosts then lists none).</param>
+    public static void Map(IEndpointRouteBuilder routes, SummonEngine engine, HostSet? hosts, ControlToken token, IPAddress listenAddress, Func<string> renderMetrics, Func<string?> notReadyReason,
         Func<CancellationToken, Task<(bool Applied, string Report)>>? reload = null)
     {
+        Func<string, string?>? hostOf = hosts is null ? null : hosts.HostOf;
         ArgumentNullException.ThrowIfNull(routes);
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(token);
@@ -39,16 +41,18 @@ public static class ControlEndpoints
         api.MapGet("/services", () =>
         {
             DateTime now = DateTime.UtcNow;
-            ServiceStatus[] rows = [.. engine.Services.OrderBy(s => s.Spec.Name, StringComparer.Ordinal).Select(s => ServiceStatus.Of(s, now))];
+            ServiceStatus[] rows = [.. engine.Services.OrderBy(s => s.Spec.Name, StringComparer.Ordinal).Select(s => ServiceStatus.Of(s, now, hostOf))];
             return Results.Json(rows, ControlJsonContext.Default.ServiceStatusArray);
         });
+
+        api.MapGet("/hosts", () => Results.Json(hosts is null ? [] : hosts.Hosts.Select(HostRow.Of).ToArray(), ControlJsonContext.Default.HostRowArray));
 
         api.MapPost("/services/{name}/stop", async (string name) =>
         {
             ServiceOwner? owner = engine.Find(name);
             if (owner is null) return Results.NotFound($"no service named '{name}'\n");
             await owner.ReapAsync(ReapReason.Stopped).ConfigureAwait(false);
-            return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow), ControlJsonContext.Default.ServiceStatus);
+            return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow, hostOf), ControlJsonContext.Default.ServiceStatus);
         });
 
         if (reload is not null)

@@ -121,4 +121,8 @@ public interface IGuestDriver : IAsyncDisposable
     /// <summary>Destroys a guest no <see cref="IGuest"/> of this run stands for (a leftover of an earlier run, or one
     /// whose create was abandoned and never returned), by name; does nothing when none runs.</summary>
     Task DestroyAsync(string guestName, CancellationToken cancellationToken);
+
+    /// <summary>False once the hypervisor connection is lost (a remote host that stopped answering);
+    /// asked without waiting, often (<see cref="HostSet"/>'s health check).</summary>
+    bool IsAlive => true;
 }

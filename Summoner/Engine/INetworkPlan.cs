@@ -42,15 +42,16 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     /// free, so a service keeps one address across summons; a second guest of the same service
     /// (warm pool) takes one from the range, never another service's.</param>
     /// <param name="reserved">Addresses no guest gets (the door's public service addresses).</param>
-    public LoopbackNetworkPlan(IPAddress first, int count, IReadOnlyDictionary<string, IPAddress>? preferred = null, IEnumerable<IPAddress>? reserved = null)
+    /// <param name="anyRange">The range is another host's ([[host]] address_range, routed to it), not this machine's loopback.</param>
+    public LoopbackNetworkPlan(IPAddress first, int count, IReadOnlyDictionary<string, IPAddress>? preferred = null, IEnumerable<IPAddress>? reserved = null, bool anyRange = false)
     {
         ArgumentNullException.ThrowIfNull(first);
-        if (first.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || (Ipv4.ToUInt32(first) & 0xff000000) != 0x7f000000)
+        if (first.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || (!anyRange && (Ipv4.ToUInt32(first) & 0xff000000) != 0x7f000000))
             throw new ArgumentException($"loopback network addresses must be in 127.0.0.0/8, not {first}", nameof(first));
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         _first = Ipv4.ToUInt32(first);
         _count = (uint)count;
-        if ((_first & 0xff000000) != ((_first + _count - 1) & 0xff000000))
+        if (!anyRange && (_first & 0xff000000) != ((_first + _count - 1) & 0xff000000))
             throw new ArgumentException($"{count} addresses from {first} leave 127.0.0.0/8", nameof(count));
         foreach (var (service, address) in preferred ?? new Dictionary<string, IPAddress>())
         {
@@ -78,7 +79,7 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
                     return new LoopbackNetwork(Ipv4.FromUInt32(v), service.ForwardedPorts) { UdpPorts = service.UdpPorts };
             }
         }
-        throw new InvalidOperationException($"all {_count} loopback addresses are in use: widen [network] loopback_range");
+        throw new InvalidOperationException($"all {_count} guest addresses are in use: widen [network] loopback_range (or the host's address_range)");
     }
 
     public void Release(GuestNetwork network)

@@ -67,6 +67,9 @@ public sealed class ConfigReload : IDisposable
     /// <summary>The configuration whose services are served now (its other sections may differ from the running ones: see <see cref="NeedsRestart"/>).</summary>
     public SummonerConfig Current { get; private set; }
 
+    /// <summary>Whether services answer with their own address held by the door (one host), or with their guest's (many hosts).</summary>
+    public bool PublicAddresses { get; init; } = true;
+
     /// <summary>Reloads the file the daemon was started with; one reload at a time.</summary>
     public async Task<ReloadReport> ReloadAsync(CancellationToken cancellationToken)
     {
@@ -139,7 +142,7 @@ public sealed class ConfigReload : IDisposable
                 return new ReloadReport(false, [$"cannot add the new services' addresses to bridge {_started.Network.Bridge.Name}: {ex.Message}"]);
             }
         }
-        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true, _egressSecret))], () => _dns.Zones = zones);
+        ServiceChanges changes = _engine.Apply([.. next.Services.Select(s => EngineSetup.ToSpec(s, PublicAddresses, _egressSecret))], () => _dns.Zones = zones);
         // Addresses the file no longer names: let go once no guest of a drained service can use them.
         IPAddress[] left = [.. Current.Services.Select(s => s.Address).Except(next.Services.Select(s => s.Address))];
         _leaving.UnionWith(left);

@@ -149,16 +149,34 @@ public static class ServeCommand
         var metrics = new SummonerMetrics();
         SummonEngine? engine = null;
         var observer = new Egress.EgressObserver(new MetricsObserver(metrics, () => (engine?.GuestMemoryMiB ?? 0) << 20));
-        var driver = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"),
-            LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory), qemuPidDirectory: QemuPidDirectory(config));
-        driver.LogCapabilityMask();
         EngineOptions options = EngineSetup.ToOptions(config) with
         {
             ProbeSockets = netnsSockets is null ? null : netnsSockets.Create,
             InstanceId = EngineSetup.InstanceId(config.Libvirt.StateDirectory),
         };
+        IGuestDriver driver;
+        HostSet? hosts = null;
+        HostMetrics? hostMetrics = null;
+        if (config.Hosts.Count > 0)
+        {
+            // Many hosts: placement picks each guest's host when its address is allocated; answers name
+            // the guest's address on its host (no door: clients reach the hosts, not this machine's loopback).
+            hosts = HostSetup.Build(config, connection, accelerator, QemuPidDirectory(config), options.InstanceId!, loggers);
+            await hosts.StartAsync(HostSetup.CheckInterval(config.Placement), config.Placement.DownAfter, stop.Token).ConfigureAwait(false);
+            hostMetrics = HostMetrics.Register(metrics, hosts);
+            driver = hosts;
+            plan = hosts;
+        }
+        else
+        {
+            var local = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"),
+                LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory), qemuPidDirectory: QemuPidDirectory(config));
+            local.LogCapabilityMask();
+            driver = local;
+        }
+        bool publicAddress = hosts is null;
         byte[] egressSecret = EngineSetup.EgressSecret(config.Libvirt.StateDirectory);
-        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress: true, egressSecret)), driver, plan, options, observer, loggers);
+        engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress, egressSecret)), driver, plan, options, observer, loggers);
         await using var _driver = driver;
         await using var _engine = engine;
         // Before the engine starts: guests it takes back after a restart become ready during StartAsync.
@@ -207,11 +225,12 @@ public static class ServeCommand
 
         keeper.ReleaseUnclaimed();
         var dnsMetrics = new DnsMetricsBridge(dns, metrics);
-        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log, egressSecret);
+        using var reload = new ConfigReload(configPath, config, engine, dns, serviceDoor, log, egressSecret) { PublicAddresses = publicAddress };
         Volatile.Write(ref reloader, reload);
         var token = ControlToken.Create(MetricsConfig.TokenPath(config.Libvirt.StateDirectory));
-        string? NotReady() => !connection.IsAlive ? "libvirt connection lost" : null;
-        WebApplication web = BuildControl(config.Metrics.Listen, engine, token, () => { dnsMetrics.Sync(); return metrics.Registry.Render(); }, NotReady, reload);
+        string? NotReady() => !connection.IsAlive ? "libvirt connection lost"
+            : hosts is not null && hosts.Hosts.All(h => h.State == HostState.Down) ? "every [[host]] is down" : null;
+        WebApplication web = BuildControl(config.Metrics.Listen, engine, hosts, token, () => { dnsMetrics.Sync(); hostMetrics?.Sync(); return metrics.Registry.Render(); }, NotReady, reload);
         try
         {
             await web.StartAsync(stop.Token).ConfigureAwait(false);
@@ -307,13 +326,13 @@ public static class ServeCommand
         return decision.Accelerator;
     }
 
-    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, ControlToken token, Func<string> renderMetrics, Func<string?> notReady, ConfigReload reload)
+    private static WebApplication BuildControl(IPEndPoint listen, SummonEngine engine, HostSet? hosts, ControlToken token, Func<string> renderMetrics, Func<string?> notReady, ConfigReload reload)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(listen));
         WebApplication app = builder.Build();
-        ControlEndpoints.Map(app, engine, token, listen.Address, renderMetrics, notReady, async ct =>
+        ControlEndpoints.Map(app, engine, hosts, token, listen.Address, renderMetrics, notReady, async ct =>
         {
             ReloadReport report = await reload.ReloadAsync(ct).ConfigureAwait(false);
             return (report.Ok, report.ToString());

@@ -21,6 +21,15 @@ internal sealed class MemoryDriver(TimeProvider time) : IGuestDriver
     public bool NeverReady { get; set; }
     public ConcurrentQueue<GuestLaunch> Launches { get; } = new();
 
+    /// <summary>What <see cref="IsAlive"/> says: a test "loses" the host's connection by clearing it.</summary>
+    public bool Alive { get; set; } = true;
+
+    public bool IsAlive => Alive;
+
+    /// <summary>The guests running now, as an earlier connection's list would show them (with their launch's ownership).</summary>
+    public IReadOnlyList<RunningGuest> Running() =>
+        [.. Launches.Where(l => _guests.ContainsKey(l.GuestName)).Select(l => new RunningGuest(l.GuestName, l.Ownership, l.Network, Paused: false))];
+
     /// <summary>Guests an earlier run of the daemon "left running" (what <see cref="ListRunningGuestsAsync"/> reports).</summary>
     public List<RunningGuest> Leftovers { get; } = [];
 

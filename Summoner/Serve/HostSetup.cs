@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Summoner.Adapters;
+using Summoner.Config;
+using Summoner.Engine;
+using Summoner.Libvirt;
+
+namespace Summoner.Serve;
+
+/// <summary>Turns the [[host]] entries into the engine's <see cref="HostSet"/>: one connection and one address plan per host.</summary>
+public static class HostSetup
+{
+    /// <summary>How often each connection is checked; a quarter of down_after, at most a second.</summary>
+    public static TimeSpan CheckInterval(PlacementConfig placement)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        return TimeSpan.FromTicks(Math.Min(TimeSpan.TicksPerSecond, placement.DownAfter.Ticks / 4));
+    }
+
+    /// <summary>libvirt keepalive probe interval (whole seconds) and missed probes before the connection is closed.</summary>
+    public static (int IntervalSeconds, int Count) KeepAlive(PlacementConfig placement)
+    {
+        ArgumentNullException.ThrowIfNull(placement);
+        int interval = Math.Max(1, (int)(placement.DownAfter.TotalSeconds / 4));
+        int count = Math.Max(1, (int)((placement.DownAfter - CheckInterval(placement)).TotalSeconds / interval) - 1);
+        return (interval, count);
+    }
+
+    /// <param name="local">This machine's libvirt (serve's embedded driver), for a [[host]] without uri.</param>
+    public static HostSet Build(SummonerConfig config, LibvirtConnection local, Libvirt.Accelerator localAccelerator, string? qemuPidDirectory, string instanceId, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(loggers);
+        string consoles = LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory);
+        var hosts = new List<HostDefinition>();
+        foreach (HostConfig h in config.Hosts)
+        {
+            ILogger log = loggers.CreateLogger("Summoner.Libvirt." + h.Name);
+            Func<CancellationToken, Task<IGuestDriver>> connect = h.Uri is not { } uri
+                ? _ => Task.FromResult<IGuestDriver>(new LibvirtGuestDriver(local, localAccelerator, log, consoles, qemuPidDirectory: qemuPidDirectory))
+                : ct => Task.Run<IGuestDriver>(() => Connect(uri, h, config.Placement, log, consoles), ct);
+            hosts.Add(new HostDefinition(h.Name, Plan(config, h), h.Guests, h.GuestMemoryBytes >> 20, connect));
+        }
+        return new HostSet(hosts, config.Placement.Rule == Config.PlacementRule.Pack ? Engine.PlacementRule.Pack : Engine.PlacementRule.Spread,
+            instanceId, loggers.CreateLogger("Summoner.Hosts"));
+    }
+
+    private static LibvirtGuestDriver Connect(string uri, HostConfig h, PlacementConfig placement, ILogger log, string consoles)
+    {
+        LibvirtConnection connection = LibvirtConnection.Open(uri);
+        // libvirt's keepalive (its event loop runs in LibvirtRuntime) closes a connection whose peer
+        // stops answering about interval * (count + 1) after its last answer; with the check interval on
+        // top that stays within down_after (libvirt counts whole seconds, hence down_after >= 3 s).
+        (int interval, int count) = KeepAlive(placement);
+        if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), count))
+            log.LogWarning("libvirt {Uri}: keepalive not supported by this connection; a hung host is noticed only when its socket closes", uri);
+        Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
+        return new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory });
+    }
+
+    /// <summary>
+    /// This machine's host draws from the upper half of [network] loopback_range (as without hosts);
+    /// another host's guests each take one address of its address_range (not its network or broadcast address).
+    /// </summary>
+    private static LoopbackNetworkPlan Plan(SummonerConfig config, HostConfig h)
+    {
+        if (h.IsLocal) return EngineSetup.LoopbackPlan(config);
+        IPNetwork range = h.AddressRange;
+        long size = 1L << (32 - range.PrefixLength);
+        return new LoopbackNetworkPlan(Ipv4.Offset(range.BaseAddress, 1), (int)Math.Min(size - 2, 65534), anyRange: true);
+    }
+}

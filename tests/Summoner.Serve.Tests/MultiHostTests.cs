@@ -1,0 +1,592 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Summoner.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Summoner.Serve.Tests;
+
+/// <summary>
+/// Many hosts for real: two libvirtd daemons the test starts, each in a network namespace of its own
+/// (private config, state and socket directories), reached over qemu+tcp:// on veth addresses on a
+/// bridge in a test-made namespace, plus serve's own embedded driver. serve, dig and curl run in a
+/// client namespace that routes to every host's address_range. Every 10.x address exists only in
+/// these namespaces, and everything is removed afterwards.
+/// </summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
+public sealed class MultiHostTests
+{
+    private const int DnsPort = 5300;
+    private const int MetricsPort = 9753;
+    private static readonly TimeSpan DownAfter = TimeSpan.FromSeconds(3);
+    private readonly ITestOutputHelper _out;
+
+    public MultiHostTests(ITestOutputHelper output) { _out = output; }
+
+    [Fact]
+    public async Task Summons_spread_over_remote_hosts_serve_http_there_and_survive_a_killed_or_frozen_libvirtd_without_touching_another_instances_guests()
+    {
+        await using var lab = await Lab.CreateAsync(_out);
+        string[] services = ["alpha", "beta", "gamma"];
+
+        // Cold summons, one per host (spread: equal caps, so each goes to the least loaded host).
+        var hostOf = new Dictionary<string, string>();
+        foreach (string service in services)
+        {
+            var clock = Stopwatch.StartNew();
+            IPAddress address = await lab.DigAsync(service);
+            _out.WriteLine($"{service}: answered {address} in {clock.Elapsed.TotalMilliseconds:F0} ms (cold summon, dig in the client namespace)");
+            Assert.Equal("200", await lab.CurlStatusAsync(address));
+            hostOf[service] = (await lab.ServiceAsync(service)).GetProperty("host").GetString()!;
+            Assert.True(Lab.RangeOf(hostOf[service]).Contains(address), $"{service} answered {address}, outside host {hostOf[service]}'s range");
+        }
+        Assert.Equal(["h1", "h2", "local"], hostOf.Values.Order());
+        foreach (string service in services)
+        {
+            JsonElement s = await lab.ServiceAsync(service);
+            _out.WriteLine($"MEASURE {service} on {hostOf[service]}: lastSummonMs {s.GetProperty("lastSummonMs").GetDouble():F1}");
+        }
+        // Again, cold, now that each daemon has probed its QEMU once (a fresh libvirtd's first create
+        // reads QEMU's capabilities, seconds on TCG): what a cold summon costs on each host.
+        foreach (string service in services)
+        {
+            await lab.SummonerAsync("stop " + service);
+            await Eventually(async () => (await lab.ServiceAsync(service)).GetProperty("state").GetString() == "cold", TimeSpan.FromSeconds(20), service + " stopped");
+            IPAddress address = await lab.DigAsync(service);
+            Assert.Equal("200", await lab.CurlStatusAsync(address));
+            JsonElement s = await lab.ServiceAsync(service);
+            _out.WriteLine($"MEASURE second cold summon of {service} on {s.GetProperty("host").GetString()}: lastSummonMs {s.GetProperty("lastSummonMs").GetDouble():F1}");
+        }
+        string ps = await lab.SummonerAsync("ps");
+        Assert.Contains("HOST", ps, StringComparison.Ordinal);
+        Assert.Contains("h1", ps, StringComparison.Ordinal);
+        string hostsTable = await lab.SummonerAsync("hosts");
+        _out.WriteLine(hostsTable);
+        Assert.Matches(@"h1\s+up\s+1/4", hostsTable);
+        string metrics = await lab.CurlAsync($"http://127.0.0.1:{MetricsPort}/metrics");
+        Assert.Contains("summoner_host_guests{host=\"h1\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("summoner_host_up{host=\"h2\"} 1", metrics, StringComparison.Ordinal);
+
+        // Each remote host got its image once (two summons each), by content hash, in its own pool.
+        foreach (RemoteLibvirtd host in lab.Remotes)
+            Assert.Single(Directory.GetFiles(host.ImageDirectory, "*.elf"));
+        Assert.Single(Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf"));
+
+        // A changed image is sent again (new content, new volume) at the next create.
+        await lab.SummonerAsync("stop alpha");
+        await Eventually(async () => (await lab.ServiceAsync("alpha")).GetProperty("state").GetString() == "cold", TimeSpan.FromSeconds(20), "alpha stopped");
+        // Trailing bytes: QEMU's ELF loader reads only what the program headers name.
+        await File.AppendAllTextAsync(lab.AlphaImage, "changed");
+        Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync("alpha")));
+        Assert.Equal("h1", (await lab.ServiceAsync("alpha")).GetProperty("host").GetString());
+        Assert.Equal(2, Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf").Length);
+
+        // Kill h1's libvirtd: its QEMU runs on, out of reach. h1 is down within the bound, and its service cold.
+        string onH1 = hostOf.Single(kv => kv.Value == "h1").Key;
+        string guestOnH1 = (await lab.ServiceAsync(onH1)).GetProperty("guest").GetString()!;
+        int[] leftoverQemu = [.. lab.Remotes[0].QemuPids()];
+        Assert.Single(leftoverQemu);
+        var down = Stopwatch.StartNew();
+        lab.Remotes[0].Kill();
+        await Eventually(async () => (await lab.HostAsync("h1")).GetProperty("state").GetString() == "down", DownAfter + TimeSpan.FromSeconds(7), "h1 marked down");
+        _out.WriteLine($"h1 down {down.Elapsed.TotalMilliseconds:F0} ms after SIGKILL (bound: down_after {DownAfter.TotalSeconds} s)");
+        Assert.NotEqual("ready", (await lab.ServiceAsync(onH1)).GetProperty("state").GetString());
+
+        // The next query places it on another host, which serves it.
+        IPAddress moved = await lab.DigAsync(onH1);
+        string movedTo = (await lab.ServiceAsync(onH1)).GetProperty("host").GetString()!;
+        Assert.NotEqual("h1", movedTo);
+        Assert.True(Lab.RangeOf(movedTo).Contains(moved), $"{onH1} answered {moved}, outside {movedTo}'s range");
+        Assert.Equal("200", await lab.CurlStatusAsync(moved));
+        Assert.True(ProcessAlive(leftoverQemu[0]), "the guest on the unreachable host was not touched");
+
+        // h1 comes back: the guest this summoner no longer tracks is destroyed there, nothing orphaned.
+        await lab.Remotes[0].StartAsync();
+        await Eventually(async () => (await lab.HostAsync("h1")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h1 up again");
+        await Eventually(() => Task.FromResult(!lab.Remotes[0].DomainNames().Contains(guestOnH1) && !ProcessAlive(leftoverQemu[0])), TimeSpan.FromSeconds(20), $"{guestOnH1} destroyed on h1");
+        Assert.Contains($"destroying {guestOnH1}", lab.ServeOutput, StringComparison.Ordinal);
+
+        // A second summoner instance shares h2's libvirtd (its own address range there, a long down_after):
+        // starting, it leaves the first one's guests alone.
+        string[] onH2 = [.. await ServicesOnAsync(lab, services, "h2")];
+        Assert.NotEmpty(onH2);
+        ServeProcess b = await lab.StartServeAsync("b", DnsPort + 1, MetricsPort + 1, 204, """
+            [placement]
+            down_after = "60s"
+            [[host]]
+            name = "h2"
+            uri = "qemu+tcp://10.201.0.12/system"
+            address_range = "10.202.2.16/28"
+            image_dir = "/nonexistent-is-not-used-when-the-volume-exists"
+            accelerator = "tcg"
+            """.Replace("/nonexistent-is-not-used-when-the-volume-exists", lab.Remotes[1].ImageDirectory, StringComparison.Ordinal), ["delta"]);
+        foreach (string service in onH2) Assert.Equal("ready", (await lab.ServiceAsync(service)).GetProperty("state").GetString());
+        IPAddress delta = await lab.DigAsync("delta", b);
+        Assert.Equal("200", await lab.CurlStatusAsync(delta));
+        string deltaGuest = (await lab.ServiceAsync("delta", b)).GetProperty("guest").GetString()!;
+
+        // h2's daemon stops answering (SIGSTOP): only libvirt's keepalive can tell. The first instance
+        // marks h2 down within its bound; its services there go cold and move on the next query.
+        string[] aGuestsOnH2 = [.. await Task.WhenAll(onH2.Select(async n => (await lab.ServiceAsync(n)).GetProperty("guest").GetString()!))];
+        var frozen = Stopwatch.StartNew();
+        lab.Remotes[1].Signal(19);
+        try
+        {
+            await Eventually(async () => (await lab.HostAsync("h2")).GetProperty("state").GetString() == "down", DownAfter + TimeSpan.FromSeconds(7), "h2 marked down by keepalive");
+            _out.WriteLine($"h2 down {frozen.Elapsed.TotalMilliseconds:F0} ms after SIGSTOP (keepalive; bound: down_after {DownAfter.TotalSeconds} s)");
+            foreach (string service in onH2)
+            {
+                IPAddress address = await lab.DigAsync(service);
+                Assert.NotEqual("h2", (await lab.ServiceAsync(service)).GetProperty("host").GetString());
+                Assert.Equal("200", await lab.CurlStatusAsync(address));
+            }
+        }
+        finally
+        {
+            lab.Remotes[1].Signal(18);
+        }
+        // Back: the first instance destroys its own leftovers there, never the second instance's guest.
+        await Eventually(async () => (await lab.HostAsync("h2")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h2 up again");
+        await Eventually(() => Task.FromResult(!lab.Remotes[1].DomainNames().Intersect(aGuestsOnH2).Any()), TimeSpan.FromSeconds(20), "the first instance's leftovers destroyed on h2");
+        Assert.Contains(deltaGuest, lab.Remotes[1].DomainNames());
+        Assert.Equal("ready", (await lab.ServiceAsync("delta", b)).GetProperty("state").GetString());
+        Assert.Equal("200", await lab.CurlStatusAsync(delta));
+
+        // serve killed and started again on the same state directory takes back its guests on every host, ready at once.
+        var running = new Dictionary<string, string>();
+        foreach (string service in services) running[service] = (await lab.ServiceAsync(service)).GetProperty("guest").GetString()!;
+        await lab.A.KillAndStartAsync(lab.Client, _out);
+        foreach (string service in services.Where(s => s != "alpha"))
+        {
+            JsonElement s = await lab.ServiceAsync(service);
+            Assert.Equal(("ready", running[service]), (s.GetProperty("state").GetString(), s.GetProperty("guest").GetString()));
+            Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync(service)));
+        }
+        // alpha's image changed after the first serve made its spec: the new one sees another definition
+        // (the digest covers the image's size and time), so that guest is destroyed, not taken back.
+        Assert.Contains($"destroying {running["alpha"]}", lab.ServeOutput, StringComparison.Ordinal);
+        Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync("alpha")));
+        Assert.NotEqual(running["alpha"], (await lab.ServiceAsync("alpha")).GetProperty("guest").GetString());
+        Assert.Contains(deltaGuest, lab.Remotes[1].DomainNames());
+
+        // Stopping serve destroys what it runs on every host, and only that.
+        await lab.StopServeAsync();
+        Assert.Equal([deltaGuest], lab.Remotes[1].DomainNames().Where(n => n.StartsWith("summoner-", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lab.Remotes[0].DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        await lab.StopServeAsync(b);
+        foreach (RemoteLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        foreach (RemoteLibvirtd host in lab.Remotes) Assert.Empty(host.QemuPids());
+    }
+
+    private static async Task<List<string>> ServicesOnAsync(Lab lab, string[] services, string host)
+    {
+        var on = new List<string>();
+        foreach (string service in services)
+        {
+            JsonElement s = await lab.ServiceAsync(service);
+            if (s.GetProperty("state").GetString() == "ready" && s.GetProperty("host").GetString() == host) on.Add(service);
+        }
+        return on;
+    }
+
+    private static bool ProcessAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan within, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > within) throw new TimeoutException($"not within {within}: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A `summoner serve` process in the client namespace, on its own config, ports and state directory.</summary>
+    private sealed class ServeProcess(string configPath, int dnsPort, int metricsPort)
+    {
+        private readonly System.Text.StringBuilder _output = new();
+        private Process? _process;
+
+        public string ConfigPath { get; } = configPath;
+        public int DnsPort { get; } = dnsPort;
+        public int MetricsPort { get; } = metricsPort;
+        public string StateDirectory => Path.Combine(Path.GetDirectoryName(ConfigPath)!, "state");
+        public string Output { get { lock (_output) return _output.ToString(); } }
+        public string Token => File.ReadAllText(Path.Combine(StateDirectory, "control.token")).Trim();
+
+        public async Task StartAsync(string netns)
+        {
+            var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in new[] { "netns", "exec", netns, "dotnet", ServeDaemon.SummonerDll, "serve", "--config", ConfigPath }) psi.ArgumentList.Add(a);
+            _process = Process.Start(psi)!;
+            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            var started = Stopwatch.StartNew();
+            while (!Output.Contains("summoner: serving zone", StringComparison.Ordinal))
+            {
+                if (_process.HasExited) throw new InvalidOperationException("serve exited:\n" + Output);
+                if (started.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("serve did not start:\n" + Output);
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>SIGKILL (guests and the keeper live on), then a new serve on the same configuration.</summary>
+        public async Task KillAndStartAsync(string netns, ITestOutputHelper output)
+        {
+            Native.Kill(_process!.Id, 9);
+            await _process.WaitForExitAsync();
+            output.WriteLine(Output);
+            _process.Dispose();
+            lock (_output) _output.Clear();
+            await StartAsync(netns);
+        }
+
+        public async Task StopAsync(ITestOutputHelper output)
+        {
+            if (_process is null || _process.HasExited) return;
+            // `ip netns exec` execs serve: the process is serve itself.
+            Native.Kill(_process.Id, 15);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try { await _process.WaitForExitAsync(cts.Token); }
+            catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); }
+            output.WriteLine(Output);
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
+    /// <summary>The namespaces, daemons and serve processes of one test; disposing removes them all.</summary>
+    private sealed class Lab : IAsyncDisposable
+    {
+        private readonly ITestOutputHelper _out;
+        private readonly List<string> _namespaces = [];
+        private readonly List<ServeProcess> _serves = [];
+        private NetworkNamespace? _fabric;
+
+        private Lab(ITestOutputHelper output) { _out = output; }
+
+        public List<RemoteLibvirtd> Remotes { get; } = [];
+        public string Client { get; private set; } = "";
+        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("summoner-multihost-").FullName;
+        public ServeProcess A => _serves[0];
+        public string ServeOutput => A.Output;
+
+        public static IPNetwork RangeOf(string host) => host switch
+        {
+            "h1" => IPNetwork.Parse("10.202.1.0/28"),
+            "h2" => IPNetwork.Parse("10.202.2.0/28"),
+            _ => IPNetwork.Parse("127.203.0.0/16"),
+        };
+
+        public static async Task<Lab> CreateAsync(ITestOutputHelper output)
+        {
+            var lab = new Lab(output);
+            try
+            {
+                await lab.BuildAsync();
+            }
+            catch
+            {
+                await lab.DisposeAsync();
+                throw;
+            }
+            return lab;
+        }
+
+        private async Task BuildAsync()
+        {
+            // The fabric: a bridge in a namespace of its own; hosts and the client hang off it by veth pairs made there.
+            _fabric = NetworkNamespace.Create("10.201.0.1/24");
+            string tag = _fabric.Name["sumtest-".Length..];
+            Client = Add("sumc-" + tag, "10.201.0.2/24", "vc" + tag);
+            for (int i = 1; i <= 2; i++)
+            {
+                string ns = Add($"sumh{i}-" + tag, $"10.201.0.1{i}/24", $"vh{i}{tag}");
+                // The host's guest addresses are local there (QEMU forwards bind to them); the client routes them to the host.
+                Command.Run("ip", "-n", ns, "route", "add", "local", $"10.202.{i}.0/24", "dev", "lo");
+                Command.Run("ip", "-n", Client, "route", "add", $"10.202.{i}.0/24", "via", $"10.201.0.1{i}");
+                Remotes.Add(new RemoteLibvirtd(ns, Path.Combine(Directory, "h" + i)));
+            }
+            await Task.WhenAll(Remotes.Select(r => r.StartAsync()));
+
+            string toml = $"""
+                [placement]
+                rule = "spread"
+                down_after = "{DownAfter.TotalSeconds}s"
+                [[host]]
+                name = "h1"
+                uri = "qemu+tcp://10.201.0.11/system"
+                guests = 4
+                guest_memory = "512MiB"
+                address_range = "10.202.1.0/28"
+                image_dir = "{Remotes[0].ImageDirectory}"
+                accelerator = "tcg"
+                [[host]]
+                name = "h2"
+                uri = "qemu+tcp://10.201.0.12/system"
+                guests = 4
+                guest_memory = "512MiB"
+                address_range = "10.202.2.0/28"
+                image_dir = "{Remotes[1].ImageDirectory}"
+                accelerator = "tcg"
+                [[host]]
+                name = "local"
+                guests = 4
+                guest_memory = "512MiB"
+                """;
+            await StartServeAsync("a", DnsPort, MetricsPort, 203, toml, ["alpha", "beta", "gamma"]);
+        }
+
+        /// <summary>Another summoner instance (own state directory, so its own instance id) in the client namespace.</summary>
+        /// <summary>alpha's image: a copy of hello's, so the test can change it.</summary>
+        public string AlphaImage => Path.Combine(Directory, "alpha.elf");
+
+        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services)
+        {
+            string dir = Path.Combine(Directory, "serve-" + name);
+            System.IO.Directory.CreateDirectory(dir);
+            string hello = RepoPaths.Image("hello");
+            if (!File.Exists(AlphaImage)) File.Copy(hello, AlphaImage);
+            string toml = $"""
+                [dns]
+                listen = "127.0.0.1:{dnsPort}"
+                answer_deadline = "40s"
+                [libvirt]
+                state_dir = "state"
+                accelerator = "tcg"
+                [network]
+                loopback_range = "127.{loopbackOctet}.0.0/16"
+                [metrics]
+                listen = "127.0.0.1:{metricsPort}"
+                [defaults]
+                boot_deadline = "30s"
+                {hostsToml}
+                {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{(s == "alpha" ? AlphaImage : hello)}\"\nports = [80]\n"))}
+                """;
+            string config = Path.Combine(dir, "summoner.toml");
+            await File.WriteAllTextAsync(config, toml);
+            var serve = new ServeProcess(config, dnsPort, metricsPort);
+            _serves.Add(serve);
+            await serve.StartAsync(Client);
+            return serve;
+        }
+
+        /// <summary>A namespace with one veth into the fabric's bridge, at <paramref name="cidr"/>.</summary>
+        private string Add(string name, string cidr, string fabricEnd)
+        {
+            Command.Run("ip", "netns", "add", name);
+            _namespaces.Add(name);
+            Command.Run("ip", "-n", name, "link", "set", "lo", "up");
+            // Made in the fabric with its peer created straight into the new namespace: nothing passes through the root namespace.
+            _fabric!.Ip("link", "add", fabricEnd, "type", "veth", "peer", "name", "eth0", "netns", name);
+            _fabric.Ip("link", "set", fabricEnd, "master", _fabric.Bridge);
+            _fabric.Ip("link", "set", fabricEnd, "up");
+            Command.Run("ip", "-n", name, "addr", "add", cidr, "dev", "eth0");
+            Command.Run("ip", "-n", name, "link", "set", "eth0", "up");
+            return name;
+        }
+
+        public async Task<(int Exit, string Stdout, string Stderr)> InClientAsync(params string[] command) =>
+            await ServeDaemon.RunAsync(TimeSpan.FromSeconds(90), "ip", ["netns", "exec", Client, .. command]);
+
+        public async Task<IPAddress> DigAsync(string service, ServeProcess? serve = null)
+        {
+            serve ??= A;
+            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), service + ".summoner.test", "+short", "+tries=1", "+time=60");
+            string line = stdout.Trim();
+            Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig {service}: {exit} '{stdout}' {stderr}\n{serve.Output}");
+            return IPAddress.Parse(line);
+        }
+
+        public async Task<string> CurlStatusAsync(IPAddress address)
+        {
+            var (_, stdout, stderr) = await InClientAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", $"http://{address}/");
+            return stdout.Trim().Length > 0 ? stdout.Trim() : stderr;
+        }
+
+        public async Task<string> CurlAsync(string url, string? token = null)
+        {
+            string[] auth = token is null ? [] : ["-H", "Authorization: Bearer " + token];
+            var (exit, stdout, stderr) = await InClientAsync(["curl", "-sf", "--max-time", "20", .. auth, url]);
+            Assert.True(exit == 0, $"curl {url}: {exit} {stderr}");
+            return stdout;
+        }
+
+        public async Task<JsonElement> ServiceAsync(string name, ServeProcess? serve = null)
+        {
+            serve ??= A;
+            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/services", serve.Token));
+            return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
+        }
+
+        public async Task<JsonElement> HostAsync(string name, ServeProcess? serve = null)
+        {
+            serve ??= A;
+            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/hosts", serve.Token));
+            return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
+        }
+
+        /// <summary>The CLI, run where the daemon's control listener is.</summary>
+        public async Task<string> SummonerAsync(string command, ServeProcess? serve = null)
+        {
+            serve ??= A;
+            var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, .. command.Split(' '), "--config", serve.ConfigPath]);
+            Assert.True(exit == 0, $"summoner {command}: {stderr}");
+            return stdout;
+        }
+
+        public async Task StopServeAsync(ServeProcess? serve = null) => await (serve ?? A).StopAsync(_out);
+
+        /// <summary>Every step runs whatever the one before did: nothing the test made may outlive it.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            var failures = new List<Exception>();
+            async Task Step(Func<Task> step)
+            {
+                try { await step(); }
+                catch (Exception ex) { failures.Add(ex); }
+            }
+            foreach (ServeProcess serve in _serves)
+            {
+                await Step(() => serve.StopAsync(_out));
+                await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
+            }
+            foreach (RemoteLibvirtd r in Remotes) await Step(async () => await r.DisposeAsync());
+            foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
+            _fabric?.Dispose();
+            foreach (ServeProcess serve in _serves)
+                foreach (int pid in ServeDaemon.QemuPidsUnder(serve.StateDirectory)) Native.Kill(pid, 9);
+            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (failures.Count > 0) throw new AggregateException("cleaning up the multi-host lab", failures);
+        }
+    }
+
+    /// <summary>
+    /// A libvirtd in a network namespace, listening on TCP (no auth: the namespace is the test's own),
+    /// its /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt
+    /// directories under a scratch root kept across restarts (so a restarted daemon finds its domains).
+    /// </summary>
+    private sealed class RemoteLibvirtd(string netns, string root) : IAsyncDisposable
+    {
+        private const string Script = """
+            set -e
+            T="$1"
+            mount --make-rprivate /
+            for d in /run /var/lib /var/cache /var/log; do mount -t tmpfs -o mode=0755 sumlv "$d"; done
+            mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
+            mkdir -p -m 1777 /run/lock
+            mount --bind "$T/etc" /etc/libvirt
+            mount --bind "$T/run" /run/libvirt
+            mount --bind "$T/lib" /var/lib/libvirt
+            mount --bind "$T/cache" /var/cache/libvirt
+            mount --bind "$T/log" /var/log/libvirt
+            exec /usr/sbin/libvirtd --listen --config "$T/etc/libvirtd.conf" --pid-file "$T/libvirtd.pid"
+            """;
+
+        private const string QemuConf = """
+            user = "root"
+            group = "root"
+            dynamic_ownership = 0
+            security_driver = "none"
+            cgroup_controllers = [ ]
+            namespaces = [ ]
+            stdio_handler = "file"
+            remember_owner = 0
+
+            """;
+
+        private Process? _process;
+
+        public string ImageDirectory => Path.Combine(root, "images");
+
+        private string Socket => Path.Combine(root, "run", "libvirt-sock");
+
+        /// <summary>Through the daemon's unix socket (a path, reachable from the test's own namespace).</summary>
+        private string LocalUri => "qemu+unix:///system?socket=" + Socket;
+
+        public async Task StartAsync()
+        {
+            Summoner.Libvirt.EmbeddedDriver.EnsureQemuSystemUser();
+            foreach (string d in new[] { "etc", "run", "lib", "cache", "log" }) System.IO.Directory.CreateDirectory(Path.Combine(root, d));
+            await File.WriteAllTextAsync(Path.Combine(root, "etc", "qemu.conf"), QemuConf);
+            await File.WriteAllTextAsync(Path.Combine(root, "etc", "libvirtd.conf"),
+                "listen_tls = 0\nlisten_tcp = 1\nauth_tcp = \"none\"\nlog_outputs = \"3:file:/var/log/libvirt/libvirtd.log\"\n");
+            File.Delete(Socket);
+            var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string a in new[] { "netns", "exec", netns, "unshare", "-m", "--propagation", "private", "sh", "-c", Script, "sh", root }) psi.ArgumentList.Add(a);
+            _process = Process.Start(psi)!;
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(Socket) || Command.TryRun(["ip", "netns", "exec", netns, "sh", "-c", "ss -ltn | grep -q ':16509 '"]).ExitCode != 0)
+            {
+                if (_process.HasExited) throw new InvalidOperationException($"libvirtd in {netns} exited: {await _process.StandardError.ReadToEndAsync()}");
+                if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"libvirtd in {netns} did not listen within 30 s");
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>SIGSTOP (19) freezes the daemon (its sockets stay open: only keepalive notices), SIGCONT (18) resumes it.</summary>
+        public void Signal(int signal)
+        {
+            if (_process is not null && !_process.HasExited) Native.Kill(_process.Id, signal);
+        }
+
+        /// <summary>SIGKILL: the daemon dies at once, its QEMUs run on.</summary>
+        public void Kill()
+        {
+            if (_process is null || _process.HasExited) return;
+            Native.Kill(_process.Id, 9);
+            _process.WaitForExit();
+        }
+
+        public IReadOnlyList<string> DomainNames()
+        {
+            (int exit, string output) = Command.TryRun(["virsh", "-c", LocalUri, "list", "--all", "--name"]);
+            Assert.True(exit == 0, output);
+            return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+        }
+
+        /// <summary>QEMU processes of this daemon (their pid files are under its run directory).</summary>
+        public List<int> QemuPids()
+        {
+            string dir = Path.Combine(root, "run", "qemu");
+            if (!System.IO.Directory.Exists(dir)) return [];
+            var pids = new List<int>();
+            foreach (string f in System.IO.Directory.GetFiles(dir, "*.pid"))
+            {
+                // libvirt keeps other pid files there too (the domain's helpers): only QEMUs count.
+                if (int.TryParse(File.ReadAllText(f).Trim(), out int pid) && ProcessAlive(pid)
+                    && File.ReadAllText($"/proc/{pid}/comm").StartsWith("qemu-system", StringComparison.Ordinal)) pids.Add(pid);
+            }
+            return pids;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            int[] qemus = [.. QemuPids()];
+            if (_process is not null && !_process.HasExited)
+            {
+                Native.Kill(_process.Id, 15);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                try { await _process.WaitForExitAsync(cts.Token); }
+                catch (OperationCanceledException) { Kill(); }
+            }
+            // libvirtd leaves running domains alive when it exits: a failed test must not leave QEMUs behind.
+            foreach (int pid in qemus) Native.Kill(pid, 9);
+            _process?.Dispose();
+        }
+    }
+
+    private static class Native
+    {
+        public static void Kill(int pid, int signal)
+        {
+            try { Process.Start("kill", ["-" + signal.ToString(CultureInfo.InvariantCulture), pid.ToString(CultureInfo.InvariantCulture)])!.WaitForExit(); }
+            catch (System.ComponentModel.Win32Exception) { }
+        }
+    }
+}

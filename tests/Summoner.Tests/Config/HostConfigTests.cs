@@ -1,0 +1,123 @@
+using System.Net;
+using Summoner.Config;
+
+namespace Summoner.Tests.Config;
+
+/// <summary>[[host]] and [placement]: defaults, what each key means, and located errors with a remedy.</summary>
+[Trait("Category", "unit")]
+public sealed class HostConfigTests
+{
+    private const string File = "/srv/sum/test.toml";
+    private const string Service = "[[service]]\nname = \"hello\"\nimage = \"hello\"\nports = [80]\n";
+
+    private static ConfigError SingleError(string text)
+    {
+        var e = Assert.Throws<ConfigException>(() => SummonerConfig.Parse(text, File));
+        return Assert.Single(e.Errors);
+    }
+
+    [Fact]
+    public void Without_hosts_the_local_embedded_driver_is_used_as_before()
+    {
+        SummonerConfig config = SummonerConfig.Parse(Service, File);
+        Assert.Empty(config.Hosts);
+        Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.Placement.DownAfter);
+        Assert.StartsWith("qemu:///embed?root=", config.Libvirt.Uri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hosts_read_with_their_caps_ranges_and_defaults()
+    {
+        SummonerConfig config = SummonerConfig.Parse(Service + """
+            [placement]
+            rule = "pack"
+            down_after = "3s"
+
+            [[host]]
+            name = "here"
+
+            [[host]]
+            name = "rack-b"
+            uri = "qemu+tcp://10.88.0.12/system"
+            guests = 4
+            guest_memory = "512MiB"
+            address_range = "10.99.2.0/28"
+            image_dir = "/srv/summoner/images"
+            accelerator = "tcg"
+            """, File);
+        Assert.Equal(PlacementRule.Pack, config.Placement.Rule);
+        Assert.Equal(TimeSpan.FromSeconds(3), config.Placement.DownAfter);
+        HostConfig here = config.Hosts[0];
+        Assert.True(here.IsLocal);
+        Assert.Equal(16, here.Guests);
+        Assert.Equal(2L << 30, here.GuestMemoryBytes);
+        Assert.Equal(config.Network.LoopbackRange, here.AddressRange);
+        HostConfig b = config.Hosts[1];
+        Assert.Equal(("rack-b", "qemu+tcp://10.88.0.12/system", 4, 512L << 20), (b.Name, b.Uri, b.Guests, b.GuestMemoryBytes));
+        Assert.Equal(IPNetwork.Parse("10.99.2.0/28"), b.AddressRange);
+        Assert.Equal("/srv/summoner/images", b.ImageDirectory);
+        Assert.Equal(Accelerator.Tcg, b.Accelerator);
+    }
+
+    [Theory]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\n", 5, 1, "has no address_range")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"xen://h/\"\naddress_range = \"10.1.0.0/28\"\n", 7, 7, "not a QEMU libvirt URI")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\naccelerator = \"auto\"\n", 9, 15, "write \"kvm\" or \"tcg\"")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nnetwork = \"bridge\"\n", 9, 11, "not supported yet")]
+    [InlineData("[[host]]\nname = \"a\"\naddress_range = \"10.1.0.0/28\"\n", 7, 17, "inside 127.0.0.0/8")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nimage_dir = \"images\"\n", 9, 13, "absolute directory path")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\ncores = 4\n", 9, 1, "unknown key 'cores' in [[host]] 'a'")]
+    [InlineData("[placement]\nrule = \"random\"\n", 6, 8, "rule")]
+    [InlineData("[placement]\ndown_after = \"100ms\"\n", 6, 14, "down_after in [placement] must be from 3s")]
+    public void A_bad_host_or_placement_key_is_reported_at_its_line_and_column_with_what_to_write(string toml, int line, int column, string says)
+    {
+        ConfigError e = SingleError(Service + toml);
+        Assert.Equal((line, column), (e.Line, e.Column));
+        Assert.Contains(says, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Two_hosts_may_not_share_a_name_an_address_range_or_the_local_driver()
+    {
+        const string Remote = "uri = \"qemu+tcp://h/system\"\n";
+        Assert.Contains("used twice", SingleError(Service + "[[host]]\nname = \"a\"\n" + Remote + "address_range = \"10.1.0.0/28\"\n[[host]]\nname = \"a\"\n" + Remote + "address_range = \"10.2.0.0/28\"\n").Message, StringComparison.Ordinal);
+        ConfigError overlap = SingleError(Service + "[[host]]\nname = \"a\"\n" + Remote + "address_range = \"10.1.0.0/24\"\n[[host]]\nname = \"b\"\n" + Remote + "address_range = \"10.1.0.16/28\"\n");
+        Assert.Contains("overlaps [[host]] 'a'", overlap.Message, StringComparison.Ordinal);
+        Assert.Equal(12, overlap.Line);
+        Assert.Contains("only one may", SingleError(Service + "[[host]]\nname = \"a\"\n[[host]]\nname = \"b\"\n").Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("3s", 1, 1)]
+    [InlineData("5s", 1, 3)]
+    [InlineData("1m", 15, 2)]
+    public void Keepalive_closes_a_silent_connection_within_down_after(string downAfter, int interval, int count)
+    {
+        PlacementConfig placement = SummonerConfig.Parse(Service + $"[placement]\ndown_after = \"{downAfter}\"\n", File).Placement;
+        Assert.Equal((interval, count), Summoner.Serve.HostSetup.KeepAlive(placement));
+        // libvirt closes about interval * (count + 1) after the last answer; the health check adds at most its interval.
+        Assert.True(TimeSpan.FromSeconds(interval * (count + 1)) + Summoner.Serve.HostSetup.CheckInterval(placement) <= placement.DownAfter);
+    }
+
+    [Fact]
+    public void The_readme_worked_example_loads()
+    {
+        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
+        int section = readme.IndexOf("## More than one host", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README has no \"More than one host\" section");
+        int start = readme.IndexOf("```toml\n", section, StringComparison.Ordinal) + "```toml\n".Length;
+        string toml = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
+        Assert.Equal(["here", "rack-b"], config.Hosts.Select(h => h.Name));
+        Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
+        Assert.Equal(32, config.Hosts[1].Guests);
+    }
+
+    [Fact]
+    public void Hosts_with_bridge_mode_are_refused_with_the_way_out()
+    {
+        var e = Assert.Throws<ConfigException>(() => SummonerConfig.Parse(Service + "[network]\nmode = \"bridge\"\n[[host]]\nname = \"a\"\n", File));
+        Assert.Contains(e.Errors, x => x.Message.Contains("bridge mode is this machine's only", StringComparison.Ordinal));
+    }
+}
