@@ -15,10 +15,10 @@ WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 gcc -O2 -shared -fPIC -fvisibility=hidden -o "$WORK/libinsn.so" "$HERE/insn.c"
 run() { # requests out
   local p log q
-  p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); log="$WORK/console"
+  p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); log="$WORK/console.$1"
   qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -m 64M -smp 1 -nographic -nodefaults \
     -no-reboot -no-user-config -monitor none -display none -kernel "$IMG" -append "port=80" -serial "file:$log" \
-    -plugin "$WORK/libinsn.so,arg=out=$2" \
+    -plugin "$WORK/libinsn.so,out=$2" \
     -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$p-:80" -device virtio-net-device,netdev=n0 >/dev/null 2>&1 &
   q=$!
   for _ in $(seq 1 1500); do grep -q "summoner: ready" "$log" 2>/dev/null && break; sleep 0.02; done
