@@ -127,6 +127,20 @@ public sealed class MultiHostTests
         await Eventually(() => Task.FromResult(!lab.Remotes[0].DomainNames().Intersect(guestsOnH1).Any() && !leftoverQemu.Any(ProcessAlive)), TimeSpan.FromSeconds(20), "h1's old guests destroyed there");
         foreach (string guest in guestsOnH1) Assert.Contains($"destroying {guest}", lab.ServeOutput, StringComparison.Ordinal);
 
+        // h3's ssh connection is cut (its sshd sessions killed; sshd and the daemon live on): h3 is down at
+        // once, like a dead daemon, connected again through sshd at the next health pass, and the guests it
+        // gave up there are destroyed; the next query summons each service again.
+        string[] onH3 = [.. await ServicesOnAsync(lab, services, "h3")];
+        Assert.NotEmpty(onH3);
+        string[] guestsOnH3 = [.. await Task.WhenAll(onH3.Select(async n => (await lab.ServiceAsync(n)).GetProperty("guest").GetString()!))];
+        var cut = Stopwatch.StartNew();
+        Assert.NotEmpty(lab.Ssh.KillSessions());
+        await Eventually(() => Task.FromResult(lab.ServeOutput.Contains("host h3: down", StringComparison.Ordinal)), DownAfter + TimeSpan.FromSeconds(7), "h3 marked down");
+        _out.WriteLine($"h3 down {cut.Elapsed.TotalMilliseconds:F0} ms after its ssh sessions were killed");
+        await Eventually(async () => (await lab.HostAsync("h3")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h3 up again over ssh");
+        await Eventually(() => Task.FromResult(!lab.Remotes[2].DomainNames().Intersect(guestsOnH3).Any()), TimeSpan.FromSeconds(20), "h3's old guests destroyed there");
+        foreach (string service in onH3) Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync(service)));
+
         // A second summoner instance shares h2's libvirtd (its own address range there, a long down_after):
         // starting, it leaves the first one's guests alone.
         string[] onH2 = [.. await ServicesOnAsync(lab, services, "h2")];
@@ -691,6 +705,14 @@ public sealed class MultiHostTests
                 if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"sshd in {netns} did not listen within 30 s:\n{Output}");
                 await Task.Delay(50);
             }
+        }
+
+        /// <summary>SIGKILL to every session (the listener lives on): the client sees its connection drop.</summary>
+        public List<int> KillSessions()
+        {
+            List<int> sessions = _process is null ? [] : Descendants(_process.Id);
+            foreach (int pid in sessions) Native.Kill(pid, 9);
+            return sessions;
         }
 
         public async ValueTask DisposeAsync()
