@@ -9,9 +9,10 @@ using Xunit.Abstractions;
 namespace Summoner.Serve.Tests;
 
 /// <summary>
-/// Many hosts for real: two libvirtd daemons the test starts, each in a network namespace of its own
-/// (private config, state and socket directories), reached over qemu+tcp:// on veth addresses on a
-/// bridge in a test-made namespace, plus serve's own embedded driver. serve, dig and curl run in a
+/// Many hosts for real: three libvirtd daemons the test starts, each in a network namespace of its own
+/// (private config, state and socket directories), on veth addresses on a bridge in a test-made
+/// namespace: two reached over qemu+tcp://, one over qemu+ssh:// through an sshd the test starts there
+/// (its own keys), plus serve's own embedded driver. serve, dig and curl run in a
 /// client namespace that routes to every host's address_range. Every 10.x address exists only in
 /// these namespaces, and everything is removed afterwards.
 /// </summary>
@@ -29,10 +30,14 @@ public sealed class MultiHostTests
     [Fact]
     public async Task Summons_spread_over_remote_hosts_serve_http_there_and_survive_a_killed_or_frozen_libvirtd_without_touching_another_instances_guests()
     {
+        var suite = Stopwatch.StartNew();
+        string userSsh = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".ssh");
+        bool hadUserSsh = Directory.Exists(userSsh);
         await using var lab = await Lab.CreateAsync(_out);
-        string[] services = ["alpha", "beta", "gamma"];
+        string[] services = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"];
+        string[] hosts = ["h1", "h2", "h3", "local"];
 
-        // Cold summons, one per host (spread: equal caps, so each goes to the least loaded host).
+        // Cold summons, spread over four hosts (equal caps, so each goes to the least loaded one).
         var hostOf = new Dictionary<string, string>();
         foreach (string service in services)
         {
@@ -43,7 +48,10 @@ public sealed class MultiHostTests
             hostOf[service] = (await lab.ServiceAsync(service)).GetProperty("host").GetString()!;
             Assert.True(Lab.RangeOf(hostOf[service]).Contains(address), $"{service} answered {address}, outside host {hostOf[service]}'s range");
         }
-        Assert.Equal(["h1", "h2", "local"], hostOf.Values.Order());
+        Assert.Equal(hosts, hostOf.Values.Distinct().Order());
+        Assert.All(hosts, h => Assert.InRange(hostOf.Values.Count(v => v == h), 1, 2));
+        // h3's daemon listens on no TCP port: its guests came through the test's sshd, with the test's key.
+        Assert.Contains("Accepted publickey for root", lab.Ssh.Output, StringComparison.Ordinal);
         foreach (string service in services)
         {
             JsonElement s = await lab.ServiceAsync(service);
@@ -65,15 +73,22 @@ public sealed class MultiHostTests
         Assert.Contains("h1", ps, StringComparison.Ordinal);
         string hostsTable = await lab.SummonerAsync("hosts");
         _out.WriteLine(hostsTable);
-        Assert.Matches(@"h1\s+up\s+1/4", hostsTable);
         string metrics = await lab.CurlAsync($"http://127.0.0.1:{MetricsPort}/metrics");
-        Assert.Contains("summoner_host_guests{host=\"h1\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("summoner_host_up{host=\"h2\"} 1", metrics, StringComparison.Ordinal);
+        foreach (string host in hosts)
+        {
+            int guests = hostOf.Values.Count(v => v == host);
+            Assert.Matches($@"{host}\s+up\s+{guests}/4", hostsTable);
+            Assert.Contains($"summoner_host_up{{host=\"{host}\"}} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains($"summoner_host_guests{{host=\"{host}\"}} {guests}", metrics, StringComparison.Ordinal);
+        }
 
-        // Each remote host got its image once (two summons each), by content hash, in its own pool.
-        foreach (RemoteLibvirtd host in lab.Remotes)
-            Assert.Single(Directory.GetFiles(host.ImageDirectory, "*.elf"));
-        Assert.Single(Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf"));
+        // Each remote host got each of its images once (two summons per service), by content hash, in its own pool.
+        Assert.Equal("h1", hostOf["alpha"]);
+        foreach ((RemoteLibvirtd host, string name) in lab.Remotes.Zip(["h1", "h2", "h3"]))
+        {
+            string[] images = [.. hostOf.Where(kv => kv.Value == name).Select(kv => kv.Key == "alpha" ? "alpha" : "hello").Distinct().Order()];
+            Assert.Equal(images, Directory.GetFiles(host.ImageDirectory, "*.elf").Select(f => Path.GetFileName(f).Split('-')[0]).Order());
+        }
 
         // A changed image is sent again (new content, new volume) at the next create.
         await lab.SummonerAsync("stop alpha");
@@ -84,30 +99,49 @@ public sealed class MultiHostTests
         Assert.Equal("h1", (await lab.ServiceAsync("alpha")).GetProperty("host").GetString());
         Assert.Equal(2, Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf").Length);
 
-        // Kill h1's libvirtd: its QEMU runs on, out of reach. h1 is down within the bound, and its service cold.
-        string onH1 = hostOf.Single(kv => kv.Value == "h1").Key;
-        string guestOnH1 = (await lab.ServiceAsync(onH1)).GetProperty("guest").GetString()!;
+        // Kill h1's libvirtd: its QEMUs run on, out of reach. h1 is down within the bound, and its services cold.
+        string[] onH1 = [.. hostOf.Where(kv => kv.Value == "h1").Select(kv => kv.Key)];
+        string[] guestsOnH1 = [.. await Task.WhenAll(onH1.Select(async n => (await lab.ServiceAsync(n)).GetProperty("guest").GetString()!))];
         int[] leftoverQemu = [.. lab.Remotes[0].QemuPids()];
-        Assert.Single(leftoverQemu);
+        Assert.Equal(onH1.Length, leftoverQemu.Length);
         var down = Stopwatch.StartNew();
         lab.Remotes[0].Kill();
         await Eventually(async () => (await lab.HostAsync("h1")).GetProperty("state").GetString() == "down", DownAfter + TimeSpan.FromSeconds(7), "h1 marked down");
         _out.WriteLine($"h1 down {down.Elapsed.TotalMilliseconds:F0} ms after SIGKILL (bound: down_after {DownAfter.TotalSeconds} s)");
-        Assert.NotEqual("ready", (await lab.ServiceAsync(onH1)).GetProperty("state").GetString());
+        foreach (string service in onH1) Assert.NotEqual("ready", (await lab.ServiceAsync(service)).GetProperty("state").GetString());
 
-        // The next query places it on another host, which serves it.
-        IPAddress moved = await lab.DigAsync(onH1);
-        string movedTo = (await lab.ServiceAsync(onH1)).GetProperty("host").GetString()!;
-        Assert.NotEqual("h1", movedTo);
-        Assert.True(Lab.RangeOf(movedTo).Contains(moved), $"{onH1} answered {moved}, outside {movedTo}'s range");
-        Assert.Equal("200", await lab.CurlStatusAsync(moved));
-        Assert.True(ProcessAlive(leftoverQemu[0]), "the guest on the unreachable host was not touched");
+        // The next query places each on another host, which serves it.
+        foreach (string service in onH1)
+        {
+            IPAddress moved = await lab.DigAsync(service);
+            string movedTo = (await lab.ServiceAsync(service)).GetProperty("host").GetString()!;
+            Assert.NotEqual("h1", movedTo);
+            Assert.True(Lab.RangeOf(movedTo).Contains(moved), $"{service} answered {moved}, outside {movedTo}'s range");
+            Assert.Equal("200", await lab.CurlStatusAsync(moved));
+        }
+        Assert.All(leftoverQemu, pid => Assert.True(ProcessAlive(pid), "the guests on the unreachable host were not touched"));
 
-        // h1 comes back: the guest this summoner no longer tracks is destroyed there, nothing orphaned.
+        // h1 comes back: the guests this summoner no longer tracks are destroyed there, nothing orphaned.
         await lab.Remotes[0].StartAsync();
         await Eventually(async () => (await lab.HostAsync("h1")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h1 up again");
-        await Eventually(() => Task.FromResult(!lab.Remotes[0].DomainNames().Contains(guestOnH1) && !ProcessAlive(leftoverQemu[0])), TimeSpan.FromSeconds(20), $"{guestOnH1} destroyed on h1");
-        Assert.Contains($"destroying {guestOnH1}", lab.ServeOutput, StringComparison.Ordinal);
+        await Eventually(() => Task.FromResult(!lab.Remotes[0].DomainNames().Intersect(guestsOnH1).Any() && !leftoverQemu.Any(ProcessAlive)), TimeSpan.FromSeconds(20), "h1's old guests destroyed there");
+        foreach (string guest in guestsOnH1) Assert.Contains($"destroying {guest}", lab.ServeOutput, StringComparison.Ordinal);
+
+        // h3's ssh connection is cut (its sshd sessions killed; sshd and the daemon live on): h3 is down at
+        // once, like a dead daemon, connected again through sshd at the next health pass, and the guests it
+        // gave up there are destroyed; the next query summons each service again.
+        string[] onH3 = [.. await ServicesOnAsync(lab, services, "h3")];
+        Assert.NotEmpty(onH3);
+        string[] guestsOnH3 = [.. await Task.WhenAll(onH3.Select(async n => (await lab.ServiceAsync(n)).GetProperty("guest").GetString()!))];
+        // Seen in the log, not polled: h3 may be up again before a poll of /api/hosts would see it down.
+        int h3DownsBefore = lab.ServeOutput.Split("host h3: down").Length;
+        var cut = Stopwatch.StartNew();
+        Assert.NotEmpty(lab.Ssh.KillSessions());
+        await Eventually(() => Task.FromResult(lab.ServeOutput.Split("host h3: down").Length > h3DownsBefore), DownAfter + TimeSpan.FromSeconds(7), "h3 marked down");
+        _out.WriteLine($"h3 down {cut.Elapsed.TotalMilliseconds:F0} ms after its ssh sessions were killed");
+        await Eventually(async () => (await lab.HostAsync("h3")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h3 up again over ssh");
+        await Eventually(() => Task.FromResult(!lab.Remotes[2].DomainNames().Intersect(guestsOnH3).Any()), TimeSpan.FromSeconds(20), "h3's old guests destroyed there");
+        foreach (string service in onH3) Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync(service)));
 
         // A second summoner instance shares h2's libvirtd (its own address range there, a long down_after):
         // starting, it leaves the first one's guests alone.
@@ -122,11 +156,11 @@ public sealed class MultiHostTests
             address_range = "10.202.2.16/28"
             image_dir = "/nonexistent-is-not-used-when-the-volume-exists"
             accelerator = "tcg"
-            """.Replace("/nonexistent-is-not-used-when-the-volume-exists", lab.Remotes[1].ImageDirectory, StringComparison.Ordinal), ["delta"]);
+            """.Replace("/nonexistent-is-not-used-when-the-volume-exists", lab.Remotes[1].ImageDirectory, StringComparison.Ordinal), ["omega"]);
         foreach (string service in onH2) Assert.Equal("ready", (await lab.ServiceAsync(service)).GetProperty("state").GetString());
-        IPAddress delta = await lab.DigAsync("delta", b);
-        Assert.Equal("200", await lab.CurlStatusAsync(delta));
-        string deltaGuest = (await lab.ServiceAsync("delta", b)).GetProperty("guest").GetString()!;
+        IPAddress omega = await lab.DigAsync("omega", b);
+        Assert.Equal("200", await lab.CurlStatusAsync(omega));
+        string omegaGuest = (await lab.ServiceAsync("omega", b)).GetProperty("guest").GetString()!;
 
         // h2's daemon stops answering (SIGSTOP): only libvirt's keepalive can tell. The first instance
         // marks h2 down within its bound; its services there go cold and move on the next query.
@@ -151,9 +185,9 @@ public sealed class MultiHostTests
         // Back: the first instance destroys its own leftovers there, never the second instance's guest.
         await Eventually(async () => (await lab.HostAsync("h2")).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), "h2 up again");
         await Eventually(() => Task.FromResult(!lab.Remotes[1].DomainNames().Intersect(aGuestsOnH2).Any()), TimeSpan.FromSeconds(20), "the first instance's leftovers destroyed on h2");
-        Assert.Contains(deltaGuest, lab.Remotes[1].DomainNames());
-        Assert.Equal("ready", (await lab.ServiceAsync("delta", b)).GetProperty("state").GetString());
-        Assert.Equal("200", await lab.CurlStatusAsync(delta));
+        Assert.Contains(omegaGuest, lab.Remotes[1].DomainNames());
+        Assert.Equal("ready", (await lab.ServiceAsync("omega", b)).GetProperty("state").GetString());
+        Assert.Equal("200", await lab.CurlStatusAsync(omega));
 
         // serve killed and started again on the same state directory takes back its guests on every host, ready at once.
         var running = new Dictionary<string, string>();
@@ -170,15 +204,18 @@ public sealed class MultiHostTests
         Assert.Contains($"destroying {running["alpha"]}", lab.ServeOutput, StringComparison.Ordinal);
         Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync("alpha")));
         Assert.NotEqual(running["alpha"], (await lab.ServiceAsync("alpha")).GetProperty("guest").GetString());
-        Assert.Contains(deltaGuest, lab.Remotes[1].DomainNames());
+        Assert.Contains(omegaGuest, lab.Remotes[1].DomainNames());
 
         // Stopping serve destroys what it runs on every host, and only that.
         await lab.StopServeAsync();
-        Assert.Equal([deltaGuest], lab.Remotes[1].DomainNames().Where(n => n.StartsWith("summoner-", StringComparison.Ordinal)));
-        Assert.DoesNotContain(lab.Remotes[0].DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        Assert.Equal([omegaGuest], lab.Remotes[1].DomainNames().Where(n => n.StartsWith("summoner-", StringComparison.Ordinal)));
+        foreach (RemoteLibvirtd host in lab.Remotes.Where(r => r != lab.Remotes[1])) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
         await lab.StopServeAsync(b);
         foreach (RemoteLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
         foreach (RemoteLibvirtd host in lab.Remotes) Assert.Empty(host.QemuPids());
+        // The ssh client read and wrote only the test's files.
+        if (!hadUserSsh) Assert.False(Directory.Exists(userSsh), $"{userSsh} was made");
+        _out.WriteLine($"MEASURE multi-host test body {suite.Elapsed.TotalSeconds:F1} s (lab setup included, teardown not)");
     }
 
     private static async Task<List<string>> ServicesOnAsync(Lab lab, string[] services, string host)
@@ -271,6 +308,8 @@ public sealed class MultiHostTests
         private Lab(ITestOutputHelper output) { _out = output; }
 
         public List<RemoteLibvirtd> Remotes { get; } = [];
+        /// <summary>h3's door: libvirt reaches that host's daemon only through this sshd.</summary>
+        public Sshd Ssh { get; private set; } = null!;
         public string Client { get; private set; } = "";
         public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("summoner-multihost-").FullName;
         public ServeProcess A => _serves[0];
@@ -280,6 +319,7 @@ public sealed class MultiHostTests
         {
             "h1" => IPNetwork.Parse("10.202.1.0/28"),
             "h2" => IPNetwork.Parse("10.202.2.0/28"),
+            "h3" => IPNetwork.Parse("10.202.3.0/28"),
             _ => IPNetwork.Parse("127.203.0.0/16"),
         };
 
@@ -304,15 +344,17 @@ public sealed class MultiHostTests
             _fabric = NetworkNamespace.Create("10.201.0.1/24");
             string tag = _fabric.Name["sumtest-".Length..];
             Client = Add("sumc-" + tag, "10.201.0.2/24", "vc" + tag);
-            for (int i = 1; i <= 2; i++)
+            for (int i = 1; i <= 3; i++)
             {
                 string ns = Add($"sumh{i}-" + tag, $"10.201.0.1{i}/24", $"vh{i}{tag}");
                 // The host's guest addresses are local there (QEMU forwards bind to them); the client routes them to the host.
                 Command.Run("ip", "-n", ns, "route", "add", "local", $"10.202.{i}.0/24", "dev", "lo");
                 Command.Run("ip", "-n", Client, "route", "add", $"10.202.{i}.0/24", "via", $"10.201.0.1{i}");
-                Remotes.Add(new RemoteLibvirtd(ns, Path.Combine(Directory, "h" + i)));
+                // h3 listens on no TCP port: its only way in is the sshd below.
+                Remotes.Add(new RemoteLibvirtd(ns, Path.Combine(Directory, "h" + i), listenTcp: i != 3));
             }
-            await Task.WhenAll(Remotes.Select(r => r.StartAsync()));
+            Ssh = new Sshd(Remotes[2].Netns, "10.201.0.13", Path.Combine(Directory, "ssh"));
+            await Task.WhenAll([.. Remotes.Select(r => r.StartAsync()), Ssh.StartAsync()]);
 
             string toml = $"""
                 [placement]
@@ -335,11 +377,19 @@ public sealed class MultiHostTests
                 image_dir = "{Remotes[1].ImageDirectory}"
                 accelerator = "tcg"
                 [[host]]
+                name = "h3"
+                uri = "{Ssh.Uri(Remotes[2].Socket)}"
+                guests = 4
+                guest_memory = "512MiB"
+                address_range = "10.202.3.0/28"
+                image_dir = "{Remotes[2].ImageDirectory}"
+                accelerator = "tcg"
+                [[host]]
                 name = "local"
                 guests = 4
                 guest_memory = "512MiB"
                 """;
-            await StartServeAsync("a", DnsPort, MetricsPort, 203, toml, ["alpha", "beta", "gamma"]);
+            await StartServeAsync("a", DnsPort, MetricsPort, 203, toml, ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]);
         }
 
         /// <summary>Another summoner instance (own state directory, so its own instance id) in the client namespace.</summary>
@@ -456,6 +506,7 @@ public sealed class MultiHostTests
                 await Step(() => serve.StopAsync(_out));
                 await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
             }
+            if (Ssh is not null) await Step(async () => await Ssh.DisposeAsync());
             foreach (RemoteLibvirtd r in Remotes) await Step(async () => await r.DisposeAsync());
             foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
             _fabric?.Dispose();
@@ -471,7 +522,7 @@ public sealed class MultiHostTests
     /// its /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt
     /// directories under a scratch root kept across restarts (so a restarted daemon finds its domains).
     /// </summary>
-    private sealed class RemoteLibvirtd(string netns, string root) : IAsyncDisposable
+    private sealed class RemoteLibvirtd(string netns, string root, bool listenTcp) : IAsyncDisposable
     {
         private const string Script = """
             set -e
@@ -485,7 +536,7 @@ public sealed class MultiHostTests
             mount --bind "$T/lib" /var/lib/libvirt
             mount --bind "$T/cache" /var/cache/libvirt
             mount --bind "$T/log" /var/log/libvirt
-            exec /usr/sbin/libvirtd --listen --config "$T/etc/libvirtd.conf" --pid-file "$T/libvirtd.pid"
+            exec /usr/sbin/libvirtd $2 --config "$T/etc/libvirtd.conf" --pid-file "$T/libvirtd.pid"
             """;
 
         private const string QemuConf = """
@@ -504,7 +555,10 @@ public sealed class MultiHostTests
 
         public string ImageDirectory => Path.Combine(root, "images");
 
-        private string Socket => Path.Combine(root, "run", "libvirt-sock");
+        public string Netns => netns;
+
+        /// <summary>The daemon's unix socket: a path in the root mount namespace, so an sshd session's nc reaches it too.</summary>
+        public string Socket => Path.Combine(root, "run", "libvirt-sock");
 
         /// <summary>Through the daemon's unix socket (a path, reachable from the test's own namespace).</summary>
         private string LocalUri => "qemu+unix:///system?socket=" + Socket;
@@ -515,13 +569,13 @@ public sealed class MultiHostTests
             foreach (string d in new[] { "etc", "run", "lib", "cache", "log" }) System.IO.Directory.CreateDirectory(Path.Combine(root, d));
             await File.WriteAllTextAsync(Path.Combine(root, "etc", "qemu.conf"), QemuConf);
             await File.WriteAllTextAsync(Path.Combine(root, "etc", "libvirtd.conf"),
-                "listen_tls = 0\nlisten_tcp = 1\nauth_tcp = \"none\"\nlog_outputs = \"3:file:/var/log/libvirt/libvirtd.log\"\n");
+                $"listen_tls = 0\nlisten_tcp = {(listenTcp ? 1 : 0)}\nauth_tcp = \"none\"\nlog_outputs = \"3:file:/var/log/libvirt/libvirtd.log\"\n");
             File.Delete(Socket);
             var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in new[] { "netns", "exec", netns, "unshare", "-m", "--propagation", "private", "sh", "-c", Script, "sh", root }) psi.ArgumentList.Add(a);
+            foreach (string a in new[] { "netns", "exec", netns, "unshare", "-m", "--propagation", "private", "sh", "-c", Script, "sh", root, listenTcp ? "--listen" : "" }) psi.ArgumentList.Add(a);
             _process = Process.Start(psi)!;
             var clock = Stopwatch.StartNew();
-            while (!File.Exists(Socket) || Command.TryRun(["ip", "netns", "exec", netns, "sh", "-c", "ss -ltn | grep -q ':16509 '"]).ExitCode != 0)
+            while (!File.Exists(Socket) || (listenTcp && Command.TryRun(["ip", "netns", "exec", netns, "sh", "-c", "ss -ltn | grep -q ':16509 '"]).ExitCode != 0))
             {
                 if (_process.HasExited) throw new InvalidOperationException($"libvirtd in {netns} exited: {await _process.StandardError.ReadToEndAsync()}");
                 if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"libvirtd in {netns} did not listen within 30 s");
@@ -579,6 +633,126 @@ public sealed class MultiHostTests
             foreach (int pid in qemus) Native.Kill(pid, 9);
             _process?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// An sshd the test starts in a host's namespace, on that host's veth address: a throwaway host key,
+    /// root let in only with the test's own key. The client side is all in the URI: that key, the daemon's
+    /// socket (a private path, so netcat on the far side, not virt-ssh-helper, which only knows the default
+    /// sockets), and an ssh wrapper pinning the host key in a scratch known_hosts, so neither root's ~/.ssh
+    /// nor /etc/ssh is read or written.
+    /// </summary>
+    private sealed class Sshd(string netns, string address, string root) : IAsyncDisposable
+    {
+        private readonly System.Text.StringBuilder _output = new();
+        private Process? _process;
+        private bool _madePrivilegeSeparationDirectory;
+
+        private string Config => Path.Combine(root, "sshd_config");
+        private string ClientKey => Path.Combine(root, "client_key");
+        private string HostKey => Path.Combine(root, "host_key");
+        private string KnownHosts => Path.Combine(root, "known_hosts");
+        private string SshCommand => Path.Combine(root, "ssh");
+
+        /// <summary>sshd's log (-e): "Accepted publickey for root" shows who came in through it.</summary>
+        public string Output { get { lock (_output) return _output.ToString(); } }
+
+        public string Uri(string socket) =>
+            $"qemu+ssh://root@{address}/system?keyfile={ClientKey}&no_tty=1&proxy=netcat&socket={socket}&command={SshCommand}";
+
+        public async Task StartAsync()
+        {
+            System.IO.Directory.CreateDirectory(root);
+            foreach (string key in new[] { ClientKey, HostKey })
+                Command.Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "summoner-multihost", "-f", key);
+            File.Copy(ClientKey + ".pub", Path.Combine(root, "authorized_keys"));
+            await File.WriteAllTextAsync(KnownHosts, $"{address} {(await File.ReadAllTextAsync(HostKey + ".pub")).Trim()}\n");
+            await File.WriteAllTextAsync(Config, $"""
+                ListenAddress {address}
+                Port 22
+                HostKey {HostKey}
+                AuthorizedKeysFile {Path.Combine(root, "authorized_keys")}
+                PidFile {Path.Combine(root, "sshd.pid")}
+                PermitRootLogin prohibit-password
+                PasswordAuthentication no
+                KbdInteractiveAuthentication no
+                UsePAM no
+                StrictModes no
+
+                """);
+            // -F /dev/null: no /etc/ssh/ssh_config, and no ~/.ssh made. BatchMode (libvirt's no_tty) turns an unknown or changed host key into a failure.
+            await File.WriteAllTextAsync(SshCommand, $"""
+                #!/bin/sh
+                exec /usr/bin/ssh -F /dev/null -o UserKnownHostsFile={KnownHosts} -o GlobalKnownHostsFile=/dev/null -o IdentitiesOnly=yes -o LogLevel=ERROR "$@"
+
+                """);
+            Command.Run("chmod", "0700", SshCommand);
+            // sshd's privilege separation directory; the package makes it at boot, so it may be missing here.
+            if (!System.IO.Directory.Exists("/run/sshd"))
+            {
+                System.IO.Directory.CreateDirectory("/run/sshd");
+                _madePrivilegeSeparationDirectory = true;
+            }
+            var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string a in new[] { "netns", "exec", netns, "/usr/sbin/sshd", "-D", "-e", "-f", Config }) psi.ArgumentList.Add(a);
+            _process = Process.Start(psi)!;
+            _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_output) _output.AppendLine(e.Data); };
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            var clock = Stopwatch.StartNew();
+            while (!Output.Contains("Server listening on", StringComparison.Ordinal))
+            {
+                if (_process.HasExited) throw new InvalidOperationException($"sshd in {netns} exited:\n{Output}");
+                if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"sshd in {netns} did not listen within 30 s:\n{Output}");
+                await Task.Delay(50);
+            }
+        }
+
+        /// <summary>SIGKILL to every session (the listener lives on): the client sees its connection drop.</summary>
+        public List<int> KillSessions()
+        {
+            List<int> sessions = _process is null ? [] : Descendants(_process.Id);
+            foreach (int pid in sessions) Native.Kill(pid, 9);
+            return sessions;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_process is not null && !_process.HasExited)
+            {
+                // Sessions outlive the listener (and rename themselves): found as its descendants while it still runs.
+                List<int> sessions = Descendants(_process.Id);
+                Native.Kill(_process.Id, 15);
+                foreach (int pid in sessions) Native.Kill(pid, 9);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try { await _process.WaitForExitAsync(cts.Token); }
+                catch (OperationCanceledException) { Native.Kill(_process.Id, 9); }
+            }
+            _process?.Dispose();
+            if (_madePrivilegeSeparationDirectory) try { System.IO.Directory.Delete("/run/sshd"); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Every process below <paramref name="root"/>, by the parent pid in /proc/PID/stat.</summary>
+    private static List<int> Descendants(int root)
+    {
+        var parentOf = new Dictionary<int, int>();
+        foreach (string dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; }
+            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so parse after the last ')'.
+            string[] rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            parentOf[pid] = int.Parse(rest[1], CultureInfo.InvariantCulture);
+        }
+        var found = new List<int>();
+        var queue = new Queue<int>([root]);
+        while (queue.TryDequeue(out int parent))
+            foreach (int child in parentOf.Where(kv => kv.Value == parent).Select(kv => kv.Key)) { found.Add(child); queue.Enqueue(child); }
+        return found;
     }
 
     private static class Native
