@@ -39,8 +39,11 @@ public static partial class EmbeddedDriver
     /// The CPU-probe capability mask is not here but in each domain (<see cref="DomainSpec.CpuProbeMask"/>):
     /// qemu.conf is read once per process, so a libvirt that rejected the name would fail every
     /// start until a restart, while the per-domain form can be retried without it.
+    /// Public for the libvirtd daemons tests start (Summoner.Testing's IsolatedLibvirtd), so they run
+    /// QEMU as the embedded driver does: this one string, rather than every internal shown to a
+    /// test helper that many test projects share.
     /// </summary>
-    internal const string RootQemuConf = """
+    public const string RootQemuConf = """
         # Written by Summoner.Libvirt; rewritten on every start.
         user = "root"
         group = "root"

@@ -19,7 +19,7 @@ public sealed class BridgeNetworkTests(EmbeddedHost host, ITestOutputHelper outp
     public async Task Interface_statistics_move_when_the_namespace_sends_to_the_guest()
     {
         using var ns = NetworkNamespace.Create("10.213.0.1/24");
-        await using var daemon = await IsolatedLibvirtd.StartAsync(ns.Name);
+        await using var daemon = await TestGuests.StartLibvirtdAsync(ns.Name);
         using var connection = await LibvirtConnection.OpenAsync(daemon.Uri);
         const string mac = "52:54:00:d5:00:02";
         const string tap = "sumt0";

@@ -27,7 +27,7 @@ public sealed class ConcurrencyTests(EmbeddedHost host) : IDisposable
     public async Task Twenty_bridged_guests_on_a_daemon_start_and_stop_concurrently_leaving_no_taps()
     {
         using var ns = NetworkNamespace.Create("10.214.0.1/24");
-        await using var daemon = await IsolatedLibvirtd.StartAsync(ns.Name);
+        await using var daemon = await TestGuests.StartLibvirtdAsync(ns.Name);
         using var connection = await LibvirtConnection.OpenAsync(daemon.Uri);
         await RunAsync(connection, "brc", i => [new BridgeNic(ns.Bridge) { TapName = $"sumc{i}" }], daemon.Root);
         string links = ns.Ip("-o", "link", "show");

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Summoner.Testing;
 using Xunit;
 
 namespace Summoner.Libvirt.Tests;
@@ -12,7 +13,7 @@ public sealed class StorageDaemon : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Daemon = await IsolatedLibvirtd.StartAsync();
+        Daemon = await TestGuests.StartLibvirtdAsync();
         Connection = await LibvirtConnection.OpenAsync(Daemon.Uri);
     }
 

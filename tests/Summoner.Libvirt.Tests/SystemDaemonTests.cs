@@ -1,3 +1,4 @@
+using Summoner.Testing;
 using Xunit;
 
 namespace Summoner.Libvirt.Tests;
@@ -14,7 +15,7 @@ public sealed class SystemDaemonTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        daemon = await IsolatedLibvirtd.StartAsync();
+        daemon = await TestGuests.StartLibvirtdAsync();
         connection = await LibvirtConnection.OpenAsync(daemon.Uri);
     }
 

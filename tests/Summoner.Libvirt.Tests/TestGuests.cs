@@ -19,6 +19,13 @@ internal static class TestGuests
         return dir;
     }
 
+    /// <summary>A libvirtd of the test's own (see <see cref="IsolatedLibvirtd"/>) on a fresh scratch root, which disposing removes.</summary>
+    public static Task<IsolatedLibvirtd> StartLibvirtdAsync(string? networkNamespace = null)
+    {
+        ChildReaper.Start(); // QEMU's orphans come to us (libvirtd is our child): reap them at once
+        return IsolatedLibvirtd.StartAsync(NewScratchDirectory("lvd"), networkNamespace);
+    }
+
     /// <summary>The halting probe guest (prints a line, then cli; hlt forever), written into <paramref name="dir"/>.</summary>
     public static string HaltingImage(string dir)
     {

@@ -84,10 +84,10 @@ public sealed class MultiHostTests
 
         // Each remote host got each of its images once (two summons per service), by content hash, in its own pool.
         Assert.Equal("h1", hostOf["alpha"]);
-        foreach ((RemoteLibvirtd host, string name) in lab.Remotes.Zip(["h1", "h2", "h3"]))
+        foreach ((IsolatedLibvirtd host, string name) in lab.Remotes.Zip(["h1", "h2", "h3"]))
         {
             string[] images = [.. hostOf.Where(kv => kv.Value == name).Select(kv => kv.Key == "alpha" ? "alpha" : "hello").Distinct().Order()];
-            Assert.Equal(images, Directory.GetFiles(host.ImageDirectory, "*.elf").Select(f => Path.GetFileName(f).Split('-')[0]).Order());
+            Assert.Equal(images, Directory.GetFiles(ImageDirectory(host), "*.elf").Select(f => Path.GetFileName(f).Split('-')[0]).Order());
         }
 
         // A changed image is sent again (new content, new volume) at the next create.
@@ -97,7 +97,7 @@ public sealed class MultiHostTests
         await File.AppendAllTextAsync(lab.AlphaImage, "changed");
         Assert.Equal("200", await lab.CurlStatusAsync(await lab.DigAsync("alpha")));
         Assert.Equal("h1", (await lab.ServiceAsync("alpha")).GetProperty("host").GetString());
-        Assert.Equal(2, Directory.GetFiles(lab.Remotes[0].ImageDirectory, "alpha-*.elf").Length);
+        Assert.Equal(2, Directory.GetFiles(ImageDirectory(lab.Remotes[0]), "alpha-*.elf").Length);
 
         // Kill h1's libvirtd: its QEMUs run on, out of reach. h1 is down within the bound, and its services cold.
         string[] onH1 = [.. hostOf.Where(kv => kv.Value == "h1").Select(kv => kv.Key)];
@@ -156,7 +156,7 @@ public sealed class MultiHostTests
             address_range = "10.202.2.16/28"
             image_dir = "/nonexistent-is-not-used-when-the-volume-exists"
             accelerator = "tcg"
-            """.Replace("/nonexistent-is-not-used-when-the-volume-exists", lab.Remotes[1].ImageDirectory, StringComparison.Ordinal), ["omega"]);
+            """.Replace("/nonexistent-is-not-used-when-the-volume-exists", ImageDirectory(lab.Remotes[1]), StringComparison.Ordinal), ["omega"]);
         foreach (string service in onH2) Assert.Equal("ready", (await lab.ServiceAsync(service)).GetProperty("state").GetString());
         IPAddress omega = await lab.DigAsync("omega", b);
         Assert.Equal("200", await lab.CurlStatusAsync(omega));
@@ -209,10 +209,10 @@ public sealed class MultiHostTests
         // Stopping serve destroys what it runs on every host, and only that.
         await lab.StopServeAsync();
         Assert.Equal([omegaGuest], lab.Remotes[1].DomainNames().Where(n => n.StartsWith("summoner-", StringComparison.Ordinal)));
-        foreach (RemoteLibvirtd host in lab.Remotes.Where(r => r != lab.Remotes[1])) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        foreach (IsolatedLibvirtd host in lab.Remotes.Where(r => r != lab.Remotes[1])) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
         await lab.StopServeAsync(b);
-        foreach (RemoteLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
-        foreach (RemoteLibvirtd host in lab.Remotes) Assert.Empty(host.QemuPids());
+        foreach (IsolatedLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        foreach (IsolatedLibvirtd host in lab.Remotes) Assert.Empty(host.QemuPids());
         // The ssh client read and wrote only the test's files.
         if (!hadUserSsh) Assert.False(Directory.Exists(userSsh), $"{userSsh} was made");
         _out.WriteLine($"MEASURE multi-host test body {suite.Elapsed.TotalSeconds:F1} s (lab setup included, teardown not)");
@@ -228,6 +228,9 @@ public sealed class MultiHostTests
         }
         return on;
     }
+
+    /// <summary>A host's image_dir, where serve sends its images: under the daemon's root, so it goes with the daemon.</summary>
+    private static string ImageDirectory(IsolatedLibvirtd host) => Path.Combine(host.Root, "images");
 
     private static bool ProcessAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
@@ -307,7 +310,7 @@ public sealed class MultiHostTests
 
         private Lab(ITestOutputHelper output) { _out = output; }
 
-        public List<RemoteLibvirtd> Remotes { get; } = [];
+        public List<IsolatedLibvirtd> Remotes { get; } = [];
         /// <summary>h3's door: libvirt reaches that host's daemon only through this sshd.</summary>
         public Sshd Ssh { get; private set; } = null!;
         public string Client { get; private set; } = "";
@@ -351,9 +354,9 @@ public sealed class MultiHostTests
                 Command.Run("ip", "-n", ns, "route", "add", "local", $"10.202.{i}.0/24", "dev", "lo");
                 Command.Run("ip", "-n", Client, "route", "add", $"10.202.{i}.0/24", "via", $"10.201.0.1{i}");
                 // h3 listens on no TCP port: its only way in is the sshd below.
-                Remotes.Add(new RemoteLibvirtd(ns, Path.Combine(Directory, "h" + i), listenTcp: i != 3));
+                Remotes.Add(new IsolatedLibvirtd(Path.Combine(Directory, "h" + i), ns, listenTcp: i != 3));
             }
-            Ssh = new Sshd(Remotes[2].Netns, "10.201.0.13", Path.Combine(Directory, "ssh"));
+            Ssh = new Sshd(Remotes[2].NetworkNamespace!, "10.201.0.13", Path.Combine(Directory, "ssh"));
             await Task.WhenAll([.. Remotes.Select(r => r.StartAsync()), Ssh.StartAsync()]);
 
             string toml = $"""
@@ -366,7 +369,7 @@ public sealed class MultiHostTests
                 guests = 4
                 guest_memory = "512MiB"
                 address_range = "10.202.1.0/28"
-                image_dir = "{Remotes[0].ImageDirectory}"
+                image_dir = "{ImageDirectory(Remotes[0])}"
                 accelerator = "tcg"
                 [[host]]
                 name = "h2"
@@ -374,15 +377,15 @@ public sealed class MultiHostTests
                 guests = 4
                 guest_memory = "512MiB"
                 address_range = "10.202.2.0/28"
-                image_dir = "{Remotes[1].ImageDirectory}"
+                image_dir = "{ImageDirectory(Remotes[1])}"
                 accelerator = "tcg"
                 [[host]]
                 name = "h3"
-                uri = "{Ssh.Uri(Remotes[2].Socket)}"
+                uri = "{Ssh.Uri(Remotes[2].SocketPath)}"
                 guests = 4
                 guest_memory = "512MiB"
                 address_range = "10.202.3.0/28"
-                image_dir = "{Remotes[2].ImageDirectory}"
+                image_dir = "{ImageDirectory(Remotes[2])}"
                 accelerator = "tcg"
                 [[host]]
                 name = "local"
@@ -507,131 +510,13 @@ public sealed class MultiHostTests
                 await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
             }
             if (Ssh is not null) await Step(async () => await Ssh.DisposeAsync());
-            foreach (RemoteLibvirtd r in Remotes) await Step(async () => await r.DisposeAsync());
+            foreach (IsolatedLibvirtd r in Remotes) await Step(async () => await r.DisposeAsync());
             foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
             _fabric?.Dispose();
             foreach (ServeProcess serve in _serves)
                 foreach (int pid in ServeDaemon.QemuPidsUnder(serve.StateDirectory)) Native.Kill(pid, 9);
             try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             if (failures.Count > 0) throw new AggregateException("cleaning up the multi-host lab", failures);
-        }
-    }
-
-    /// <summary>
-    /// A libvirtd in a network namespace, listening on TCP (no auth: the namespace is the test's own),
-    /// its /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt
-    /// directories under a scratch root kept across restarts (so a restarted daemon finds its domains).
-    /// </summary>
-    private sealed class RemoteLibvirtd(string netns, string root, bool listenTcp) : IAsyncDisposable
-    {
-        private const string Script = """
-            set -e
-            T="$1"
-            mount --make-rprivate /
-            for d in /run /var/lib /var/cache /var/log; do mount -t tmpfs -o mode=0755 sumlv "$d"; done
-            mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
-            mkdir -p -m 1777 /run/lock
-            mount --bind "$T/etc" /etc/libvirt
-            mount --bind "$T/run" /run/libvirt
-            mount --bind "$T/lib" /var/lib/libvirt
-            mount --bind "$T/cache" /var/cache/libvirt
-            mount --bind "$T/log" /var/log/libvirt
-            exec /usr/sbin/libvirtd $2 --config "$T/etc/libvirtd.conf" --pid-file "$T/libvirtd.pid"
-            """;
-
-        private const string QemuConf = """
-            user = "root"
-            group = "root"
-            dynamic_ownership = 0
-            security_driver = "none"
-            cgroup_controllers = [ ]
-            namespaces = [ ]
-            stdio_handler = "file"
-            remember_owner = 0
-
-            """;
-
-        private Process? _process;
-
-        public string ImageDirectory => Path.Combine(root, "images");
-
-        public string Netns => netns;
-
-        /// <summary>The daemon's unix socket: a path in the root mount namespace, so an sshd session's nc reaches it too.</summary>
-        public string Socket => Path.Combine(root, "run", "libvirt-sock");
-
-        /// <summary>Through the daemon's unix socket (a path, reachable from the test's own namespace).</summary>
-        private string LocalUri => "qemu+unix:///system?socket=" + Socket;
-
-        public async Task StartAsync()
-        {
-            Summoner.Libvirt.EmbeddedDriver.EnsureQemuSystemUser();
-            foreach (string d in new[] { "etc", "run", "lib", "cache", "log" }) System.IO.Directory.CreateDirectory(Path.Combine(root, d));
-            await File.WriteAllTextAsync(Path.Combine(root, "etc", "qemu.conf"), QemuConf);
-            await File.WriteAllTextAsync(Path.Combine(root, "etc", "libvirtd.conf"),
-                $"listen_tls = 0\nlisten_tcp = {(listenTcp ? 1 : 0)}\nauth_tcp = \"none\"\nlog_outputs = \"3:file:/var/log/libvirt/libvirtd.log\"\n");
-            File.Delete(Socket);
-            var psi = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in new[] { "netns", "exec", netns, "unshare", "-m", "--propagation", "private", "sh", "-c", Script, "sh", root, listenTcp ? "--listen" : "" }) psi.ArgumentList.Add(a);
-            _process = Process.Start(psi)!;
-            var clock = Stopwatch.StartNew();
-            while (!File.Exists(Socket) || (listenTcp && Command.TryRun(["ip", "netns", "exec", netns, "sh", "-c", "ss -ltn | grep -q ':16509 '"]).ExitCode != 0))
-            {
-                if (_process.HasExited) throw new InvalidOperationException($"libvirtd in {netns} exited: {await _process.StandardError.ReadToEndAsync()}");
-                if (clock.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"libvirtd in {netns} did not listen within 30 s");
-                await Task.Delay(50);
-            }
-        }
-
-        /// <summary>SIGSTOP (19) freezes the daemon (its sockets stay open: only keepalive notices), SIGCONT (18) resumes it.</summary>
-        public void Signal(int signal)
-        {
-            if (_process is not null && !_process.HasExited) Native.Kill(_process.Id, signal);
-        }
-
-        /// <summary>SIGKILL: the daemon dies at once, its QEMUs run on.</summary>
-        public void Kill()
-        {
-            if (_process is null || _process.HasExited) return;
-            Native.Kill(_process.Id, 9);
-            _process.WaitForExit();
-        }
-
-        public IReadOnlyList<string> DomainNames()
-        {
-            (int exit, string output) = Command.TryRun(["virsh", "-c", LocalUri, "list", "--all", "--name"]);
-            Assert.True(exit == 0, output);
-            return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
-        }
-
-        /// <summary>QEMU processes of this daemon (their pid files are under its run directory).</summary>
-        public List<int> QemuPids()
-        {
-            string dir = Path.Combine(root, "run", "qemu");
-            if (!System.IO.Directory.Exists(dir)) return [];
-            var pids = new List<int>();
-            foreach (string f in System.IO.Directory.GetFiles(dir, "*.pid"))
-            {
-                // libvirt keeps other pid files there too (the domain's helpers): only QEMUs count.
-                if (int.TryParse(File.ReadAllText(f).Trim(), out int pid) && ProcessAlive(pid)
-                    && File.ReadAllText($"/proc/{pid}/comm").StartsWith("qemu-system", StringComparison.Ordinal)) pids.Add(pid);
-            }
-            return pids;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            int[] qemus = [.. QemuPids()];
-            if (_process is not null && !_process.HasExited)
-            {
-                Native.Kill(_process.Id, 15);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-                try { await _process.WaitForExitAsync(cts.Token); }
-                catch (OperationCanceledException) { Kill(); }
-            }
-            // libvirtd leaves running domains alive when it exits: a failed test must not leave QEMUs behind.
-            foreach (int pid in qemus) Native.Kill(pid, 9);
-            _process?.Dispose();
         }
     }
 
