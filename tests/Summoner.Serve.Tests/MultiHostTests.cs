@@ -236,7 +236,13 @@ public sealed class MultiHostTests
             address_range = "10.202.2.32/28"
             image_dir = "{ImageDirectory(lab.Remotes[1])}"
             accelerator = "tcg"
-            """, ["kappa"]);
+            """, ["kappa"], $"""
+            [[service]]
+            name = "uecho"
+            image = "{RepoPaths.Image("nettest")}"
+            ports = ["9/udp"]
+            memory = "32MiB"
+            """);
         var doorAddress = IPAddress.Parse((await lab.ServiceAsync("kappa", c)).GetProperty("address").GetString()!);
         Assert.True(IPNetwork.Parse("127.205.0.0/16").Contains(doorAddress), $"kappa's address {doorAddress} is not this machine's loopback_range");
         Assert.Equal("cold", (await lab.ServiceAsync("kappa", c)).GetProperty("state").GetString());
@@ -251,6 +257,18 @@ public sealed class MultiHostTests
         Assert.Contains("kappa: held a connection on port 80", c.Output, StringComparison.Ordinal);
         // DNS answers the door's address too, never the guest's on its host.
         Assert.Equal(doorAddress, await lab.DigAsync("kappa", c));
+        // A datagram to a cold UDP service's address wakes it on a remote host; its echo comes back through the door.
+        var udpAddress = IPAddress.Parse((await lab.ServiceAsync("uecho", c)).GetProperty("address").GetString()!);
+        held.Restart();
+        var (udpExit, echoed, udpError) = await lab.InClientAsync("python3", "-c",
+            "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(40); s.sendto(b'through the door',(sys.argv[1],9)); print(s.recvfrom(2048)[0].decode())",
+            udpAddress.ToString());
+        Assert.True(udpExit == 0, $"no echo from uecho at {udpAddress}: {udpError}\n{c.Output}");
+        Assert.Equal("through the door", echoed.Trim());
+        _out.WriteLine($"MEASURE datagram to cold uecho through the door: echo after {held.Elapsed.TotalMilliseconds:F0} ms");
+        JsonElement uecho = await lab.ServiceAsync("uecho", c);
+        Assert.Contains(uecho.GetProperty("host").GetString(), new[] { "h1", "h2" });
+        Assert.False(IPAddress.IsLoopback(IPAddress.Parse(uecho.GetProperty("guestAddress").GetString()!)), "uecho's guest is not on a remote host");
 
         // That host's daemon dies: once it is down, the next bare connect is held while kappa is placed on the other host.
         IsolatedLibvirtd dying = lab.Remotes[firstHost == "h1" ? 0 : 1];
@@ -472,7 +490,8 @@ public sealed class MultiHostTests
         /// <summary>alpha's image: a copy of hello's, so the test can change it.</summary>
         public string AlphaImage => Path.Combine(Directory, "alpha.elf");
 
-        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services)
+        /// <param name="otherServices">[[service]] tables written as they are, after the hello ones <paramref name="services"/> names.</param>
+        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services, string otherServices = "")
         {
             string dir = Path.Combine(Directory, "serve-" + name);
             System.IO.Directory.CreateDirectory(dir);
@@ -493,6 +512,7 @@ public sealed class MultiHostTests
                 boot_deadline = "30s"
                 {hostsToml}
                 {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{(s == "alpha" ? AlphaImage : hello)}\"\nports = [80]\n"))}
+                {otherServices}
                 """;
             string config = Path.Combine(dir, "summoner.toml");
             await File.WriteAllTextAsync(config, toml);
