@@ -133,6 +133,7 @@ public sealed class HostConfigTests
         SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
         Assert.Equal(["here", "rack-b"], config.Hosts.Select(h => h.Name));
         Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
+        Assert.Equal(Entrance.Host, config.Placement.Entrance);
         Assert.Equal(32, config.Hosts[1].Guests);
     }
 
