@@ -303,6 +303,14 @@ public sealed class MultiHostTests
         }
         // Back on the network: the guest c gave up there is destroyed; stopping c destroys the one it runs.
         await Eventually(() => Task.FromResult(!offline.DomainNames().Any(n => n.StartsWith("summoner-kappa", StringComparison.Ordinal))), TimeSpan.FromSeconds(30), "c's leftover kappa destroyed on " + secondHost);
+        // Killed and started again on its state directory, c takes back kappa's guest on its host, and the
+        // door's address (kept by the keeper meanwhile) relays to it at once.
+        string kappaGuest = (await lab.ServiceAsync("kappa", c)).GetProperty("guest").GetString()!;
+        await c.KillAndStartAsync(lab.Client, _out);
+        JsonElement back = await lab.ServiceAsync("kappa", c);
+        Assert.Equal(("ready", kappaGuest), (back.GetProperty("state").GetString(), back.GetProperty("guest").GetString()));
+        Assert.Equal("200", await lab.CurlStatusAsync(doorAddress));
+        Assert.DoesNotContain("kappa: held a connection", c.Output, StringComparison.Ordinal);
         await lab.StopServeAsync(c);
         foreach (IsolatedLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
         _out.WriteLine($"MEASURE door-entrance part {doorPart.Elapsed.TotalSeconds:F1} s");
