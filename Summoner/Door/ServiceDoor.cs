@@ -11,8 +11,8 @@ namespace Summoner.Door;
 /// <summary>
 /// Holds every service's public address and ports for the daemon's lifetime (loopback and bridge
 /// mode, and with [[host]] entries when [placement] entrance = "door") and relays each connection to
-/// whichever guest serves the service, on this machine or on the host placement chose. A connection that arrives while
-/// no guest is ready summons one exactly as a DNS query does (same single-flight boot, caps and
+/// whichever guest serves the service, on this machine or on the host placement chose. A
+/// connection that arrives while no guest is ready summons one exactly as a DNS query does (same single-flight boot, caps and
 /// deadline), waits, then reaches the guest; what the client sent meanwhile waits in the kernel's
 /// receive buffer and goes first, in order. A client that cached an old answer is therefore never
 /// refused: the address it holds is the door's, not a guest's. UDP ports are held too
