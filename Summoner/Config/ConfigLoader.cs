@@ -48,6 +48,9 @@ internal sealed class ConfigLoader
         PlacementConfig placement = HostLoader.LoadPlacement(Section(root, "placement", HostLoader.PlacementKeys));
         if (hosts.Count > 0 && network.Mode == NetworkMode.Bridge && root.Table.TryGetValue("host", out TomlNode? hostNode))
             _errors.Add(new ConfigError(_file, hostNode.Position, "[network] mode = \"bridge\" with [[host]] entries: bridge mode is this machine's only; use mode = \"loopback\" (each host forwards on its address_range) or remove the [[host]] entries"));
+        // Without hosts the door always holds the services' addresses: an entrance = "host" there would be silently ignored.
+        if (hosts.Count == 0 && placement.Entrance == Entrance.Host && _root.TryGetValue("placement", out TomlNode? p) && p is TomlTable pt && pt.ContainsKey("entrance"))
+            _warnings.Add("[placement] entrance = \"host\" applies only with [[host]] entries: with this machine alone clients always connect through the door");
 
         if (_errors.Count > 0)
             throw new ConfigException(_errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());

@@ -12,10 +12,23 @@ public enum PlacementRule
     Pack,
 }
 
-/// <summary>[placement]: how summons pick among the [[host]] entries, and when a host counts as down.</summary>
+/// <summary>With [[host]] entries: what a client connects to, and so what DNS answers.</summary>
+public enum Entrance
+{
+    /// <summary>The guest's address on its host: clients reach the host directly; a cold service needs a query first.</summary>
+    Host,
+
+    /// <summary>The service's own address on this machine, held by the door as with one host: a bare connect wakes
+    /// a cold service, at the cost of every byte passing through this machine.</summary>
+    Door,
+}
+
+/// <summary>[placement]: how summons pick among the [[host]] entries, when a host counts as down, and where clients connect.</summary>
 public sealed record PlacementConfig
 {
     public PlacementRule Rule { get; init; } = PlacementRule.Spread;
+
+    public Entrance Entrance { get; init; } = Entrance.Host;
 
     /// <summary>A host whose connection stops answering is marked down within this (libvirt keepalive plus the check interval).</summary>
     public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(5);
@@ -52,14 +65,28 @@ public sealed record HostConfig
 internal sealed class HostLoader(string file, List<ConfigError> errors)
 {
     private static readonly string[] HostKeys = ["name", "uri", "guests", "guest_memory", "network", "address_range", "image_dir", "accelerator"];
-    internal static readonly string[] PlacementKeys = ["rule", "down_after"];
+    internal static readonly string[] PlacementKeys = ["rule", "down_after", "entrance"];
     private const long MiB = 1L << 20;
 
     public static PlacementConfig LoadPlacement(ConfigSection? s) => new()
     {
         Rule = s?.Enum<PlacementRule>("rule") ?? PlacementRule.Spread,
         DownAfter = s?.Duration("down_after", TimeSpan.FromSeconds(3), TimeSpan.FromMinutes(10)) ?? TimeSpan.FromSeconds(5),
+        Entrance = s is null ? Entrance.Host : LoadEntrance(s),
     };
+
+    private static Entrance LoadEntrance(ConfigSection s)
+    {
+        switch (s.String("entrance"))
+        {
+            case null or "host": return Entrance.Host;
+            case "door": return Entrance.Door;
+            case { } other:
+                s.Error(s.PositionOf("entrance"), $"entrance in {s.Name} must be \"host\" (clients connect to the guest on its host; a cold service needs a DNS query first) "
+                    + $"or \"door\" (clients connect to the service's address on this machine, which wakes a cold service and relays every byte), not \"{other}\"");
+                return Entrance.Host;
+        }
+    }
 
     public List<HostConfig> Load(ConfigSection root, NetworkConfig network)
     {

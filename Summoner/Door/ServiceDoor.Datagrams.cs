@@ -11,9 +11,10 @@ namespace Summoner.Door;
 /// The door's UDP side: it holds each UDP port of a service's public address and relays datagrams
 /// to whichever guest serves. Every client address and port gets a flow with its own socket
 /// towards the guest, so a reply is sent back to the client whose datagram the guest answered.
-/// That socket takes replies from the guest's address only in bridge mode, from any loopback
-/// address in loopback mode: slirp answers from the forward's address (measured with QEMU 7.2),
-/// and the wider filter keeps the relay from depending on that. A
+/// That socket takes replies from the guest's address only in bridge mode (and from a guest on
+/// another host: its address there), from any loopback address in loopback mode: slirp answers
+/// from the forward's address (measured with QEMU 7.2), and the wider filter keeps the relay from
+/// depending on that. A
 /// datagram that arrives while no guest is ready summons one exactly as a DNS query does; it and
 /// the flow's later datagrams wait (in order, a bounded number) and are sent once the guest is
 /// ready. A summon that fails drops the datagram: UDP has no way to refuse it.

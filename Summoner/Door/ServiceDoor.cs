@@ -9,9 +9,10 @@ using Summoner.Metrics;
 namespace Summoner.Door;
 
 /// <summary>
-/// Holds every service's public address and ports for the daemon's lifetime (loopback mode) and
-/// relays each connection to whichever guest serves the service. A connection that arrives while
-/// no guest is ready summons one exactly as a DNS query does (same single-flight boot, caps and
+/// Holds every service's public address and ports for the daemon's lifetime (loopback and bridge
+/// mode, and with [[host]] entries when [placement] entrance = "door") and relays each connection to
+/// whichever guest serves the service, on this machine or on the host placement chose. A
+/// connection that arrives while no guest is ready summons one exactly as a DNS query does (same single-flight boot, caps and
 /// deadline), waits, then reaches the guest; what the client sent meanwhile waits in the kernel's
 /// receive buffer and goes first, in order. A client that cached an old answer is therefore never
 /// refused: the address it holds is the door's, not a guest's. UDP ports are held too
@@ -286,6 +287,8 @@ public sealed partial class ServiceDoor : IAsyncDisposable
                 {
                     guest.Dispose();
                     // Refused: the guest went away between the answer and the connect (reaped, crashed): summon again.
+                    // Timed out on a guest whose host stopped answering: the summon returns it until the host is
+                    // marked down, then places a new guest elsewhere, so the client is held through the failover.
                     if (waited.Elapsed >= deadline)
                     {
                         Refuse(entrance, client, "unreachable", ex.Message, waited.Elapsed);

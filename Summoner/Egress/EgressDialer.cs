@@ -28,6 +28,11 @@ public sealed class EgressDialer(SummonEngine engine, string? zone, Func<Address
             // Bridge mode: the door's addresses live in the bridge's namespace.
             socket = _serviceSockets(address.AddressFamily);
         }
+        else if (service is not null)
+        {
+            // [[host]] entries with entrance = "host": no address here holds a connection while the service boots.
+            throw new SocketException((int)SocketError.HostNotFound, $"{name} is a service on [[host]] entries whose clients connect to the hosts: egress to it needs [placement] entrance = \"door\"");
+        }
         else if (zone is not null && (name == zone || name.EndsWith("." + zone, StringComparison.Ordinal)))
         {
             throw new SocketException((int)SocketError.HostNotFound, $"{name} is in Summoner's zone but no service has that name now");

@@ -20,9 +20,9 @@ public sealed record HostStatus(string Name, HostState State, int Guests, int Ma
 /// <see cref="Allocate"/> is where a guest is placed (the engine allocates an address right after it
 /// took room under the global caps, before the create), so the per-host caps refuse there and the
 /// create goes to the host the address belongs to. Each host has its own connection; one that stops
-/// answering is marked down: its guests count as exited (their services go cold and the next query
-/// places them elsewhere), and when it answers again the domains this instance left there are
-/// destroyed before anything is placed on it.
+/// answering is marked down: its guests count as exited (their services go cold and the next query,
+/// or connection through the door, places them elsewhere), and when it answers again the domains
+/// this instance left there are destroyed before anything is placed on it.
 /// </summary>
 public sealed class HostSet : IGuestDriver, INetworkPlan
 {

@@ -67,7 +67,7 @@ public sealed class ConfigReload : IDisposable
     /// <summary>The configuration whose services are served now (its other sections may differ from the running ones: see <see cref="NeedsRestart"/>).</summary>
     public SummonerConfig Current { get; private set; }
 
-    /// <summary>Whether services answer with their own address held by the door (one host), or with their guest's (many hosts).</summary>
+    /// <summary>Whether services answer with their own address held by the door (one host, or many with [placement] entrance = "door"), or with their guest's.</summary>
     public bool PublicAddresses { get; init; } = true;
 
     /// <summary>Reloads the file the daemon was started with; one reload at a time.</summary>
@@ -223,6 +223,7 @@ public sealed class ConfigReload : IDisposable
         Check("[network]", running.Network, next.Network);
         Check("[limits]", running.Limits, next.Limits);
         Check("[metrics]", running.Metrics, next.Metrics);
+        Check("[placement]", running.Placement, next.Placement);
         return changed;
     }
 }

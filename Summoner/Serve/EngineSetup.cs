@@ -7,7 +7,8 @@ namespace Summoner.Serve;
 /// <summary>Maps the validated configuration onto the engine's own types.</summary>
 public static class EngineSetup
 {
-    /// <param name="publicAddress">True when the door owns the service's address (loopback mode): clients are answered with it.</param>
+    /// <param name="publicAddress">True when the door owns the service's address (always with one host; with [[host]]
+    /// entries only under [placement] entrance = "door"): clients are answered with it.</param>
     /// <param name="egressSecret">This daemon's egress secret (<see cref="EgressSecret"/>): a service with egress gets
     /// a token derived from it among its settings, which Summoner's broker shows on every connection to the guest.</param>
     public static ServiceSpec ToSpec(ServiceConfig service, bool publicAddress = false, byte[]? egressSecret = null)

@@ -159,8 +159,9 @@ public static class ServeCommand
         HostMetrics? hostMetrics = null;
         if (config.Hosts.Count > 0)
         {
-            // Many hosts: placement picks each guest's host when its address is allocated; answers name
-            // the guest's address on its host (no door: clients reach the hosts, not this machine's loopback).
+            // Many hosts: placement picks each guest's host when its address is allocated. Answers name the
+            // guest's address on its host unless [placement] entrance = "door" (below): then they name the
+            // service's own address here, and the door relays to whichever host the guest runs on.
             hosts = HostSetup.Build(config, connection, accelerator, QemuPidDirectory(config), options.InstanceId!, loggers);
             await hosts.StartAsync(HostSetup.CheckInterval(config.Placement), config.Placement.DownAfter, stop.Token).ConfigureAwait(false);
             hostMetrics = HostMetrics.Register(metrics, hosts);
@@ -174,7 +175,9 @@ public static class ServeCommand
             local.LogCapabilityMask();
             driver = local;
         }
-        bool publicAddress = hosts is null;
+        // The door holds the services' own addresses with one host always, with many only when chosen:
+        // it wakes a cold service on a bare connect, but then every byte passes through this machine.
+        bool publicAddress = hosts is null || config.Placement.Entrance == Entrance.Door;
         byte[] egressSecret = EngineSetup.EgressSecret(config.Libvirt.StateDirectory);
         engine = new SummonEngine(config.Services.Select(s => EngineSetup.ToSpec(s, publicAddress, egressSecret)), driver, plan, options, observer, loggers);
         await using var _driver = driver;
@@ -242,7 +245,7 @@ public static class ServeCommand
         }
 
         Task pruning = PruneLogsAsync(config, () => reload.Current.Services.Select(s => s.Name), options.GuestNamePrefix, connection, log, stop.Token);
-        PrintWelcome(config, accelerator);
+        PrintWelcome(config, accelerator, publicAddress);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -340,7 +343,8 @@ public static class ServeCommand
         return app;
     }
 
-    private static void PrintWelcome(SummonerConfig config, Libvirt.Accelerator accelerator)
+    /// <param name="door">Whether the door holds the services' addresses (clients may connect without asking DNS).</param>
+    private static void PrintWelcome(SummonerConfig config, Libvirt.Accelerator accelerator, bool door)
     {
         IPEndPoint dns = config.Dns.Listen;
         Console.WriteLine($"summoner: serving zone {config.Dns.Zone} on {dns} (UDP+TCP), {config.Services.Count} service(s), accelerator {accelerator.ToString().ToLowerInvariant()}, network {config.Network.Mode.ToString().ToLowerInvariant()}");
@@ -349,9 +353,10 @@ public static class ServeCommand
         {
             string name = s.DnsNames[0];
             Console.WriteLine($"  try:  dig @{dns.Address} -p {dns.Port} {name} +short");
-            if (config.Network.Mode == NetworkMode.Loopback && s.Ports.Count > 0)
+            if (config.Network.Mode != NetworkMode.Loopback || !door) continue;
+            if (s.Ports.Count > 0)
                 Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {s.PortList})");
-            else if (config.Network.Mode == NetworkMode.Loopback)
+            else
                 Console.WriteLine($"        {s.Name} answers datagrams on {s.Address} ports {s.PortList}");
         }
         Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME | reload (or SIGHUP: re-read this file); Ctrl-C destroys every guest and stops");

@@ -215,6 +215,105 @@ public sealed class MultiHostTests
         foreach (IsolatedLibvirtd host in lab.Remotes) Assert.Empty(host.QemuPids());
         // The ssh client read and wrote only the test's files.
         if (!hadUserSsh) Assert.False(Directory.Exists(userSsh), $"{userSsh} was made");
+
+        // A third instance chooses the door ([placement] entrance = "door") over h1 and h2 only: the
+        // service keeps its own address here, and a bare connect to it (no DNS) summons a guest on a
+        // remote host, held until ready, then relayed there.
+        var doorPart = Stopwatch.StartNew();
+        ServeProcess c = await lab.StartServeAsync("c", DnsPort + 2, MetricsPort + 2, 205, $"""
+            [placement]
+            down_after = "{DownAfter.TotalSeconds}s"
+            entrance = "door"
+            [[host]]
+            name = "h1"
+            uri = "qemu+tcp://10.201.0.11/system"
+            address_range = "10.202.1.32/28"
+            image_dir = "{ImageDirectory(lab.Remotes[0])}"
+            accelerator = "tcg"
+            [[host]]
+            name = "h2"
+            uri = "qemu+tcp://10.201.0.12/system"
+            address_range = "10.202.2.32/28"
+            image_dir = "{ImageDirectory(lab.Remotes[1])}"
+            accelerator = "tcg"
+            """, ["kappa"], $"""
+            [[service]]
+            name = "uecho"
+            image = "{RepoPaths.Image("nettest")}"
+            ports = ["9/udp"]
+            memory = "32MiB"
+            """);
+        var doorAddress = IPAddress.Parse((await lab.ServiceAsync("kappa", c)).GetProperty("address").GetString()!);
+        Assert.True(IPNetwork.Parse("127.205.0.0/16").Contains(doorAddress), $"kappa's address {doorAddress} is not this machine's loopback_range");
+        Assert.Equal("cold", (await lab.ServiceAsync("kappa", c)).GetProperty("state").GetString());
+        var held = Stopwatch.StartNew();
+        Assert.Equal("200", await lab.CurlStatusAsync(doorAddress));
+        _out.WriteLine($"MEASURE bare connect to cold kappa through the door: 200 after {held.Elapsed.TotalMilliseconds:F0} ms");
+        JsonElement kappa = await lab.ServiceAsync("kappa", c);
+        string firstHost = kappa.GetProperty("host").GetString()!;
+        Assert.Contains(firstHost, new[] { "h1", "h2" });
+        IPAddress guestAddress = IPAddress.Parse(kappa.GetProperty("guestAddress").GetString()!);
+        Assert.True(IPNetwork.Parse($"10.202.{firstHost[1]}.32/28").Contains(guestAddress), $"kappa's guest {guestAddress} is outside {firstHost}'s range for this instance");
+        Assert.Contains("kappa: held a connection on port 80", c.Output, StringComparison.Ordinal);
+        // DNS answers the door's address too, never the guest's on its host.
+        Assert.Equal(doorAddress, await lab.DigAsync("kappa", c));
+        // A datagram to a cold UDP service's address wakes it on a remote host; its echo comes back through the door.
+        var udpAddress = IPAddress.Parse((await lab.ServiceAsync("uecho", c)).GetProperty("address").GetString()!);
+        held.Restart();
+        var (udpExit, echoed, udpError) = await lab.InClientAsync("python3", "-c",
+            "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.settimeout(40); s.sendto(b'through the door',(sys.argv[1],9)); print(s.recvfrom(2048)[0].decode())",
+            udpAddress.ToString());
+        Assert.True(udpExit == 0, $"no echo from uecho at {udpAddress}: {udpError}\n{c.Output}");
+        Assert.Equal("through the door", echoed.Trim());
+        _out.WriteLine($"MEASURE datagram to cold uecho through the door: echo after {held.Elapsed.TotalMilliseconds:F0} ms");
+        JsonElement uecho = await lab.ServiceAsync("uecho", c);
+        Assert.Contains(uecho.GetProperty("host").GetString(), new[] { "h1", "h2" });
+        Assert.False(IPAddress.IsLoopback(IPAddress.Parse(uecho.GetProperty("guestAddress").GetString()!)), "uecho's guest is not on a remote host");
+
+        // That host's daemon dies: once it is down, the next bare connect is held while kappa is placed on the other host.
+        IsolatedLibvirtd dying = lab.Remotes[firstHost == "h1" ? 0 : 1];
+        dying.Kill();
+        await Eventually(async () => (await lab.HostAsync(firstHost, c)).GetProperty("state").GetString() == "down", DownAfter + TimeSpan.FromSeconds(7), firstHost + " marked down by the door instance");
+        held.Restart();
+        Assert.Equal("200", await lab.CurlStatusAsync(doorAddress));
+        _out.WriteLine($"MEASURE bare connect after {firstHost} went down: 200 after {held.Elapsed.TotalMilliseconds:F0} ms");
+        string secondHost = (await lab.ServiceAsync("kappa", c)).GetProperty("host").GetString()!;
+        Assert.Equal(firstHost == "h1" ? "h2" : "h1", secondHost);
+        Assert.Equal(2, c.Output.Split("kappa: held a connection on port 80").Length - 1);
+
+        // The first host's daemon is back (c destroys its leftover guest there); now the second host drops
+        // off the network with kappa ready on it. A bare connect made at once is held through the failed
+        // connects to the unreachable guest until the host is marked down, then relayed to a new guest on
+        // the first host.
+        await dying.StartAsync();
+        await Eventually(async () => (await lab.HostAsync(firstHost, c)).GetProperty("state").GetString() == "up", TimeSpan.FromSeconds(30), firstHost + " up again for the door instance");
+        IsolatedLibvirtd offline = lab.Remotes[secondHost == "h1" ? 0 : 1];
+        Command.Run("ip", "-n", offline.NetworkNamespace!, "link", "set", "eth0", "down");
+        try
+        {
+            held.Restart();
+            Assert.Equal("200", await lab.CurlStatusAsync(doorAddress));
+            _out.WriteLine($"MEASURE bare connect while {secondHost} was unreachable: 200 after {held.Elapsed.TotalMilliseconds:F0} ms (down_after {DownAfter.TotalSeconds} s)");
+            Assert.Equal(firstHost, (await lab.ServiceAsync("kappa", c)).GetProperty("host").GetString());
+            Assert.Equal("down", (await lab.HostAsync(secondHost, c)).GetProperty("state").GetString());
+        }
+        finally
+        {
+            Command.Run("ip", "-n", offline.NetworkNamespace!, "link", "set", "eth0", "up");
+        }
+        // Back on the network: the guest c gave up there is destroyed; stopping c destroys the one it runs.
+        await Eventually(() => Task.FromResult(!offline.DomainNames().Any(n => n.StartsWith("summoner-kappa", StringComparison.Ordinal))), TimeSpan.FromSeconds(30), "c's leftover kappa destroyed on " + secondHost);
+        // Killed and started again on its state directory, c takes back kappa's guest on its host, and the
+        // door's address (kept by the keeper meanwhile) relays to it at once.
+        string kappaGuest = (await lab.ServiceAsync("kappa", c)).GetProperty("guest").GetString()!;
+        await c.KillAndStartAsync(lab.Client, _out);
+        JsonElement back = await lab.ServiceAsync("kappa", c);
+        Assert.Equal(("ready", kappaGuest), (back.GetProperty("state").GetString(), back.GetProperty("guest").GetString()));
+        Assert.Equal("200", await lab.CurlStatusAsync(doorAddress));
+        Assert.DoesNotContain("kappa: held a connection", c.Output, StringComparison.Ordinal);
+        await lab.StopServeAsync(c);
+        foreach (IsolatedLibvirtd host in lab.Remotes) Assert.DoesNotContain(host.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        _out.WriteLine($"MEASURE door-entrance part {doorPart.Elapsed.TotalSeconds:F1} s");
         _out.WriteLine($"MEASURE multi-host test body {suite.Elapsed.TotalSeconds:F1} s (lab setup included, teardown not)");
     }
 
@@ -399,7 +498,8 @@ public sealed class MultiHostTests
         /// <summary>alpha's image: a copy of hello's, so the test can change it.</summary>
         public string AlphaImage => Path.Combine(Directory, "alpha.elf");
 
-        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services)
+        /// <param name="otherServices">[[service]] tables written as they are, after the hello ones <paramref name="services"/> names.</param>
+        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services, string otherServices = "")
         {
             string dir = Path.Combine(Directory, "serve-" + name);
             System.IO.Directory.CreateDirectory(dir);
@@ -420,6 +520,7 @@ public sealed class MultiHostTests
                 boot_deadline = "30s"
                 {hostsToml}
                 {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{(s == "alpha" ? AlphaImage : hello)}\"\nports = [80]\n"))}
+                {otherServices}
                 """;
             string config = Path.Combine(dir, "summoner.toml");
             await File.WriteAllTextAsync(config, toml);

@@ -23,7 +23,27 @@ public sealed class HostConfigTests
         Assert.Empty(config.Hosts);
         Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
         Assert.Equal(TimeSpan.FromSeconds(5), config.Placement.DownAfter);
+        Assert.Equal(Entrance.Host, config.Placement.Entrance);
         Assert.StartsWith("qemu:///embed?root=", config.Libvirt.Uri, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", Entrance.Host)]
+    [InlineData("entrance = \"host\"\n", Entrance.Host)]
+    [InlineData("entrance = \"door\"\n", Entrance.Door)]
+    public void Entrance_is_the_guests_host_unless_the_door_is_chosen(string key, Entrance expected)
+    {
+        SummonerConfig config = SummonerConfig.Parse(Service + "[placement]\n" + key + "[[host]]\nname = \"here\"\n", File);
+        Assert.Equal(expected, config.Placement.Entrance);
+        Assert.DoesNotContain(config.Warnings, w => w.Contains("entrance", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Entrance_host_without_hosts_warns_that_the_door_is_used_anyway()
+    {
+        SummonerConfig config = SummonerConfig.Parse(Service + "[placement]\nentrance = \"host\"\n", File);
+        Assert.Contains(config.Warnings, w => w.Contains("only with [[host]] entries", StringComparison.Ordinal));
+        Assert.DoesNotContain(SummonerConfig.Parse(Service + "[placement]\nentrance = \"door\"\n", File).Warnings, w => w.Contains("entrance", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,6 +90,8 @@ public sealed class HostConfigTests
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\ncores = 4\n", 9, 1, "unknown key 'cores' in [[host]] 'a'")]
     [InlineData("[placement]\nrule = \"random\"\n", 6, 8, "rule")]
     [InlineData("[placement]\ndown_after = \"100ms\"\n", 6, 14, "down_after in [placement] must be from 3s")]
+    [InlineData("[placement]\nentrance = \"proxy\"\n", 6, 12, "entrance in [placement] must be \"host\" (clients connect to the guest on its host")]
+    [InlineData("[placement]\nentrance = true\n", 6, 12, "entrance in [placement] must be a string")]
     public void A_bad_host_or_placement_key_is_reported_at_its_line_and_column_with_what_to_write(string toml, int line, int column, string says)
     {
         ConfigError e = SingleError(Service + toml);
@@ -111,6 +133,7 @@ public sealed class HostConfigTests
         SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
         Assert.Equal(["here", "rack-b"], config.Hosts.Select(h => h.Name));
         Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
+        Assert.Equal(Entrance.Host, config.Placement.Entrance);
         Assert.Equal(32, config.Hosts[1].Guests);
     }
 

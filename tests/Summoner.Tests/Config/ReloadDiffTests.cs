@@ -85,8 +85,8 @@ public sealed class ReloadDiffTests : IDisposable
         SummonerConfig next = Parse(Base.Replace("127.0.0.1:5300", "127.0.0.1:5301", StringComparison.Ordinal)
             .Replace("service_ttl = \"1s\"", "service_ttl = \"5s\"", StringComparison.Ordinal)
             .Replace("running_guests = 8", "running_guests = 9", StringComparison.Ordinal)
-            + "\n[network]\nmode = \"loopback\"\nloopback_range = \"127.78.0.0/16\"\n[metrics]\nlisten = \"127.0.0.1:9999\"\n[libvirt]\nstate_dir = \"/var/lib/other\"\n");
-        Assert.Equal(["[dns] listen", "[dns] service_ttl", "[libvirt]", "[network]", "[limits]", "[metrics]"], ConfigReload.NeedsRestart(running, next));
+            + "\n[network]\nmode = \"loopback\"\nloopback_range = \"127.78.0.0/16\"\n[metrics]\nlisten = \"127.0.0.1:9999\"\n[libvirt]\nstate_dir = \"/var/lib/other\"\n[placement]\nentrance = \"door\"\n");
+        Assert.Equal(["[dns] listen", "[dns] service_ttl", "[libvirt]", "[network]", "[limits]", "[metrics]", "[placement]"], ConfigReload.NeedsRestart(running, next));
     }
 
     [Fact]
