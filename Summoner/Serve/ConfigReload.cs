@@ -224,6 +224,10 @@ public sealed class ConfigReload : IDisposable
         Check("[limits]", running.Limits, next.Limits);
         Check("[metrics]", running.Metrics, next.Metrics);
         Check("[placement]", running.Placement, next.Placement);
+        // Each host's connection and placement state is built at start. Where an entry sits in the
+        // file is no change: a comment added above it must not ask for a restart.
+        static IEnumerable<HostConfig> Unplaced(IReadOnlyList<HostConfig> hosts) => hosts.Select(h => h with { Position = default });
+        if (!Unplaced(running.Hosts).SequenceEqual(Unplaced(next.Hosts))) changed.Add("[[host]]");
         return changed;
     }
 }

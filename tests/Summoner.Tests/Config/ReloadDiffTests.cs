@@ -79,6 +79,18 @@ public sealed class ReloadDiffTests : IDisposable
     }
 
     [Fact]
+    public void A_changed_host_list_needs_a_restart_but_an_entry_moved_down_the_file_does_not()
+    {
+        const string Host = "\n[[host]]\nname = \"here\"\nguests = 4\n";
+        SummonerConfig running = Parse(Base + Host);
+        Assert.Empty(ConfigReload.NeedsRestart(running, Parse(Base + "\n# a comment above the host\n" + Host)));
+        Assert.Equal(["[[host]]"], ConfigReload.NeedsRestart(running, Parse(Base + Host.Replace("guests = 4", "guests = 5", StringComparison.Ordinal))));
+        Assert.Equal(["[[host]]"], ConfigReload.NeedsRestart(running, Parse(Base + Host
+            + "[[host]]\nname = \"rack-b\"\nuri = \"qemu+tcp://10.0.5.1/system\"\naddress_range = \"10.0.5.0/28\"\nimage_dir = \"/var/lib/summoner/images\"\n")));
+        Assert.Equal(["[[host]]"], ConfigReload.NeedsRestart(running, Parse(Base)));
+    }
+
+    [Fact]
     public void Settings_bound_at_start_are_reported_as_needing_a_restart()
     {
         SummonerConfig running = Parse(Base);
