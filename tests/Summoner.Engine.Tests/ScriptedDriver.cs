@@ -15,6 +15,8 @@ internal sealed class ScriptedDriver : IGuestDriver
     private readonly ConcurrentDictionary<string, TcpListener> _listeners = new();
     private readonly ConcurrentDictionary<string, Guest> _guests = new();
     public int Creates;
+    /// <summary>Creates that have returned (after <see cref="CreateDelay"/>).</summary>
+    public int CreatesReturned;
     public int Destroys;
     public TimeSpan BootDelay { get; set; } = TimeSpan.FromMilliseconds(50);
     public bool NeverReady { get; set; }
@@ -31,6 +33,7 @@ internal sealed class ScriptedDriver : IGuestDriver
         Interlocked.Increment(ref Creates);
         Launches.Enqueue(launch);
         if (CreateDelay > TimeSpan.Zero) await Task.Delay(CreateDelay, CancellationToken.None);
+        Interlocked.Increment(ref CreatesReturned);
         var guest = new Guest(this, launch.GuestName, launch.Network);
         _guests[launch.GuestName] = guest;
         guest.Console.AppendLine("hello from C#");

@@ -66,9 +66,11 @@ public sealed class StopAndStuckCreateTests : IDisposable
         var sw = Stopwatch.StartNew();
         SummonOutcome outcome = await engine.QueryAsync("hello", TimeSpan.FromSeconds(60));
         TimeSpan answered = sw.Elapsed;
+        // Answered while the create was still blocked: what the deadline is for. (Not a wall-clock
+        // bound: a loaded machine delays the answer's JIT and scheduling, never the create's return.)
+        Assert.True(Volatile.Read(ref driver.CreatesReturned) == 0, $"answered after {answered}, only once the 2 s create had returned");
         Assert.Equal(SummonFailure.Deadline, outcome.Failure);
         Assert.Contains("abandoned", outcome.Detail, StringComparison.Ordinal);
-        Assert.True(answered < TimeSpan.FromSeconds(1.5), $"answered after {answered}, the create blocks 2 s");
         // Its share of the caps stays taken until the late guest is destroyed.
         Assert.Equal(1, engine.RunningGuests);
         Assert.Equal(0, driver.Destroys);
