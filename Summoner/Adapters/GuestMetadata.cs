@@ -55,6 +55,27 @@ public static class GuestMetadata
         return (new GuestOwnership(instance, service, fingerprint), ReadNetwork(a));
     }
 
+    /// <summary>
+    /// The domain's memory in MiB from its XML (&lt;memory unit='KiB'&gt;, libvirt's unit for a live
+    /// domain, though it honours the attribute); 0 when it cannot be read.
+    /// </summary>
+    public static int MemoryMiB(string domainXml)
+    {
+        System.Xml.Linq.XElement? memory;
+        try { memory = System.Xml.Linq.XDocument.Parse(domainXml).Root?.Element("memory"); }
+        catch (System.Xml.XmlException) { return 0; }
+        if (memory is null || !long.TryParse(memory.Value, NumberStyles.None, CultureInfo.InvariantCulture, out long amount)) return 0;
+        long bytesPerUnit = ((string?)memory.Attribute("unit") ?? "KiB") switch
+        {
+            "b" or "bytes" => 1,
+            "KiB" or "k" => 1L << 10,
+            "MiB" or "M" => 1L << 20,
+            "GiB" or "G" => 1L << 30,
+            _ => 0,
+        };
+        return bytesPerUnit == 0 ? 0 : (int)Math.Min(int.MaxValue, amount * bytesPerUnit >> 20);
+    }
+
     private static List<int>? Ports(string text)
     {
         var ports = new List<int>();

@@ -339,8 +339,9 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             {
                 DomainState state = d.GetStatus().State;
                 if (state is DomainState.ShutOff or DomainState.Crashed) continue;
-                var (ownership, network) = GuestMetadata.Read(d.GetXml());
-                guests.Add(new RunningGuest(d.Name, ownership, network, Paused: state == DomainState.Paused));
+                string xml = d.GetXml();
+                var (ownership, network) = GuestMetadata.Read(xml);
+                guests.Add(new RunningGuest(d.Name, ownership, network, Paused: state == DomainState.Paused, GuestMetadata.MemoryMiB(xml)));
             }
         }
         return Task.FromResult<IReadOnlyList<RunningGuest>>(guests);

@@ -268,7 +268,7 @@ public sealed class HostSet : IGuestDriver, INetworkPlan
             foreach (Host h in _hosts)
             {
                 if (!h.Definition.Network.TryClaim(network)) continue;
-                // Taken back after a restart: it counts as a guest; its memory is not known here.
+                // In use after a restart: it counts as a guest; its memory is counted if it is taken back (Adopt).
                 h.Placed["claimed:" + network.ServiceAddress] = new Placement(0, network);
                 return true;
             }
@@ -338,7 +338,11 @@ public sealed class HostSet : IGuestDriver, INetworkPlan
             driver = host.Driver ?? throw new InvalidOperationException($"host {host.Definition.Name} is down");
             down = host.Down.Token;
             if (guest.Network is not null && host.Placed.Remove("claimed:" + guest.Network.ServiceAddress, out Placement? claimed))
-                host.Placed[guest.GuestName] = claimed;
+            {
+                // Claimed without a size (TryClaim knows only the address): taken back, it weighs what its domain has.
+                host.Placed[guest.GuestName] = claimed with { MemoryMiB = guest.MemoryMiB };
+                host.MemoryMiB += guest.MemoryMiB;
+            }
         }
         return new PlacedGuest(driver.Adopt(guest), host.Definition.Name, down);
     }

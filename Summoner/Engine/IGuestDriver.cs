@@ -48,7 +48,9 @@ public sealed record GuestLaunch(
 public sealed record GuestOwnership(string InstanceId, string Service, string Fingerprint);
 
 /// <summary>A guest the hypervisor runs, with what the driver could read back of its ownership and network.</summary>
-public sealed record RunningGuest(string GuestName, GuestOwnership? Ownership, GuestNetwork? Network, bool Paused);
+/// <param name="MemoryMiB">Its memory as the hypervisor reports it (0: not known), so a guest taken back after a
+/// restart counts against its host's guest_memory cap like one placed there.</param>
+public sealed record RunningGuest(string GuestName, GuestOwnership? Ownership, GuestNetwork? Network, bool Paused, int MemoryMiB = 0);
 
 /// <summary>Traffic seen so far; <see cref="OpenConnections"/> counts as activity by itself.</summary>
 public sealed record GuestCounters(long RxBytes, long TxBytes, int OpenConnections = 0)

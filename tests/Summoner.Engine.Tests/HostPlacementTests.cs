@@ -38,7 +38,8 @@ public sealed class HostPlacementTests
         }
     }
 
-    private static async Task<Setup> CreateAsync(PlacementRule rule, int guestsPerHost = 8, long memoryPerHost = 1024, int hosts = 2, int services = 4, int globalGuests = 64)
+    /// <param name="leftoverOnH0MiB">Above 0: h0 still runs a guest of s0 from this instance's previous run, that size, which the engine takes back.</param>
+    private static async Task<Setup> CreateAsync(PlacementRule rule, int guestsPerHost = 8, long memoryPerHost = 1024, int hosts = 2, int services = 4, int globalGuests = 64, int leftoverOnH0MiB = 0)
     {
         var time = new FakeTimeProvider();
         var drivers = new Dictionary<string, MemoryDriver>();
@@ -69,6 +70,11 @@ public sealed class HostPlacementTests
             MaxRunningGuests = globalGuests,
             InstanceId = Instance,
         });
+        if (leftoverOnH0MiB > 0)
+        {
+            drivers["h0"].Leftovers.Add(new RunningGuest("summoner-s0-7", new GuestOwnership(Instance, "s0", specs[0].Fingerprint()),
+                new LoopbackNetwork(IPAddress.Parse("127.81.0.9"), specs[0].ForwardedPorts) { UdpPorts = specs[0].UdpPorts }, Paused: false, leftoverOnH0MiB));
+        }
         await engine.StartAsync(CancellationToken.None);
         var setup = new Setup { Engine = engine, Hosts = set, Drivers = drivers, Time = time };
         foreach (var (k, v) in connects) setup.Connects[k] = v;
@@ -118,6 +124,25 @@ public sealed class HostPlacementTests
         await s.Engine.StopServiceAsync("s0");
         await Eventually(() => s.Hosts.Hosts.Sum(h => h.Guests) == 3);
         Assert.True((await s.Summon("s4")).Succeeded);
+    }
+
+    [Fact]
+    public async Task A_guest_taken_back_after_a_restart_weighs_its_memory_on_its_hosts_cap()
+    {
+        // h0 runs s0's 100 MiB guest from before the restart; 128 MiB per host leaves no room there for
+        // a 64 MiB guest, so pack (the fullest host that fits) must pass h0 over.
+        await using Setup s = await CreateAsync(PlacementRule.Pack, memoryPerHost: 128, leftoverOnH0MiB: 100);
+        Assert.Equal("h0", s.HostOfService("s0"));
+        HostStatus h0 = s.Hosts.Hosts.Single(h => h.Name == "h0");
+        Assert.Equal(1, h0.Guests);
+        Assert.Equal(100, h0.GuestMemoryMiB);
+        Assert.True((await s.Summon("s1")).Succeeded);
+        Assert.Equal("h1", s.HostOfService("s1"));
+        Assert.Equal(0, s.Drivers["h0"].Creates);
+
+        // Reaped, it gives its memory back.
+        await s.Engine.StopServiceAsync("s0");
+        await Eventually(() => s.Hosts.Hosts.Single(h => h.Name == "h0").GuestMemoryMiB == 0);
     }
 
     [Fact]
