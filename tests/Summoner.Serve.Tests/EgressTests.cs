@@ -102,18 +102,8 @@ public sealed class EgressTests
     [Fact]
     public async Task The_notes_api_fetches_a_cold_service_through_the_broker_and_a_refused_upstream_is_a_502_with_the_reason()
     {
-        string notes(string name, string upstream, string egress) => $"""
-            [[service]]
-            name = "{name}"
-            image = "{RepoPaths.Image("notes")}"
-            ports = [80]
-            memory = "32MiB"
-            command_line = "upstream={upstream}"
-            egress = {egress}
-
-            """;
         await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml:
-            notes("notes", "hello.summoner.test:80", "[\"hello.summoner.test:80\"]") + notes("blocked", "hello.summoner.test:80", "[\"echo.summoner.test:7\"]"));
+            NotesService("notes", "hello.summoner.test:80", "[\"hello.summoner.test:80\"]") + NotesService("blocked", "hello.summoner.test:80", "[\"echo.summoner.test:7\"]"));
         Assert.True(await DoorTests.StateAsync(d, "hello", "cold"));
 
         var sw = Stopwatch.StartNew();
@@ -170,16 +160,7 @@ public sealed class EgressTests
     [Fact]
     public async Task A_reloaded_egress_list_reaches_the_running_guest_without_a_reboot_both_ways()
     {
-        string notes(string egress) => $"""
-            [[service]]
-            name = "notes"
-            image = "{RepoPaths.Image("notes")}"
-            ports = [80]
-            memory = "32MiB"
-            command_line = "upstream=hello.summoner.test:80"
-            egress = {egress}
-
-            """;
+        static string notes(string egress) => NotesService("notes", "hello.summoner.test:80", egress);
         const string Allowed = "[\"hello.summoner.test:80\"]", Other = "[\"echo.summoner.test:7\"]";
         await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: notes(Allowed));
         IPAddress address = await DoorTests.DigAsync(d, "notes");
@@ -256,4 +237,16 @@ public sealed class EgressTests
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException) { }
     }
+
+    /// <summary>An apps/notes service whose guest calls <paramref name="upstream"/>, allowed <paramref name="egress"/> (a TOML array).</summary>
+    private static string NotesService(string name, string upstream, string egress) => $"""
+        [[service]]
+        name = "{name}"
+        image = "{RepoPaths.Image("notes")}"
+        ports = [80]
+        memory = "32MiB"
+        command_line = "upstream={upstream}"
+        egress = {egress}
+
+        """;
 }
