@@ -244,7 +244,7 @@ public static class ServeCommand
             return 1;
         }
 
-        Task pruning = PruneLogsAsync(config, () => reload.Current.Services.Select(s => s.Name), options.GuestNamePrefix, connection, log, stop.Token);
+        Task pruning = PruneLogsAsync(config, () => reload.Current.Services.Select(s => s.Name), options.GuestNamePrefix, connection, hosts, log, stop.Token);
         PrintWelcome(config, accelerator, publicAddress);
         try
         {
@@ -271,8 +271,11 @@ public static class ServeCommand
         return 0;
     }
 
-    /// <summary>Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's stay).</summary>
-    private static async Task PruneLogsAsync(SummonerConfig config, Func<IEnumerable<string>> services, string guestPrefix, LibvirtConnection connection, ILogger log, CancellationToken stopping)
+    /// <summary>
+    /// Every 10 s: console and QEMU logs beyond [libvirt] keep_logs per service go (a running guest's
+    /// stay, wherever it runs). QEMU's own logs on other hosts are their libvirtd's to rotate.
+    /// </summary>
+    private static async Task PruneLogsAsync(SummonerConfig config, Func<IEnumerable<string>> services, string guestPrefix, LibvirtConnection connection, HostSet? hosts, ILogger log, CancellationToken stopping)
     {
         var directories = new List<string> { LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory) };
         const string embed = "qemu:///embed?root=";
@@ -289,7 +292,7 @@ public static class ServeCommand
                 {
                     using (domain) running.Add(domain.Name);
                 }
-                int deleted = pruner.Prune(running);
+                int deleted = pruner.Prune(guest => running.Contains(guest) || hosts?.HostOf(guest) is not null);
                 if (deleted > 0) log.LogDebug("pruned {Count} old guest logs", deleted);
             }
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
