@@ -7,8 +7,9 @@ namespace Summoner.Egress;
 /// <summary>
 /// Opens the host-side end of an allowed egress connection. A name of one of Summoner's services
 /// is dialled at that service's entrance (the door's address), so the connection summons it
-/// exactly as a client's would: a cold service boots while the door holds the connection. Other
-/// names are resolved here, on the host, when the guest asks.
+/// exactly as a client's would: a cold service boots while the door holds the connection. With
+/// [[host]] entries and entrance = "host" there is no door: the service is summoned here and its
+/// guest dialled on its host. Other names are resolved here, on the host, when the guest asks.
 /// </summary>
 /// <param name="zone">Summoner's zone: a name inside it that is no service (any more) fails here, never going to the host's resolver.</param>
 public sealed class EgressDialer(SummonEngine engine, string? zone, Func<AddressFamily, Socket>? serviceSockets = null)
@@ -30,8 +31,21 @@ public sealed class EgressDialer(SummonEngine engine, string? zone, Func<Address
         }
         else if (service is not null)
         {
-            // [[host]] entries with entrance = "host": no address here holds a connection while the service boots.
-            throw new SocketException((int)SocketError.HostNotFound, $"{name} is a service on [[host]] entries whose clients connect to the hosts: egress to it needs [placement] entrance = \"door\"");
+            // [[host]] entries with entrance = "host": no address here holds the connection, so the
+            // broker summons the service itself, as a DNS query would, and dials the guest on its host.
+            TimeSpan deadline = engine.Options.CapWait + service.Spec.BootDeadline;
+            SummonOutcome outcome;
+            try
+            {
+                outcome = await service.SummonAsync(SummonTrigger.Connect, client: null).WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                outcome = SummonOutcome.Fail(SummonFailure.Deadline, $"not ready within {deadline.TotalMilliseconds:0} ms");
+            }
+            address = outcome.Address
+                ?? throw new SocketException((int)SocketError.HostUnreachable, $"{name}: no guest to connect to ({outcome.Detail ?? outcome.Failure.ToString()})");
+            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         }
         else if (zone is not null && (name == zone || name.EndsWith("." + zone, StringComparison.Ordinal)))
         {
