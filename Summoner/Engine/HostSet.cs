@@ -134,6 +134,7 @@ public sealed class HostSet : IGuestDriver, INetworkPlan
         // Back (or first seen): whatever this instance left there is no longer tracked by anyone.
         try
         {
+            var leftovers = new List<Task>();
             foreach (RunningGuest g in await driver.ListRunningGuestsAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (_instanceId is null || g.Ownership?.InstanceId != _instanceId) continue;
@@ -143,8 +144,11 @@ public sealed class HostSet : IGuestDriver, INetworkPlan
                     continue;
                 }
                 _log.LogInformation("host {Host}: destroying {Guest}, which this summoner no longer tracks (the host was down)", host.Definition.Name, g.GuestName);
-                await driver.DestroyAsync(g.GuestName, cancellationToken).ConfigureAwait(false);
+                leftovers.Add(driver.DestroyAsync(g.GuestName, cancellationToken));
             }
+            // All at once: a destroy on a daemon that lost its QEMUs' parentage takes ~2 s (libvirt waits for
+            // the process to go), and the host stays down until every one is gone.
+            await Task.WhenAll(leftovers).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
         {
