@@ -103,6 +103,22 @@ public sealed class LibvirtConnection : IDisposable
     public Task<Domain> CreateDomainAsync(string xml, bool startPaused = false, CancellationToken cancellationToken = default) =>
         Blocking.Run(() => CreateDomain(xml, startPaused), cancellationToken);
 
+    /// <summary>
+    /// What the hypervisor offers domains of this machine type and accelerator (virConnectGetDomainCapabilities),
+    /// as libvirt's XML. On a daemon that has not run this QEMU binary before this is where libvirt probes it
+    /// (seconds under TCG), which would otherwise fall on the first domain start.
+    /// </summary>
+    public string GetDomainCapabilities(MachineKind machine, Accelerator accelerator)
+    {
+        IntPtr xml = LibvirtNative.virConnectGetDomainCapabilities(handle, null, "x86_64", DomainXml.MachineName(machine), DomainXml.DomainType(accelerator), 0);
+        if (xml == IntPtr.Zero) throw LibvirtException.FromLastError("read the domain capabilities");
+        try { return Marshal.PtrToStringUTF8(xml) ?? ""; }
+        finally { unsafe { NativeMemory.Free((void*)xml); } }
+    }
+
+    public Task<string> GetDomainCapabilitiesAsync(MachineKind machine, Accelerator accelerator, CancellationToken cancellationToken = default) =>
+        Blocking.Run(() => GetDomainCapabilities(machine, accelerator), cancellationToken);
+
     /// <summary>The domain with this name, or null if there is none.</summary>
     public Domain? FindDomain(string name)
     {

@@ -54,6 +54,9 @@ internal static unsafe partial class LibvirtNative
     internal static partial int virConnectListAllDomains(ConnectHandle conn, out IntPtr domains, uint flags);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr virConnectGetDomainCapabilities(ConnectHandle conn, string? emulatorbin, string? arch, string? machine, string? virttype, uint flags);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial IntPtr virDomainCreateXML(ConnectHandle conn, string xmlDesc, uint flags);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]

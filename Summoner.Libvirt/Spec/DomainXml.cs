@@ -15,6 +15,12 @@ public static partial class DomainXml
 {
     private static readonly XNamespace QemuNs = "http://libvirt.org/schemas/domain/qemu/1.0";
 
+    /// <summary>libvirt's name of the machine type (the domain's os/type/@machine).</summary>
+    internal static string MachineName(MachineKind machine) => machine == MachineKind.Microvm ? "microvm" : "pc";
+
+    /// <summary>libvirt's domain type for the accelerator: "qemu" is TCG.</summary>
+    internal static string DomainType(Accelerator accelerator) => accelerator == Accelerator.Kvm ? "kvm" : "qemu";
+
     public static string Render(DomainSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -22,7 +28,7 @@ public static partial class DomainXml
         bool microvm = spec.Machine == MachineKind.Microvm;
 
         var os = new XElement("os",
-            new XElement("type", new XAttribute("arch", "x86_64"), new XAttribute("machine", microvm ? "microvm" : "pc"), "hvm"));
+            new XElement("type", new XAttribute("arch", "x86_64"), new XAttribute("machine", MachineName(spec.Machine)), "hvm"));
         if (!microvm)
             os.Add(new XElement("loader", new XAttribute("type", "rom"), new XAttribute("readonly", "yes"), spec.QbootRomPath));
         os.Add(new XElement("kernel", spec.KernelPath));
@@ -41,7 +47,7 @@ public static partial class DomainXml
 
         // No <features><acpi/>: libvirt then passes -no-acpi, which qboot needs to start in ~50 ms instead of ~120 ms.
         var domain = new XElement("domain",
-            new XAttribute("type", spec.Accelerator == Accelerator.Kvm ? "kvm" : "qemu"),
+            new XAttribute("type", DomainType(spec.Accelerator)),
             new XAttribute(XNamespace.Xmlns + "qemu", QemuNs),
             new XElement("name", spec.Name),
             Metadata(spec.Metadata),

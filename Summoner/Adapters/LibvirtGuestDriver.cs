@@ -50,6 +50,37 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         _connection.DomainLifecycle += OnLifecycle;
     }
 
+    /// <summary>The host's QEMU probe started by <see cref="StartWarmUp"/>; creates wait for it.</summary>
+    private Task _warmUp = Task.CompletedTask;
+
+    public Task WarmedUp => _warmUp;
+
+    /// <summary>
+    /// Has the host's libvirt probe its QEMU now, in the background: a libvirt that has not run this QEMU
+    /// before (a new host or state directory, or QEMU upgraded) probes it on the first domain start, which
+    /// took ~4 s of the first summon placed on a fresh daemon here (TCG). A create waits for the probe to finish;
+    /// a failed probe is only logged, and the create then says what is wrong.
+    /// </summary>
+    public void StartWarmUp()
+    {
+        _warmUp = Task.Run(async () =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                await _connection.GetDomainCapabilitiesAsync(MachineKind.Microvm, _accelerator).ConfigureAwait(false);
+                // Worth a line only when libvirt really probed (seconds); a cached answer takes milliseconds.
+                _log.Log(clock.Elapsed > TimeSpan.FromMilliseconds(500) ? LogLevel.Information : LogLevel.Debug,
+                    "libvirt {Uri}: QEMU probed in {Ms:F0} ms", _connection.Uri, clock.Elapsed.TotalMilliseconds);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A connection closed meanwhile (host down) lands here too: nothing waits on this but creates.
+                _log.LogWarning("libvirt {Uri}: reading the domain capabilities failed ({Message}); the first create will probe QEMU", _connection.Uri, ex.Message);
+            }
+        });
+    }
+
     /// <summary>The console directory of a daemon whose state lives in <paramref name="stateDirectory"/>.</summary>
     public static string ConsoleDirectory(string stateDirectory) => Path.Combine(stateDirectory, "consoles");
 
@@ -97,6 +128,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     public async Task<IGuest> CreateAsync(GuestLaunch launch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
+        await _warmUp.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (_remotePool is not null) return await CreateRemoteAsync(launch, _remotePool, cancellationToken).ConfigureAwait(false);
         NicSpec nic = NicFor(launch.Network);
         string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);

@@ -156,6 +156,16 @@ public sealed class HostSet : IGuestDriver, INetworkPlan
             await driver.DisposeAsync().ConfigureAwait(false);
             return;
         }
+        // A fresh daemon probes QEMU once (seconds): summons meanwhile go to hosts that are ready, but a host
+        // whose probe outlasts the connect timeout is taken anyway (its first create then waits for the rest).
+        try
+        {
+            await driver.WarmedUp.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _log.LogInformation("host {Host}: still preparing after {Seconds:F0} s; taking summons, the first waits for it", host.Definition.Name, timeout.TotalSeconds);
+        }
         HostStatus status;
         lock (_gate)
         {

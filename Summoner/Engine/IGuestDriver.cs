@@ -127,4 +127,9 @@ public interface IGuestDriver : IAsyncDisposable
     /// <summary>False once the hypervisor connection is lost (a remote host that stopped answering);
     /// asked without waiting, often (<see cref="HostSet"/>'s health check).</summary>
     bool IsAlive => true;
+
+    /// <summary>Completes when the first create will not pay for a one-time preparation of the hypervisor
+    /// (libvirt probing a QEMU it has not run before); it never fails. <see cref="HostSet"/> places
+    /// nothing on a host before this, for a bounded time.</summary>
+    Task WarmedUp => Task.CompletedTask;
 }

@@ -37,12 +37,18 @@ public static class HostSetup
         {
             ILogger log = loggers.CreateLogger("Summoner.Libvirt." + h.Name);
             Func<CancellationToken, Task<IGuestDriver>> connect = h.Uri is not { } uri
-                ? _ => Task.FromResult<IGuestDriver>(new LibvirtGuestDriver(local, localAccelerator, log, consoles, qemuPidDirectory: qemuPidDirectory))
+                ? _ => Task.FromResult<IGuestDriver>(WarmedUp(new LibvirtGuestDriver(local, localAccelerator, log, consoles, qemuPidDirectory: qemuPidDirectory)))
                 : ct => Task.Run<IGuestDriver>(() => Connect(uri, h, config.Placement, log, consoles), ct);
             hosts.Add(new HostDefinition(h.Name, Plan(config, h), h.Guests, h.GuestMemoryBytes >> 20, connect));
         }
         return new HostSet(hosts, config.Placement.Rule == Config.PlacementRule.Pack ? Engine.PlacementRule.Pack : Engine.PlacementRule.Spread,
             instanceId, loggers.CreateLogger("Summoner.Hosts"));
+    }
+
+    private static LibvirtGuestDriver WarmedUp(LibvirtGuestDriver driver)
+    {
+        driver.StartWarmUp();
+        return driver;
     }
 
     private static LibvirtGuestDriver Connect(string uri, HostConfig h, PlacementConfig placement, ILogger log, string consoles)
@@ -55,7 +61,7 @@ public static class HostSetup
         if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), count))
             log.LogWarning("libvirt {Uri}: keepalive not supported by this connection; a hung host is noticed only when its socket closes", uri);
         Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
-        return new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory });
+        return WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }));
     }
 
     /// <summary>

@@ -173,6 +173,7 @@ public static class ServeCommand
             var local = new LibvirtGuestDriver(connection, accelerator, loggers.CreateLogger("Summoner.Libvirt"),
                 LibvirtGuestDriver.ConsoleDirectory(config.Libvirt.StateDirectory), qemuPidDirectory: QemuPidDirectory(config));
             local.LogCapabilityMask();
+            local.StartWarmUp();
             driver = local;
         }
         // The door holds the services' own addresses with one host always, with many only when chosen:

@@ -82,6 +82,33 @@ public sealed class HostPlacementTests
     }
 
     [Fact]
+    public async Task A_host_still_preparing_is_taken_once_ready_or_once_the_connect_timeout_passes()
+    {
+        var time = new FakeTimeProvider();
+        var probing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var slow = new MemoryDriver(time) { WarmedUp = probing.Task };
+        var stuck = new MemoryDriver(time) { WarmedUp = new TaskCompletionSource().Task };
+        HostDefinition Host(string name, MemoryDriver d, int octet) =>
+            new(name, new LoopbackNetworkPlan(IPAddress.Parse($"127.{octet}.0.1"), 8), 4, 1024, _ => Task.FromResult<IGuestDriver>(d));
+        await using var set = new HostSet([Host("slow", slow, 84), Host("stuck", stuck, 85)], PlacementRule.Spread, Instance, NullLogger.Instance, time);
+
+        Task start = set.StartAsync(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), CancellationToken.None);
+        await Task.Delay(100);
+        Assert.False(start.IsCompleted);
+        Assert.All(set.Hosts, h => Assert.Equal(HostState.Down, h.State));
+
+        probing.SetResult();
+        await Eventually(() => set.Hosts.Single(h => h.Name == "slow").State == HostState.Up);
+        Assert.False(start.IsCompleted);
+        Assert.Equal(HostState.Down, set.Hosts.Single(h => h.Name == "stuck").State);
+
+        // A probe that outlasts the connect timeout does not keep the host out for good.
+        time.Advance(TimeSpan.FromSeconds(5));
+        await start.WaitAsync(RealBound);
+        Assert.All(set.Hosts, h => Assert.Equal(HostState.Up, h.State));
+    }
+
+    [Fact]
     public async Task Spread_places_each_summon_on_the_least_loaded_host()
     {
         await using Setup s = await CreateAsync(PlacementRule.Spread);

@@ -26,6 +26,9 @@ internal sealed class MemoryDriver(TimeProvider time) : IGuestDriver
 
     public bool IsAlive => Alive;
 
+    /// <summary>What <see cref="IGuestDriver.WarmedUp"/> says: a test holds it open to play a daemon still probing QEMU.</summary>
+    public Task WarmedUp { get; set; } = Task.CompletedTask;
+
     /// <summary>The guests running now, as an earlier connection's list would show them (with their launch's ownership).</summary>
     public IReadOnlyList<RunningGuest> Running() =>
         [.. Launches.Where(l => _guests.ContainsKey(l.GuestName)).Select(l => new RunningGuest(l.GuestName, l.Ownership, l.Network, Paused: false))];

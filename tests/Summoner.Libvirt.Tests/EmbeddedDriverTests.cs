@@ -24,6 +24,17 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
         LifecycleScenario.HelloImageSerialIsCapturedAsync(host.Connection, scratch, TestGuests.Name("emb-hello"));
 
     [Fact]
+    public async Task Domain_capabilities_name_the_machine_and_accelerator_asked_for()
+    {
+        // What a remote host's warm-up asks (so the daemon probes QEMU before the first summon, not during it).
+        string xml = await host.Connection.GetDomainCapabilitiesAsync(MachineKind.Microvm, Accelerator.Tcg);
+        var caps = System.Xml.Linq.XDocument.Parse(xml).Root!;
+        Assert.Equal("microvm", (string?)caps.Element("machine"));
+        Assert.Equal("qemu", (string?)caps.Element("domain"));
+        Assert.Equal("x86_64", (string?)caps.Element("arch"));
+    }
+
+    [Fact]
     public void Embedded_root_holds_our_qemu_conf_and_this_process_is_a_subreaper()
     {
         string conf = File.ReadAllText(Path.Combine(host.Root, "etc", "qemu.conf"));
