@@ -251,7 +251,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// operator made there, with the MAC the guest's address plan picked; the guest sets its own
     /// address from the kernel command line, as on this machine's bridge.
     /// </summary>
-    private static NicSpec RemoteNicFor(GuestNetwork network) => network switch
+    internal static NicSpec RemoteNicFor(GuestNetwork network) => network switch
     {
         LoopbackNetwork loopback => NicFor(loopback with { HostAddress = ForwardStandIn }),
         RemoteBridgeNetwork bridge => new BridgeNic(bridge.Bridge) { MacAddress = bridge.MacAddress },
