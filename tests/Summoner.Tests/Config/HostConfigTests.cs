@@ -145,6 +145,20 @@ public sealed class HostConfigTests
     }
 
     [Fact]
+    public void The_readme_bridge_host_example_loads_and_warns()
+    {
+        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
+        int section = readme.IndexOf("**A bridge on a remote host.**", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README's \"More than one host\" has no bridge-host part");
+        int start = readme.IndexOf("  ```toml\n", section, StringComparison.Ordinal) + "  ```toml\n".Length;
+        string toml = string.Join('\n', readme[start..readme.IndexOf("  ```", start, StringComparison.Ordinal)].Split('\n').Select(l => l.StartsWith("  ", StringComparison.Ordinal) ? l[2..] : l));
+        SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
+        HostConfig c = Assert.Single(config.Hosts);
+        Assert.Equal(("rack-c", "br0", IPAddress.Parse("10.0.7.1"), IPNetwork.Parse("10.0.7.0/24")), (c.Name, c.Bridge, c.Gateway, c.AddressRange));
+        Assert.Contains(config.Warnings, w => w.Contains("outside this machine's firewall", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Hosts_with_bridge_mode_are_refused_with_the_way_out()
     {
         var e = Assert.Throws<ConfigException>(() => SummonerConfig.Parse(Service + "[network]\nmode = \"bridge\"\n[[host]]\nname = \"a\"\n", File));
