@@ -188,7 +188,7 @@ internal sealed class HostLoader(string file, List<ConfigError> errors, List<str
             foreach (string key in new[] { "bridge", "gateway" })
                 if (s.Has(key))
                 {
-                    s.Error(s.PositionOf(key), $"{key} in {s.Name} applies only with network = \"bridge\": add it, or remove {key}");
+                    s.Error(s.PositionOf(key), $"{key} in {s.Name} applies only with network = \"bridge\": set network = \"bridge\" (guests on that host's bridge), or remove {key}");
                     ok = false;
                 }
         }

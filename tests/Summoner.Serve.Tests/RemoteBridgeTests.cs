@@ -52,6 +52,9 @@ public sealed class RemoteBridgeTests
         string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:{octets[0]:x2}:{octets[1]:x2}:{octets[2]:x2}:{octets[3]:x2}");
         Assert.Contains(mac, lab.Daemon.DomainNames().Select(n => lab.DomainXml(n)).Single(x => x.Contains("<source bridge='br0'", StringComparison.Ordinal)), StringComparison.Ordinal);
         Assert.Contains("vnet", bridged, StringComparison.Ordinal);
+        // The idle reaper reads the guest's traffic the same way, by that MAC, over the connection.
+        string stats = Command.Run("virsh", "-c", lab.Daemon.Uri, "domifstat", hello.GetProperty("guest").GetString()!, mac);
+        Assert.Matches(@"rx_bytes [1-9]", stats);
         Assert.Matches(@"hb\s+up\s+1/4", await lab.SummonerAsync(a, "hosts"));
         Assert.Contains("hb", await lab.SummonerAsync(a, "ps"), StringComparison.Ordinal);
         Assert.Contains("summoner_host_guests{host=\"hb\"} 1", await lab.CurlAsync($"http://127.0.0.1:{MetricsPort}/metrics"), StringComparison.Ordinal);
