@@ -41,6 +41,13 @@ public static class GuestMetadata
                 a["mac"] = b.MacAddress;
                 a["tap"] = b.TapName;
                 break;
+            case RemoteBridgeNetwork r:
+                a["network"] = "remote-bridge";
+                a["bridge"] = r.Bridge;
+                a["prefix"] = r.PrefixLength.ToString(CultureInfo.InvariantCulture);
+                a["gateway"] = r.Gateway.ToString();
+                a["mac"] = r.MacAddress;
+                break;
         }
         return new DomainMetadata(Namespace, "summoner", "guest", a);
     }
@@ -100,6 +107,10 @@ public static class GuestMetadata
                 if (!int.TryParse(Get("prefix"), NumberStyles.None, CultureInfo.InvariantCulture, out int prefix) || !IPAddress.TryParse(Get("gateway"), out IPAddress? gateway))
                     return null;
                 return new BridgeNetwork(Get("bridge"), a.GetValueOrDefault("netns"), address, prefix, gateway, Get("mac"), Get("tap"));
+            case "remote-bridge":
+                if (!int.TryParse(Get("prefix"), NumberStyles.None, CultureInfo.InvariantCulture, out int remotePrefix) || !IPAddress.TryParse(Get("gateway"), out IPAddress? remoteGateway))
+                    return null;
+                return new RemoteBridgeNetwork(Get("bridge"), address, remotePrefix, remoteGateway, Get("mac"));
             default:
                 return null;
         }

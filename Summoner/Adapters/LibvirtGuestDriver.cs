@@ -225,7 +225,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// </summary>
     private async Task<IGuest> CreateRemoteAsync(GuestLaunch launch, ImagePool pool, CancellationToken cancellationToken)
     {
-        if (launch.Network is not LoopbackNetwork loopback) throw new ArgumentException("a remote host runs loopback-style guests only (QEMU forwards on its address_range)", nameof(launch));
+        NicSpec nic = RemoteNicFor(launch.Network);
         ImageVolume image = await ImageStore.EnsureAsync(_connection, launch.ImagePath, pool, cancellationToken).ConfigureAwait(false);
         if (image.Uploaded) _log.LogInformation("libvirt {Uri}: uploaded {Image} as {Volume}", _connection.Uri, launch.ImagePath, image.Name);
         string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);
@@ -255,12 +255,12 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             VCpus = launch.VirtualCpus,
             Accelerator = _accelerator,
             Machine = MachineKind.Microvm,
-            Nics = [NicFor(loopback with { HostAddress = ForwardStandIn })],
+            Nics = [nic],
             FirmwareFiles = firmware,
             Metadata = GuestMetadata.Of(launch),
             CheckPathsHere = false,
         };
-        Domain domain = await CreateRemoteDomainAsync(spec, ((LoopbackNetwork)launch.Network).HostAddress, cancellationToken).ConfigureAwait(false);
+        Domain domain = await CreateRemoteDomainAsync(spec, launch.Network.ServiceAddress, cancellationToken).ConfigureAwait(false);
         LibvirtGuest? made = null;
         try
         {
@@ -276,6 +276,19 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             throw;
         }
     }
+
+    /// <summary>
+    /// A remote guest's NIC. Loopback: QEMU user networking whose forwards are rebound to the guest's
+    /// address there (see <see cref="ForwardStandIn"/>). Bridge: a tap libvirt makes on the bridge the
+    /// operator made there, with the MAC the guest's address plan picked; the guest sets its own
+    /// address from the kernel command line, as on this machine's bridge.
+    /// </summary>
+    internal static NicSpec RemoteNicFor(GuestNetwork network) => network switch
+    {
+        LoopbackNetwork loopback => NicFor(loopback with { HostAddress = ForwardStandIn }),
+        RemoteBridgeNetwork bridge => new BridgeNic(bridge.Bridge) { MacAddress = bridge.MacAddress },
+        _ => throw new ArgumentException($"a remote host runs loopback or remote-bridge guests, not {network.GetType().Name} (a tap on this machine)", nameof(network)),
+    };
 
     // DomainSpec allows forwards on this machine's loopback only (never a real interface here); a
     // remote host's forwards bind its address_range, so the domain is rendered with this stand-in
@@ -487,6 +500,10 @@ public sealed class LibvirtGuestDriver : IGuestDriver
                     // libvirt reads counters only in its own namespace; a tap moved out needs reading there.
                     InterfaceStatistics s = b.Namespace is null ? Domain.GetInterfaceStatistics(b.TapName) : TapStatistics.ReadInNamespace(b.Namespace, b.TapName);
                     return Task.FromResult<GuestCounters?>(new GuestCounters(s.RxBytes, s.TxBytes));
+                case RemoteBridgeNetwork r:
+                    // libvirt named the tap on that host; it finds the interface by the MAC Summoner gave it.
+                    InterfaceStatistics remote = Domain.GetInterfaceStatistics(r.MacAddress);
+                    return Task.FromResult<GuestCounters?>(new GuestCounters(remote.RxBytes, remote.TxBytes));
                 // Loopback mode: the door sees every connection and reports activity itself.
                 default:
                     return Task.FromResult<GuestCounters?>(null);

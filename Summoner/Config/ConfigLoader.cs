@@ -44,10 +44,10 @@ internal sealed class ConfigLoader
         MetricsConfig metrics = LoadMetrics(Section(root, "metrics", MetricsKeys));
         ServiceDefaults defaults = LoadDefaults(Section(root, "defaults", DefaultsKeys));
         List<ServiceConfig> services = LoadServices(root, dns, network, limits, metrics, defaults);
-        List<HostConfig> hosts = new HostLoader(_file, _errors).Load(root, network);
+        List<HostConfig> hosts = new HostLoader(_file, _errors, _warnings).Load(root, network);
         PlacementConfig placement = HostLoader.LoadPlacement(Section(root, "placement", HostLoader.PlacementKeys));
         if (hosts.Count > 0 && network.Mode == NetworkMode.Bridge && root.Table.TryGetValue("host", out TomlNode? hostNode))
-            _errors.Add(new ConfigError(_file, hostNode.Position, "[network] mode = \"bridge\" with [[host]] entries: bridge mode is this machine's only; use mode = \"loopback\" (each host forwards on its address_range) or remove the [[host]] entries"));
+            _errors.Add(new ConfigError(_file, hostNode.Position, "[network] mode = \"bridge\" with [[host]] entries: bridge mode is then per host; use mode = \"loopback\" and give each remote host network = \"loopback\" (forwards on its address_range) or network = \"bridge\" (guests on a bridge there), or remove the [[host]] entries"));
         // Without hosts the door always holds the services' addresses: an entrance = "host" there would be silently ignored.
         if (hosts.Count == 0 && placement.Entrance == Entrance.Host && _root.TryGetValue("placement", out TomlNode? p) && p is TomlTable pt && pt.ContainsKey("entrance"))
             _warnings.Add("[placement] entrance = \"host\" applies only with [[host]] entries: with this machine alone clients always connect through the door");

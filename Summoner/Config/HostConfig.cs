@@ -49,9 +49,17 @@ public sealed record HostConfig
 
     public required long GuestMemoryBytes { get; init; }
 
-    /// <summary>The addresses clients use to reach this host's guests: each guest's QEMU forwards its ports from
-    /// one of them, so the range must be routed to the host (local there) and reachable from clients and from serve.</summary>
+    /// <summary>The addresses clients use to reach this host's guests, routed to the host and reachable from
+    /// clients and from serve: each guest's own address, from which its QEMU forwards its ports (loopback,
+    /// the range local there) or which the guest holds itself on <see cref="Bridge"/> (bridge, the range
+    /// is that bridge's subnet).</summary>
     public required IPNetwork AddressRange { get; init; }
+
+    /// <summary>network = "bridge": the bridge the operator made on that host; null for loopback guests.</summary>
+    public string? Bridge { get; init; }
+
+    /// <summary>With <see cref="Bridge"/>: the bridge's address there, the guests' default gateway, inside <see cref="AddressRange"/>.</summary>
+    public IPAddress? Gateway { get; init; }
 
     /// <summary>Directory on that host for the image storage pool (libvirt uploads images into it).</summary>
     public required string ImageDirectory { get; init; }
@@ -62,9 +70,9 @@ public sealed record HostConfig
 }
 
 /// <summary>Reads the [[host]] entries and [placement].</summary>
-internal sealed class HostLoader(string file, List<ConfigError> errors)
+internal sealed class HostLoader(string file, List<ConfigError> errors, List<string> warnings)
 {
-    private static readonly string[] HostKeys = ["name", "uri", "guests", "guest_memory", "network", "address_range", "image_dir", "accelerator"];
+    private static readonly string[] HostKeys = ["name", "uri", "guests", "guest_memory", "network", "bridge", "gateway", "address_range", "image_dir", "accelerator"];
     internal static readonly string[] PlacementKeys = ["rule", "down_after", "entrance"];
     private const long MiB = 1L << 20;
 
@@ -119,10 +127,17 @@ internal sealed class HostLoader(string file, List<ConfigError> errors)
                 s.Error(s.PositionOf("address_range"), $"address_range in {s.Name} ({host.AddressRange}) overlaps [[host]] '{other.Name}' ({other.AddressRange}): each host's guests need addresses of their own");
                 continue;
             }
+            if (host.Bridge is not null)
+                warnings.Add($"{file}:{s.PositionOf("network")}: {s.Name} runs guests on bridge '{host.Bridge}' with their own addresses, outside this machine's "
+                    + "firewall: nothing stops a guest there from opening connections; filter what leaves its address_range on that host or its router");
             hosts.Add(host);
         }
         return hosts;
     }
+
+    private static bool IsInterfaceName(string name) =>
+        name.Length is >= 1 and <= 15 && (char.IsAsciiLetterOrDigit(name[0]) || name[0] == '_')
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     private static bool Overlaps(IPNetwork a, IPNetwork b) => a.Contains(b.BaseAddress) || b.Contains(a.BaseAddress);
 
@@ -156,11 +171,35 @@ internal sealed class HostLoader(string file, List<ConfigError> errors)
             }
         }
         string mode = s.String("network") ?? "loopback";
-        if (mode != "loopback")
+        bool bridged = mode == "bridge";
+        if (mode is not ("loopback" or "bridge"))
         {
-            s.Error(s.PositionOf("network"), mode == "bridge"
-                ? $"network in {s.Name}: bridge mode on a [[host]] is not supported yet; use \"loopback\" (QEMU forwards on the host's address_range)"
-                : $"network in {s.Name} must be \"loopback\", not '{mode}'");
+            s.Error(s.PositionOf("network"), $"network in {s.Name} must be \"loopback\" (QEMU forwards on the host's address_range) or \"bridge\" (guests on a bridge there, address_range its routed subnet), not '{mode}'");
+            ok = false;
+        }
+        else if (bridged && uri is null && !s.Has("uri"))
+        {
+            s.Error(s.PositionOf("network"), $"network in {s.Name}: bridge mode is for a remote host (give its uri); this machine's [[host]] runs loopback guests");
+            ok = false;
+        }
+        string? bridge = s.String("bridge");
+        if (!bridged)
+        {
+            foreach (string key in new[] { "bridge", "gateway" })
+                if (s.Has(key))
+                {
+                    s.Error(s.PositionOf(key), $"{key} in {s.Name} applies only with network = \"bridge\": set network = \"bridge\" (guests on that host's bridge), or remove {key}");
+                    ok = false;
+                }
+        }
+        else if (bridge is null)
+        {
+            if (!s.Has("bridge")) s.Error(s.PositionOf("network"), $"{s.Name} has network = \"bridge\" but no bridge: add the name of the bridge made on that host (for example bridge = \"br0\")");
+            ok = false;
+        }
+        else if (!IsInterfaceName(bridge))
+        {
+            s.Error(s.PositionOf("bridge"), $"bridge in {s.Name}: '{bridge}' is not a Linux interface name (1-15 letters, digits, '_', '-' or '.')");
             ok = false;
         }
         IPNetwork? range = s.Network("address_range");
@@ -184,6 +223,26 @@ internal sealed class HostLoader(string file, List<ConfigError> errors)
             s.Error(s.PositionOf("address_range"), $"address_range in {s.Name}: this machine's host forwards guests on loopback, so the range must be inside 127.0.0.0/8, not {range}");
             ok = false;
         }
+        else if (bridged && IPNetwork.Parse("127.0.0.0/8").Contains(range.Value.BaseAddress))
+        {
+            s.Error(s.PositionOf("address_range"), $"address_range in {s.Name}: with network = \"bridge\" it is the subnet on bridge '{bridge}' routed to that host, which cannot be loopback ({range})");
+            ok = false;
+        }
+        IPAddress? gateway = null;
+        if (bridged && range is { } subnet && ok)
+        {
+            gateway = s.Address("gateway");
+            if (gateway is null)
+            {
+                if (s.Has("gateway")) ok = false;
+                else gateway = ConfigLoader.FirstHost(subnet);
+            }
+            else if (!ConfigLoader.IsHostIn(subnet, gateway))
+            {
+                s.Error(s.PositionOf("gateway"), $"gateway in {s.Name} must be the bridge's address on that host, a host address inside address_range {subnet}, not {gateway}");
+                ok = false;
+            }
+        }
         string imageDir = s.String("image_dir") ?? "/var/lib/summoner/images";
         if (!imageDir.StartsWith('/') || imageDir.Any(char.IsControl))
         {
@@ -206,6 +265,8 @@ internal sealed class HostLoader(string file, List<ConfigError> errors)
             Guests = guests,
             GuestMemoryBytes = memory,
             AddressRange = range.Value,
+            Bridge = bridged ? bridge : null,
+            Gateway = gateway,
             ImageDirectory = imageDir,
             Accelerator = accelerator,
             Position = s.Table.Position,

@@ -5,7 +5,8 @@ namespace Summoner.Engine;
 
 /// <summary>
 /// Bridge mode: every guest gets its own address on the bridge's subnet (never the network,
-/// gateway or broadcast address, never one in use), a MAC derived from that address and a tap.
+/// gateway or broadcast address, never one in use), a MAC derived from that address and a tap
+/// (this machine's), or a <see cref="RemoteBridgeNetwork"/> on a [[host]]'s bridge, whose tap libvirt makes there.
 /// </summary>
 public sealed class BridgeNetworkPlan : INetworkPlan
 {
@@ -16,12 +17,16 @@ public sealed class BridgeNetworkPlan : INetworkPlan
     private readonly uint _base;
     private readonly uint _size;
     private readonly HashSet<uint> _used = [];
+    private readonly bool _remote;
     private uint _next = 1;
     private int _tapSequence;
 
     /// <param name="reserved">Addresses no guest gets (the door's service addresses).</param>
-    public BridgeNetworkPlan(string bridge, string? netns, IPNetwork subnet, IPAddress gateway, IEnumerable<IPAddress>? reserved = null)
+    /// <param name="remote">The bridge is on another host, reached through its libvirt connection only.</param>
+    public BridgeNetworkPlan(string bridge, string? netns, IPNetwork subnet, IPAddress gateway, IEnumerable<IPAddress>? reserved = null, bool remote = false)
     {
+        if (remote && netns is not null) throw new ArgumentException("a remote host's bridge is in that host's namespace: Summoner names none there", nameof(netns));
+        _remote = remote;
         ArgumentException.ThrowIfNullOrEmpty(bridge);
         ArgumentNullException.ThrowIfNull(gateway);
         if (subnet.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork || subnet.PrefixLength > 30)
@@ -53,16 +58,17 @@ public sealed class BridgeNetworkPlan : INetworkPlan
                 var address = Ipv4.FromUInt32(v);
                 // Locally administered MAC carrying the address: unique per guest, readable in tcpdump.
                 string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:{(byte)(v >> 24):x2}:{(byte)(v >> 16):x2}:{(byte)(v >> 8):x2}:{(byte)v:x2}");
+                if (_remote) return new RemoteBridgeNetwork(_bridge, address, _subnet.PrefixLength, _gateway, mac);
                 string tap = "smt" + Interlocked.Increment(ref _tapSequence).ToString(CultureInfo.InvariantCulture) + "-" + (v & 0xffff).ToString("x", CultureInfo.InvariantCulture);
                 return new BridgeNetwork(_bridge, _netns, address, _subnet.PrefixLength, _gateway, mac, tap.Length > 15 ? tap[..15] : tap);
             }
         }
-        throw new InvalidOperationException($"no free address left in {_subnet}: widen [network.bridge] subnet");
+        throw new InvalidOperationException($"no free address left in {_subnet}: widen " + (_remote ? "the host's address_range" : "[network.bridge] subnet"));
     }
 
     public void Release(GuestNetwork network)
     {
-        if (network is BridgeNetwork b) lock (_used) _used.Remove(Ipv4.ToUInt32(b.GuestAddress));
+        if (network is BridgeNetwork or RemoteBridgeNetwork) lock (_used) _used.Remove(Ipv4.ToUInt32(network.ServiceAddress));
     }
 
     public void Reserve(IPAddress address)
@@ -74,14 +80,26 @@ public sealed class BridgeNetworkPlan : INetworkPlan
 
     public bool TryClaim(GuestNetwork network)
     {
-        if (network is not BridgeNetwork b || b.Bridge != _bridge || b.Namespace != _netns || !_subnet.Contains(b.GuestAddress)) return false;
-        lock (_used) return _used.Add(Ipv4.ToUInt32(b.GuestAddress));
+        bool ours = network switch
+        {
+            BridgeNetwork b => !_remote && b.Bridge == _bridge && b.Namespace == _netns && _subnet.Contains(b.GuestAddress),
+            RemoteBridgeNetwork r => _remote && r.Bridge == _bridge && _subnet.Contains(r.GuestAddress),
+            _ => false,
+        };
+        if (!ours) return false;
+        lock (_used) return _used.Add(Ipv4.ToUInt32(network.ServiceAddress));
     }
 
     public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        var b = (BridgeNetwork)network;
-        return $"ip={b.GuestAddress}/{b.PrefixLength} gw={_gateway} " + LoopbackNetworkPlan.PortKeys(service) + GuestSeed.Next();
+        ArgumentNullException.ThrowIfNull(network);
+        int prefix = network switch
+        {
+            BridgeNetwork b => b.PrefixLength,
+            RemoteBridgeNetwork r => r.PrefixLength,
+            _ => throw new ArgumentException("not a bridge network: " + network.GetType().Name, nameof(network)),
+        };
+        return $"ip={network.ServiceAddress}/{prefix} gw={_gateway} " + LoopbackNetworkPlan.PortKeys(service) + GuestSeed.Next();
     }
 }

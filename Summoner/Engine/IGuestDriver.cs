@@ -24,6 +24,16 @@ public sealed record BridgeNetwork(string Bridge, string? Namespace, IPAddress G
     public override IPAddress ServiceAddress => GuestAddress;
 }
 
+/// <summary>
+/// A guest on another host's Linux bridge, which the operator made there with <see cref="Gateway"/> on
+/// it and the subnet routed to that host: libvirt makes and attaches the tap (Summoner runs no command
+/// on that host), and the guest owns <see cref="GuestAddress"/>, reached over the route.
+/// </summary>
+public sealed record RemoteBridgeNetwork(string Bridge, IPAddress GuestAddress, int PrefixLength, IPAddress Gateway, string MacAddress) : GuestNetwork
+{
+    public override IPAddress ServiceAddress => GuestAddress;
+}
+
 /// <summary>Everything needed to start one guest; the driver turns it into a hypervisor domain
 /// (and decides where its console goes).</summary>
 public sealed record GuestLaunch(

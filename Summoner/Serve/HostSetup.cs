@@ -66,11 +66,13 @@ public static class HostSetup
 
     /// <summary>
     /// This machine's host draws from the upper half of [network] loopback_range (as without hosts);
-    /// another host's guests each take one address of its address_range (not its network or broadcast address).
+    /// another host's guests each take one address of its address_range (not its network or broadcast
+    /// address, nor a bridge host's gateway).
     /// </summary>
-    private static LoopbackNetworkPlan Plan(SummonerConfig config, HostConfig h)
+    private static INetworkPlan Plan(SummonerConfig config, HostConfig h)
     {
         if (h.IsLocal) return EngineSetup.LoopbackPlan(config);
+        if (h.Bridge is { } bridge) return new BridgeNetworkPlan(bridge, null, h.AddressRange, h.Gateway!, remote: true);
         IPNetwork range = h.AddressRange;
         long size = 1L << (32 - range.PrefixLength);
         return new LoopbackNetworkPlan(Ipv4.Offset(range.BaseAddress, 1), (int)Math.Min(size - 2, 65534), anyRange: true);

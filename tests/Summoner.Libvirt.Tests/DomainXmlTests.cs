@@ -114,6 +114,19 @@ public sealed class DomainXmlTests : IDisposable
     }
 
     [Fact]
+    public void A_bridge_nic_without_a_tap_name_leaves_the_tap_to_libvirt_and_keeps_its_mac()
+    {
+        // A remote host's bridge: libvirt makes the tap there, so the domain names none.
+        var x = XElement.Parse(DomainXml.Render(Spec(new BridgeNic("br0") { MacAddress = "52:54:0a:cb:01:09" })));
+        var nic = Assert.Single(x.Element("devices")!.Elements("interface"));
+        Assert.Equal("bridge", (string?)nic.Attribute("type"));
+        Assert.Equal("br0", (string?)nic.Element("source")?.Attribute("bridge"));
+        Assert.Null(nic.Element("target"));
+        Assert.Equal("52:54:0a:cb:01:09", (string?)nic.Element("mac")?.Attribute("address"));
+        Assert.Null(x.Element(Qemu + "commandline"));
+    }
+
+    [Fact]
     public void User_nic_forwards_go_through_qemu_commandline_as_netdev_user_hostfwd()
     {
         var x = XElement.Parse(DomainXml.Render(Spec(new UserNic

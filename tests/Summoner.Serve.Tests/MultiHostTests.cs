@@ -353,7 +353,7 @@ public sealed class MultiHostTests
     }
 
     /// <summary>A `summoner serve` process in the client namespace, on its own config, ports and state directory.</summary>
-    private sealed class ServeProcess(string configPath, int dnsPort, int metricsPort)
+    internal sealed class ServeProcess(string configPath, int dnsPort, int metricsPort)
     {
         private readonly System.Text.StringBuilder _output = new();
         private Process? _process;
@@ -750,7 +750,7 @@ public sealed class MultiHostTests
         return found;
     }
 
-    private static class Native
+    internal static class Native
     {
         public static void Kill(int pid, int signal)
         {

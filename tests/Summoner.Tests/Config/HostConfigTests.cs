@@ -84,7 +84,14 @@ public sealed class HostConfigTests
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\n", 5, 1, "has no address_range")]
     [InlineData("[[host]]\nname = \"a\"\nuri = \"xen://h/\"\naddress_range = \"10.1.0.0/28\"\n", 7, 7, "not a QEMU libvirt URI")]
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\naccelerator = \"auto\"\n", 9, 15, "write \"kvm\" or \"tcg\"")]
-    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nnetwork = \"bridge\"\n", 9, 11, "not supported yet")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nnetwork = \"bridge\"\n", 9, 11, "no bridge: add the name of the bridge made on that host")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nnetwork = \"routed\"\n", 9, 11, "must be \"loopback\" (QEMU forwards on the host's address_range) or \"bridge\"")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nnetwork = \"bridge\"\nbridge = \"br 0\"\n", 10, 10, "'br 0' is not a Linux interface name")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nnetwork = \"bridge\"\nbridge = \"br0\"\ngateway = \"10.1.0.15\"\n", 11, 11, "a host address inside address_range 10.1.0.0/28, not 10.1.0.15")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nbridge = \"br0\"\n", 9, 10, "bridge in [[host]] 'a' applies only with network = \"bridge\"")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\ngateway = \"10.1.0.1\"\n", 9, 11, "gateway in [[host]] 'a' applies only with network = \"bridge\"")]
+    [InlineData("[[host]]\nname = \"a\"\nnetwork = \"bridge\"\nbridge = \"br0\"\n", 7, 11, "bridge mode is for a remote host (give its uri)")]
+    [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"127.9.0.0/28\"\nnetwork = \"bridge\"\nbridge = \"br0\"\n", 8, 17, "which cannot be loopback")]
     [InlineData("[[host]]\nname = \"a\"\naddress_range = \"10.1.0.0/28\"\n", 7, 17, "inside 127.0.0.0/8")]
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\nimage_dir = \"images\"\n", 9, 13, "absolute directory path")]
     [InlineData("[[host]]\nname = \"a\"\nuri = \"qemu+tcp://h/system\"\naddress_range = \"10.1.0.0/28\"\ncores = 4\n", 9, 1, "unknown key 'cores' in [[host]] 'a'")]
@@ -138,9 +145,78 @@ public sealed class HostConfigTests
     }
 
     [Fact]
+    public void The_readme_bridge_host_example_loads_and_warns()
+    {
+        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
+        int section = readme.IndexOf("**A bridge on a remote host.**", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README's \"More than one host\" has no bridge-host part");
+        int start = readme.IndexOf("  ```toml\n", section, StringComparison.Ordinal) + "  ```toml\n".Length;
+        string toml = string.Join('\n', readme[start..readme.IndexOf("  ```", start, StringComparison.Ordinal)].Split('\n').Select(l => l.StartsWith("  ", StringComparison.Ordinal) ? l[2..] : l));
+        SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
+        HostConfig c = Assert.Single(config.Hosts);
+        Assert.Equal(("rack-c", "br0", IPAddress.Parse("10.0.7.1"), IPNetwork.Parse("10.0.7.0/24")), (c.Name, c.Bridge, c.Gateway, c.AddressRange));
+        Assert.Contains(config.Warnings, w => w.Contains("outside this machine's firewall", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Hosts_with_bridge_mode_are_refused_with_the_way_out()
     {
         var e = Assert.Throws<ConfigException>(() => SummonerConfig.Parse(Service + "[network]\nmode = \"bridge\"\n[[host]]\nname = \"a\"\n", File));
-        Assert.Contains(e.Errors, x => x.Message.Contains("bridge mode is this machine's only", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Message.Contains("bridge mode is then per host", StringComparison.Ordinal) && x.Message.Contains("network = \"bridge\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_bridge_host_reads_its_bridge_and_gateway_and_warns_that_egress_is_not_enforced_there()
+    {
+        SummonerConfig config = SummonerConfig.Parse(Service + """
+            [[host]]
+            name = "rack-c"
+            uri = "qemu+ssh://root@10.88.0.13/system"
+            network = "bridge"
+            bridge = "br0"
+            address_range = "10.99.3.0/26"
+            accelerator = "kvm"
+            [[host]]
+            name = "rack-d"
+            uri = "qemu+tcp://10.88.0.14/system"
+            network = "bridge"
+            bridge = "sumbr.7"
+            gateway = "10.99.4.62"
+            address_range = "10.99.4.0/26"
+            [[host]]
+            name = "rack-e"
+            uri = "qemu+tcp://10.88.0.15/system"
+            address_range = "10.99.5.0/28"
+            """, File);
+        HostConfig c = config.Hosts[0];
+        // Without gateway the bridge's address is the range's first, as for [network.bridge].
+        Assert.Equal(("br0", IPAddress.Parse("10.99.3.1"), IPNetwork.Parse("10.99.3.0/26")), (c.Bridge, c.Gateway, c.AddressRange));
+        HostConfig d = config.Hosts[1];
+        Assert.Equal(("sumbr.7", IPAddress.Parse("10.99.4.62")), (d.Bridge, d.Gateway));
+        HostConfig e = config.Hosts[2];
+        Assert.Equal((null, null), (e.Bridge, e.Gateway));
+        string[] warnings = [.. config.Warnings.Where(w => w.Contains("outside this machine's firewall", StringComparison.Ordinal))];
+        Assert.Equal(2, warnings.Length);
+        Assert.StartsWith(File + ":8:11: [[host]] 'rack-c' runs guests on bridge 'br0'", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("[[host]] 'rack-d'", warnings[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bridge_hosts_range_may_not_overlap_another_hosts()
+    {
+        ConfigError overlap = SingleError(Service + """
+            [[host]]
+            name = "a"
+            uri = "qemu+tcp://h/system"
+            address_range = "10.1.0.0/24"
+            [[host]]
+            name = "b"
+            uri = "qemu+tcp://i/system"
+            network = "bridge"
+            bridge = "br0"
+            address_range = "10.1.0.64/26"
+            """);
+        Assert.Contains("overlaps [[host]] 'a'", overlap.Message, StringComparison.Ordinal);
+        Assert.Equal(14, overlap.Line);
     }
 }

@@ -1,0 +1,266 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Summoner.Testing;
+using Xunit;
+using Xunit.Abstractions;
+using ServeProcess = Summoner.Serve.Tests.MultiHostTests.ServeProcess;
+
+namespace Summoner.Serve.Tests;
+
+/// <summary>
+/// A [[host]] with network = "bridge", for real: a libvirtd the test starts in a network namespace of its
+/// own, reached over qemu+tcp://, where the test made a bridge carrying the routed guest subnet (the host's
+/// address_range, its gateway the bridge's address) and turned on forwarding; serve, dig and curl run in a
+/// client namespace that routes that subnet to the host. Summoner runs no command there: libvirt makes and
+/// attaches each guest's tap, and the guest sets its own address. Every 10.x address exists only in these
+/// namespaces, and everything is removed afterwards.
+/// </summary>
+[Trait("Category", "qemu")]
+[Trait("Category", "root")]
+public sealed class RemoteBridgeTests
+{
+    private const int DnsPort = 5310;
+    private const int MetricsPort = 9763;
+    private const string Subnet = "10.212.1.0/24";
+    private const string Gateway = "10.212.1.1";
+    private readonly ITestOutputHelper _out;
+
+    public RemoteBridgeTests(ITestOutputHelper output) { _out = output; }
+
+    [Fact]
+    public async Task A_bridge_hosts_guest_answers_dns_and_http_at_its_routed_address_and_through_the_door()
+    {
+        var suite = Stopwatch.StartNew();
+        await using var lab = await Lab.CreateAsync(_out);
+        var subnet = IPNetwork.Parse(Subnet);
+
+        // entrance = "host": DNS answers the guest's own address on the host's bridge, routed to it.
+        ServeProcess a = await lab.StartServeAsync("a", DnsPort, MetricsPort, 213, "");
+        Assert.Contains("[[host]] 'hb' runs guests on bridge 'br0'", a.Output, StringComparison.Ordinal);
+        var clock = Stopwatch.StartNew();
+        IPAddress address = await lab.DigAsync(a);
+        _out.WriteLine($"MEASURE cold summon on the bridge host (entrance = host): answered {address} after {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(subnet.Contains(address) && !address.Equals(IPAddress.Parse(Gateway)), $"{address} is not a guest address of {Subnet}");
+        Assert.Equal("200", await lab.CurlStatusAsync(address));
+        JsonElement hello = await lab.ServiceAsync(a);
+        Assert.Equal(("ready", "hb", address.ToString()), (hello.GetProperty("state").GetString(), hello.GetProperty("host").GetString(), hello.GetProperty("guestAddress").GetString()));
+        // libvirt made the tap there and put it on the operator's bridge; the guest's MAC is the one Summoner picked.
+        string bridged = lab.Host.Exec("ip", "-br", "link", "show", "master", "br0");
+        byte[] octets = address.GetAddressBytes();
+        string mac = string.Create(CultureInfo.InvariantCulture, $"52:54:{octets[0]:x2}:{octets[1]:x2}:{octets[2]:x2}:{octets[3]:x2}");
+        Assert.Contains(mac, lab.Daemon.DomainNames().Select(n => lab.DomainXml(n)).Single(x => x.Contains("<source bridge='br0'", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("vnet", bridged, StringComparison.Ordinal);
+        // The idle reaper reads the guest's traffic the same way, by that MAC, over the connection.
+        string stats = Command.Run("virsh", "-c", lab.Daemon.Uri, "domifstat", hello.GetProperty("guest").GetString()!, mac);
+        Assert.Matches(@"rx_bytes [1-9]", stats);
+        Assert.Matches(@"hb\s+up\s+1/4", await lab.SummonerAsync(a, "hosts"));
+        Assert.Contains("hb", await lab.SummonerAsync(a, "ps"), StringComparison.Ordinal);
+        Assert.Contains("summoner_host_guests{host=\"hb\"} 1", await lab.CurlAsync($"http://127.0.0.1:{MetricsPort}/metrics"), StringComparison.Ordinal);
+
+        // Killed and started again on its state directory, serve takes the guest back on the bridge host, ready at once.
+        string guest = hello.GetProperty("guest").GetString()!;
+        await a.KillAndStartAsync(lab.Client, _out);
+        JsonElement back = await lab.ServiceAsync(a);
+        Assert.Equal(("ready", guest, address.ToString()), (back.GetProperty("state").GetString(), back.GetProperty("guest").GetString(), back.GetProperty("guestAddress").GetString()));
+        Assert.Equal("200", await lab.CurlStatusAsync(address));
+
+        // Stopping serve destroys the guest there; libvirt takes its tap off the bridge.
+        await a.StopAsync(_out);
+        Assert.DoesNotContain(lab.Daemon.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        Assert.DoesNotContain("vnet", lab.Host.Exec("ip", "-br", "link", "show", "master", "br0"), StringComparison.Ordinal);
+
+        // entrance = "door": the service keeps its address on this machine; a bare connect (no DNS) summons
+        // a guest on the bridge host, held until it listens at its routed address, then relayed there.
+        ServeProcess b = await lab.StartServeAsync("b", DnsPort + 1, MetricsPort + 1, 214, "entrance = \"door\"\n");
+        var door = IPAddress.Parse((await lab.ServiceAsync(b)).GetProperty("address").GetString()!);
+        Assert.True(IPNetwork.Parse("127.214.0.0/16").Contains(door), $"hello's address {door} is not this machine's loopback_range");
+        clock.Restart();
+        Assert.Equal("200", await lab.CurlStatusAsync(door));
+        _out.WriteLine($"MEASURE bare connect to cold hello through the door to the bridge host: 200 after {clock.Elapsed.TotalMilliseconds:F0} ms");
+        JsonElement relayed = await lab.ServiceAsync(b);
+        Assert.Equal("hb", relayed.GetProperty("host").GetString());
+        Assert.True(subnet.Contains(IPAddress.Parse(relayed.GetProperty("guestAddress").GetString()!)), "the door relayed to a guest outside the bridge's subnet");
+        Assert.Contains("hello: held a connection on port 80", b.Output, StringComparison.Ordinal);
+        Assert.Equal(door, await lab.DigAsync(b));
+        await b.StopAsync(_out);
+        Assert.DoesNotContain(lab.Daemon.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+        Assert.Empty(lab.Daemon.QemuPids());
+        _out.WriteLine($"MEASURE remote bridge test body {suite.Elapsed.TotalSeconds:F1} s (lab setup included, teardown not)");
+    }
+
+    /// <summary>The namespaces, the daemon and the serve processes of the test; disposing removes them all.</summary>
+    private sealed class Lab : IAsyncDisposable
+    {
+        private readonly ITestOutputHelper _out;
+        private readonly List<string> _namespaces = [];
+        private readonly List<ServeProcess> _serves = [];
+        private NetworkNamespace? _fabric;
+
+        private Lab(ITestOutputHelper output) { _out = output; }
+
+        public IsolatedLibvirtd Daemon { get; private set; } = null!;
+        public NetworkNamespace Host { get; private set; } = null!;
+        public string Client { get; private set; } = "";
+        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("summoner-remotebridge-").FullName;
+
+        public static async Task<Lab> CreateAsync(ITestOutputHelper output)
+        {
+            var lab = new Lab(output);
+            try
+            {
+                await lab.BuildAsync();
+            }
+            catch
+            {
+                await lab.DisposeAsync();
+                throw;
+            }
+            return lab;
+        }
+
+        private async Task BuildAsync()
+        {
+            // The fabric: a bridge in a namespace of its own; the host and the client hang off it by veth pairs made there.
+            _fabric = NetworkNamespace.Create("10.211.0.1/24");
+            string tag = _fabric.Name["sumtest-".Length..];
+            Client = Add("sumrc-" + tag, "10.211.0.2/24", "vc" + tag);
+            // The host: what its operator would have made. br0 carries the guest subnet with the gateway
+            // on it, and the host forwards between it and its uplink.
+            Host = NetworkNamespace.Create(Gateway + "/24", "br0");
+            _fabric.Ip("link", "add", "vh" + tag, "type", "veth", "peer", "name", "eth0", "netns", Host.Name);
+            _fabric.Ip("link", "set", "vh" + tag, "master", _fabric.Bridge);
+            _fabric.Ip("link", "set", "vh" + tag, "up");
+            Host.Ip("addr", "add", "10.211.0.11/24", "dev", "eth0");
+            Host.Ip("link", "set", "eth0", "up");
+            Host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
+            Command.Run("ip", "-n", Client, "route", "add", Subnet, "via", "10.211.0.11");
+            Daemon = new IsolatedLibvirtd(Path.Combine(Directory, "hb"), Host.Name, listenTcp: true);
+            await Daemon.StartAsync();
+        }
+
+        /// <param name="placement">Keys for [placement] beyond down_after.</param>
+        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string placement)
+        {
+            string dir = Path.Combine(Directory, "serve-" + name);
+            System.IO.Directory.CreateDirectory(dir);
+            string toml = $"""
+                [dns]
+                listen = "127.0.0.1:{dnsPort}"
+                answer_deadline = "40s"
+                [libvirt]
+                state_dir = "state"
+                accelerator = "tcg"
+                [network]
+                loopback_range = "127.{loopbackOctet}.0.0/16"
+                [metrics]
+                listen = "127.0.0.1:{metricsPort}"
+                [defaults]
+                boot_deadline = "30s"
+                [placement]
+                down_after = "3s"
+                {placement}
+                [[host]]
+                name = "hb"
+                uri = "qemu+tcp://10.211.0.11/system"
+                network = "bridge"
+                bridge = "br0"
+                address_range = "{Subnet}"
+                guests = 4
+                guest_memory = "512MiB"
+                image_dir = "{Path.Combine(Daemon.Root, "images")}"
+                accelerator = "tcg"
+                [[service]]
+                name = "hello"
+                image = "{RepoPaths.Image("hello")}"
+                ports = [80]
+                """;
+            string config = Path.Combine(dir, "summoner.toml");
+            await File.WriteAllTextAsync(config, toml);
+            var serve = new ServeProcess(config, dnsPort, metricsPort);
+            _serves.Add(serve);
+            await serve.StartAsync(Client);
+            return serve;
+        }
+
+        /// <summary>A namespace with one veth into the fabric's bridge, at <paramref name="cidr"/>.</summary>
+        private string Add(string name, string cidr, string fabricEnd)
+        {
+            Command.Run("ip", "netns", "add", name);
+            _namespaces.Add(name);
+            Command.Run("ip", "-n", name, "link", "set", "lo", "up");
+            _fabric!.Ip("link", "add", fabricEnd, "type", "veth", "peer", "name", "eth0", "netns", name);
+            _fabric.Ip("link", "set", fabricEnd, "master", _fabric.Bridge);
+            _fabric.Ip("link", "set", fabricEnd, "up");
+            Command.Run("ip", "-n", name, "addr", "add", cidr, "dev", "eth0");
+            Command.Run("ip", "-n", name, "link", "set", "eth0", "up");
+            return name;
+        }
+
+        public string DomainXml(string domain) => Command.Run("virsh", "-c", Daemon.Uri, "dumpxml", domain);
+
+        private async Task<(int Exit, string Stdout, string Stderr)> InClientAsync(params string[] command) =>
+            await ServeDaemon.RunAsync(TimeSpan.FromSeconds(90), "ip", ["netns", "exec", Client, .. command]);
+
+        public async Task<IPAddress> DigAsync(ServeProcess serve)
+        {
+            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), "hello.summoner.test", "+short", "+tries=1", "+time=60");
+            string line = stdout.Trim();
+            Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig hello: {exit} '{stdout}' {stderr}\n{serve.Output}");
+            return IPAddress.Parse(line);
+        }
+
+        public async Task<string> CurlStatusAsync(IPAddress address)
+        {
+            var (_, stdout, stderr) = await InClientAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "40", $"http://{address}/");
+            return stdout.Trim().Length > 0 ? stdout.Trim() : stderr;
+        }
+
+        public async Task<string> CurlAsync(string url, string? token = null)
+        {
+            string[] auth = token is null ? [] : ["-H", "Authorization: Bearer " + token];
+            var (exit, stdout, stderr) = await InClientAsync(["curl", "-sf", "--max-time", "20", .. auth, url]);
+            Assert.True(exit == 0, $"curl {url}: {exit} {stderr}");
+            return stdout;
+        }
+
+        public async Task<JsonElement> ServiceAsync(ServeProcess serve)
+        {
+            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/services", serve.Token));
+            return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "hello").Clone();
+        }
+
+        public async Task<string> SummonerAsync(ServeProcess serve, string command)
+        {
+            var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, command, "--config", serve.ConfigPath]);
+            Assert.True(exit == 0, $"summoner {command}: {stderr}");
+            return stdout;
+        }
+
+        /// <summary>Every step runs whatever the one before did: nothing the test made may outlive it.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            var failures = new List<Exception>();
+            async Task Step(Func<Task> step)
+            {
+                try { await step(); }
+                catch (Exception ex) { failures.Add(ex); }
+            }
+            foreach (ServeProcess serve in _serves)
+            {
+                await Step(() => serve.StopAsync(_out));
+                await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
+            }
+            if (Daemon is not null) await Step(async () => await Daemon.DisposeAsync());
+            foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
+            // The host's namespace goes with br0 and any tap left on it.
+            Host?.Dispose();
+            _fabric?.Dispose();
+            foreach (ServeProcess serve in _serves)
+                foreach (int pid in ServeDaemon.QemuPidsUnder(serve.StateDirectory)) MultiHostTests.Native.Kill(pid, 9);
+            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (failures.Count > 0) throw new AggregateException("cleaning up the remote bridge lab", failures);
+        }
+    }
+}
