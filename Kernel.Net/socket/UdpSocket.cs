@@ -7,7 +7,8 @@ namespace Kernel.Net.Sockets
     /// application falls behind, new datagrams are dropped (UDP's own form of back-pressure).</summary>
     public sealed class UdpSocket
     {
-        private const int MaxPayload = 1472;
+        /// <summary>The largest datagram a socket queues: what fits one 1500-byte frame (no IP reassembly here).</summary>
+        internal const int MaxPayload = 1472;
         private readonly UdpStack _stack;
         private readonly byte[][] _slots;
         private readonly int[] _lengths;
@@ -32,6 +33,9 @@ namespace Kernel.Net.Sockets
         public int Queued => _count;
 
         public long Dropped { get; private set; }
+
+        /// <summary>A datagram that came another way (Summoner's UDP tunnel) and could not be queued.</summary>
+        internal void CountDropped() => Dropped++;
 
         internal void Deliver(Ipv4Address source, ushort sourcePort, ReadOnlySpan<byte> payload)
         {
