@@ -11,10 +11,7 @@ namespace Summoner.Door;
 /// The door's UDP side: it holds each UDP port of a service's public address and relays datagrams
 /// to whichever guest serves. Every client address and port gets a flow with its own socket
 /// towards the guest, so a reply is sent back to the client whose datagram the guest answered.
-/// That socket takes replies from the guest's address only in bridge mode (and from a guest on
-/// another host: its address there), from any loopback address in loopback mode: slirp answers
-/// from the forward's address (measured with QEMU 7.2), and the wider filter keeps the relay from
-/// depending on that. A
+/// In bridge mode that socket is UDP and takes replies from the guest's address only. A
 /// datagram that arrives while no guest is ready summons one exactly as a DNS query does; it and
 /// the flow's later datagrams wait (in order, a bounded number) and are sent once the guest is
 /// ready. A summon that fails drops the datagram: UDP has no way to refuse it.
@@ -220,8 +217,7 @@ public sealed partial class ServiceDoor
         Socket upstream = _datagramSockets(address.AddressFamily);
         try
         {
-            if (IPAddress.IsLoopback(address)) upstream.Bind(new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0));
-            else upstream.Bind(new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+            upstream.Bind(new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
         }
         catch
         {
@@ -242,14 +238,13 @@ public sealed partial class ServiceDoor
         byte[] buffer = new byte[MaxDatagram];
         Traffic traffic = _traffic[entrance.Owner];
         EndPoint any = new IPEndPoint(guest.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        bool loopback = IPAddress.IsLoopback(guest);
         while (!_stopping.IsCancellationRequested)
         {
             try
             {
                 SocketReceiveFromResult r = await upstream.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
                 IPAddress from = ((IPEndPoint)r.RemoteEndPoint).Address;
-                if (loopback ? !IPAddress.IsLoopback(from) : !from.Equals(guest)) continue;
+                if (!from.Equals(guest)) continue;
                 int n = r.ReceivedBytes;
                 Interlocked.Exchange(ref flow.LastReplyTicks, Stopwatch.GetTimestamp());
                 await entrance.Socket.SendToAsync(buffer.AsMemory(0, n), SocketFlags.None, flow.Client, _stopping.Token).ConfigureAwait(false);
