@@ -35,6 +35,10 @@ public sealed partial class ServiceDoor
 
     private const int MaxDatagram = 65_535;
 
+    /// <summary>How long opening a tunnel connection may take: the flow's datagrams wait behind it (a
+    /// forward on this machine answers at once; a remote host that stopped answering must not hold the flow for minutes).</summary>
+    private static readonly TimeSpan TunnelConnectWait = TimeSpan.FromSeconds(5);
+
     private readonly List<DatagramEntrance> _datagramEntrances = [];
 
     private sealed class DatagramEntrance(ServiceOwner owner, Socket socket, IPAddress address, int port) : IEntrance
@@ -265,14 +269,17 @@ public sealed partial class ServiceDoor
     private async Task<Socket?> TunnelForAsync(DatagramEntrance entrance, Flow flow, IPAddress address, bool held, Stopwatch waited)
     {
         var tunnel = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        wait.CancelAfter(TunnelConnectWait);
         try
         {
-            await tunnel.ConnectAsync(new IPEndPoint(address, Kernel.Net.App.UdpTunnelFrame.DefaultPort), _stopping.Token).ConfigureAwait(false);
+            await tunnel.ConnectAsync(new IPEndPoint(address, Kernel.Net.App.UdpTunnelFrame.DefaultPort), wait.Token).ConfigureAwait(false);
         }
-        catch (SocketException ex)
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !_stopping.IsCancellationRequested))
         {
             tunnel.Dispose();
-            _log.LogDebug("door {Service}:{Port}/udp: the guest's tunnel at {Address} refused: {Message}", entrance.Owner.Spec.Name, entrance.Port, address, ex.Message);
+            _log.LogWarning("{Service}: dropped a datagram on port {Port}/udp: the guest's UDP tunnel at {Address}:{TunnelPort} did not take a connection: {Message}",
+                entrance.Owner.Spec.Name, entrance.Port, address, Kernel.Net.App.UdpTunnelFrame.DefaultPort, ex.Message);
             return null;
         }
         catch
