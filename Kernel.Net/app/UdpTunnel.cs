@@ -12,7 +12,9 @@ namespace Kernel.Net.App
     /// gateway and the connection's own source port, unique per connection), so apps keep their
     /// <see cref="IDatagramSocket"/>. A reply sent to that endpoint goes back over the connection.
     /// A connection that ends ends its flow; a datagram that finds the connection's send buffer
-    /// full is dropped, as UDP would, so the loop never waits on a slow peer.
+    /// full is dropped, as UDP would, so the loop never waits on a slow peer. Coming in, a frame
+    /// whose socket's queue is full waits in the connection (its window then pushes back on the
+    /// door) until the app has read: a burst that arrived as one TCP read is not cut to the queue.
     /// </summary>
     internal sealed class UdpTunnel
     {
@@ -56,10 +58,11 @@ namespace Kernel.Net.App
             {
                 Flow flow = _flows[i];
                 TcpConnection s = flow.Socket;
-                if (s.ReadableEvent || s.IsClosed)
+                if (s.ReadableEvent || s.IsClosed || (flow.Stalled && !QueueFull(flow)))
                 {
                     any = true;
                     s.ReadableEvent = false;
+                    flow.Stalled = false;
                     if (!Pump(flow)) continue;
                 }
                 _flows[kept++] = flow;
@@ -124,12 +127,24 @@ namespace Kernel.Net.App
                     flow.Have += n;
                     if (flow.Have < flow.Length) continue;
                 }
-                flow.HeaderHave = 0;
                 UdpSocket? socket = _udp.Find(UdpTunnelFrame.ReadPort(flow.Header));
+                if (socket is not null && socket.IsFull && flow.Length <= flow.Payload.Length)
+                {
+                    flow.Stalled = true; // the frame stays whole in Payload; Poll retries once the app has read
+                    return true;
+                }
+                flow.HeaderHave = 0;
                 if (socket is null) _udp.CountNoSocket();
                 else if (flow.Length > flow.Payload.Length) socket.CountDropped();
                 else socket.Deliver(s.RemoteAddress, s.RemotePort, flow.Payload.AsSpan(0, flow.Length));
             }
+        }
+
+        /// <summary>The stalled frame's socket still has no room (a socket unbound meanwhile has: the frame is then dropped).</summary>
+        private bool QueueFull(Flow flow)
+        {
+            UdpSocket? socket = _udp.Find(UdpTunnelFrame.ReadPort(flow.Header));
+            return socket is not null && socket.IsFull;
         }
 
         private static bool End(TcpConnection s)
@@ -158,6 +173,9 @@ namespace Kernel.Net.App
             public int Length;
 
             public int Have;
+
+            /// <summary>A complete frame waits in Payload for room in its socket's queue.</summary>
+            public bool Stalled;
         }
     }
 }

@@ -32,6 +32,9 @@ namespace Kernel.Net.Sockets
 
         public int Queued => _count;
 
+        /// <summary>Every slot holds a datagram: one more would be dropped.</summary>
+        internal bool IsFull => _count == _slots.Length;
+
         public long Dropped { get; private set; }
 
         /// <summary>A datagram that came another way (Summoner's UDP tunnel) and could not be queued.</summary>

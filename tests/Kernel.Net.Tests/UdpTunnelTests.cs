@@ -42,6 +42,9 @@ public class UdpTunnelTests
     {
         public List<(Ipv4Address Address, ushort Port, byte[] Payload)> Seen { get; } = [];
 
+        /// <summary>Replies SendTo would not send.</summary>
+        public int Refused { get; private set; }
+
         public void OnDatagram(IDatagramSocket socket)
         {
             var buffer = new byte[2048];
@@ -50,7 +53,7 @@ public class UdpTunnelTests
             {
                 byte[] payload = buffer.AsSpan(0, n).ToArray();
                 Seen.Add((source, sourcePort, payload));
-                socket.SendTo(source, sourcePort, payload);
+                if (!socket.SendTo(source, sourcePort, payload)) Refused++;
             }
         }
     }
@@ -197,5 +200,53 @@ public class UdpTunnelTests
         (Ipv4Address address, ushort port, _) = app.Seen[0];
         Assert.True(host.BindUdp(0, new Echo()).SendTo(address, port, "late"u8));
         RunUntil(net, host, () => sink.Queued == 1);
+    }
+
+    [Fact]
+    public void A_burst_larger_than_the_sockets_queue_waits_in_the_connection_instead_of_being_dropped()
+    {
+        (TwoStacks net, StackServiceHost host, Echo app) = Boot();
+        var door = new DoorEnd(net, host);
+        // 100 frames in one write arrive in a few segments and one read: far more than the socket's 16 slots.
+        byte[][] sent = [.. Enumerable.Range(0, 100).Select(i => Bytes(8, 100 + i))];
+        byte[] all = [.. sent.SelectMany(d => Frame(d.Length, EchoPort).Concat(d))];
+        Assert.Equal(all.Length, door.Socket.Write(all));
+        RunUntil(net, host, () => app.Seen.Count == sent.Length);
+        Assert.Equal(sent, app.Seen.Select(s => s.Payload));
+        RunUntil(net, host, () => door.Frames.Count == sent.Length);
+    }
+
+    [Fact]
+    public void Replies_to_a_door_that_stops_reading_are_dropped_once_the_send_buffer_is_full_and_the_loop_goes_on()
+    {
+        (TwoStacks net, StackServiceHost host, Echo app) = Boot();
+        var deaf = new DoorEnd(net, host);
+        var other = new DoorEnd(net, host);
+        // The deaf end never reads: its window closes, then the guest's send buffer fills.
+        byte[] datagram = Bytes(1400, 8);
+        int sent = 0;
+        RunUntil(net, host, () =>
+        {
+            if (app.Refused == 0 && deaf.Socket.SendSpace >= UdpTunnelFrame.HeaderLength + datagram.Length)
+            {
+                deaf.Send(datagram);
+                sent++;
+            }
+            return app.Refused > 0;
+        });
+        Assert.True(sent > 1, "at least one reply fitted before the buffer filled");
+        // Still serving: another connection's datagram is answered while the deaf one stays stuck.
+        other.Send("next"u8);
+        RunUntil(net, host, () => other.Frames.Count == 1);
+        Assert.False(deaf.Socket.IsClosed);
+        // Reading again, the deaf end gets every reply that was sent, whole: a dropped one left no partial frame behind.
+        RunUntil(net, host, () => deaf.Frames.Count == sent - app.Refused);
+        Assert.All(deaf.Frames, f => Assert.Equal(datagram, f.Payload));
+        Assert.InRange(app.Refused, 1, sent - 1);
+        // And the stream is still framed: the next reply is read as itself.
+        int before = deaf.Frames.Count;
+        deaf.Send("after"u8);
+        RunUntil(net, host, () => deaf.Frames.Count > before);
+        Assert.Equal("after"u8.ToArray(), deaf.Frames[before].Payload);
     }
 }
