@@ -25,6 +25,7 @@ namespace Kernel.Net.App
         private readonly List<StackConnection> _connecting = new List<StackConnection>();
         private readonly List<IConnectCallback> _connectCallbacks = new List<IConnectCallback>();
         private readonly List<BoundDatagramSocket> _datagrams = new List<BoundDatagramSocket>();
+        private readonly UdpTunnel? _tunnel;
         private bool _stopped;
         private long _statsDue;
         private long _statsPrinted;
@@ -33,6 +34,9 @@ namespace Kernel.Net.App
         {
             _interface = networkInterface;
             _machine = machine;
+            ushort tunnelPort = UdpTunnel.PortFromSettings(machine);
+            // Before the app binds its UDP ports: their ready lines tell Summoner the tunnel can carry datagrams.
+            if (tunnelPort != 0) _tunnel = new UdpTunnel(networkInterface.Tcp, networkInterface.Udp, tunnelPort);
             // Listening before the app does: Summoner opens its control channel once the app's ports are ready.
             Egress = EgressClient.FromSettings(this);
         }
@@ -97,6 +101,7 @@ namespace Kernel.Net.App
             bool busy = _interface.Poll(now);
             busy |= AcceptNew();
             if (_connecting.Count > 0) busy |= CompleteConnects();
+            if (_tunnel is not null) busy |= _tunnel.Poll();
             if (_datagrams.Count > 0) busy |= DeliverDatagrams();
             busy |= DeliverEvents();
             busy |= _timers.RunDue(now) > 0;
@@ -208,7 +213,12 @@ namespace Kernel.Net.App
 
             public int ReceiveFrom(Span<byte> buffer, out Wire.Ipv4Address source, out ushort sourcePort) => Socket.ReceiveFrom(buffer, out source, out sourcePort);
 
-            public bool SendTo(Wire.Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> payload) => Socket.SendTo(destination, destinationPort, payload);
+            public bool SendTo(Wire.Ipv4Address destination, ushort destinationPort, ReadOnlySpan<byte> payload)
+            {
+                bool sent;
+                if (_host._tunnel is not null && _host._tunnel.TrySend(destination, destinationPort, Socket.Port, payload, out sent)) return sent;
+                return Socket.SendTo(destination, destinationPort, payload);
+            }
 
             public void Close() => _host.Unbind(this);
 

@@ -7,7 +7,8 @@ namespace Kernel.Net.Sockets
     /// application falls behind, new datagrams are dropped (UDP's own form of back-pressure).</summary>
     public sealed class UdpSocket
     {
-        private const int MaxPayload = 1472;
+        /// <summary>The largest datagram a socket queues: what fits one 1500-byte frame (no IP reassembly here).</summary>
+        internal const int MaxPayload = 1472;
         private readonly UdpStack _stack;
         private readonly byte[][] _slots;
         private readonly int[] _lengths;
@@ -31,7 +32,13 @@ namespace Kernel.Net.Sockets
 
         public int Queued => _count;
 
+        /// <summary>Every slot holds a datagram: one more would be dropped.</summary>
+        internal bool IsFull => _count == _slots.Length;
+
         public long Dropped { get; private set; }
+
+        /// <summary>A datagram that came another way (Summoner's UDP tunnel) and could not be queued.</summary>
+        internal void CountDropped() => Dropped++;
 
         internal void Deliver(Ipv4Address source, ushort sourcePort, ReadOnlySpan<byte> payload)
         {

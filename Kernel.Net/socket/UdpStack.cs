@@ -48,6 +48,16 @@ namespace Kernel.Net.Sockets
             if (_sockets.TryGetValue(socket.Port, out bound) && (object)bound == socket) _sockets.Remove(socket.Port);
         }
 
+        /// <summary>The socket bound on <paramref name="port"/>, or null.</summary>
+        internal UdpSocket? Find(ushort port)
+        {
+            UdpSocket? s;
+            return _sockets.TryGetValue(port, out s) ? s : null;
+        }
+
+        /// <summary>A datagram that came another way (Summoner's UDP tunnel) for a port nobody bound.</summary>
+        internal void CountNoSocket() => NoSocket++;
+
         public void Process(Ipv4Address source, UdpDatagram datagram)
         {
             if (_sockets.TryGetValue(datagram.DestinationPort, out UdpSocket? s)) s.Deliver(source, datagram.SourcePort, datagram.Payload);

@@ -160,18 +160,19 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         }
     }
 
-    /// <summary>The guest's NIC: QEMU user networking with its TCP and UDP forwards, or a tap.</summary>
+    /// <summary>The guest's NIC: QEMU user networking with its TCP forwards, or a tap.</summary>
     internal static NicSpec NicFor(GuestNetwork network) =>
         network switch
         {
+            // libslirp 4.7 (QEMU 7.2) drops every UDP datagram a guest sends under restrict=on (it
+            // only serves DHCP and TFTP), replies to forwarded ports included: a UDP service's
+            // datagrams come through the door over one forwarded TCP port instead (udp_tunnel,
+            // Kernel.Net UdpTunnelFrame), so every guest keeps restrict=on and its egress holds.
             LoopbackNetwork l => new UserNic
             {
                 Forwards = [.. l.Ports.Select(p => new PortForward(ForwardProtocol.Tcp, l.HostAddress, p, p)),
-                    .. l.UdpPorts.Select(p => new PortForward(ForwardProtocol.Udp, l.HostAddress, p, p))],
-                // libslirp 4.7 (QEMU 7.2) drops every UDP datagram a guest sends under restrict=on
-                // (it only serves DHCP and TFTP), replies to forwarded ports included: a UDP
-                // service's guest needs restrict=off, which also lets it open connections out.
-                AllowOutbound = l.UdpPorts.Count > 0,
+                    .. l.UdpPorts.Count > 0 ? [new PortForward(ForwardProtocol.Tcp, l.HostAddress, Kernel.Net.App.UdpTunnelFrame.DefaultPort, Kernel.Net.App.UdpTunnelFrame.DefaultPort)] : Array.Empty<PortForward>()],
+                AllowOutbound = false,
             },
             BridgeNetwork b => new TapNic(b.TapName) { MacAddress = b.MacAddress },
             _ => throw new ArgumentException("unknown network kind " + network.GetType().Name, nameof(network)),

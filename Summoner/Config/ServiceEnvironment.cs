@@ -14,7 +14,7 @@ public static class ServiceEnvironment
     public const int MaxBytes = 16 * 1024;
 
     /// <summary>Keys Summoner sets itself from other service keys.</summary>
-    private static readonly string[] Reserved = ["port", "udp"];
+    private static readonly string[] Reserved = ["port", "udp", "udp_tunnel"];
 
     internal static List<KeyValuePair<string, string>> Load(ConfigSection s)
     {

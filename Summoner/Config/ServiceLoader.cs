@@ -56,9 +56,8 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         }
 
         CheckEgressServices(drafts, dns);
-        if (network.Mode == NetworkMode.Loopback)
-            foreach (Draft d in drafts.Where(d => d.Egress.Count > 0 && d.Service.UdpPorts.Count > 0))
-                warnings.Add($"{file}:{d.Section.PositionOf("egress")}: service '{d.Service.Name}' has UDP ports, so loopback mode runs its guest with slirp's restrict=off: egress binds the connections its app makes through the SDK, but the guest itself could reach the host and beyond");
+        foreach (Draft d in drafts.Where(d => d.Service.UdpPorts.Count > 0 && d.Service.Ports.Contains(Kernel.Net.App.UdpTunnelFrame.DefaultPort)))
+            d.Section.Error(d.Section.PositionOf("ports"), $"{d.Section.Name} has UDP ports, whose tunnel uses the guest's TCP port {Kernel.Net.App.UdpTunnelFrame.DefaultPort}: pick another service port");
         return AllocateAddresses(drafts, dns, network, metrics);
     }
 

@@ -105,7 +105,16 @@ public sealed class LoopbackNetworkPlan : INetworkPlan
     public string GuestCommandLine(GuestNetwork network, ServiceSpec service)
     {
         ArgumentNullException.ThrowIfNull(service);
-        return "ip=10.0.2.15/24 gw=10.0.2.2 " + PortKeys(service) + GuestSeed.Next();
+        return "ip=10.0.2.15/24 gw=10.0.2.2 " + PortKeys(service) + TunnelKey(service) + GuestSeed.Next();
+    }
+
+    /// <summary><c>udp_tunnel=</c> for a service with UDP ports: slirp under restrict=on drops what a
+    /// guest sends over UDP, so the door carries its datagrams over this forwarded TCP port (bridge
+    /// mode's guests get real UDP).</summary>
+    public static string TunnelKey(ServiceSpec service)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        return service.UdpPorts.Count > 0 ? "udp_tunnel=" + Kernel.Net.App.UdpTunnelFrame.DefaultPort.ToString(CultureInfo.InvariantCulture) + " " : "";
     }
 
     /// <summary>

@@ -15,8 +15,10 @@ namespace Summoner.Engine;
 /// the port. No probe datagram follows, because UDP has no handshake the host could complete: an
 /// app need not answer a datagram it does not understand (a DNS server drops garbage, an echo
 /// service would echo it), so silence would prove nothing and a reply would need a per-protocol
-/// probe. QEMU's UDP forward exists from the moment QEMU starts, so once the guest's socket is
-/// bound a datagram sent to the forward reaches it.
+/// probe. The way in is there before the line: in bridge mode the guest's address itself; in
+/// loopback mode the door's tunnel, whose TCP forward exists from the moment QEMU starts and whose
+/// guest listener Kernel.Net opens before the app binds anything, so once the socket is bound a
+/// datagram sent through the door reaches it.
 /// What the lines mean is <see cref="ReadinessState"/>'s alone (no I/O); this class reads them from
 /// the guest's console (<see cref="IGuest.ReadConsole"/>) and makes the probe connections.
 /// </summary>

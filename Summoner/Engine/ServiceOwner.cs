@@ -210,7 +210,7 @@ public sealed class ServiceOwner
         // The guest exited between its last readiness line and now: a failed boot (its exit report
         // left the guest's room for this run to return).
         if (exited) return FailBoot(attempt, new BootResult.Failed(new GuestBootException($"{guest.Name} exited while booting"), guest, null), kind);
-        var outcome = new SummonOutcome(guest.Network.ServiceAddress, SummonFailure.None, null);
+        var outcome = new SummonOutcome(guest.Network.ServiceAddress, SummonFailure.None, null) { Network = guest.Network };
         _log.LogInformation("{Service}: ready at {Address} in {Ms:F1} ms ({Guest}, {Kind})", Spec.Name, guest.Network.ServiceAddress, total.TotalMilliseconds, guest.Name, kind.ToString().ToLowerInvariant());
         _engine.Observer.SummonFinished(Spec.Name, kind, outcome, total);
         return outcome;

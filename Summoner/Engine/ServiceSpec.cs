@@ -161,5 +161,9 @@ public sealed record SummonOutcome(System.Net.IPAddress? Address, SummonFailure 
 {
     public bool Succeeded => Address is not null;
 
+    /// <summary>How the guest that answered is attached (set with <see cref="Address"/>): the door tunnels a
+    /// loopback-style guest's datagrams over TCP (<see cref="Kernel.Net.App.UdpTunnelFrame"/>).</summary>
+    public GuestNetwork? Network { get; init; }
+
     public static SummonOutcome Fail(SummonFailure failure, string detail) => new(null, failure, detail);
 }

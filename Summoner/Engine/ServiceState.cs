@@ -36,7 +36,7 @@ internal abstract record ServiceState(SummonState Kind)
         public long LastCounterTotal { get; init; } = -1;
 
         public static Ready Of(IGuest guest, DateTime nowUtc) =>
-            new(guest, nowUtc, Task.FromResult(new SummonOutcome(guest.Network.ServiceAddress, SummonFailure.None, null))) { LastTrafficUtc = nowUtc };
+            new(guest, nowUtc, Task.FromResult(new SummonOutcome(guest.Network.ServiceAddress, SummonFailure.None, null) { Network = guest.Network })) { LastTrafficUtc = nowUtc };
     }
 
     /// <summary>The last boots failed; summons are refused until <see cref="RetryAfterUtc"/>.</summary>

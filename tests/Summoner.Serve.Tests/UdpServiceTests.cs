@@ -11,7 +11,8 @@ namespace Summoner.Serve.Tests;
 /// UDP services through a real `summoner serve` and real nettest guests (UDP echo on udp=, TCP
 /// echo on port=): a DNS query summons, datagrams to the answered address come back byte-exact
 /// through the door; a datagram to a cold service summons it; a service with TCP and UDP ports is
-/// ready only once both are.
+/// ready only once both are; in loopback mode the datagrams ride the door's TCP tunnel, so the
+/// guest keeps slirp's restrict=on and cannot reach the host.
 /// </summary>
 [Trait("Category", "qemu")]
 public sealed class UdpServiceTests
@@ -140,6 +141,45 @@ public sealed class UdpServiceTests
         await Task.Delay(3000);
         Assert.Empty(d.QemuPids());
         Assert.Equal(0, client.Available);
+    }
+
+    [Fact]
+    public async Task A_loopback_udp_service_runs_under_restrict_on_its_guest_reaches_no_host_port_and_its_udp_port_still_answers()
+    {
+        // Egress none: the guest may reach nothing. 10.0.2.2 is slirp's alias of the host's
+        // loopback, which restrict=off (what UDP services used to need) would let it reach.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int hostPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var accepts = new List<TimeSpan>();
+        using var stopping = new CancellationTokenSource();
+        Task serving = EgressTests.ServeLinesAsync(listener, accepts, Stopwatch.StartNew(), stopping.Token);
+        await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml:
+            NetTest("ulocked", "[\"9/udp\"]", $"command_line = \"connect=10.0.2.2:{hostPort}\""));
+        IPAddress address = await DoorTests.DigAsync(d, "ulocked");
+
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] datagram = "through the tunnel"u8.ToArray();
+        await client.SendAsync(datagram, new IPEndPoint(address, 9));
+        Assert.Equal(datagram, (await ReceiveAsync(client, d)).Buffer);
+
+        string console = await EgressTests.OutboundAsync(d, "ulocked", 1);
+        Assert.True(console.Contains($"nettest: outbound failed connection to 10.0.2.2:{hostPort} ", StringComparison.Ordinal), console);
+        lock (accepts) Assert.Empty(accepts);
+        Assert.False(listener.Pending(), "the guest reached a host port");
+
+        string qemu = File.ReadAllText($"/proc/{Assert.Single(d.QemuPids())}/cmdline").Replace('\0', ' ');
+        Assert.Contains("restrict=on", qemu, StringComparison.Ordinal);
+        // The guest's own loopback address, not the door's service address.
+        Assert.Matches(@"hostfwd=tcp:127\.[0-9.]+:65001-:65001", qemu);
+        Assert.DoesNotContain("hostfwd=udp", qemu, StringComparison.Ordinal);
+        // Still answering after the failed connect: the tunnel flow is unaffected.
+        await client.SendAsync(datagram, new IPEndPoint(address, 9));
+        Assert.Equal(datagram, (await ReceiveAsync(client, d)).Buffer);
+
+        await stopping.CancelAsync();
+        listener.Stop();
+        await serving;
     }
 
     private static async Task<UdpReceiveResult> ReceiveAsync(UdpClient client, ServeDaemon d)

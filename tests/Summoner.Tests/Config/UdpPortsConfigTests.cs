@@ -71,7 +71,10 @@ public sealed class UdpPortsConfigTests
         var network = (LoopbackNetwork)plan.Allocate(spec, "g");
         Assert.Equal([7], network.Ports);
         Assert.Equal([7], network.UdpPorts);
-        Assert.StartsWith("ip=10.0.2.15/24 gw=10.0.2.2 port=7 udp=7 seed=", plan.GuestCommandLine(network, spec), StringComparison.Ordinal);
+        // Loopback mode carries the datagrams over a TCP tunnel: the guest learns its port.
+        Assert.StartsWith("ip=10.0.2.15/24 gw=10.0.2.2 port=7 udp=7 udp_tunnel=65001 seed=", plan.GuestCommandLine(network, spec), StringComparison.Ordinal);
+        ServiceSpec tcpOnly = EngineSetup.ToSpec(Load(Service("[7]")));
+        Assert.DoesNotContain("udp_tunnel", plan.GuestCommandLine(plan.Allocate(tcpOnly, "h"), tcpOnly), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,19 +114,20 @@ public sealed class UdpPortsConfigTests
     [Fact]
     public void The_env_key_udp_is_reserved_because_summoner_sets_it_from_ports()
     {
+        Assert.NotNull(Summoner.Config.ServiceEnvironment.CheckKey("udp_tunnel"));
         ConfigError e = SingleError(Service("[\"53/udp\"]") + "[service.env]\nudp = \"54\"\n");
         Assert.Equal((6, 1), (e.Line, e.Column));
         Assert.Contains("is set by Summoner itself from ports = [...]", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_loopback_guest_gets_udp_forwards_and_restrict_off_only_with_udp_ports_and_its_metadata_keeps_them()
+    public void A_loopback_guest_with_udp_ports_gets_one_tcp_tunnel_forward_no_udp_forward_and_restrict_on_and_its_metadata_keeps_them()
     {
         var address = System.Net.IPAddress.Parse("127.77.9.2");
         var both = new LoopbackNetwork(address, [80]) { UdpPorts = [53, 5353] };
         var nic = Assert.IsType<Summoner.Libvirt.UserNic>(LibvirtGuestDriver.NicFor(both));
-        Assert.True(nic.AllowOutbound);
-        Assert.Equal(["Tcp 80", "Udp 53", "Udp 5353"], nic.Forwards.Select(f => $"{f.Protocol} {f.HostPort}"));
+        Assert.False(nic.AllowOutbound);
+        Assert.Equal(["Tcp 80 80", "Tcp 65001 65001"], nic.Forwards.Select(f => $"{f.Protocol} {f.HostPort} {f.GuestPort}"));
         Assert.False(Assert.IsType<Summoner.Libvirt.UserNic>(LibvirtGuestDriver.NicFor(new LoopbackNetwork(address, [80]))).AllowOutbound);
 
         var launch = new GuestLaunch("summoner-dns-1", Summoner.Testing.RepoPaths.Image("nettest"), "", 32, 1, both) { Ownership = new GuestOwnership("i", "dns", "f") };
@@ -135,8 +139,9 @@ public sealed class UdpPortsConfigTests
             Nics = [nic],
             Metadata = GuestMetadata.Of(launch),
         });
-        Assert.Contains("hostfwd=udp:127.77.9.2:53-:53", xml, StringComparison.Ordinal);
-        Assert.Contains("restrict=off", xml, StringComparison.Ordinal);
+        Assert.Contains("hostfwd=tcp:127.77.9.2:65001-:65001", xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("hostfwd=udp", xml, StringComparison.Ordinal);
+        Assert.Contains("restrict=on", xml, StringComparison.Ordinal);
         var taken = Assert.IsType<LoopbackNetwork>(GuestMetadata.Read(xml).Network);
         Assert.Equal([80], taken.Ports);
         Assert.Equal([53, 5353], taken.UdpPorts);
