@@ -54,14 +54,31 @@ public static class HostSetup
     private static LibvirtGuestDriver Connect(string uri, HostConfig h, PlacementConfig placement, ILogger log, string consoles)
     {
         LibvirtConnection connection = LibvirtConnection.Open(uri);
+        Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
+        LibvirtGuestDriver driver = WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }));
         // libvirt's keepalive (its event loop runs in LibvirtRuntime) closes a connection whose peer
         // stops answering about interval * (count + 1) after its last answer; with the check interval on
         // top that stays within down_after (libvirt counts whole seconds, hence down_after >= 3 s).
+        // It starts once the warm-up is over, or down_after has passed: a fresh daemon's QEMU probe keeps
+        // its host busy for seconds, and with three daemons probing on one 2-core machine (MultiHostTests)
+        // the answers over ssh came later than down_after = 3 s allows and a healthy connection was closed.
+        // HostSet places nothing on the host for that long either, so a host that dies in the window is
+        // noticed at most down_after later than otherwise (sooner if its socket closes).
         (int interval, int count) = KeepAlive(placement);
-        if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), count))
-            log.LogWarning("libvirt {Uri}: keepalive not supported by this connection; a hung host is noticed only when its socket closes", uri);
-        Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
-        return WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }));
+        _ = driver.WarmedUp.WaitAsync(placement.DownAfter).ContinueWith(_ =>
+        {
+            try
+            {
+                if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), count))
+                    log.LogWarning("libvirt {Uri}: keepalive not supported by this connection; a hung host is noticed only when its socket closes", uri);
+            }
+            catch (Exception ex) when (ex is LibvirtException or ObjectDisposedException)
+            {
+                // Closed meanwhile: HostSet's next check sees the connection dead.
+                log.LogDebug("libvirt {Uri}: keepalive not set: {Message}", uri, ex.Message);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        return driver;
     }
 
     /// <summary>
