@@ -15,6 +15,12 @@ namespace Kernel.Net.App
 
         public const string UdpPrefix = "summoner: ready udp/";
 
+        /// <summary>Printed when the UDP tunnel listens, before any UDP port is bound: a host that sees a
+        /// UDP port bound without it knows the image predates the tunnel and can say so.</summary>
+        public const string TunnelPrefix = "summoner: tunnel tcp/";
+
+        public static string FormatTunnel(ushort port) => TunnelPrefix + port.ToString();
+
         /// <summary>A UDP service is ready when its port is bound: there is no handshake to prove more.</summary>
         public static string FormatUdp(ushort port, long nanoseconds)
         {

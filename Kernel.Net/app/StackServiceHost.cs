@@ -36,7 +36,11 @@ namespace Kernel.Net.App
             _machine = machine;
             ushort tunnelPort = UdpTunnel.PortFromSettings(machine);
             // Before the app binds its UDP ports: their ready lines tell Summoner the tunnel can carry datagrams.
-            if (tunnelPort != 0) _tunnel = new UdpTunnel(networkInterface.Tcp, networkInterface.Udp, tunnelPort);
+            if (tunnelPort != 0)
+            {
+                _tunnel = new UdpTunnel(networkInterface.Tcp, networkInterface.Udp, tunnelPort);
+                machine.Log(ReadinessLine.FormatTunnel(tunnelPort));
+            }
             // Listening before the app does: Summoner opens its control channel once the app's ports are ready.
             Egress = EgressClient.FromSettings(this);
         }

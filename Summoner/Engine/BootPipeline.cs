@@ -222,7 +222,7 @@ internal sealed class BootPipeline(string service, EngineParts engine, ILogger l
 
     private async Task ProveReadyAsync(ServiceSpec spec, BootRoute route, BootAttempt attempt, IGuest guest, IConsoleReader console, CancellationToken deadline)
     {
-        var state = new ReadinessState(spec.ProbePorts, spec.ProbeUdpPorts);
+        var state = new ReadinessState(spec.ProbePorts, spec.ProbeUdpPorts, tunnel: guest.Network is LoopbackNetwork && spec.UdpPorts.Count > 0);
         if (route.Readiness == Readiness.LinesAndProbe)
             Phase(route, SummonPhase.Boot, await ReadinessProbe.WaitForConsoleAsync(console, state, deadline).ConfigureAwait(false), attempt);
         TimeSpan probed = await ReadinessProbe.WaitForTcpAsync(guest.Network.ServiceAddress, spec.ProbePorts, console, state, deadline, engine.Options.ProbeSockets).ConfigureAwait(false);

@@ -17,6 +17,9 @@ public enum ConsoleSignal
     /// <summary><c>summoner: accepted tcp/PORT</c>: the guest's own stack took a connection there.</summary>
     AcceptedTcp,
 
+    /// <summary><c>summoner: tunnel tcp/PORT</c>: the guest's end of the door's UDP tunnel listens (before any UDP port is bound).</summary>
+    TunnelTcp,
+
     /// <summary>The kernel panicked: the boot is over.</summary>
     Panic,
 }
@@ -31,6 +34,7 @@ public static class ReadinessLine
     public const string ReadyTcpPrefix = "summoner: ready tcp/";
     public const string AcceptedTcpPrefix = "summoner: accepted tcp/";
     public const string ReadyUdpPrefix = "summoner: ready udp/";
+    public const string TunnelTcpPrefix = "summoner: tunnel tcp/";
     public const string PanicMarker = "PANIC";
 
     /// <summary>Formats a ready line as the guest does (tests and fakes speak the guest's part).</summary>
@@ -41,6 +45,8 @@ public static class ReadinessLine
         ReadyUdpPrefix + port.ToString(CultureInfo.InvariantCulture) + " in " + milliseconds.ToString("0.0", CultureInfo.InvariantCulture) + " ms";
 
     public static string AcceptedTcp(int port) => AcceptedTcpPrefix + port.ToString(CultureInfo.InvariantCulture);
+
+    public static string TunnelTcp(int port) => TunnelTcpPrefix + port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Reads one line. The marker may follow other text (a log prefix); the port must be followed
@@ -53,6 +59,7 @@ public static class ReadinessLine
         if (PortAfter(line, ReadyTcpPrefix) is { } tcp) return (ConsoleSignal.ReadyTcp, tcp);
         if (PortAfter(line, AcceptedTcpPrefix) is { } accepted) return (ConsoleSignal.AcceptedTcp, accepted);
         if (PortAfter(line, ReadyUdpPrefix) is { } udp) return (ConsoleSignal.ReadyUdp, udp);
+        if (PortAfter(line, TunnelTcpPrefix) is { } tunnel) return (ConsoleSignal.TunnelTcp, tunnel);
         return (ConsoleSignal.None, 0);
     }
 
@@ -72,13 +79,19 @@ public static class ReadinessLine
 /// accepted, and whether the guest panicked. <see cref="ReadinessProbe"/> feeds it lines and adds
 /// the TCP probe; it does no I/O itself.
 /// </summary>
-public sealed class ReadinessState(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts)
+/// <param name="tunnel">The guest was given <c>udp_tunnel=</c> (loopback mode with UDP ports): its tunnel
+/// line must come before any UDP port's, or the image was built before the tunnel existed.</param>
+public sealed class ReadinessState(IReadOnlyList<int> tcpPorts, IReadOnlyList<int> udpPorts, bool tunnel = false)
 {
     private readonly HashSet<int> _readyTcp = [];
     private readonly HashSet<int> _readyUdp = [];
     private readonly HashSet<int> _accepted = [];
+    private bool _tunnelListens;
 
     public bool Panicked { get; private set; }
+
+    /// <summary>A UDP port was bound with no tunnel listening: datagrams could never reach it (an old image).</summary>
+    public bool MissingTunnel { get; private set; }
 
     /// <summary>Every TCP port printed its ready line and every UDP port its bound line.</summary>
     public bool Listening => tcpPorts.All(_readyTcp.Contains) && udpPorts.All(_readyUdp.Contains);
@@ -93,7 +106,11 @@ public sealed class ReadinessState(IReadOnlyList<int> tcpPorts, IReadOnlyList<in
         {
             case ConsoleSignal.Panic: Panicked = true; break;
             case ConsoleSignal.ReadyTcp: _readyTcp.Add(port); break;
-            case ConsoleSignal.ReadyUdp: _readyUdp.Add(port); break;
+            case ConsoleSignal.ReadyUdp:
+                _readyUdp.Add(port);
+                if (tunnel && !_tunnelListens) MissingTunnel = true;
+                break;
+            case ConsoleSignal.TunnelTcp: _tunnelListens = true; break;
             case ConsoleSignal.AcceptedTcp: _accepted.Add(port); break;
         }
     }

@@ -89,6 +89,9 @@ public static class ReadinessProbe
     {
         state.Observe(await console.ReadLineAsync(cancellationToken).ConfigureAwait(false));
         if (state.Panicked) throw new GuestBootException("the guest panicked during boot", console.Tail(20));
+        if (state.MissingTunnel)
+            throw new GuestBootException("the guest bound a UDP port but opened no UDP tunnel: its image was built before Summoner carried "
+                + "datagrams over the door's TCP tunnel (loopback mode), so none would reach it; rebuild the image with this Summoner's SDK (./summoner build, or dotnet build of the app)", console.Tail(20));
     }
 }
 

@@ -93,7 +93,10 @@ internal sealed class MemoryDriver(TimeProvider time) : IGuestDriver
         private void PrintReady()
         {
             if (HasExited) return;
-            foreach (int port in ((LoopbackNetwork)Network).UdpPorts) Console.AppendLine(ReadinessLine.ReadyUdp(port));
+            var loopback = (LoopbackNetwork)Network;
+            // As Kernel.Net does when given udp_tunnel= (every loopback guest with UDP ports): the tunnel listens first.
+            if (loopback.UdpPorts.Count > 0) Console.AppendLine(ReadinessLine.TunnelTcp(Kernel.Net.App.UdpTunnelFrame.DefaultPort));
+            foreach (int port in loopback.UdpPorts) Console.AppendLine(ReadinessLine.ReadyUdp(port));
         }
 
         public Task SuspendAsync(CancellationToken cancellationToken) => Task.CompletedTask;

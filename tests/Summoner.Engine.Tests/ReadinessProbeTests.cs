@@ -25,7 +25,29 @@ public sealed class ReadinessProbeTests
             Assert.Equal(GuestReadinessLine.FormatAccepted(port), ReadinessLine.AcceptedTcp(port));
             Assert.Equal(GuestReadinessLine.Format(port, 1_000_000), ReadinessLine.ReadyTcp(port));
             Assert.Equal(GuestReadinessLine.FormatUdp(port, 1_000_000), ReadinessLine.ReadyUdp(port));
+            Assert.Equal((ConsoleSignal.TunnelTcp, (int)port), ReadinessLine.Parse(GuestReadinessLine.FormatTunnel(port)));
+            Assert.Equal(GuestReadinessLine.FormatTunnel(port), ReadinessLine.TunnelTcp(port));
         }
+    }
+
+    [Fact]
+    public void A_udp_port_bound_before_the_tunnel_listens_marks_an_image_without_the_tunnel()
+    {
+        // An image built before the tunnel binds its port and prints no tunnel line: no datagram would reach it.
+        var old = new ReadinessState([], [53], tunnel: true);
+        old.Observe(ReadinessLine.ReadyUdp(53));
+        Assert.True(old.MissingTunnel);
+
+        var current = new ReadinessState([], [53], tunnel: true);
+        current.Observe(ReadinessLine.TunnelTcp(65001));
+        current.Observe(ReadinessLine.ReadyUdp(53));
+        Assert.False(current.MissingTunnel);
+        Assert.True(current.Listening);
+
+        // Bridge mode's guests get real UDP and no tunnel.
+        var bridged = new ReadinessState([], [53], tunnel: false);
+        bridged.Observe(ReadinessLine.ReadyUdp(53));
+        Assert.False(bridged.MissingTunnel);
     }
 
     [Fact]
