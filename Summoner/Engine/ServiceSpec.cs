@@ -59,7 +59,8 @@ public sealed record ServiceSpec(
         (long length, long ticks) = ImageVersion;
         string text = string.Join('\n', [Name, ImagePath, length >= 0 ? length.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
             length >= 0 ? ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
-            string.Join(',', Ports), string.Join(',', ProbePorts), "udp:" + string.Join(',', UdpPorts), string.Join(',', ProbeUdpPorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // "+tunnel": a UDP service's guest made before the door's UDP tunnel (UDP forwards, no tunnel port) is not taken back.
+            string.Join(',', Ports), string.Join(',', ProbePorts), "udp" + (UdpPorts.Count > 0 ? "+tunnel:" : ":") + string.Join(',', UdpPorts), string.Join(',', ProbeUdpPorts), MemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
             VirtualCpus.ToString(System.Globalization.CultureInfo.InvariantCulture), ExtraCommandLine, "egress:" + string.Join(',', Egress),
             .. Environment.Select(e => e.Key + "=" + e.Value)]);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
