@@ -61,7 +61,31 @@ public static class HostSetup
         if (!connection.SetKeepAlive(TimeSpan.FromSeconds(interval), count))
             log.LogWarning("libvirt {Uri}: keepalive not supported by this connection; a hung host is noticed only when its socket closes", uri);
         Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
-        return WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }));
+        string? filter = h.Bridge is null ? null : DefineGuestFilter(connection, uri, log);
+        return WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }, guestFilter: filter));
+    }
+
+    /// <summary>
+    /// Puts <see cref="Egress.GuestNetworkFilter"/> on a bridge host (every connect: libvirt leaves an unchanged
+    /// filter alone) and returns its name, or null with a warning when that daemon cannot take it. Such a host
+    /// still takes guests, unfiltered as before this filter existed, rather than being refused: refusing would
+    /// take a working host out of placement over something only its operator can fix there, and the warning
+    /// repeats on every connect until it is fixed.
+    /// </summary>
+    private static string? DefineGuestFilter(LibvirtConnection connection, string uri, ILogger log)
+    {
+        try
+        {
+            connection.DefineNetworkFilter(Egress.GuestNetworkFilter.Xml());
+            return Egress.GuestNetworkFilter.Name;
+        }
+        catch (LibvirtException ex)
+        {
+            log.LogWarning("libvirt {Uri}: cannot define network filter {Filter} ({Message}): guests on this bridge host run WITHOUT egress enforcement and can open connections. "
+                + "Enable libvirt's nwfilter driver there (libvirt-daemon-driver-nwfilter, or a monolithic libvirtd) and install iptables and ebtables on that host",
+                uri, Egress.GuestNetworkFilter.Name, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>
