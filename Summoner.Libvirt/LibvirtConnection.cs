@@ -119,6 +119,29 @@ public sealed class LibvirtConnection : IDisposable
     public Task<string> GetDomainCapabilitiesAsync(MachineKind machine, Accelerator accelerator, CancellationToken cancellationToken = default) =>
         Blocking.Run(() => GetDomainCapabilities(machine, accelerator), cancellationToken);
 
+    /// <summary>
+    /// Defines a network filter (virNWFilterDefineXML) that domains reference by name from their NICs. A filter
+    /// of the same name and UUID is replaced; libvirt compares the definitions and re-instantiates the rules of
+    /// running domains only when they differ, so defining the same XML again on every connect is cheap and safe.
+    /// Fails when the daemon has no nwfilter driver.
+    /// </summary>
+    public void DefineNetworkFilter(string xml)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(xml);
+        IntPtr filter = LibvirtNative.virNWFilterDefineXML(handle, xml);
+        if (filter == IntPtr.Zero) throw LibvirtException.FromLastError($"define network filter {NetworkFilterName(xml)} on {Uri}");
+        _ = LibvirtNative.virNWFilterFree(filter); // drops our reference only; the definition stays with the daemon
+    }
+
+    public Task DefineNetworkFilterAsync(string xml, CancellationToken cancellationToken = default) =>
+        Blocking.Run(() => DefineNetworkFilter(xml), cancellationToken);
+
+    private static string NetworkFilterName(string xml)
+    {
+        try { return "'" + System.Xml.Linq.XElement.Parse(xml).Attribute("name")?.Value + "'"; }
+        catch (System.Xml.XmlException) { return "(unparsable XML)"; }
+    }
+
     /// <summary>The domain with this name, or null if there is none.</summary>
     public Domain? FindDomain(string name)
     {

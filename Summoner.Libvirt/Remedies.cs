@@ -46,6 +46,11 @@ internal static class Remedies
             return "virDomainOpenConsole reads only a serial console of type pty: create the domain with SerialConsole.ToPty";
         if (message.Contains("Couldn't create lock file for device", StringComparison.Ordinal))
             return "libvirt locks a console's pty with a file under /var/lock (/run/lock on Debian): create that directory (mode 1777) on the host running QEMU";
+        // libvirt 9.0 runs /usr/sbin/iptables (and ebtables) by its built-in path when a domain's NIC has a filterref.
+        if (message.Contains("Failed to apply firewall rules", StringComparison.Ordinal) && message.Contains("cannot execute binary", StringComparison.Ordinal))
+            return "libvirt's nwfilter driver on that host cannot run iptables or ebtables to apply the guest's network filter: install them there (Debian: apt-get install iptables ebtables)";
+        if (code == LibvirtException.ErrNoSupport && message.Contains("virNWFilter", StringComparison.Ordinal))
+            return "that daemon has no network filter driver (libvirt's embedded driver has none): use a monolithic libvirtd, or with split daemons install libvirt-daemon-driver-nwfilter and run virtnwfilterd";
         if (code == LibvirtException.ErrNoDomain)
             return "the domain no longer exists (it was destroyed or stopped by itself)";
         return null;

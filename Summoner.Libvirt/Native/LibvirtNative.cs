@@ -65,6 +65,13 @@ internal static unsafe partial class LibvirtNative
     [LibraryImport(Library)]
     internal static partial int virDomainFree(IntPtr domain);
 
+    /// <summary>Defines (or, for a name already defined, replaces) a network filter; returns a virNWFilterPtr or NULL.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial IntPtr virNWFilterDefineXML(ConnectHandle conn, string xmlDesc);
+
+    [LibraryImport(Library)]
+    internal static partial int virNWFilterFree(IntPtr nwfilter);
+
     [LibraryImport(Library)]
     internal static partial IntPtr virDomainGetName(DomainHandle domain);
 

@@ -123,7 +123,8 @@ public static partial class DomainXml
         {
             BridgeNic b => new XElement("interface", new XAttribute("type", "bridge"),
                 new XElement("source", new XAttribute("bridge", b.Bridge)),
-                b.TapName is null ? null : new XElement("target", new XAttribute("dev", b.TapName))),
+                b.TapName is null ? null : new XElement("target", new XAttribute("dev", b.TapName)),
+                b.Filter is null ? null : new XElement("filterref", new XAttribute("filter", b.Filter))),
             TapNic t => new XElement("interface", new XAttribute("type", "ethernet"),
                 new XElement("target", new XAttribute("dev", t.TapName), new XAttribute("managed", "no"))),
             _ => throw new DomainSpecException("unknown NIC kind " + nic.GetType().Name),
@@ -231,6 +232,8 @@ public static partial class DomainXml
                 case BridgeNic b:
                     RequireInterfaceName("bridge", b.Bridge);
                     if (b.TapName is not null) RequireInterfaceName("tap", b.TapName);
+                    if (b.Filter is not null && !FilterName().IsMatch(b.Filter))
+                        throw new DomainSpecException($"network filter name '{b.Filter}' is not valid: use letters, digits, '-', '_' and '.'");
                     break;
                 case TapNic t:
                     RequireInterfaceName("tap", t.TapName);
@@ -270,6 +273,9 @@ public static partial class DomainXml
 
     [GeneratedRegex("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")]
     private static partial Regex Mac();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex FilterName();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.-]{0,63}$")]
     private static partial Regex CapabilityName();

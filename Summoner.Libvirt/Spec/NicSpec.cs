@@ -32,6 +32,12 @@ public sealed record BridgeNic(string Bridge) : NicSpec
 {
     /// <summary>Name for the tap libvirt creates (≤ 15 characters); null lets libvirt pick vnetN.</summary>
     public string? TapName { get; init; }
+
+    /// <summary>
+    /// A network filter (libvirt nwfilter, defined with <see cref="LibvirtConnection.DefineNetworkFilter"/>) the
+    /// daemon applies to this tap; null for none. The domain fails to start if the daemon cannot instantiate it.
+    /// </summary>
+    public string? Filter { get; init; }
 }
 
 /// <summary>A tap the caller created beforehand (managed='no'): libvirt only opens it.</summary>

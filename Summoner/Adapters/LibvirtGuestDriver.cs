@@ -25,6 +25,8 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     private readonly string _consoleDirectory;
     // Set for a host that is not this machine: images and settings are shipped into this pool, the console is read over libvirt.
     private readonly ImagePool? _remotePool;
+    // The nwfilter a remote bridge guest's NIC references (defined on the host at connect); null: unfiltered.
+    private readonly string? _guestFilter;
 
     /// <param name="consoleDirectory">Where each guest's serial console (NAME.log) and its settings file go.</param>
     /// <param name="maskedCapabilities">QEMU capabilities each domain masks; <see cref="DomainSpec.CpuProbeMask"/>
@@ -36,9 +38,12 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// file there, so its image and settings are uploaded into this storage pool on the host (<see cref="ImageStore"/>:
     /// once per content, checked by hash) and its console is read through libvirt (<see cref="DomainConsole"/>),
     /// copied into the local console file for <c>summoner logs</c>.</param>
-    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, string consoleDirectory, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null, ImagePool? remotePool = null)
+    /// <param name="guestFilter">For a remote bridge host: the network filter (see <see cref="Egress.GuestNetworkFilter"/>)
+    /// already defined there, which every guest's NIC references; null leaves its guests unfiltered.</param>
+    public LibvirtGuestDriver(LibvirtConnection connection, Accelerator accelerator, ILogger log, string consoleDirectory, IReadOnlyList<string>? maskedCapabilities = null, string? qemuPidDirectory = null, ImagePool? remotePool = null, string? guestFilter = null)
     {
         _remotePool = remotePool;
+        _guestFilter = guestFilter;
         _consoleDirectory = consoleDirectory ?? throw new ArgumentNullException(nameof(consoleDirectory));
         Directory.CreateDirectory(consoleDirectory);
         _pidDirectory = qemuPidDirectory;
@@ -226,7 +231,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// </summary>
     private async Task<IGuest> CreateRemoteAsync(GuestLaunch launch, ImagePool pool, CancellationToken cancellationToken)
     {
-        NicSpec nic = RemoteNicFor(launch.Network);
+        NicSpec nic = RemoteNicFor(launch.Network, _guestFilter);
         ImageVolume image = await ImageStore.EnsureAsync(_connection, launch.ImagePath, pool, cancellationToken).ConfigureAwait(false);
         if (image.Uploaded) _log.LogInformation("libvirt {Uri}: uploaded {Image} as {Volume}", _connection.Uri, launch.ImagePath, image.Name);
         string consolePath = ConsoleFile(_consoleDirectory, launch.GuestName);
@@ -282,12 +287,13 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// A remote guest's NIC. Loopback: QEMU user networking whose forwards are rebound to the guest's
     /// address there (see <see cref="ForwardStandIn"/>). Bridge: a tap libvirt makes on the bridge the
     /// operator made there, with the MAC the guest's address plan picked; the guest sets its own
-    /// address from the kernel command line, as on this machine's bridge.
+    /// address from the kernel command line, as on this machine's bridge. <paramref name="filter"/> is the
+    /// host's egress filter for bridge guests (slirp's restrict=on already confines a loopback guest).
     /// </summary>
-    internal static NicSpec RemoteNicFor(GuestNetwork network) => network switch
+    internal static NicSpec RemoteNicFor(GuestNetwork network, string? filter = null) => network switch
     {
         LoopbackNetwork loopback => NicFor(loopback with { HostAddress = ForwardStandIn }),
-        RemoteBridgeNetwork bridge => new BridgeNic(bridge.Bridge) { MacAddress = bridge.MacAddress },
+        RemoteBridgeNetwork bridge => new BridgeNic(bridge.Bridge) { MacAddress = bridge.MacAddress, Filter = filter },
         _ => throw new ArgumentException($"a remote host runs loopback or remote-bridge guests, not {network.GetType().Name} (a tap on this machine)", nameof(network)),
     };
 

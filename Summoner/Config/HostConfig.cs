@@ -129,7 +129,8 @@ internal sealed class HostLoader(string file, List<ConfigError> errors, List<str
             }
             if (host.Bridge is not null)
                 warnings.Add($"{file}:{s.PositionOf("network")}: {s.Name} runs guests on bridge '{host.Bridge}' with their own addresses, outside this machine's "
-                    + "firewall: nothing stops a guest there from opening connections; filter what leaves its address_range on that host or its router");
+                    + $"firewall: libvirt's nwfilter on that host keeps them from opening connections (filter {Egress.GuestNetworkFilter.Name}, defined at connect), "
+                    + "which needs iptables and ebtables installed there; serve's log says if that host's libvirt cannot take the filter");
             hosts.Add(host);
         }
         return hosts;

@@ -55,7 +55,8 @@ public static class HostSetup
     {
         LibvirtConnection connection = LibvirtConnection.Open(uri);
         Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
-        LibvirtGuestDriver driver = WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }));
+        string? filter = h.Bridge is null ? null : DefineGuestFilter(connection, uri, log);
+        LibvirtGuestDriver driver = WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }, guestFilter: filter));
         // libvirt's keepalive (its event loop runs in LibvirtRuntime) closes a connection whose peer
         // stops answering about interval * (count + 1) after its last answer; with the check interval on
         // top that stays within down_after (libvirt counts whole seconds, hence down_after >= 3 s).
@@ -79,6 +80,29 @@ public static class HostSetup
             }
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return driver;
+    }
+
+    /// <summary>
+    /// Puts <see cref="Egress.GuestNetworkFilter"/> on a bridge host (every connect: libvirt leaves an unchanged
+    /// filter alone) and returns its name, or null with a warning when that daemon cannot take it. Such a host
+    /// still takes guests, unfiltered as before this filter existed, rather than being refused: refusing would
+    /// take a working host out of placement over something only its operator can fix there, and the warning
+    /// repeats on every connect until it is fixed.
+    /// </summary>
+    private static string? DefineGuestFilter(LibvirtConnection connection, string uri, ILogger log)
+    {
+        try
+        {
+            connection.DefineNetworkFilter(Egress.GuestNetworkFilter.Xml());
+            return Egress.GuestNetworkFilter.Name;
+        }
+        catch (LibvirtException ex)
+        {
+            log.LogWarning("libvirt {Uri}: cannot define network filter {Filter} ({Message}): guests on this bridge host run WITHOUT egress enforcement and can open connections. "
+                + "Enable libvirt's nwfilter driver there (libvirt-daemon-driver-nwfilter, or a monolithic libvirtd) and install iptables and ebtables on that host",
+                uri, Egress.GuestNetworkFilter.Name, ex.Message);
+            return null;
+        }
     }
 
     /// <summary>

@@ -127,6 +127,29 @@ public sealed class DomainXmlTests : IDisposable
     }
 
     [Fact]
+    public void A_bridge_nic_with_a_filter_references_it_by_name_and_without_one_has_no_filterref()
+    {
+        var x = XElement.Parse(DomainXml.Render(Spec(new BridgeNic("br0") { MacAddress = "52:54:0a:cb:01:09", Filter = "summoner-guest" })));
+        var nic = Assert.Single(x.Element("devices")!.Elements("interface"));
+        var filterRef = Assert.Single(nic.Elements("filterref"));
+        Assert.Equal("summoner-guest", (string?)filterRef.Attribute("filter"));
+        Assert.Empty(filterRef.Elements()); // no parameters: the filter matches on the tap alone
+
+        var plain = XElement.Parse(DomainXml.Render(Spec(new BridgeNic("br0"))));
+        Assert.Null(plain.Element("devices")!.Element("interface")!.Element("filterref"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bad name")]
+    [InlineData("x'/><evil")]
+    public void A_filter_name_that_is_not_a_plain_name_is_refused(string name)
+    {
+        var e = Assert.Throws<DomainSpecException>(() => DomainXml.Render(Spec(new BridgeNic("br0") { Filter = name })));
+        Assert.Contains("network filter name", e.Message);
+    }
+
+    [Fact]
     public void User_nic_forwards_go_through_qemu_commandline_as_netdev_user_hostfwd()
     {
         var x = XElement.Parse(DomainXml.Render(Spec(new UserNic

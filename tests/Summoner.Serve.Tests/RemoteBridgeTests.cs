@@ -90,6 +90,97 @@ public sealed class RemoteBridgeTests
         _out.WriteLine($"MEASURE remote bridge test body {suite.Elapsed.TotalSeconds:F1} s (lab setup included, teardown not)");
     }
 
+    // libvirt's nwfilter on the bridge host (Summoner.Egress.GuestNetworkFilter): guests without egress try raw
+    // connects from their own stack to a listener on the host's bridge address (the host's INPUT path) and to one
+    // in the client's namespace (routed through the host: its FORWARD path); both must fail and reach nothing,
+    // while DNS + HTTP to a guest there still work and a listed destination is reached through the egress broker
+    // (which connects to the guest). Without the filterref both raw connects succeed (checked once by hand).
+    [Fact]
+    public async Task A_bridge_hosts_guests_cannot_open_connections_but_answer_and_reach_listed_egress_through_the_broker()
+    {
+        const int GatewayPort = 7071, ClientPort = 7072;
+        await using var lab = await Lab.CreateAsync(_out);
+        // iptables, ip6tables and ebtables are nft front ends here: one ruleset holds what they all installed.
+        Assert.DoesNotContain("libvirt", Command.Run("nft", "list", "ruleset"), StringComparison.Ordinal);
+        using var hostSockets = new Summoner.Linux.NetnsSockets(lab.Host.Name);
+        using var clientSockets = new Summoner.Linux.NetnsSockets(lab.Client);
+        using System.Net.Sockets.Socket gatewayListener = hostSockets.Create(System.Net.Sockets.AddressFamily.InterNetwork);
+        gatewayListener.Bind(new IPEndPoint(IPAddress.Any, GatewayPort));
+        gatewayListener.Listen(8);
+        using System.Net.Sockets.Socket clientListener = clientSockets.Create(System.Net.Sockets.AddressFamily.InterNetwork);
+        clientListener.Bind(new IPEndPoint(IPAddress.Any, ClientPort));
+        clientListener.Listen(8);
+        string Raw(string name, string connect) => $"""
+            [[service]]
+            name = "{name}"
+            image = "{RepoPaths.Image("nettest")}"
+            ports = [7]
+            memory = "32MiB"
+            command_line = "connect={connect} connect_timeout_ms=5000"
+
+            """;
+        string services = Raw("rawgw", $"{Gateway}:{GatewayPort}") + Raw("rawclient", $"10.211.0.2:{ClientPort}") + $"""
+            [[service]]
+            name = "listed"
+            image = "{RepoPaths.Image("nettest")}"
+            ports = [7]
+            memory = "32MiB"
+            egress = ["10.211.0.2:{ClientPort}"]
+            command_line = "connect=10.211.0.2:{ClientPort}"
+
+            """;
+        ServeProcess c = await lab.StartServeAsync("c", DnsPort + 2, MetricsPort + 2, 215, "", services);
+
+        IPAddress hello = await lab.DigAsync(c);
+        Assert.Equal("200", await lab.CurlStatusAsync(hello));
+        string guest = (await lab.ServiceAsync(c)).GetProperty("guest").GetString()!;
+        Assert.Contains("<filterref filter='summoner-guest'", lab.DomainXml(guest), StringComparison.Ordinal);
+        foreach (string service in new[] { "rawgw", "rawclient" })
+        {
+            await lab.DigAsync(c, service);
+            // Unfiltered, the connect succeeds and nettest waits for a line nobody sends: say so at once.
+            string console = await lab.OutboundAsync(c, service, () => Assert.False(
+                gatewayListener.Poll(0, System.Net.Sockets.SelectMode.SelectRead) || clientListener.Poll(0, System.Net.Sockets.SelectMode.SelectRead),
+                $"{service}'s raw connect reached a listener: the guest opened a connection out"));
+            Assert.Contains("nettest: outbound failed", console, StringComparison.Ordinal);
+            Assert.DoesNotContain("nettest: outbound ok", console, StringComparison.Ordinal);
+        }
+        Assert.False(gatewayListener.Poll(0, System.Net.Sockets.SelectMode.SelectRead), "a guest's raw connect reached the listener on the host's bridge address");
+        Assert.False(clientListener.Poll(0, System.Net.Sockets.SelectMode.SelectRead), "a guest's raw connect reached the listener routed through the host");
+
+        // The broker opens the guest's outbound connection itself, after connecting to the guest: allowed.
+        using var stopping = new CancellationTokenSource();
+        Task answering = AnswerLineAsync(clientListener, stopping.Token);
+        await lab.DigAsync(c, "listed");
+        Assert.Contains("nettest: outbound ok HOST HELLO FROM THE GUEST", await lab.OutboundAsync(c, "listed"), StringComparison.Ordinal);
+        await stopping.CancelAsync();
+        await answering;
+
+        // The drops were libvirt's rules in the host's namespace (their counters moved), and nothing landed in this one.
+        string hostRules = lab.Host.Exec("iptables-save", "-c");
+        _out.WriteLine(hostRules);
+        Assert.Matches(@"\[[1-9]\d*:\d+\] -A FI-vnet\d+ .*ctstate [A-Z,]*NEW[A-Z,]* -j DROP", hostRules);
+        Assert.Matches(@"\[[1-9]\d*:\d+\] -A HI-vnet\d+ .*ctstate [A-Z,]*NEW[A-Z,]* -j DROP", hostRules);
+        Assert.Matches(@"-A FI-vnet\d+ .*ctstate [A-Z,]*NEW[A-Z,]* -j DROP", lab.Host.Exec("ip6tables-save"));
+        Assert.DoesNotContain("libvirt", Command.Run("nft", "list", "ruleset"), StringComparison.Ordinal);
+        await c.StopAsync(_out);
+        Assert.DoesNotContain(lab.Daemon.DomainNames(), n => n.StartsWith("summoner-", StringComparison.Ordinal));
+    }
+
+    /// <summary>Accepts one connection and answers its line with "HOST " and the line in upper case.</summary>
+    private static async Task AnswerLineAsync(System.Net.Sockets.Socket listener, CancellationToken stopping)
+    {
+        try
+        {
+            using System.Net.Sockets.Socket accepted = await listener.AcceptAsync(stopping);
+            using var stream = new System.Net.Sockets.NetworkStream(accepted);
+            using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+            string? line = await reader.ReadLineAsync(stopping);
+            if (line is not null) await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes("HOST " + line.ToUpperInvariant() + "\n"), stopping);
+        }
+        catch (OperationCanceledException) { }
+    }
+
     /// <summary>The namespaces, the daemon and the serve processes of the test; disposing removes them all.</summary>
     private sealed class Lab : IAsyncDisposable
     {
@@ -141,7 +232,7 @@ public sealed class RemoteBridgeTests
         }
 
         /// <param name="placement">Keys for [placement] beyond down_after.</param>
-        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string placement)
+        public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string placement, string extraServices = "")
         {
             string dir = Path.Combine(Directory, "serve-" + name);
             System.IO.Directory.CreateDirectory(dir);
@@ -175,7 +266,8 @@ public sealed class RemoteBridgeTests
                 name = "hello"
                 image = "{RepoPaths.Image("hello")}"
                 ports = [80]
-                """;
+
+                """ + extraServices;
             string config = Path.Combine(dir, "summoner.toml");
             await File.WriteAllTextAsync(config, toml);
             var serve = new ServeProcess(config, dnsPort, metricsPort);
@@ -203,9 +295,9 @@ public sealed class RemoteBridgeTests
         private async Task<(int Exit, string Stdout, string Stderr)> InClientAsync(params string[] command) =>
             await ServeDaemon.RunAsync(TimeSpan.FromSeconds(90), "ip", ["netns", "exec", Client, .. command]);
 
-        public async Task<IPAddress> DigAsync(ServeProcess serve)
+        public async Task<IPAddress> DigAsync(ServeProcess serve, string service = "hello")
         {
-            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), "hello.summoner.test", "+short", "+tries=1", "+time=60");
+            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), service + ".summoner.test", "+short", "+tries=1", "+time=60");
             string line = stdout.Trim();
             Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig hello: {exit} '{stdout}' {stderr}\n{serve.Output}");
             return IPAddress.Parse(line);
@@ -236,6 +328,22 @@ public sealed class RemoteBridgeTests
             var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, command, "--config", serve.ConfigPath]);
             Assert.True(exit == 0, $"summoner {command}: {stderr}");
             return stdout;
+        }
+
+        /// <summary>The console of <paramref name="service"/>'s guest once nettest printed its outbound line.</summary>
+        public async Task<string> OutboundAsync(ServeProcess serve, string service, Action? meanwhile = null)
+        {
+            string console = "";
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (DateTime.UtcNow < deadline)
+            {
+                var (_, stdout, _) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, "logs", service, "--config", serve.ConfigPath]);
+                console = stdout;
+                if (console.Contains("nettest: outbound ", StringComparison.Ordinal)) return console;
+                meanwhile?.Invoke();
+                await Task.Delay(200);
+            }
+            throw new TimeoutException($"{service} printed no outbound line:\n{console}\n{serve.Output}");
         }
 
         /// <summary>Every step runs whatever the one before did: nothing the test made may outlive it.</summary>

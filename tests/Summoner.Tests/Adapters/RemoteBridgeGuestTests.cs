@@ -1,5 +1,7 @@
 using System.Net;
+using System.Xml.Linq;
 using Summoner.Adapters;
+using Summoner.Egress;
 using Summoner.Engine;
 using Summoner.Libvirt;
 
@@ -64,5 +66,42 @@ public sealed class RemoteBridgeGuestTests
         });
         Assert.Contains("<source bridge=\"br0\" />", xml, StringComparison.Ordinal);
         Assert.Equal(network, GuestMetadata.Read(xml).Network);
+    }
+
+    [Fact]
+    public void A_bridge_guests_nic_references_the_hosts_filter_and_a_loopback_guests_never_does()
+    {
+        var network = new RemoteBridgeNetwork("br0", IPAddress.Parse("10.203.1.9"), 24, IPAddress.Parse("10.203.1.1"), "52:54:0a:cb:01:09");
+        Assert.Equal(GuestNetworkFilter.Name, Assert.IsType<BridgeNic>(LibvirtGuestDriver.RemoteNicFor(network, GuestNetworkFilter.Name)).Filter);
+        Assert.Null(Assert.IsType<BridgeNic>(LibvirtGuestDriver.RemoteNicFor(network)).Filter);
+        Assert.IsType<UserNic>(LibvirtGuestDriver.RemoteNicFor(new LoopbackNetwork(IPAddress.Parse("10.202.1.3"), [80]), GuestNetworkFilter.Name));
+    }
+
+    [Fact]
+    public void The_guest_filter_drops_only_what_the_guest_starts_and_lets_it_answer()
+    {
+        var filter = XElement.Parse(GuestNetworkFilter.Xml());
+        Assert.Equal(("filter", GuestNetworkFilter.Name, "root"), (filter.Name.LocalName, (string?)filter.Attribute("name"), (string?)filter.Attribute("chain")));
+        // A fixed UUID: a redefinition under the same name must not look like another filter to libvirt.
+        Assert.Equal(filter.Element("uuid")!.Value, XElement.Parse(GuestNetworkFilter.Xml()).Element("uuid")!.Value);
+        Assert.True(Guid.TryParse(filter.Element("uuid")!.Value, out _));
+        var rules = filter.Elements("rule").Select(r => (
+            Action: (string?)r.Attribute("action"), Direction: (string?)r.Attribute("direction"), Priority: (int)r.Attribute("priority")!,
+            Protocol: r.Elements().Single().Name.LocalName, State: (string?)r.Elements().Single().Attribute("state"))).ToList();
+        // Every rule is about traffic leaving the guest and names its state: libvirt mirrors a state-less rule into
+        // the other direction, and a mirrored drop would cut what reaches the guest.
+        Assert.All(rules, r => Assert.Equal("out", r.Direction));
+        Assert.All(rules, r => Assert.False(string.IsNullOrEmpty(r.State)));
+        foreach (string protocol in new[] { "all", "all-ipv6" })
+        {
+            var accept = Assert.Single(rules, r => r.Protocol == protocol && r.Action == "accept");
+            var drop = Assert.Single(rules, r => r.Protocol == protocol && r.Action == "drop");
+            Assert.Equal("ESTABLISHED,RELATED", accept.State);
+            Assert.Equal("NEW,INVALID", drop.State);
+            Assert.True(accept.Priority < drop.Priority, "answers must be accepted before the drop");
+        }
+        Assert.Equal(4, rules.Count);
+        // No layer-2 rule: ARP must pass, or nobody finds the guest.
+        Assert.DoesNotContain(rules, r => r.Protocol is "arp" or "rarp" or "mac");
     }
 }

@@ -166,7 +166,7 @@ public sealed class HostConfigTests
     }
 
     [Fact]
-    public void A_bridge_host_reads_its_bridge_and_gateway_and_warns_that_egress_is_not_enforced_there()
+    public void A_bridge_host_reads_its_bridge_and_gateway_and_says_its_egress_rests_on_that_hosts_nwfilter()
     {
         SummonerConfig config = SummonerConfig.Parse(Service + """
             [[host]]
@@ -199,6 +199,8 @@ public sealed class HostConfigTests
         Assert.Equal(2, warnings.Length);
         Assert.StartsWith(File + ":8:11: [[host]] 'rack-c' runs guests on bridge 'br0'", warnings[0], StringComparison.Ordinal);
         Assert.Contains("[[host]] 'rack-d'", warnings[1], StringComparison.Ordinal);
+        Assert.All(warnings, w => Assert.Contains("libvirt's nwfilter on that host keeps them from opening connections", w, StringComparison.Ordinal));
+        Assert.All(warnings, w => Assert.Contains("iptables and ebtables", w, StringComparison.Ordinal));
     }
 
     [Fact]
