@@ -409,21 +409,12 @@ public sealed class MultiHostTests
     }
 
     /// <summary>The namespaces, daemons and serve processes of one test; disposing removes them all.</summary>
-    private sealed class Lab : IAsyncDisposable
+    private sealed class Lab(ITestOutputHelper output) : NamespaceLab(output, "summoner-multihost-")
     {
-        private readonly ITestOutputHelper _out;
-        private readonly List<string> _namespaces = [];
-        private readonly List<ServeProcess> _serves = [];
-        private NetworkNamespace? _fabric;
-
-        private Lab(ITestOutputHelper output) { _out = output; }
-
         public List<IsolatedLibvirtd> Remotes { get; } = [];
         /// <summary>h3's door: libvirt reaches that host's daemon only through this sshd.</summary>
         public Sshd Ssh { get; private set; } = null!;
-        public string Client { get; private set; } = "";
-        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("summoner-multihost-").FullName;
-        public ServeProcess A => _serves[0];
+        public ServeProcess A => Serves[0];
         public string ServeOutput => A.Output;
 
         public static IPNetwork RangeOf(string host) => host switch
@@ -434,27 +425,17 @@ public sealed class MultiHostTests
             _ => IPNetwork.Parse("127.203.0.0/16"),
         };
 
-        public static async Task<Lab> CreateAsync(ITestOutputHelper output)
+        public static Task<Lab> CreateAsync(ITestOutputHelper output)
         {
             var lab = new Lab(output);
-            try
-            {
-                await lab.BuildAsync();
-            }
-            catch
-            {
-                await lab.DisposeAsync();
-                throw;
-            }
-            return lab;
+            return BuiltAsync(lab, lab.BuildAsync);
         }
 
         private async Task BuildAsync()
         {
             // The fabric: a bridge in a namespace of its own; hosts and the client hang off it by veth pairs made there.
-            _fabric = NetworkNamespace.Create("10.201.0.1/24");
-            string tag = _fabric.Name["sumtest-".Length..];
-            Client = Add("sumc-" + tag, "10.201.0.2/24", "vc" + tag);
+            CreateFabric("10.201.0.1/24", "sumc-", "10.201.0.2/24");
+            string tag = Tag;
             for (int i = 1; i <= 3; i++)
             {
                 string ns = Add($"sumh{i}-" + tag, $"10.201.0.1{i}/24", $"vh{i}{tag}");
@@ -510,8 +491,6 @@ public sealed class MultiHostTests
         /// <param name="otherServices">[[service]] tables written as they are, after the hello ones <paramref name="services"/> names.</param>
         public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string hostsToml, string[] services, string otherServices = "")
         {
-            string dir = Path.Combine(Directory, "serve-" + name);
-            System.IO.Directory.CreateDirectory(dir);
             string hello = RepoPaths.Image("hello");
             if (!File.Exists(AlphaImage)) File.Copy(hello, AlphaImage);
             string toml = $"""
@@ -531,102 +510,23 @@ public sealed class MultiHostTests
                 {string.Concat(services.Select(s => $"[[service]]\nname = \"{s}\"\nimage = \"{(s == "alpha" ? AlphaImage : hello)}\"\nports = [80]\n"))}
                 {otherServices}
                 """;
-            string config = Path.Combine(dir, "summoner.toml");
-            await File.WriteAllTextAsync(config, toml);
-            var serve = new ServeProcess(config, dnsPort, metricsPort);
-            _serves.Add(serve);
-            await serve.StartAsync(Client);
-            return serve;
+            return await StartServeAsync(name, dnsPort, metricsPort, toml);
         }
 
-        /// <summary>A namespace with one veth into the fabric's bridge, at <paramref name="cidr"/>.</summary>
-        private string Add(string name, string cidr, string fabricEnd)
+        public Task<IPAddress> DigAsync(string service, ServeProcess? serve = null) => DigAsync(serve ?? A, service);
+
+        public Task<JsonElement> ServiceAsync(string name, ServeProcess? serve = null) => ApiRowAsync(serve ?? A, "services", name);
+
+        public Task<JsonElement> HostAsync(string name, ServeProcess? serve = null) => ApiRowAsync(serve ?? A, "hosts", name);
+
+        public Task<string> SummonerAsync(string command, ServeProcess? serve = null) => SummonerAsync(serve ?? A, command.Split(' '));
+
+        public async Task StopServeAsync(ServeProcess? serve = null) => await (serve ?? A).StopAsync(Out);
+
+        protected override async Task DisposeDaemonsAsync(Func<Func<Task>, Task> step)
         {
-            Command.Run("ip", "netns", "add", name);
-            _namespaces.Add(name);
-            Command.Run("ip", "-n", name, "link", "set", "lo", "up");
-            // Made in the fabric with its peer created straight into the new namespace: nothing passes through the root namespace.
-            _fabric!.Ip("link", "add", fabricEnd, "type", "veth", "peer", "name", "eth0", "netns", name);
-            _fabric.Ip("link", "set", fabricEnd, "master", _fabric.Bridge);
-            _fabric.Ip("link", "set", fabricEnd, "up");
-            Command.Run("ip", "-n", name, "addr", "add", cidr, "dev", "eth0");
-            Command.Run("ip", "-n", name, "link", "set", "eth0", "up");
-            return name;
-        }
-
-        public async Task<(int Exit, string Stdout, string Stderr)> InClientAsync(params string[] command) =>
-            await ServeDaemon.RunAsync(TimeSpan.FromSeconds(90), "ip", ["netns", "exec", Client, .. command]);
-
-        public async Task<IPAddress> DigAsync(string service, ServeProcess? serve = null)
-        {
-            serve ??= A;
-            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), service + ".summoner.test", "+short", "+tries=1", "+time=60");
-            string line = stdout.Trim();
-            Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig {service}: {exit} '{stdout}' {stderr}\n{serve.Output}");
-            return IPAddress.Parse(line);
-        }
-
-        public async Task<string> CurlStatusAsync(IPAddress address)
-        {
-            var (_, stdout, stderr) = await InClientAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", $"http://{address}/");
-            return stdout.Trim().Length > 0 ? stdout.Trim() : stderr;
-        }
-
-        public async Task<string> CurlAsync(string url, string? token = null)
-        {
-            string[] auth = token is null ? [] : ["-H", "Authorization: Bearer " + token];
-            var (exit, stdout, stderr) = await InClientAsync(["curl", "-sf", "--max-time", "20", .. auth, url]);
-            Assert.True(exit == 0, $"curl {url}: {exit} {stderr}");
-            return stdout;
-        }
-
-        public async Task<JsonElement> ServiceAsync(string name, ServeProcess? serve = null)
-        {
-            serve ??= A;
-            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/services", serve.Token));
-            return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
-        }
-
-        public async Task<JsonElement> HostAsync(string name, ServeProcess? serve = null)
-        {
-            serve ??= A;
-            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/hosts", serve.Token));
-            return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
-        }
-
-        /// <summary>The CLI, run where the daemon's control listener is.</summary>
-        public async Task<string> SummonerAsync(string command, ServeProcess? serve = null)
-        {
-            serve ??= A;
-            var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, .. command.Split(' '), "--config", serve.ConfigPath]);
-            Assert.True(exit == 0, $"summoner {command}: {stderr}");
-            return stdout;
-        }
-
-        public async Task StopServeAsync(ServeProcess? serve = null) => await (serve ?? A).StopAsync(_out);
-
-        /// <summary>Every step runs whatever the one before did: nothing the test made may outlive it.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            var failures = new List<Exception>();
-            async Task Step(Func<Task> step)
-            {
-                try { await step(); }
-                catch (Exception ex) { failures.Add(ex); }
-            }
-            foreach (ServeProcess serve in _serves)
-            {
-                await Step(() => serve.StopAsync(_out));
-                await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
-            }
-            if (Ssh is not null) await Step(async () => await Ssh.DisposeAsync());
-            foreach (IsolatedLibvirtd r in Remotes) await Step(async () => await r.DisposeAsync());
-            foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
-            _fabric?.Dispose();
-            foreach (ServeProcess serve in _serves)
-                foreach (int pid in ServeDaemon.QemuPidsUnder(serve.StateDirectory)) Native.Kill(pid, 9);
-            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            if (failures.Count > 0) throw new AggregateException("cleaning up the multi-host lab", failures);
+            if (Ssh is not null) await step(async () => await Ssh.DisposeAsync());
+            foreach (IsolatedLibvirtd r in Remotes) await step(async () => await r.DisposeAsync());
         }
     }
 

@@ -182,47 +182,27 @@ public sealed class RemoteBridgeTests
     }
 
     /// <summary>The namespaces, the daemon and the serve processes of the test; disposing removes them all.</summary>
-    private sealed class Lab : IAsyncDisposable
+    private sealed class Lab(ITestOutputHelper output) : NamespaceLab(output, "summoner-remotebridge-")
     {
-        private readonly ITestOutputHelper _out;
-        private readonly List<string> _namespaces = [];
-        private readonly List<ServeProcess> _serves = [];
-        private NetworkNamespace? _fabric;
-
-        private Lab(ITestOutputHelper output) { _out = output; }
-
         public IsolatedLibvirtd Daemon { get; private set; } = null!;
         public NetworkNamespace Host { get; private set; } = null!;
-        public string Client { get; private set; } = "";
-        public string Directory { get; } = System.IO.Directory.CreateTempSubdirectory("summoner-remotebridge-").FullName;
 
-        public static async Task<Lab> CreateAsync(ITestOutputHelper output)
+        protected override int CurlSeconds => 40;
+
+        public static Task<Lab> CreateAsync(ITestOutputHelper output)
         {
             var lab = new Lab(output);
-            try
-            {
-                await lab.BuildAsync();
-            }
-            catch
-            {
-                await lab.DisposeAsync();
-                throw;
-            }
-            return lab;
+            return BuiltAsync(lab, lab.BuildAsync);
         }
 
         private async Task BuildAsync()
         {
             // The fabric: a bridge in a namespace of its own; the host and the client hang off it by veth pairs made there.
-            _fabric = NetworkNamespace.Create("10.211.0.1/24");
-            string tag = _fabric.Name["sumtest-".Length..];
-            Client = Add("sumrc-" + tag, "10.211.0.2/24", "vc" + tag);
+            CreateFabric("10.211.0.1/24", "sumrc-", "10.211.0.2/24");
             // The host: what its operator would have made. br0 carries the guest subnet with the gateway
             // on it, and the host forwards between it and its uplink.
             Host = NetworkNamespace.Create(Gateway + "/24", "br0");
-            _fabric.Ip("link", "add", "vh" + tag, "type", "veth", "peer", "name", "eth0", "netns", Host.Name);
-            _fabric.Ip("link", "set", "vh" + tag, "master", _fabric.Bridge);
-            _fabric.Ip("link", "set", "vh" + tag, "up");
+            Plug(Host.Name, "vh" + Tag);
             Host.Ip("addr", "add", "10.211.0.11/24", "dev", "eth0");
             Host.Ip("link", "set", "eth0", "up");
             Host.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
@@ -234,8 +214,6 @@ public sealed class RemoteBridgeTests
         /// <param name="placement">Keys for [placement] beyond down_after.</param>
         public async Task<ServeProcess> StartServeAsync(string name, int dnsPort, int metricsPort, int loopbackOctet, string placement, string extraServices = "")
         {
-            string dir = Path.Combine(Directory, "serve-" + name);
-            System.IO.Directory.CreateDirectory(dir);
             string toml = $"""
                 [dns]
                 listen = "127.0.0.1:{dnsPort}"
@@ -268,67 +246,12 @@ public sealed class RemoteBridgeTests
                 ports = [80]
 
                 """ + extraServices;
-            string config = Path.Combine(dir, "summoner.toml");
-            await File.WriteAllTextAsync(config, toml);
-            var serve = new ServeProcess(config, dnsPort, metricsPort);
-            _serves.Add(serve);
-            await serve.StartAsync(Client);
-            return serve;
-        }
-
-        /// <summary>A namespace with one veth into the fabric's bridge, at <paramref name="cidr"/>.</summary>
-        private string Add(string name, string cidr, string fabricEnd)
-        {
-            Command.Run("ip", "netns", "add", name);
-            _namespaces.Add(name);
-            Command.Run("ip", "-n", name, "link", "set", "lo", "up");
-            _fabric!.Ip("link", "add", fabricEnd, "type", "veth", "peer", "name", "eth0", "netns", name);
-            _fabric.Ip("link", "set", fabricEnd, "master", _fabric.Bridge);
-            _fabric.Ip("link", "set", fabricEnd, "up");
-            Command.Run("ip", "-n", name, "addr", "add", cidr, "dev", "eth0");
-            Command.Run("ip", "-n", name, "link", "set", "eth0", "up");
-            return name;
+            return await StartServeAsync(name, dnsPort, metricsPort, toml);
         }
 
         public string DomainXml(string domain) => Command.Run("virsh", "-c", Daemon.Uri, "dumpxml", domain);
 
-        private async Task<(int Exit, string Stdout, string Stderr)> InClientAsync(params string[] command) =>
-            await ServeDaemon.RunAsync(TimeSpan.FromSeconds(90), "ip", ["netns", "exec", Client, .. command]);
-
-        public async Task<IPAddress> DigAsync(ServeProcess serve, string service = "hello")
-        {
-            var (exit, stdout, stderr) = await InClientAsync("dig", "@127.0.0.1", "-p", serve.DnsPort.ToString(CultureInfo.InvariantCulture), service + ".summoner.test", "+short", "+tries=1", "+time=60");
-            string line = stdout.Trim();
-            Assert.True(exit == 0 && IPAddress.TryParse(line, out _), $"dig hello: {exit} '{stdout}' {stderr}\n{serve.Output}");
-            return IPAddress.Parse(line);
-        }
-
-        public async Task<string> CurlStatusAsync(IPAddress address)
-        {
-            var (_, stdout, stderr) = await InClientAsync("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "40", $"http://{address}/");
-            return stdout.Trim().Length > 0 ? stdout.Trim() : stderr;
-        }
-
-        public async Task<string> CurlAsync(string url, string? token = null)
-        {
-            string[] auth = token is null ? [] : ["-H", "Authorization: Bearer " + token];
-            var (exit, stdout, stderr) = await InClientAsync(["curl", "-sf", "--max-time", "20", .. auth, url]);
-            Assert.True(exit == 0, $"curl {url}: {exit} {stderr}");
-            return stdout;
-        }
-
-        public async Task<JsonElement> ServiceAsync(ServeProcess serve)
-        {
-            using JsonDocument doc = JsonDocument.Parse(await CurlAsync($"http://127.0.0.1:{serve.MetricsPort}/api/services", serve.Token));
-            return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "hello").Clone();
-        }
-
-        public async Task<string> SummonerAsync(ServeProcess serve, string command)
-        {
-            var (exit, stdout, stderr) = await InClientAsync(["dotnet", ServeDaemon.SummonerDll, command, "--config", serve.ConfigPath]);
-            Assert.True(exit == 0, $"summoner {command}: {stderr}");
-            return stdout;
-        }
+        public Task<JsonElement> ServiceAsync(ServeProcess serve) => ApiRowAsync(serve, "services", "hello");
 
         /// <summary>The console of <paramref name="service"/>'s guest once nettest printed its outbound line.</summary>
         public async Task<string> OutboundAsync(ServeProcess serve, string service, Action? meanwhile = null)
@@ -346,29 +269,12 @@ public sealed class RemoteBridgeTests
             throw new TimeoutException($"{service} printed no outbound line:\n{console}\n{serve.Output}");
         }
 
-        /// <summary>Every step runs whatever the one before did: nothing the test made may outlive it.</summary>
-        public async ValueTask DisposeAsync()
+        protected override async Task DisposeDaemonsAsync(Func<Func<Task>, Task> step)
         {
-            var failures = new List<Exception>();
-            async Task Step(Func<Task> step)
-            {
-                try { await step(); }
-                catch (Exception ex) { failures.Add(ex); }
-            }
-            foreach (ServeProcess serve in _serves)
-            {
-                await Step(() => serve.StopAsync(_out));
-                await Step(() => { ServeDaemon.KillKeepers(serve.StateDirectory); return Task.CompletedTask; });
-            }
-            if (Daemon is not null) await Step(async () => await Daemon.DisposeAsync());
-            foreach (string ns in _namespaces) Command.TryRun(["ip", "netns", "del", ns]);
-            // The host's namespace goes with br0 and any tap left on it.
-            Host?.Dispose();
-            _fabric?.Dispose();
-            foreach (ServeProcess serve in _serves)
-                foreach (int pid in ServeDaemon.QemuPidsUnder(serve.StateDirectory)) MultiHostTests.Native.Kill(pid, 9);
-            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            if (failures.Count > 0) throw new AggregateException("cleaning up the remote bridge lab", failures);
+            if (Daemon is not null) await step(async () => await Daemon.DisposeAsync());
         }
+
+        // The host's namespace goes with br0 and any tap left on it.
+        protected override void DisposeOwnNamespaces() => Host?.Dispose();
     }
 }
