@@ -37,7 +37,7 @@ public static class HostSetup
         {
             ILogger log = loggers.CreateLogger("Summoner.Libvirt." + h.Name);
             Func<CancellationToken, Task<IGuestDriver>> connect = h.Uri is not { } uri
-                ? _ => Task.FromResult<IGuestDriver>(WarmedUp(new LibvirtGuestDriver(local, localAccelerator, log, consoles, qemuPidDirectory: qemuPidDirectory)))
+                ? _ => Task.FromResult<IGuestDriver>(WarmingUp(new LibvirtGuestDriver(local, localAccelerator, log, consoles, qemuPidDirectory: qemuPidDirectory)))
                 : ct => Task.Run<IGuestDriver>(() => Connect(uri, h, config.Placement, log, consoles), ct);
             hosts.Add(new HostDefinition(h.Name, Plan(config, h), h.Guests, h.GuestMemoryBytes >> 20, connect));
         }
@@ -45,7 +45,7 @@ public static class HostSetup
             instanceId, loggers.CreateLogger("Summoner.Hosts"));
     }
 
-    private static LibvirtGuestDriver WarmedUp(LibvirtGuestDriver driver)
+    private static LibvirtGuestDriver WarmingUp(LibvirtGuestDriver driver)
     {
         driver.StartWarmUp();
         return driver;
@@ -56,7 +56,7 @@ public static class HostSetup
         LibvirtConnection connection = LibvirtConnection.Open(uri);
         Libvirt.Accelerator accelerator = h.Accelerator == Config.Accelerator.Tcg ? Libvirt.Accelerator.Tcg : Libvirt.Accelerator.Kvm;
         string? filter = h.Bridge is null ? null : DefineGuestFilter(connection, uri, log);
-        LibvirtGuestDriver driver = WarmedUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }, guestFilter: filter));
+        LibvirtGuestDriver driver = WarmingUp(new LibvirtGuestDriver(connection, accelerator, log, consoles, remotePool: new ImagePool { Directory = h.ImageDirectory }, guestFilter: filter));
         // libvirt's keepalive (its event loop runs in LibvirtRuntime) closes a connection whose peer
         // stops answering about interval * (count + 1) after its last answer; with the check interval on
         // top that stays within down_after (libvirt counts whole seconds, hence down_after >= 3 s).

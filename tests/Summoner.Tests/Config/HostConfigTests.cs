@@ -129,14 +129,22 @@ public sealed class HostConfigTests
         Assert.True(TimeSpan.FromSeconds(interval * (count + 1)) + Summoner.Serve.HostSetup.CheckInterval(placement) <= placement.DownAfter);
     }
 
+    /// <summary>The first toml block after <paramref name="marker"/> in README.md, its list-item <paramref name="indent"/> taken off.</summary>
+    private static string ReadmeToml(string marker, string indent)
+    {
+        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
+        int section = readme.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(section >= 0, $"README has no {marker}");
+        string fence = indent + "```";
+        int start = readme.IndexOf(fence + "toml\n", section, StringComparison.Ordinal) + fence.Length + "toml\n".Length;
+        return string.Join('\n', readme[start..readme.IndexOf(fence, start, StringComparison.Ordinal)].Split('\n')
+            .Select(l => l.StartsWith(indent, StringComparison.Ordinal) ? l[indent.Length..] : l));
+    }
+
     [Fact]
     public void The_readme_worked_example_loads()
     {
-        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
-        int section = readme.IndexOf("## More than one host", StringComparison.Ordinal);
-        Assert.True(section >= 0, "README has no \"More than one host\" section");
-        int start = readme.IndexOf("```toml\n", section, StringComparison.Ordinal) + "```toml\n".Length;
-        string toml = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        string toml = ReadmeToml("## More than one host", indent: "");
         SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
         Assert.Equal(["here", "rack-b"], config.Hosts.Select(h => h.Name));
         Assert.Equal(PlacementRule.Spread, config.Placement.Rule);
@@ -147,11 +155,7 @@ public sealed class HostConfigTests
     [Fact]
     public void The_readme_bridge_host_example_loads_and_warns()
     {
-        string readme = System.IO.File.ReadAllText(Path.Combine(Summoner.Testing.RepoPaths.Root, "README.md"));
-        int section = readme.IndexOf("**A bridge on a remote host.**", StringComparison.Ordinal);
-        Assert.True(section >= 0, "README's \"More than one host\" has no bridge-host part");
-        int start = readme.IndexOf("  ```toml\n", section, StringComparison.Ordinal) + "  ```toml\n".Length;
-        string toml = string.Join('\n', readme[start..readme.IndexOf("  ```", start, StringComparison.Ordinal)].Split('\n').Select(l => l.StartsWith("  ", StringComparison.Ordinal) ? l[2..] : l));
+        string toml = ReadmeToml("**A bridge on a remote host.**", indent: "  ");
         SummonerConfig config = SummonerConfig.Parse(toml + Service, File);
         HostConfig c = Assert.Single(config.Hosts);
         Assert.Equal(("rack-c", "br0", IPAddress.Parse("10.0.7.1"), IPNetwork.Parse("10.0.7.0/24")), (c.Name, c.Bridge, c.Gateway, c.AddressRange));
