@@ -32,7 +32,7 @@ public static class SummonScenarios
         await using ServeProcess serve = await ServeProcess.StartAsync(ctx.SummonerDll, ctx.ServiceToml("cold"), ctx.Accelerator, cancellationToken: ct).ConfigureAwait(false);
         // One unmeasured summon: the first boot through a fresh embedded driver also fills libvirt's caches.
         await SummonOnceAsync(serve, "cold", null, null, ct).ConfigureAwait(false);
-        // Its phases (~300 ms of create) are left out of the notes: they are measured from here.
+        // Its phases (~350 ms of create) are left out of the notes: they are measured from here.
         string unmeasured = await serve.MetricsAsync(ct).ConfigureAwait(false);
         for (int i = 1; i <= ctx.Samples; i++)
         {
