@@ -196,7 +196,7 @@ public sealed class KeeperTests(ITestOutputHelper output)
     public async Task A_keeper_whose_daemon_does_not_come_back_frees_the_ports_after_its_linger()
     {
         // A keeper with a short linger started first: serve finds it and keeps its sockets there.
-        string directory = Directory.CreateTempSubdirectory("summoner-keeper-").FullName;
+        string directory = ServeDaemon.ScratchDirectory("summoner-keeper-");
         string keeperDirectory = Path.Combine(directory, "state", "keeper");
         Directory.CreateDirectory(keeperDirectory);
         using Process keeperProcess = ServeDaemon.StartProcess("", "keeper", "--dir", keeperDirectory, "--linger", "3");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -7,12 +8,13 @@ namespace Summoner.Serve.Tests;
 
 /// <summary>
 /// A real `summoner serve` process on a config written for one test: DNS and metrics on free
-/// loopback ports, its own state directory and loopback range. Disposing stops it with SIGTERM
-/// and checks that it left no QEMU behind.
+/// loopback ports, its own state directory (removed when the test run ends) and loopback range.
+/// Disposing stops it with SIGTERM and checks that it left no QEMU behind.
 /// </summary>
 public sealed class ServeDaemon : IAsyncDisposable
 {
     private static int s_instance;
+    private static readonly ConcurrentBag<string> s_scratch = RemovedWhenTheRunEnds();
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -43,13 +45,40 @@ public sealed class ServeDaemon : IAsyncDisposable
         return await http.GetStringAsync(new Uri($"http://127.0.0.1:{MetricsPort}{path}"));
     }
 
+    /// <summary>
+    /// A state directory for one test's daemons, removed when the test run ends: not when its
+    /// first daemon stops, because tests start the next daemon on the same directory to check
+    /// what a restart takes back.
+    /// </summary>
+    public static string ScratchDirectory(string prefix)
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
+        s_scratch.Add(directory);
+        return directory;
+    }
+
+    private static ConcurrentBag<string> RemovedWhenTheRunEnds()
+    {
+        var directories = new ConcurrentBag<string>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (string directory in directories)
+            {
+                try { System.IO.Directory.Delete(directory, recursive: true); }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+            }
+        };
+        return directories;
+    }
+
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
 
     /// <summary>Writes a config (extra TOML appended per test) and starts the daemon on it.</summary>
     public static async Task<ServeDaemon> StartAsync(string idleTimeout = "1m", string extraServiceToml = "", string networkToml = "", string? directory = null, int? range = null, int? dnsPort = null, int? metricsPort = null, string logFormat = "text", string serviceTtl = "1s", string answerDeadline = "20s", bool underNohup = false)
     {
         int n = Interlocked.Increment(ref s_instance);
-        directory ??= System.IO.Directory.CreateTempSubdirectory("summoner-serve-").FullName;
+        directory ??= ScratchDirectory("summoner-serve-");
         int r = range ?? 100 + (Environment.ProcessId + n * 7) % 100;
         int dns = dnsPort ?? FreePort.Loopback(), metrics = metricsPort ?? FreePort.Loopback();
         string hello = RepoPaths.Image("hello"), echo = RepoPaths.Image("echo");
