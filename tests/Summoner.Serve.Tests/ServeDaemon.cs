@@ -8,15 +8,16 @@ namespace Summoner.Serve.Tests;
 
 /// <summary>
 /// A real `summoner serve` process on a config written for one test: DNS and metrics on free
-/// loopback ports, its own state directory (removed when the test run ends) and loopback range.
+/// loopback ports, its own state directory (removed with its last daemon) and loopback range.
 /// Disposing stops it with SIGTERM and checks that it left no QEMU behind.
 /// </summary>
 public sealed class ServeDaemon : IAsyncDisposable
 {
     private static int s_instance;
-    private static readonly ConcurrentBag<string> s_scratch = RemovedWhenTheRunEnds();
+    private static readonly ConcurrentDictionary<string, int> s_scratch = new(StringComparer.Ordinal);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private ServeDaemon(string directory, string configPath, Process process, int dnsPort, int metricsPort, int range)
     {
@@ -46,30 +47,25 @@ public sealed class ServeDaemon : IAsyncDisposable
     }
 
     /// <summary>
-    /// A state directory for one test's daemons, removed when the test run ends: not when its
-    /// first daemon stops, because tests start the next daemon on the same directory to check
-    /// what a restart takes back.
+    /// A state directory for one test's daemons. It goes when the last daemon started on it is
+    /// disposed, not when the first one is: tests start the next daemon on the same directory to
+    /// check what a restart takes back. A daemon that never started is never disposed, so a failed
+    /// start leaves its directory (and console logs) to look at.
     /// </summary>
     public static string ScratchDirectory(string prefix)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
-        s_scratch.Add(directory);
+        s_scratch[directory] = 0;
         return directory;
     }
 
-    private static ConcurrentBag<string> RemovedWhenTheRunEnds()
+    private static void Use(string directory, int delta)
     {
-        var directories = new ConcurrentBag<string>();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            foreach (string directory in directories)
-            {
-                try { System.IO.Directory.Delete(directory, recursive: true); }
-                catch (IOException) { }
-                catch (UnauthorizedAccessException) { }
-            }
-        };
-        return directories;
+        if (!s_scratch.ContainsKey(directory)) return;
+        if (s_scratch.AddOrUpdate(directory, delta, (_, users) => users + delta) > 0) return;
+        s_scratch.TryRemove(directory, out _);
+        try { System.IO.Directory.Delete(directory, recursive: true); }
+        catch (IOException) { } // something still writes there (a lingering keeper): it stays in /tmp
     }
 
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
@@ -115,6 +111,7 @@ public sealed class ServeDaemon : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, toml);
         Process process = StartProcess(configPath, underNohup, "serve", "--config", configPath, "--log-format", logFormat);
         var daemon = new ServeDaemon(directory, configPath, process, dns, metrics, r);
+        Use(directory, +1);
         await daemon.WaitForOutputAsync("summoner: serving zone", TimeSpan.FromSeconds(60));
         return daemon;
     }
@@ -250,5 +247,6 @@ public sealed class ServeDaemon : IAsyncDisposable
         {
             try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
         }
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) Use(Directory, -1);
     }
 }
