@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -14,7 +13,7 @@ namespace Summoner.Serve.Tests;
 public sealed class ServeDaemon : IAsyncDisposable
 {
     private static int s_instance;
-    private static readonly ConcurrentDictionary<string, int> s_scratch = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, int> s_scratchUsers = new(StringComparer.Ordinal);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private int _disposed;
@@ -55,17 +54,22 @@ public sealed class ServeDaemon : IAsyncDisposable
     public static string ScratchDirectory(string prefix)
     {
         string directory = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
-        s_scratch[directory] = 0;
+        lock (s_scratchUsers) s_scratchUsers[directory] = 0;
         return directory;
     }
 
     private static void Use(string directory, int delta)
     {
-        if (!s_scratch.ContainsKey(directory)) return;
-        if (s_scratch.AddOrUpdate(directory, delta, (_, users) => users + delta) > 0) return;
-        s_scratch.TryRemove(directory, out _);
+        lock (s_scratchUsers)
+        {
+            if (!s_scratchUsers.TryGetValue(directory, out int users)) return; // the test's own directory
+            if ((s_scratchUsers[directory] = users + delta) > 0) return;
+            s_scratchUsers.Remove(directory);
+        }
+        // A keeper left lingering by a killed daemon would write into the directory being removed.
+        KillKeepers(Path.Combine(directory, "state"));
         try { System.IO.Directory.Delete(directory, recursive: true); }
-        catch (IOException) { } // something still writes there (a lingering keeper): it stays in /tmp
+        catch (IOException) { } // something still writes there: it stays in /tmp
     }
 
     public static string SummonerDll => Path.Combine(AppContext.BaseDirectory, "summoner.dll");
