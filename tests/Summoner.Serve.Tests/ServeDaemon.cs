@@ -183,6 +183,12 @@ public sealed class ServeDaemon : IAsyncDisposable
     /// <summary>QEMU processes started for this daemon's state directory.</summary>
     public IReadOnlyList<int> QemuPids() => QemuPidsUnder(StateDirectory);
 
+    /// <summary>
+    /// The guests' QEMU processes under a state directory. libvirt's capability probe (a QEMU with
+    /// `-machine none` and a QMP socket in the same directory, run when the embedded driver finds
+    /// no valid capability cache) is not a guest: it can still be there just after serve started,
+    /// and counting it made "no guest yet" and "the same guests" checks fail now and then.
+    /// </summary>
     public static IReadOnlyList<int> QemuPidsUnder(string stateDirectory)
     {
         var pids = new List<int>();
@@ -192,7 +198,8 @@ public sealed class ServeDaemon : IAsyncDisposable
             try
             {
                 string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(stateDirectory, StringComparison.Ordinal)) pids.Add(pid);
+                if (cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(stateDirectory, StringComparison.Ordinal)
+                    && !cmd.Contains(" -machine none,", StringComparison.Ordinal)) pids.Add(pid);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
