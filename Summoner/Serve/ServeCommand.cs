@@ -358,13 +358,19 @@ public static class ServeCommand
             string name = s.DnsNames[0];
             Console.WriteLine($"  try:  dig @{dns.Address} -p {dns.Port} {name} +short");
             if (config.Network.Mode != NetworkMode.Loopback || !door) continue;
+            // Summoner cannot know what a service speaks: curl for the usual HTTP ports, nc otherwise
+            // (curl against echo's port 7 fails with "Received HTTP/0.9").
             if (s.Ports.Count > 0)
-                Console.WriteLine($"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {s.PortList})");
+                Console.WriteLine(IsUsualHttpPort(s.Ports[0])
+                    ? $"        curl http://{s.Address}:{s.Ports[0]}/   (with or without asking DNS first; {s.Name} listens on {s.PortList})"
+                    : $"        nc {s.Address} {s.Ports[0]}   (with or without asking DNS first; {s.Name} listens on {s.PortList})");
             else
                 Console.WriteLine($"        {s.Name} answers datagrams on {s.Address} ports {s.PortList}");
         }
         Console.WriteLine("summoner: ./summoner ps | stop NAME | logs NAME | reload (or SIGHUP: re-read this file); Ctrl-C destroys every guest and stops");
     }
+
+    private static bool IsUsualHttpPort(int port) => port is 80 or 8000 or 8008 or 8080 or 8888;
 }
 
 /// <summary>Copies the DNS server's response counters into the Prometheus registry at scrape time.</summary>

@@ -224,16 +224,19 @@ public sealed class KeeperTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A service's address from the daemon's welcome lines ("curl http://ADDRESS:PORT/").</summary>
+    /// <summary>A service's address from the daemon's welcome lines ("curl http://ADDRESS:PORT/" or "nc ADDRESS PORT").</summary>
     private static async Task<IPAddress> WelcomeAddressAsync(ServeDaemon d, int port)
     {
         // The welcome's lines follow the "serving zone" line StartAsync waited for: wait for this one too.
-        string end = $":{port}/";
-        await d.WaitForOutputAsync(end, TimeSpan.FromSeconds(30));
-        string text = d.Output;
-        int at = text.IndexOf(end, StringComparison.Ordinal);
-        int start = text.LastIndexOf("http://", at, StringComparison.Ordinal) + "http://".Length;
-        return IPAddress.Parse(text[start..at]);
+        var line = new System.Text.RegularExpressions.Regex($@"(?:curl http://(?<a>[0-9.]+):{port}/|nc (?<a>[0-9.]+) {port}) ");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        System.Text.RegularExpressions.Match m;
+        while (!(m = line.Match(d.Output)).Success)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no welcome line for port {port}:\n{d.Output}");
+            await Task.Delay(50);
+        }
+        return IPAddress.Parse(m.Groups["a"].Value);
     }
 
     /// <summary>Connects and closes at once; what the connect got (Success, ConnectionRefused, TimedOut).</summary>
