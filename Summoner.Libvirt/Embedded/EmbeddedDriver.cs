@@ -103,7 +103,47 @@ public static partial class EmbeddedDriver
         bool privileged = Libc.geteuid() == 0;
         File.WriteAllText(Path.Combine(etc, "qemu.conf"), privileged ? RootQemuConf : UnprivilegedQemuConf);
         CheckNotInUse(root);
+        lock (s_preparedRoots)
+        {
+            if (s_preparedRoots.Add(root)) ReapOrphanedProbes(root);
+        }
         if (privileged) EnsureQemuSystemUser(options.CreateQemuSystemUser);
+    }
+
+    // Roots this process has opened: a probe under one of them may be this process's own, running.
+    private static readonly HashSet<string> s_preparedRoots = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Ends the capability probes a dead process left under <paramref name="root"/>. libvirt probes
+    /// QEMU (a daemonized <c>-machine none</c> QEMU with a QMP socket in lib/qemu/qmp-XXXXXX) when its
+    /// cache is missing or stale, and kills it when done; a process killed meanwhile (SIGKILL during
+    /// serve's first seconds on a new state directory) leaves it paused forever. Called once per root
+    /// and process, after <see cref="CheckNotInUse"/>: no other process has the root, so every probe
+    /// there is an orphan. Guests' QEMUs are not touched (a restarted daemon takes them back).
+    /// </summary>
+    /// <returns>How many probe processes were killed.</returns>
+    internal static int ReapOrphanedProbes(string root)
+    {
+        string qemuLib = Path.Combine(root, "lib", "qemu");
+        if (!Directory.Exists(qemuLib)) return 0;
+        int killed = 0;
+        foreach (string dir in Directory.GetDirectories(qemuLib, "qmp-*"))
+        {
+            try
+            {
+                if (int.TryParse(File.ReadAllText(Path.Combine(dir, "qmp.pid")).Trim(), out int pid) && pid > 1
+                    && File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ') is string cmd
+                    && cmd.Contains(" -machine none", StringComparison.Ordinal) && cmd.Contains(dir + "/", StringComparison.Ordinal)
+                    && Libc.kill(pid, 9) == 0)
+                    killed++;
+            }
+            catch (IOException) { } // no pid file, or the process is gone
+            catch (UnauthorizedAccessException) { }
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return killed;
     }
 
     internal static void CheckQemuDriverModule(string directory)

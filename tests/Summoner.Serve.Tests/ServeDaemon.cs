@@ -66,8 +66,11 @@ public sealed class ServeDaemon : IAsyncDisposable
             if ((s_scratchUsers[directory] = users + delta) > 0) return;
             s_scratchUsers.Remove(directory);
         }
-        // A keeper left lingering by a killed daemon would write into the directory being removed.
+        // A keeper left lingering by a killed daemon would write into the directory being removed, and
+        // a libvirt capability probe a killed daemon left would run, paused, until the machine stops
+        // (a restart on the directory ends it; nothing restarts on it any more).
         KillKeepers(Path.Combine(directory, "state"));
+        KillOrphanedProbes(Path.Combine(directory, "state"));
         try { System.IO.Directory.Delete(directory, recursive: true); }
         catch (IOException) { } // something still writes there: it stays in /tmp
     }
@@ -232,6 +235,25 @@ public sealed class ServeDaemon : IAsyncDisposable
         foreach (int pid in KeeperPids(stateDirectory))
         {
             try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        }
+    }
+
+    private static void KillOrphanedProbes(string stateDirectory)
+    {
+        foreach (string dir in System.IO.Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(" -machine none,", StringComparison.Ordinal)
+                    && cmd.Contains(stateDirectory + "/", StringComparison.Ordinal))
+                    Process.GetProcessById(pid).Kill();
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            catch (ArgumentException) { }
+            catch (InvalidOperationException) { }
         }
     }
 
