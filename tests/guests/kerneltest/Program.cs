@@ -4,7 +4,7 @@ using Kernel.Runtime;
 namespace KernelTest
 {
     // In-guest checks of the kernel runtime. The suite comes from the command line
-    // (suite=features|gc|idle|bench|virtio-irq|irq-stress); each check prints "[ok] name" or "[FAIL] name: detail", and
+    // (suite=features|gc|idle|bench|virtio-irq|irq-stress|rtc); each check prints "[ok] name" or "[FAIL] name: detail", and
     // the last line is "summary: N passed, M failed". Exit status: 0 if every check passed.
     public static class Program
     {
@@ -18,9 +18,10 @@ namespace KernelTest
             else if (suite == "bench") Bench.Run();
             else if (suite == "virtio-irq") VirtioIrq.Run();
             else if (suite == "irq-stress") VirtioIrq.Stress();
+            else if (suite == "rtc") RtcChecks.Run();
             else
             {
-                SerialConsole.WriteLine("unknown suite: use suite=features, gc, idle, bench, virtio-irq or irq-stress");
+                SerialConsole.WriteLine("unknown suite: use suite=features, gc, idle, bench, virtio-irq, irq-stress or rtc");
                 Power.Exit(ExitCodes.Failure);
             }
             Report.Finish();
