@@ -10,7 +10,7 @@ namespace Kernel.Net.Hosted;
 /// non-blocking System.Net.Sockets and Socket.Select, so an app runs as a plain process.
 /// Binds 127.0.0.1 unless the <c>bind=</c> setting says otherwise.
 /// </summary>
-public sealed class SocketServiceHost : IServiceHost, IClientHost, IDisposable
+public sealed class SocketServiceHost : IServiceHost, IClientHost, IWallClock, IDisposable
 {
     private readonly Dictionary<string, string> _settings;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -38,8 +38,6 @@ public sealed class SocketServiceHost : IServiceHost, IClientHost, IDisposable
         _log = log ?? Console.Out;
         using var self = Process.GetCurrentProcess();
         _startOffsetNs = Math.Max(0, (long)((DateTime.Now - self.StartTime).TotalMilliseconds * 1_000_000));
-        // The wall clock the guest gets from its host's epoch= setting: Unix seconds at this clock's zero.
-        if (!_settings.ContainsKey("epoch")) _settings["epoch"] = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - NowNanoseconds / 1_000_000_000L).ToString(System.Globalization.CultureInfo.InvariantCulture);
         // The same broker protocol as a guest's, so an app can be tried against a broker as a process.
         Egress = EgressClient.FromSettings(this);
     }
@@ -47,6 +45,9 @@ public sealed class SocketServiceHost : IServiceHost, IClientHost, IDisposable
     public EgressClient? Egress { get; }
 
     /// <summary>Counted from process start, like the guest's clock counts from kernel entry.</summary>
+    /// <summary>The process's clock: the date a guest reads from its RTC.</summary>
+    public long UnixSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
     public long NowNanoseconds => _startOffsetNs + (long)(_clock.ElapsedTicks * (1_000_000_000.0 / Stopwatch.Frequency));
 
     /// <summary>Ports actually bound, in Listen order (port=0 picks a free one).</summary>

@@ -10,7 +10,7 @@ namespace Kernel.Net.App
     /// polls the stack, hands accepted connections to the app, delivers readiness callbacks, runs
     /// timers and otherwise sleeps until the next deadline or interrupt.
     /// </summary>
-    public sealed class StackServiceHost : IServiceHost, IClientHost
+    public sealed class StackServiceHost : IServiceHost, IClientHost, IWallClock
     {
         private readonly EthernetInterface _interface;
         private readonly IMachine _machine;
@@ -50,6 +50,9 @@ namespace Kernel.Net.App
         public EthernetInterface Interface => _interface;
 
         public long NowNanoseconds => _machine.NowNanoseconds;
+
+        /// <summary>The machine's date (<see cref="IWallClock"/>), or -1 on a machine without a clock.</summary>
+        public long UnixSeconds => _machine is IWallClock clock ? clock.UnixSeconds : -1;
 
         public string? Setting(string key) => _machine.Setting(key);
 

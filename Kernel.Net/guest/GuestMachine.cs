@@ -5,14 +5,16 @@ using Kernel.Runtime;
 
 namespace Kernel.Net.Guest
 {
-    /// <summary>The guest kernel as an <see cref="IMachine"/>: TSC clock, halt until the NIC or a timer interrupts.</summary>
-    public sealed class GuestMachine : IMachine
+    /// <summary>The guest kernel as an <see cref="IMachine"/>: TSC clock, the RTC's date, halt until the NIC or a timer interrupts.</summary>
+    public sealed class GuestMachine : IMachine, IWallClock
     {
         private readonly VirtioMmioNet _nic;
 
         public GuestMachine(VirtioMmioNet nic) => _nic = nic;
 
         public long NowNanoseconds => Clock.Nanoseconds;
+
+        public long UnixSeconds => WallClock.UnixSeconds;
 
         public void WaitUntil(long deadline)
         {

@@ -253,12 +253,15 @@ namespace Kernel.Net.Http
             if (DateLine(now) is byte[] line) output.Append(line);
         }
 
-        /// <summary>The Date header line (with CRLF) for host time <paramref name="now"/>, rendered once per second;
-        /// null when the host does not know the date.</summary>
+        /// <summary>The Date header line (with CRLF) for host time <paramref name="now"/>, rendered once per second:
+        /// from <c>epoch=</c> when given, else from the host's own date (<see cref="IWallClock"/>: a guest's RTC,
+        /// a process's clock); null when the host does not know the date (RFC 9110 §6.6.1: no clock, no Date).</summary>
         internal byte[]? DateLine(long now)
         {
-            if (Options.EpochSeconds is not long epoch) return null;
-            long second = epoch + now / 1_000_000_000L;
+            long second;
+            if (Options.EpochSeconds is long epoch) second = epoch + now / 1_000_000_000L;
+            else if (Host is IWallClock clock && clock.UnixSeconds is long unix && unix >= 0) second = unix;
+            else return null;
             if (second != _dateSecond)
             {
                 _dateSecond = second;

@@ -43,8 +43,9 @@ namespace Kernel.Net.Http
 
         public int MinBodyBytesPerInterval { get; set; } = 1024;
 
-        /// <summary>Unix time (seconds) at the host's clock zero: with it, responses carry <c>Date</c>
-        /// (RFC 9110 §6.6.1: a server without a clock sends none). Setting <c>epoch</c>.</summary>
+        /// <summary>Unix time (seconds) at the host's clock zero, for a fixed clock (tests, a machine whose
+        /// date is wrong). Without it, <c>Date</c> comes from the host's own date (<see cref="App.IWallClock"/>:
+        /// a guest's RTC, a process's clock), and a host without one sends none (RFC 9110 §6.6.1). Setting <c>epoch</c>.</summary>
         public long? EpochSeconds { get; set; }
 
         /// <summary>The <c>Server</c> header; empty for none.</summary>

@@ -37,11 +37,11 @@ internal sealed class RunningGuest : IDisposable
 
     /// <summary>Boots <paramref name="image"/> with slirp (restrict=on) forwarding a free loopback port to the
     /// guest's port 80, and waits for its readiness line.</summary>
-    public static async Task<(RunningGuest Guest, int Port)> StartForwardedAsync(string image, string commandLine, TimeSpan boot)
+    public static async Task<(RunningGuest Guest, int Port)> StartForwardedAsync(string image, string commandLine, TimeSpan boot, IEnumerable<string>? extraQemuArgs = null)
     {
         int port = FreePort.Loopback();
         var guest = new RunningGuest(image, commandLine,
-            ["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-device,netdev=n0"]);
+            ["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-device,netdev=n0", .. extraQemuArgs ?? []]);
         try
         {
             await guest.WaitReadyAsync(boot);
