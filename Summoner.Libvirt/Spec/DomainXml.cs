@@ -36,6 +36,10 @@ public static partial class DomainXml
 
         var devices = new XElement("devices", new XElement("emulator", spec.EmulatorPath), Serial(spec.Serial));
         var commandLine = new XElement(QemuNs + "commandline");
+        // The guest's date comes from the CMOS RTC (Kernel.Runtime.RealTimeClock). microvm has one
+        // under TCG but, left to decide ("auto"), none under KVM; libvirt's XML cannot ask for it.
+        if (microvm)
+            commandLine.Add(new XElement(QemuNs + "arg", new XAttribute("value", "-machine")), new XElement(QemuNs + "arg", new XAttribute("value", "rtc=on")));
         int userNics = 0;
         foreach (var nic in spec.Nics)
         {

@@ -58,7 +58,7 @@ public sealed class PlainQemu : IAsyncDisposable
         };
         foreach (string a in new[]
         {
-            "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=off", "-accel", accelerator,
+            "-M", "microvm,x-option-roms=off,isa-serial=on,rtc=on", "-accel", accelerator,
             "-m", memoryMiB.ToString(CultureInfo.InvariantCulture) + "M", "-smp", "1",
             "-nographic", "-nodefaults", "-no-reboot", "-no-user-config", "-serial", "stdio", "-monitor", "none",
             "-qmp", $"unix:{Path.Combine(dir, "qmp.sock")},server=on,wait=off",

@@ -27,7 +27,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 start() { # build port -> pid in PIDS
   if [ "$KIND" = hosted ]; then dotnet "$1" "port=$2" >/dev/null 2>&1 &
-  else qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -m 64M -smp 1 -nographic -nodefaults \
+  else qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=on -accel tcg -m 64M -smp 1 -nographic -nodefaults \
          -no-reboot -no-user-config -monitor none -display none -kernel "$1" -append "port=80" -serial null \
          -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$2-:80" -device virtio-net-device,netdev=n0 >/dev/null 2>&1 &
   fi

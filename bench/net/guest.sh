@@ -1,6 +1,6 @@
 # Sourced by the bench/net scripts: how they start guests and wait for them.
 # QEMU flags for a hello/echo guest under TCG; callers add -m, -kernel, -append, -serial and the NIC.
-GUEST_QEMU=(qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -smp 1 -nographic
+GUEST_QEMU=(qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=on -accel tcg -smp 1 -nographic
             -nodefaults -no-reboot -no-user-config -monitor none -display none)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_line() { # file pattern timeout-seconds

@@ -33,7 +33,7 @@ run() { # kind image-or-dll
   local p log pid result
   p=$(free_port); log=$(mktemp)
   if [ "$1" = hosted ]; then dotnet "$2" "port=$p" >"$log" 2>&1 &
-  else qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=off -accel tcg -m 64M -smp 1 -nographic -nodefaults \
+  else qemu-system-x86_64 -M microvm,x-option-roms=off,isa-serial=on,rtc=on -accel tcg -m 64M -smp 1 -nographic -nodefaults \
          -no-reboot -no-user-config -monitor none -display none -kernel "$2" -append "port=80" -serial "file:$log" \
          -netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$p-:80" -device virtio-net-device,netdev=n0 >/dev/null 2>&1 &
   fi

@@ -123,7 +123,21 @@ public sealed class DomainXmlTests : IDisposable
         Assert.Equal("br0", (string?)nic.Element("source")?.Attribute("bridge"));
         Assert.Null(nic.Element("target"));
         Assert.Equal("52:54:0a:cb:01:09", (string?)nic.Element("mac")?.Attribute("address"));
-        Assert.Null(x.Element(Qemu + "commandline"));
+        // Only the RTC on the QEMU command line: the network is libvirt's own.
+        Assert.Equal(["-machine", "rtc=on"], x.Element(Qemu + "commandline")!.Elements(Qemu + "arg").Select(a => (string?)a.Attribute("value")));
+    }
+
+    [Fact]
+    public void A_microvm_gets_its_rtc_which_qemu_leaves_out_under_kvm_and_a_pc_is_left_alone()
+    {
+        foreach (Accelerator accelerator in new[] { Accelerator.Kvm, Accelerator.Tcg })
+        {
+            var x = XElement.Parse(DomainXml.Render(Spec() with { Accelerator = accelerator }));
+            var args = x.Element(Qemu + "commandline")!.Elements(Qemu + "arg").Select(a => (string?)a.Attribute("value")).ToList();
+            Assert.Equal(["-machine", "rtc=on"], args);
+        }
+        // pc always has its RTC (and rtc= is not one of its options).
+        Assert.Null(XElement.Parse(DomainXml.Render(Spec() with { Machine = MachineKind.PcQboot })).Element(Qemu + "commandline"));
     }
 
     [Fact]
@@ -160,7 +174,8 @@ public sealed class DomainXmlTests : IDisposable
         Assert.Empty(x.Element("devices")!.Elements("interface"));
         var args = x.Element(Qemu + "commandline")!.Elements(Qemu + "arg").Select(a => (string?)a.Attribute("value")).ToList();
         Assert.Equal(
-            ["-netdev", "user,id=usernet0,restrict=on,hostfwd=tcp:127.0.0.7:18080-:80,hostfwd=udp:127.0.0.1:15353-:53",
+            ["-machine", "rtc=on",
+             "-netdev", "user,id=usernet0,restrict=on,hostfwd=tcp:127.0.0.7:18080-:80,hostfwd=udp:127.0.0.1:15353-:53",
              "-device", "virtio-net-device,netdev=usernet0,mac=52:54:00:12:34:56"],
             args);
     }

@@ -33,6 +33,15 @@ public sealed class ServeTests
         Assert.Contains("<h1>hello</h1>", curl.Stdout, StringComparison.Ordinal);
         _out.WriteLine($"cold summon: answer {answerMs:F0} ms, first HTTP byte {firstByteMs:F0} ms");
 
+        // The guest knows the date (its RTC, which the domain asks for): Date is the host's, within the RTC's second.
+        long before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var head = await ServeDaemon.RunAsync("curl", "-sS", "-I", "-m", "10", $"http://{address}:80/");
+        long after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string? date = head.Stdout.Split("\r\n").FirstOrDefault(l => l.StartsWith("Date: ", StringComparison.Ordinal));
+        Assert.True(date is not null, "no Date header:\n" + head.Stdout);
+        long served = DateTimeOffset.ParseExact(date!["Date: ".Length..], "r", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();
+        Assert.InRange(served, before - 1, after + 1);
+
         // The full answer has AA and a short TTL, so clients come back after a reap.
         var full = await d.DigAsync("hello.summoner.test");
         Assert.Contains("flags: qr aa", full.Stdout, StringComparison.Ordinal);
