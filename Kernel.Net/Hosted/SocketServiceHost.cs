@@ -44,10 +44,10 @@ public sealed class SocketServiceHost : IServiceHost, IClientHost, IWallClock, I
 
     public EgressClient? Egress { get; }
 
-    /// <summary>Counted from process start, like the guest's clock counts from kernel entry.</summary>
     /// <summary>The process's clock: the date a guest reads from its RTC.</summary>
     public long UnixSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>Counted from process start, like the guest's clock counts from kernel entry.</summary>
     public long NowNanoseconds => _startOffsetNs + (long)(_clock.ElapsedTicks * (1_000_000_000.0 / Stopwatch.Frequency));
 
     /// <summary>Ports actually bound, in Listen order (port=0 picks a free one).</summary>

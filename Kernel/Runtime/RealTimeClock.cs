@@ -41,7 +41,8 @@ namespace Kernel.Runtime
         }
 
         /// <summary>Seconds past the hour (0-3599) from the minutes and seconds registers alone: a
-        /// cheap check of a date derived earlier (two register reads instead of seven); -1 if invalid.</summary>
+        /// cheap check of a date derived earlier (three register reads with the mode, where a full
+        /// read takes seventeen or more); -1 if invalid.</summary>
         public static int ReadSecondsPastHour()
         {
             byte mode = Read(StatusB);

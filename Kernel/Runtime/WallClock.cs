@@ -5,7 +5,7 @@ namespace Kernel.Runtime
     /// the TSC <see cref="Clock"/> between reads. A guest QEMU paused and resumed (a warm pool
     /// member) comes back with its TSC behind the world by the pause, so every read that is at
     /// least a millisecond after the previous check compares the RTC's minutes and seconds with
-    /// what the carried date predicts (two register reads) and takes the date again when they
+    /// what the carried date predicts (three register reads) and takes the date again when they
     /// differ by more than 2 s. A full read also comes every minute, which catches a pause of
     /// whole hours that the minutes-and-seconds check cannot see.
     /// </summary>

@@ -134,7 +134,7 @@ public static partial class EmbeddedDriver
                 if (int.TryParse(File.ReadAllText(Path.Combine(dir, "qmp.pid")).Trim(), out int pid) && pid > 1
                     && File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ') is string cmd
                     && cmd.Contains(" -machine none", StringComparison.Ordinal) && cmd.Contains(dir + "/", StringComparison.Ordinal)
-                    && Libc.kill(pid, 9) == 0)
+                    && Libc.kill(pid, Libc.SigKill) == 0)
                     killed++;
             }
             catch (IOException) { } // no pid file, or the process is gone

@@ -35,6 +35,8 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial int fcntl(int fd, int cmd, Flock* flock);
 
+    public const int SigKill = 9;
+
     [LibraryImport(Library, SetLastError = true)]
     public static partial int kill(int pid, int signal);
 
