@@ -70,7 +70,7 @@ public sealed class ResolverTests
         var conf = new StringBuilder();
         conf.Append("server:\n");
         conf.Append("    do-not-query-localhost: no\n"); // Summoner listens on loopback here
-        if (nodefault) conf.Append("    local-zone: \"test.\" nodefault\n");
+        if (nodefault) conf.Append("    local-zone: \"test.\" nodefault\n    domain-insecure: \"summoner.test.\"\n");
         conf.Append("stub-zone:\n");
         conf.Append("    name: \"summoner.test.\"\n");
         conf.Append(CultureInfo.InvariantCulture, $"    stub-addr: 127.0.0.1@{d.DnsPort}\n");
