@@ -2,12 +2,12 @@ namespace Kernel.Runtime
 {
     // The image's own symbol table (.ksyms, generated at link time by Boot/symtab.awk), so a
     // panic names methods instead of printing bare addresses. Reading it never allocates.
-    // Names are front-coded (each shares a prefix with its predecessor, with a full name every
-    // RestartInterval entries) because the table is loaded with every image.
+    // Names are front-coded (each shares a prefix with its predecessor, with a full name at the
+    // start of every block) and byte-pair encoded, because the table is loaded with every image.
     internal static unsafe class Symbols
     {
-        private const long RestartInterval = 16;
-        private const int EntrySize = 8;
+        private const int MaxName = 255;
+        private const int FirstToken = 128;
 
         // Writes "Name+0xoffset" for the code symbol containing `address`, or nothing if the
         // image has no table or the address is outside the code.
@@ -16,29 +16,50 @@ namespace Kernel.Runtime
             nint table = Native.SymbolsStart();
             if (Native.SymbolsEnd() - table < 8 || !Panic.IsCode(address)) return;
             long count = *(uint*)table;
-            byte* entries = (byte*)table + 8;
+            int shift = ((byte*)table)[4], tokens = ((byte*)table)[5];
+            uint* addresses = (uint*)((byte*)table + 8);
+            uint* blocks = addresses + count;
+            byte* pairs = (byte*)(blocks + ((count + (1L << shift) - 1) >> shift));
+            byte* records = pairs + tokens * 2;
             long lo = 0, hi = count - 1, found = -1;
             while (lo <= hi)
             {
                 long mid = (lo + hi) / 2;
-                if (*(uint*)(entries + mid * EntrySize) <= (ulong)address) { found = mid; lo = mid + 1; }
+                if (addresses[mid] <= (ulong)address) { found = mid; lo = mid + 1; }
                 else hi = mid - 1;
             }
             if (found < 0) return;
-            WritePrefix(entries, entries + count * EntrySize, found, int.MaxValue);
+
+            // Rebuild the names from the block's first (whole) one up to the one found.
+            byte* name = stackalloc byte[MaxName];
+            int length = 0;
+            byte* record = records + blocks[found >> shift];
+            for (long i = found >> shift << shift; i <= found; i++)
+            {
+                int shared = record[0], own = record[1];
+                if (shared < length) length = shared;
+                for (int j = 0; j < own; j++) Expand(record[2 + j], pairs, tokens, name, ref length);
+                record += 2 + own;
+            }
+            for (int i = 0; i < length; i++) SerialConsole.WriteByte(name[i]);
             SerialConsole.Write("+");
-            SerialConsole.WriteHex((ulong)address - *(uint*)(entries + found * EntrySize), minimumDigits: 1);
+            SerialConsole.WriteHex((ulong)address - addresses[found], minimumDigits: 1);
         }
 
-        // Writes the first `length` bytes of entry `index`'s name: the part it shares with its
-        // predecessor comes from there (at most RestartInterval - 1 levels deep), the rest is its own.
-        private static void WritePrefix(byte* entries, byte* records, long index, int length)
+        // A byte below 128 is itself; token 128 + t is the pair stored for it, each half a byte or
+        // an earlier token (so the depth is at most the token count).
+        private static void Expand(byte code, byte* pairs, int tokens, byte* name, ref int length)
         {
-            byte* record = records + *(uint*)(entries + index * EntrySize + 4);
-            int shared = record[0], own = record[1];
-            if (shared > 0 && index % RestartInterval != 0)
-                WritePrefix(entries, records, index - 1, shared < length ? shared : length);
-            for (int i = 0; i < own && shared + i < length; i++) SerialConsole.WriteByte(record[2 + i]);
+            if (code < FirstToken || code - FirstToken >= tokens)
+            {
+                if (length < MaxName) name[length++] = code;
+                return;
+            }
+            byte* pair = pairs + (code - FirstToken) * 2;
+            // Halves must come before the token: a damaged table cannot recurse forever.
+            if (pair[0] >= code || pair[1] >= code) return;
+            Expand(pair[0], pairs, tokens, name, ref length);
+            Expand(pair[1], pairs, tokens, name, ref length);
         }
     }
 }
