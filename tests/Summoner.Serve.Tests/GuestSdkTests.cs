@@ -68,9 +68,6 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
         _out = output;
     }
 
-    private static IPAddress? FirstAddress(string digShort) =>
-        digShort.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => IPAddress.TryParse(l.Trim(), out var a) ? a : null).FirstOrDefault(a => a is not null);
-
     private static Task<(int Exit, string Stdout, string Stderr)> CurlAsync(string url) =>
         ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-m", "10", url);
 
@@ -148,7 +145,7 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
         // Serve it: the snippet pasted into a summoner.toml, then dig + curl.
         string secret = "s3cret-" + Guid.NewGuid().ToString("N")[..12];
         await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: Snippet("greeter", secret));
-        IPAddress? address = FirstAddress((await d.DigAsync("greeter.summoner.test", "+short")).Stdout);
+        IPAddress? address = ServeDaemon.FirstAddress((await d.DigAsync("greeter.summoner.test", "+short")).Stdout);
         Assert.True(address is not null, d.Output);
         var curl = await CurlAsync($"http://{address}:80/");
         Assert.EndsWith("200", curl.Stdout.Trim(), StringComparison.Ordinal);
@@ -173,7 +170,7 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
     public async Task Two_ports_on_one_service_are_both_served()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: Snippet("twoports", "two ports", "[80, 8081]"));
-        IPAddress? address = FirstAddress((await d.DigAsync("twoports.summoner.test", "+short")).Stdout);
+        IPAddress? address = ServeDaemon.FirstAddress((await d.DigAsync("twoports.summoner.test", "+short")).Stdout);
         Assert.True(address is not null, d.Output);
         foreach (int port in new[] { 80, 8081 })
         {

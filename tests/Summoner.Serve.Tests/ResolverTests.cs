@@ -27,7 +27,7 @@ public sealed class ResolverTests
         {
             await WaitForDnsmasqAsync(dnsmasq, port);
             var dig = await ServeDaemon.RunAsync("dig", "@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "hello.summoner.test", "+short", "+tries=1", "+time=30");
-            IPAddress? address = FirstAddress(dig.Stdout);
+            IPAddress? address = ServeDaemon.FirstAddress(dig.Stdout);
             Assert.True(address is not null, $"dig through dnsmasq: {dig.Stdout}{dig.Stderr}\n{d.Output}");
             await AssertServedAsync(address!, d);
 
@@ -121,6 +121,4 @@ public sealed class ResolverTests
         }
     }
 
-    private static IPAddress? FirstAddress(string digShort) =>
-        digShort.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => IPAddress.TryParse(l.Trim(), out var a) ? a : null).FirstOrDefault(a => a is not null);
 }

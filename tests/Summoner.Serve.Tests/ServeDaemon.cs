@@ -177,6 +177,10 @@ public sealed class ServeDaemon : IAsyncDisposable
         return (p.ExitCode, await o, await e);
     }
 
+    /// <summary>The first address in <c>dig +short</c> output (which may list a CNAME first), or null.</summary>
+    public static System.Net.IPAddress? FirstAddress(string digShort) =>
+        digShort.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Net.IPAddress.TryParse(l.Trim(), out var a) ? a : null).FirstOrDefault(a => a is not null);
+
     public Task<(int Exit, string Stdout, string Stderr)> DigAsync(string name, params string[] extra) =>
         RunAsync("dig", ["@127.0.0.1", "-p", DnsPort.ToString(CultureInfo.InvariantCulture), name, "+tries=1", "+time=30", .. extra]);
 
@@ -192,36 +196,37 @@ public sealed class ServeDaemon : IAsyncDisposable
     /// no valid capability cache) is not a guest: it can still be there just after serve started,
     /// and counting it made "no guest yet" and "the same guests" checks fail now and then.
     /// </summary>
-    public static IReadOnlyList<int> QemuPidsUnder(string stateDirectory)
-    {
-        var pids = new List<int>();
-        foreach (string dir in System.IO.Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(stateDirectory, StringComparison.Ordinal)
-                    && !cmd.Contains(" -machine none,", StringComparison.Ordinal)) pids.Add(pid);
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-        }
-        return pids;
-    }
+    public static IReadOnlyList<int> QemuPidsUnder(string stateDirectory) =>
+        Processes(args => string.Join(' ', args) is var cmd && IsQemuUnder(cmd, stateDirectory) && !IsCapabilityProbe(cmd));
 
     /// <summary>Keeper processes (`summoner keeper`, which serve starts detached) of a state directory.</summary>
     public static IReadOnlyList<int> KeeperPids(string stateDirectory)
     {
         string dir = Path.Combine(stateDirectory, "keeper");
+        return Processes(args => args.Contains("keeper") && args.Contains(dir));
+    }
+
+    /// <summary>Ends a keeper a test left behind (its daemon killed and not restarted), so it holds no ports for its linger.</summary>
+    public static void KillKeepers(string stateDirectory) => KillAll(KeeperPids(stateDirectory));
+
+    private static void KillOrphanedProbes(string stateDirectory) =>
+        KillAll(Processes(args => string.Join(' ', args) is var cmd && IsQemuUnder(cmd, stateDirectory + "/") && IsCapabilityProbe(cmd)));
+
+    private static bool IsQemuUnder(string cmd, string stateDirectory) =>
+        cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(stateDirectory, StringComparison.Ordinal);
+
+    private static bool IsCapabilityProbe(string cmd) => cmd.Contains(" -machine none,", StringComparison.Ordinal);
+
+    /// <summary>Processes whose arguments (from /proc/PID/cmdline) match.</summary>
+    private static List<int> Processes(Func<string[], bool> match)
+    {
         var pids = new List<int>();
         foreach (string proc in System.IO.Directory.GetDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(proc), out int pid)) continue;
             try
             {
-                string[] args = File.ReadAllText(Path.Combine(proc, "cmdline")).Split('\0');
-                if (args.Contains("keeper") && args.Contains(dir)) pids.Add(pid);
+                if (match(File.ReadAllText(Path.Combine(proc, "cmdline")).Split('\0'))) pids.Add(pid);
             }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
@@ -229,31 +234,11 @@ public sealed class ServeDaemon : IAsyncDisposable
         return pids;
     }
 
-    /// <summary>Ends a keeper a test left behind (its daemon killed and not restarted), so it holds no ports for its linger.</summary>
-    public static void KillKeepers(string stateDirectory)
+    private static void KillAll(IEnumerable<int> pids)
     {
-        foreach (int pid in KeeperPids(stateDirectory))
+        foreach (int pid in pids)
         {
             try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
-        }
-    }
-
-    private static void KillOrphanedProbes(string stateDirectory)
-    {
-        foreach (string dir in System.IO.Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
-            try
-            {
-                string cmd = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (cmd.Contains("qemu-system", StringComparison.Ordinal) && cmd.Contains(" -machine none,", StringComparison.Ordinal)
-                    && cmd.Contains(stateDirectory + "/", StringComparison.Ordinal))
-                    Process.GetProcessById(pid).Kill();
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            catch (ArgumentException) { }
-            catch (InvalidOperationException) { }
         }
     }
 
@@ -276,10 +261,7 @@ public sealed class ServeDaemon : IAsyncDisposable
         await StopAsync();
         _process.Dispose();
         // A test that failed halfway must not leave guests running for the next one.
-        foreach (int pid in QemuPids())
-        {
-            try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { }
-        }
+        KillAll(QemuPids());
         if (Interlocked.Exchange(ref _disposed, 1) == 0) Use(Directory, -1);
     }
 }

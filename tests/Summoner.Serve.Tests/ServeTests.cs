@@ -15,9 +15,6 @@ public sealed class ServeTests
 
     public ServeTests(ITestOutputHelper output) { _out = output; }
 
-    private static IPAddress? FirstAddress(string digShort) =>
-        digShort.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => IPAddress.TryParse(l.Trim(), out var a) ? a : null).FirstOrDefault(a => a is not null);
-
     [Fact]
     public async Task A_query_for_a_cold_service_answers_once_it_listens_and_the_first_request_succeeds()
     {
@@ -25,7 +22,7 @@ public sealed class ServeTests
         var sw = Stopwatch.StartNew();
         var dig = await d.DigAsync("hello.summoner.test", "+short");
         double answerMs = sw.Elapsed.TotalMilliseconds;
-        IPAddress? address = FirstAddress(dig.Stdout);
+        IPAddress? address = ServeDaemon.FirstAddress(dig.Stdout);
         Assert.True(address is not null, $"dig: {dig.Stdout}{dig.Stderr}\n{d.Output}");
         var curl = await ServeDaemon.RunAsync("curl", "-s", "-o", "/dev/stdout", "-w", "\n%{http_code}", "-m", "10", $"http://{address}:80/");
         double firstByteMs = sw.Elapsed.TotalMilliseconds;
@@ -62,10 +59,9 @@ public sealed class ServeTests
         long before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var head = await ServeDaemon.RunAsync("curl", "-sS", "-I", "-m", "10", $"http://{address}:80/");
         long after = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string? date = head.Stdout.Split("\r\n").FirstOrDefault(l => l.StartsWith("Date: ", StringComparison.Ordinal));
-        Assert.True(date is not null, "no Date header:\n" + head.Stdout + head.Stderr);
-        long served = DateTimeOffset.ParseExact(date!["Date: ".Length..], "r", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();
-        Assert.True(served >= before - 1 && served <= after + 1, $"{date}, while the host's clock said {DateTimeOffset.FromUnixTimeSeconds(before):r}");
+        long? served = ResponseDate.UnixSeconds(head.Stdout);
+        Assert.True(served is not null, "no Date header:\n" + head.Stdout + head.Stderr);
+        Assert.True(served >= before - 1 && served <= after + 1, $"Date {DateTimeOffset.FromUnixTimeSeconds(served!.Value):r}, while the host's clock said {DateTimeOffset.FromUnixTimeSeconds(before):r}");
     }
 
     // A warm-pool member waits suspended (QEMU paused: under TCG its TSC stops with it); resumed by a
