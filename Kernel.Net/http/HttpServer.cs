@@ -260,7 +260,7 @@ namespace Kernel.Net.Http
         {
             long second;
             if (Options.EpochSeconds is long epoch) second = epoch + now / 1_000_000_000L;
-            else if (Host is IWallClock clock && clock.UnixSeconds is long unix && unix >= 0) second = unix;
+            else if (Host is IWallClock clock && clock.UnixSeconds is >= 0 and var unix) second = unix;
             else return null;
             if (second != _dateSecond)
             {

@@ -17,12 +17,13 @@ namespace __NAMESPACE__
     public sealed class Service
     {
         private readonly string _greeting;
-        private HttpPreparedResponse _page = null!;
+        private readonly HttpPreparedResponse _page;
 
-        private Service(HttpServer server, string greeting)
+        private Service(HttpServer server, string greeting, HttpPreparedResponse page)
         {
             Server = server;
             _greeting = greeting;
+            _page = page;
         }
 
         public HttpServer Server { get; }
@@ -39,9 +40,9 @@ namespace __NAMESPACE__
             HttpServerOptions options = HttpServerOptions.FromSettings(host);
             options.MaxHeaderBytes = headLimit;
             options.MaxTargetBytes = Math.Min(options.MaxTargetBytes, headLimit / 2);
-            var service = new Service(new HttpServer(host, options), greeting);
+            var server = new HttpServer(host, options);
             // Rendered once: a prepared response is sent without building it again.
-            service._page = service.Server.Prepare(200, "text/html; charset=utf-8", Encoding.UTF8.GetBytes("<h1>" + Html(greeting) + "</h1>\n"));
+            var service = new Service(server, greeting, server.Prepare(200, "text/html; charset=utf-8", Encoding.UTF8.GetBytes("<h1>" + Html(greeting) + "</h1>\n")));
             service.Server.MapGet("/", service.Page).MapGet("/hello/{name}", service.Hello);
             // Summoner passes the service's ports = [...] as the setting port (port=80,443).
             foreach (ushort port in settings.GetPorts("port", 80)) service.Server.Listen(port);
