@@ -5,7 +5,7 @@ namespace Summoner.Bench;
 /// <summary>Runs the named scenarios in a fixed order (baselines first) and writes the report.</summary>
 public static class BenchRunner
 {
-    public static readonly IReadOnlyList<string> Scenarios = ["floor", "cold", "warm", "storm", "dns", "density", "door"];
+    public static readonly IReadOnlyList<string> Scenarios = ["floor", "cold", "first", "warm", "storm", "dns", "density", "door"];
 
     public static async Task<string> RunAsync(BenchContext ctx, IReadOnlyCollection<string> scenarios, string benchRoot, CancellationToken ct)
     {
@@ -21,6 +21,7 @@ public static class BenchRunner
             {
                 "floor" => HostScenarios.FloorAsync(ctx, ct),
                 "cold" => SummonScenarios.ColdAsync(ctx, ct),
+                "first" => SummonScenarios.FirstAsync(ctx, ct),
                 "warm" => SummonScenarios.WarmAsync(ctx, ct),
                 "storm" => SummonScenarios.StormAsync(ctx, ct),
                 "dns" => HostScenarios.DnsAsync(ctx, ct),

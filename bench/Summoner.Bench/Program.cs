@@ -13,7 +13,7 @@ public static class Program
 
     private static RootCommand Create()
     {
-        var scenarios = new Argument<string[]>("SCENARIO") { Description = "floor, cold, warm, storm, dns, density, door (default: floor cold warm storm)", Arity = ArgumentArity.ZeroOrMore };
+        var scenarios = new Argument<string[]>("SCENARIO") { Description = "floor, cold, first, warm, storm, dns, density, door (default: floor cold warm storm)", Arity = ArgumentArity.ZeroOrMore };
         var samples = new Option<int>("--samples", "-n") { Description = "Samples per series", DefaultValueFactory = _ => 10 };
         var storm = new Option<int>("--storm") { Description = "Concurrent queries in the storm scenario", DefaultValueFactory = _ => 50 };
         var budget = new Option<int>("--density-budget") { Description = "Guest memory budget for the density scenario, MiB", DefaultValueFactory = _ => 1024 };

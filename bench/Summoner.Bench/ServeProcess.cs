@@ -18,9 +18,13 @@ public sealed class ServeProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    private ServeProcess(Process process, string directory, int dnsPort, int metricsPort)
+    /// <summary>False when the caller owns <see cref="Directory"/> (a state directory that outlives this serve).</summary>
+    private readonly bool _ownsDirectory;
+
+    private ServeProcess(Process process, string directory, bool ownsDirectory, int dnsPort, int metricsPort)
     {
         _process = process;
+        _ownsDirectory = ownsDirectory;
         Directory = directory;
         DnsPort = dnsPort;
         MetricsPort = metricsPort;
@@ -42,10 +46,13 @@ public sealed class ServeProcess : IAsyncDisposable
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
-    /// <summary>Starts serve with <paramref name="servicesToml"/> as its [[service]] entries.</summary>
-    public static async Task<ServeProcess> StartAsync(string summonerDll, string servicesToml, string accelerator, string guestMemory = "4GiB", int runningGuests = 64, CancellationToken cancellationToken = default)
+    /// <summary>Starts serve with <paramref name="servicesToml"/> as its [[service]] entries, in a new
+    /// directory, or in <paramref name="directory"/> (kept when this serve stops) to restart serve on
+    /// the state an earlier one left.</summary>
+    public static async Task<ServeProcess> StartAsync(string summonerDll, string servicesToml, string accelerator, string guestMemory = "4GiB", int runningGuests = 64,
+        string? directory = null, CancellationToken cancellationToken = default)
     {
-        string dir = System.IO.Directory.CreateTempSubdirectory("summoner-bench-").FullName;
+        string dir = directory ?? System.IO.Directory.CreateTempSubdirectory("summoner-bench-").FullName;
         int dns = FreePort(), metrics = FreePort();
         int range = 150 + Environment.ProcessId % 50;
         string toml = $"""
@@ -76,7 +83,7 @@ public sealed class ServeProcess : IAsyncDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in new[] { summonerDll, "serve", "--config", config }) psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start summoner serve");
-        var serve = new ServeProcess(p, dir, dns, metrics);
+        var serve = new ServeProcess(p, dir, directory is null, dns, metrics);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (!serve.Output.Contains("summoner: serving zone", StringComparison.Ordinal))
         {
@@ -153,7 +160,8 @@ public sealed class ServeProcess : IAsyncDisposable
         }
         _process.Dispose();
         _http.Dispose();
-        try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (_ownsDirectory)
+            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

@@ -42,6 +42,39 @@ public static class SummonScenarios
         AddPhaseNotes(answer, unmeasured, await serve.MetricsAsync(ct).ConfigureAwait(false), "cold");
     }
 
+    /// <summary>
+    /// first: the first summon after serve starts against the second, serve restarted on the same
+    /// state directory each sample (as a user restarts it). The first runs serve's whole summon path
+    /// for the first time in the process; the cold scenario leaves it out.
+    /// </summary>
+    public static async Task FirstAsync(BenchContext ctx, CancellationToken ct)
+    {
+        Series second = ctx.Add("first", "second summon after serve starts: query to answer");
+        Series first = ctx.Add("first", "first summon after serve starts: query to answer", second.Key);
+        string dir = System.IO.Directory.CreateTempSubdirectory("summoner-bench-").FullName;
+        try
+        {
+            // Sample 0 is left out: serve's first start in a new state directory has libvirt probe QEMU.
+            for (int i = 0; i <= ctx.Samples; i++)
+            {
+                await using ServeProcess serve = await ServeProcess.StartAsync(ctx.SummonerDll, ctx.ServiceToml("cold"), ctx.Accelerator, directory: dir, cancellationToken: ct).ConfigureAwait(false);
+                foreach (Series s in new[] { first, second })
+                {
+                    await serve.WaitForAsync("cold", e => e.GetProperty("state").GetString() == "cold", TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+                    var sw = Stopwatch.StartNew();
+                    await serve.QueryAsync("cold.bench.test", ct).ConfigureAwait(false);
+                    if (i > 0) s.Samples.Add(sw.Elapsed.TotalMilliseconds);
+                    await serve.StopServiceAsync("cold", ct).ConfigureAwait(false);
+                }
+                if (i > 0) ctx.Report("first", i, ctx.Samples, $"first {first.Samples[^1]:F1} ms, second {second.Samples[^1]:F1} ms");
+            }
+        }
+        finally
+        {
+            try { System.IO.Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
     private static async Task SummonOnceAsync(ServeProcess serve, string service, Series? answer, Series? firstByte, CancellationToken ct)
     {
         await serve.WaitForAsync(service, s => s.GetProperty("state").GetString() == "cold", TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
