@@ -19,7 +19,7 @@ public sealed class BenchCommandTests
         try
         {
             var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in new[] { BenchDll, "--summoner", ServeDaemon.SummonerDll, "floor", "cold", "warm", "storm", "-n", "2", "--storm", "5", "--image", RepoPaths.Image("hello") })
+            foreach (string a in new[] { BenchDll, "--summoner", ServeDaemon.SummonerDll, "floor", "cold", "first", "warm", "storm", "-n", "2", "--storm", "5", "--image", RepoPaths.Image("hello") })
                 psi.ArgumentList.Add(a);
             using Process p = Process.Start(psi)!;
             Task<string> err = p.StandardError.ReadToEndAsync();
@@ -34,6 +34,7 @@ public sealed class BenchCommandTests
             {
                 "| floor: launch to readiness line | ms | 2 |", "| floor: launch to accepted line | ms | 2 |",
                 "| cold: query to answer | ms | 2 |",
+                "| first: first summon after serve starts: query to answer | ms | 2 |", "| first: second summon after serve starts: query to answer | ms | 2 |",
                 "| qemu stop/cont of a booted guest: cont to accepted line | ms | 2 |", "| qemu stop/cont of a booted guest: cont to first HTTP byte | ms | 2 |",
                 "| warm: warm pool (booted, suspended): query to answer | ms | 2 |",
                 "| qemu -S (created stopped): cont to readiness line | ms | 2 |", "| qemu -S (created stopped): cont to first HTTP byte | ms | 2 |",
@@ -46,7 +47,7 @@ public sealed class BenchCommandTests
             // Each summon series carries its ratio to the like-for-like plain-QEMU series of the same run.
             foreach (string ratio in new[]
             {
-                "x floor: launch to readiness line; p95: ", "x qemu stop/cont of a booted guest: cont to accepted line; ",
+                "x floor: launch to readiness line; p95: ", "x first: second summon after serve starts: query to answer |", "x qemu stop/cont of a booted guest: cont to accepted line; ",
                 "x qemu stop/cont of a booted guest: cont to first HTTP byte |", "x qemu -S (created stopped): cont to accepted line; ",
                 "x qemu -S (created stopped): cont to first HTTP byte |", "p99: n/a (n = 5 < 100)",
             })
@@ -75,7 +76,7 @@ public sealed class BenchCommandTests
     {
         var r = await ServeDaemon.RunAsync("dotnet", BenchDll, "--summoner", ServeDaemon.SummonerDll, "nosuch", "--image", RepoPaths.Image("hello"));
         Assert.NotEqual(0, r.Exit);
-        Assert.Contains("unknown scenario 'nosuch': choose from floor, cold, warm, storm, dns, density, door", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("unknown scenario 'nosuch': choose from floor, cold, first, warm, storm, dns, density, door", r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
