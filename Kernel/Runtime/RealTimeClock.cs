@@ -40,15 +40,16 @@ namespace Kernel.Runtime
             return false;
         }
 
-        /// <summary>Seconds past the hour (0-3599) from the minutes and seconds registers alone: a
-        /// cheap check of a date derived earlier (three register reads with the mode, where a full
-        /// read takes seventeen or more); -1 if invalid.</summary>
-        public static int ReadSecondsPastHour()
+        /// <summary>Seconds past midnight (0-86399) from the hours, minutes and seconds registers
+        /// alone: a cheap check of a date derived earlier (four register reads with the mode, where a
+        /// full read takes eighteen or more); -1 if invalid.</summary>
+        public static int ReadSecondsPastMidnight()
         {
             byte mode = Read(StatusB);
             if (mode == 0xFF) return -1;
+            int hours = DecodeHour(Read(HoursRegister), mode);
             int minutes = Decode(Read(MinutesRegister), mode), seconds = Decode(Read(SecondsRegister), mode);
-            return minutes is >= 0 and < 60 && seconds is >= 0 and < 60 ? minutes * 60 + seconds : -1;
+            return hours is >= 0 and < 24 && minutes is >= 0 and < 60 && seconds is >= 0 and < 60 ? hours * 3600 + minutes * 60 + seconds : -1;
         }
 
         private static bool WaitForUpdateToEnd()
@@ -65,19 +66,25 @@ namespace Kernel.Runtime
         {
             int second = Decode(Read(SecondsRegister), mode);
             int minute = Decode(Read(MinutesRegister), mode);
-            byte rawHour = Read(HoursRegister);
+            int hour = DecodeHour(Read(HoursRegister), mode);
             int day = Decode(Read(DayRegister), mode);
             int month = Decode(Read(MonthRegister), mode);
             int year = Decode(Read(YearRegister), mode);
             int century = Decode(Read(CenturyRegister), mode);
-            int hour = Decode((byte)(rawHour & ~Pm), mode);
-            if ((mode & Hours24) == 0 && hour >= 0) hour = hour % 12 + ((rawHour & Pm) != 0 ? 12 : 0);
             if (second is < 0 or > 59 || minute is < 0 or > 59 || hour is < 0 or > 23
                 || day is < 1 or > 31 || month is < 1 or > 12 || year is < 0 or > 99) return -1;
             // A machine without the century byte reads 0 or garbage there: this century then.
             if (century is < 19 or > 99) century = 20;
             long days = DaysFromCivil(century * 100 + year, month, day);
             return days * 86_400 + hour * 3600 + minute * 60 + second;
+        }
+
+        // 0-23 whether the chip counts 24 hours or 12 with a PM flag; -1 if invalid.
+        private static int DecodeHour(byte raw, byte mode)
+        {
+            int hour = Decode((byte)(raw & ~Pm), mode);
+            if ((mode & Hours24) == 0 && hour >= 0) hour = hour % 12 + ((raw & Pm) != 0 ? 12 : 0);
+            return hour;
         }
 
         // BCD unless the status register says binary; -1 for a digit above 9.

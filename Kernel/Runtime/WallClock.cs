@@ -4,14 +4,15 @@ namespace Kernel.Runtime
     /// Unix time for guest code: the date from the <see cref="RealTimeClock"/>, carried forward by
     /// the TSC <see cref="Clock"/> between reads. A guest QEMU paused and resumed (a warm pool
     /// member) comes back with its TSC behind the world by the pause, so every read that is at
-    /// least a millisecond after the previous check compares the RTC's minutes and seconds with
-    /// what the carried date predicts (three register reads) and takes the date again when they
-    /// differ by more than 2 s. A full read also comes every minute, which catches a pause of
-    /// whole hours that the minutes-and-seconds check cannot see.
+    /// least a millisecond after the previous check compares the RTC's time of day with what the
+    /// carried date predicts (four register reads) and takes the date again when they differ by
+    /// more than 2 s. A full read also comes every minute, which catches a pause of whole days
+    /// that the time-of-day check cannot see.
     /// </summary>
     public static class WallClock
     {
         private const long Second = 1_000_000_000;
+        private const int Day = 86_400;                  // seconds
         private const long CheckInterval = 1_000_000;   // 1 ms
         private const long FullReadInterval = 60 * Second;
         private const int Tolerance = 2;                 // seconds: the RTC's own resolution, twice
@@ -36,9 +37,9 @@ namespace Kernel.Runtime
         private static void Check(long now)
         {
             s_checkedAt = now;
-            int actual = RealTimeClock.ReadSecondsPastHour();
-            long predicted = (s_epoch + now) / Second % 3600;
-            int difference = actual < 0 ? int.MaxValue : (int)((actual - predicted + 3600 + 1800) % 3600) - 1800;
+            int actual = RealTimeClock.ReadSecondsPastMidnight();
+            long predicted = (s_epoch + now) / Second % Day;
+            int difference = actual < 0 ? int.MaxValue : (int)((actual - predicted + Day + Day / 2) % Day) - Day / 2;
             if (difference is < -Tolerance or > Tolerance) Synchronize(now, keepWithinTolerance: false);
         }
 
