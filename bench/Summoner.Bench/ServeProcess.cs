@@ -160,8 +160,13 @@ public sealed class ServeProcess : IAsyncDisposable
         }
         _process.Dispose();
         _http.Dispose();
-        if (_ownsDirectory)
-            try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        if (_ownsDirectory) DeleteDirectory(Directory);
+    }
+
+    /// <summary>Removes a bench directory; what cannot be removed stays in /tmp.</summary>
+    public static void DeleteDirectory(string directory)
+    {
+        try { System.IO.Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

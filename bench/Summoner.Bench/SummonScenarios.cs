@@ -59,19 +59,13 @@ public static class SummonScenarios
             {
                 await using ServeProcess serve = await ServeProcess.StartAsync(ctx.SummonerDll, ctx.ServiceToml("cold"), ctx.Accelerator, directory: dir, cancellationToken: ct).ConfigureAwait(false);
                 foreach (Series s in new[] { first, second })
-                {
-                    await serve.WaitForAsync("cold", e => e.GetProperty("state").GetString() == "cold", TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
-                    var sw = Stopwatch.StartNew();
-                    await serve.QueryAsync("cold.bench.test", ct).ConfigureAwait(false);
-                    if (i > 0) s.Samples.Add(sw.Elapsed.TotalMilliseconds);
-                    await serve.StopServiceAsync("cold", ct).ConfigureAwait(false);
-                }
+                    await SummonOnceAsync(serve, "cold", i > 0 ? s : null, null, ct).ConfigureAwait(false);
                 if (i > 0) ctx.Report("first", i, ctx.Samples, $"first {first.Samples[^1]:F1} ms, second {second.Samples[^1]:F1} ms");
             }
         }
         finally
         {
-            try { System.IO.Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            ServeProcess.DeleteDirectory(dir);
         }
     }
 

@@ -71,7 +71,7 @@ public sealed class ServeTests
     public async Task A_warm_pool_member_resumed_after_a_pause_sends_the_hosts_date()
     {
         await using ServeDaemon d = await ServeDaemon.StartAsync(extraServiceToml: "warm_pool = 1");
-        var metrics = new HttpClient();
+        using var metrics = new HttpClient();
         var uri = new Uri($"http://127.0.0.1:{d.MetricsPort}/metrics");
         await WaitAsync(async () => (await metrics.GetStringAsync(uri)).Contains("summoner_warm_pool_guests{service=\"hello\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         await Task.Delay(TimeSpan.FromSeconds(5));
