@@ -26,7 +26,7 @@ public sealed record EmbeddedDriverOptions
 
 /// <summary>
 /// libvirt's QEMU driver run in-process (<c>qemu:///embed?root=DIR</c>): no daemon to install or
-/// start. Prepares the root (our qemu.conf, writability, the one-process-per-root lock), then opens
+/// start. Prepares the root (our qemu.conf, writability, the one-process-per-root lock, run/ on tmpfs: <see cref="RunDirectory"/>), then opens
 /// a connection. Only one root can be open per process, and one process per root.
 /// </summary>
 public static partial class EmbeddedDriver
@@ -103,12 +103,18 @@ public static partial class EmbeddedDriver
         bool privileged = Libc.geteuid() == 0;
         File.WriteAllText(Path.Combine(etc, "qemu.conf"), privileged ? RootQemuConf : UnprivilegedQemuConf);
         CheckNotInUse(root);
+        s_runPlacements[root] = RunDirectory.Ensure(root);
         lock (s_preparedRoots)
         {
             if (s_preparedRoots.Add(root)) ReapOrphanedProbes(root);
         }
         if (privileged) EnsureQemuSystemUser(options.CreateQemuSystemUser);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RunDirectoryPlacement> s_runPlacements = new(StringComparer.Ordinal);
+
+    /// <summary>Where <paramref name="stateDirectory"/>'s run/ was put when this process opened it (null before).</summary>
+    public static RunDirectoryPlacement? RunPlacement(string stateDirectory) => s_runPlacements.GetValueOrDefault(stateDirectory);
 
     // Roots this process has opened: a probe under one of them may be this process's own, running.
     private static readonly HashSet<string> s_preparedRoots = new(StringComparer.Ordinal);
@@ -172,20 +178,27 @@ public static partial class EmbeddedDriver
     /// Asking the kernel who holds it gives a better error than libvirt's ("Failed to acquire pid file").
     /// Locks of this very process are invisible to F_GETLK, and libvirt shares the driver within a process anyway.
     /// </summary>
-    internal static unsafe void CheckNotInUse(string root)
+    internal static void CheckNotInUse(string root)
     {
         string pidFile = Path.Combine(root, "run", "qemu", "driver.pid");
-        if (!File.Exists(pidFile)) return;
-        using var stream = new FileStream(pidFile, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        var query = new Libc.Flock { Type = Libc.FWrLck, Whence = 0, Start = 0, Length = 0 };
-        if (Libc.fcntl((int)stream.SafeFileHandle.DangerousGetHandle(), Libc.FGetLk, &query) != 0 || query.Type == Libc.FUnLck) return;
-        string holder = query.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (LockHolder(pidFile) is not int pid) return;
+        string holder = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
-            holder += " (" + File.ReadAllText($"/proc/{query.Pid}/cmdline").Replace('\0', ' ').Trim() + ")";
+            holder += " (" + File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim() + ")";
         }
         catch (IOException) { }
         throw new LibvirtException($"embedded libvirt root {root} is in use by process {holder}: only one process may use a root; stop that process or give this one its own state directory");
+    }
+
+    /// <summary>The process holding the driver's write lock on <paramref name="pidFile"/>, if another one does.</summary>
+    internal static unsafe int? LockHolder(string pidFile)
+    {
+        if (!File.Exists(pidFile)) return null;
+        using var stream = new FileStream(pidFile, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        var query = new Libc.Flock { Type = Libc.FWrLck, Whence = 0, Start = 0, Length = 0 };
+        if (Libc.fcntl((int)stream.SafeFileHandle.DangerousGetHandle(), Libc.FGetLk, &query) != 0 || query.Type == Libc.FUnLck) return null;
+        return query.Pid;
     }
 
     /// <summary>libvirtd needs the same user; exposed so a caller that starts a daemon can ensure it first.</summary>

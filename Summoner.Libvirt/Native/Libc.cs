@@ -72,6 +72,23 @@ internal static unsafe partial class Libc
     [LibraryImport(Library)]
     public static partial int close(int fd);
 
+    public const long TmpfsMagic = 0x01021994;
+    public const int AtFdCwd = -100;
+    public const int AtSymlinkNoFollow = 0x100;
+    public const uint StatxBasicStats = 0x7ff;
+
+    /// <summary>mkdir(2): fails with EEXIST rather than reuse a name someone else made.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int mkdir(string path, uint mode);
+
+    /// <summary>struct statfs starts with f_type (a long) on every 64-bit Linux; the rest is not read.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int statfs(string path, byte* buffer);
+
+    /// <summary>statx's struct has one layout on every architecture (unlike struct stat): uid at 20, mode at 28.</summary>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
     /// <summary>struct epoll_event: packed on x86_64 (12 bytes).</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     public struct EpollEvent

@@ -115,6 +115,7 @@ public static class ServeCommand
             return 1;
         }
         using var _connection = connection;
+        LogRunDirectory(config, log);
 
         Libvirt.Accelerator accelerator = config.Libvirt.Accelerator switch
         {
@@ -305,26 +306,32 @@ public static class ServeCommand
         }
     }
 
-    /// <summary>Where the embedded driver writes QEMU pid files; null for other URIs (exits are then seen through libvirt's events).</summary>
-    private static string? QemuPidDirectory(SummonerConfig config)
+    /// <summary>The embedded driver's root for <c>qemu:///embed?root=</c> URIs; null for other URIs.</summary>
+    private static string? EmbeddedRoot(SummonerConfig config)
     {
         const string embed = "qemu:///embed?root=";
-        if (!config.Libvirt.Uri.StartsWith(embed, StringComparison.Ordinal)) return null;
-        string root = Path.GetFullPath(Uri.UnescapeDataString(config.Libvirt.Uri[embed.Length..]), config.BaseDirectory);
-        return Path.GetDirectoryName(EmbeddedDriver.QemuPidFile(root, "x"));
+        string uri = config.Libvirt.Uri;
+        return uri.StartsWith(embed, StringComparison.Ordinal) ? Path.GetFullPath(Uri.UnescapeDataString(uri[embed.Length..]), config.BaseDirectory) : null;
     }
 
-    private static LibvirtConnection OpenLibvirt(SummonerConfig config)
+    /// <summary>Where the embedded driver writes QEMU pid files; null for other URIs (exits are then seen through libvirt's events).</summary>
+    private static string? QemuPidDirectory(SummonerConfig config) =>
+        EmbeddedRoot(config) is string root ? Path.GetDirectoryName(EmbeddedDriver.QemuPidFile(root, "x")) : null;
+
+    /// <summary>Says where the embedded driver's run/ went: on tmpfs each start skips a few disk flushes (RunDirectory).</summary>
+    private static void LogRunDirectory(SummonerConfig config, ILogger log)
     {
-        string uri = config.Libvirt.Uri;
-        const string embed = "qemu:///embed?root=";
-        if (uri.StartsWith(embed, StringComparison.Ordinal))
-        {
-            string root = Uri.UnescapeDataString(uri[embed.Length..]);
-            return EmbeddedDriver.Open(new EmbeddedDriverOptions { StateDirectory = Path.GetFullPath(root, config.BaseDirectory) });
-        }
-        return LibvirtConnection.Open(uri);
+        if (EmbeddedRoot(config) is not string root || EmbeddedDriver.RunPlacement(root) is not { } placement) return;
+        if (placement.OnTmpfs)
+            log.LogInformation("libvirt: run/ (domain status files, rewritten and flushed several times per start) on tmpfs at {Target} ({Reason})", placement.Target, placement.Reason);
+        else
+            log.LogWarning("libvirt: run/ on disk at {Target}: {Reason}", placement.Target, placement.Reason);
     }
+
+    private static LibvirtConnection OpenLibvirt(SummonerConfig config) =>
+        EmbeddedRoot(config) is string root
+            ? EmbeddedDriver.Open(new EmbeddedDriverOptions { StateDirectory = root })
+            : LibvirtConnection.Open(config.Libvirt.Uri);
 
     private static async Task<Libvirt.Accelerator> DecideAcceleratorAsync(LibvirtConnection connection, SummonerConfig config, ILogger log, CancellationToken cancellationToken)
     {

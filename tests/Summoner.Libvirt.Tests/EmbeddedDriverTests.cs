@@ -44,6 +44,26 @@ public sealed class EmbeddedDriverTests(EmbeddedHost host) : IDisposable
     }
 
     [Fact]
+    public async Task A_running_domains_status_file_is_on_tmpfs_not_in_the_state_directory_on_disk()
+    {
+        // libvirt flushes it to disk several times per start (RunDirectory); the system daemon keeps it in /run.
+        RunDirectoryPlacement placement = EmbeddedDriver.RunPlacement(host.Root) ?? throw new InvalidOperationException("the host's root was not prepared");
+        string name = TestGuests.Name("emb-run");
+        string serial = Path.Combine(scratch, "emb-run.serial");
+        using var domain = await host.Connection.CreateDomainAsync(TestGuests.Spec(name, TestGuests.HaltingImage(scratch), serial));
+        string status = Path.Combine(host.Root, "run", "qemu", name + ".xml");
+        Assert.True(File.Exists(status), "no status file at " + status);
+        if (RunDirectory.IsTmpfs(host.Root) || !placement.OnTmpfs)
+        {
+            Assert.Equal(Path.Combine(host.Root, "run"), placement.Target); // the root is tmpfs already, or there is none
+            return;
+        }
+        Assert.True(RunDirectory.IsTmpfs(status));
+        Assert.True(File.Exists(Path.Combine(placement.Target, "qemu", name + ".xml")));
+        await domain.DestroyAsync();
+    }
+
+    [Fact]
     public async Task Destroyed_qemu_is_reaped_by_this_process_not_left_to_pid_1()
     {
         // PID 1 here reaps 1.2-2 s late and libvirt's destroy waits for that; bench/libvirt measures both ways.

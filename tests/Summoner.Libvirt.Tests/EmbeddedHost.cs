@@ -25,6 +25,10 @@ public sealed class EmbeddedHost : IAsyncLifetime
             }
         }
         Connection.Dispose();
+        if (EmbeddedDriver.RunPlacement(Root) is { OnTmpfs: true } run && run.Target != Path.Combine(Root, "run"))
+        {
+            try { Directory.Delete(run.Target, recursive: true); } catch (IOException) { }
+        }
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
     }
