@@ -18,7 +18,8 @@ public sealed record RunDirectoryPlacement(string Target, bool OnTmpfs, string R
 /// tmpfs and writable. What run/ holds is volatile by libvirt's own design (running domains'
 /// status and pid files, the driver's lock): it describes QEMU processes, which end when the
 /// machine restarts, as tmpfs does. A restarted serve finds the link and takes its guests back;
-/// after a reboot the link dangles and a new directory replaces it.
+/// after a reboot the link dangles and a new directory replaces it. A link the user made to a
+/// directory of their own is left alone.
 /// A run/ that is a plain directory (a state directory from before this) is copied over first,
 /// so guests running from it are not lost. Each directory names its root in <see cref="RootFile"/>;
 /// one whose root was deleted or no longer links to it is removed by the next <see cref="Ensure"/>
@@ -65,6 +66,8 @@ public static class RunDirectory
             SweepAll(parents, age);
             return new RunDirectoryPlacement(linked, true, "kept from an earlier start");
         }
+        if (linked is not null && Owner(linked) == Libc.geteuid())
+            return new RunDirectoryPlacement(linked, IsTmpfs(linked), "run/ is a link this user made: left as it is");
 
         string? created = null;
         foreach (string parent in parents)
@@ -78,8 +81,10 @@ public static class RunDirectory
         string how;
         if (linked is not null || IsSymbolicLink(run))
         {
-            File.Delete(run); // its target is gone (the machine restarted) or is not a private tmpfs directory
-            how = "replaced a link whose directory is gone";
+            // Its directory is gone (the machine restarted, tmpfs with it), or another user made one of
+            // that name since: never use a directory someone else owns.
+            how = linked is not null && Owner(linked) is not null ? "replaced a link to a directory another user owns" : "replaced a link whose directory is gone";
+            File.Delete(run);
         }
         else if (Directory.Exists(run))
         {
@@ -220,6 +225,13 @@ public static class RunDirectory
         byte* buffer = stackalloc byte[256];
         return Libc.statx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, Libc.StatxBasicStats, buffer) == 0
             && (*(ushort*)(buffer + 28) & FileTypeMask) == RegularType;
+    }
+
+    /// <summary>The owner's uid, or null when <paramref name="path"/> does not exist.</summary>
+    private static unsafe uint? Owner(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        return Libc.statx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, Libc.StatxBasicStats, buffer) == 0 ? *(uint*)(buffer + 20) : null;
     }
 
     /// <summary>A real directory (not a link) on tmpfs, owned by this user, that no one else may enter.</summary>

@@ -144,21 +144,43 @@ public sealed class RunDirectoryTests : IDisposable
     }
 
     [Fact]
-    public void A_link_to_a_directory_others_may_enter_is_not_used()
+    public void A_link_this_user_made_to_a_directory_of_their_own_is_left_alone()
     {
         string root = NewRoot("f");
-        if (!RunDirectory.IsTmpfs(_parent) || RunDirectory.IsTmpfs(root)) return;
-        string open = Path.Combine(_parent, "summoner-libvirt-open");
-        Directory.CreateDirectory(open);
-        File.SetUnixFileMode(open, (UnixFileMode)0x1FF); // 0777
-        File.CreateSymbolicLink(Run(root), open);
+        string mine = Path.Combine(_disk, "my-run");
+        Directory.CreateDirectory(mine);
+        File.CreateSymbolicLink(Run(root), mine);
 
         RunDirectoryPlacement placement = Ensure(root);
 
-        Assert.NotEqual(open, placement.Target);
+        Assert.Equal(mine, placement.Target);
+        Assert.Equal(mine, new FileInfo(Run(root)).LinkTarget);
+        if (!RunDirectory.IsTmpfs(root)) Assert.Equal("run/ is a link this user made: left as it is", placement.Reason);
+    }
+
+    [Fact]
+    public void A_link_to_a_directory_another_user_owns_is_replaced()
+    {
+        string root = NewRoot("h");
+        if (!RunDirectory.IsTmpfs(_parent) || RunDirectory.IsTmpfs(root) || geteuid() != 0) return; // only root can give a directory away
+        string theirs = Path.Combine(_parent, "summoner-libvirt-theirs");
+        Directory.CreateDirectory(theirs);
+        Assert.Equal(0, chown(theirs, 65534, 65534));
+        File.CreateSymbolicLink(Run(root), theirs);
+
+        RunDirectoryPlacement placement = Ensure(root);
+
+        Assert.Equal("replaced a link to a directory another user owns", placement.Reason);
+        Assert.NotEqual(theirs, placement.Target);
         Assert.True(RunDirectory.IsPrivateTmpfsDirectory(placement.Target));
         Assert.Equal(placement.Target, new FileInfo(Run(root)).LinkTarget);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int chown([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, uint owner, uint group);
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint geteuid();
 
     [Fact]
     public void Directories_of_deleted_state_directories_are_swept_and_live_ones_kept()
