@@ -103,7 +103,15 @@ public static partial class EmbeddedDriver
         bool privileged = Libc.geteuid() == 0;
         File.WriteAllText(Path.Combine(etc, "qemu.conf"), privileged ? RootQemuConf : UnprivilegedQemuConf);
         CheckNotInUse(root);
-        s_runPlacements[root] = RunDirectory.Ensure(root);
+        try
+        {
+            s_runPlacements[root] = RunDirectory.Ensure(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A speed-up, not a requirement: libvirt works with run/ wherever it is.
+            s_runPlacements[root] = new RunDirectoryPlacement(Path.Combine(root, "run"), RunDirectory.IsTmpfs(root), "could not put run/ on tmpfs: " + e.Message);
+        }
         lock (s_preparedRoots)
         {
             if (s_preparedRoots.Add(root)) ReapOrphanedProbes(root);

@@ -104,7 +104,16 @@ public static class RunDirectory
         {
             how = "new";
         }
-        File.CreateSymbolicLink(run, created);
+        try
+        {
+            File.CreateSymbolicLink(run, created);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (Directory.Exists(moving)) Directory.Move(moving, run); // the status files of running guests stay where libvirt will look
+            Directory.Delete(created, recursive: true);
+            return new RunDirectoryPlacement(run, false, $"run/ stays on disk: cannot link it to {created} ({ex.Message})");
+        }
         if (Directory.Exists(moving)) Directory.Delete(moving, recursive: true);
         SweepAll(parents, age);
         return new RunDirectoryPlacement(created, true, how);
