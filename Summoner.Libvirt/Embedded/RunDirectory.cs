@@ -11,9 +11,10 @@ public sealed record RunDirectoryPlacement(string Target, bool OnTmpfs, string R
 
 /// <summary>
 /// Keeps the embedded driver's run/ on tmpfs, as the system daemon's /run/libvirt is. libvirt
-/// rewrites a domain's status file there (write, fsync, rename) three times before it forks QEMU
-/// and again before a start returns; on a disk each fsync waits for the journal (0.6 ms idle,
-/// several under load), on tmpfs for nothing. So <c>root/run</c> becomes a link to a private
+/// rewrites a domain's status file there (write, fsync, rename) three times before it forks QEMU,
+/// once before QEMU runs and again before a start returns; on a disk each fsync waits for the
+/// journal (0.6 ms on an idle disk, tens of milliseconds behind another writer: bench/README,
+/// "run/ on tmpfs"), on tmpfs for nothing. So <c>root/run</c> becomes a link to a private
 /// directory (this user's, mode 0700) in the first of $XDG_RUNTIME_DIR, /run and /dev/shm that is
 /// tmpfs and writable. What run/ holds is volatile by libvirt's own design (running domains'
 /// status and pid files, the driver's lock): it describes QEMU processes, which end when the
