@@ -67,8 +67,9 @@ public static class RunDirectory
             SweepAll(parents, age);
             return new RunDirectoryPlacement(linked, true, "kept from an earlier start");
         }
-        if (linked is not null && Owner(linked) == Libc.geteuid())
-            return new RunDirectoryPlacement(linked, IsTmpfs(linked), "run/ is a link this user made: left as it is");
+        uint? linkedOwner = linked is null ? null : Stat(linked)?.Uid;
+        if (linkedOwner == Libc.geteuid())
+            return new RunDirectoryPlacement(linked!, IsTmpfs(linked!), "run/ is a link this user made: left as it is");
 
         string? created = null;
         foreach (string parent in parents)
@@ -80,11 +81,11 @@ public static class RunDirectory
         File.WriteAllText(Path.Combine(created, RootFile), root);
 
         string how;
-        if (linked is not null || IsSymbolicLink(run))
+        if (linked is not null)
         {
             // Its directory is gone (the machine restarted, tmpfs with it), or another user made one of
             // that name since: never use a directory someone else owns.
-            how = linked is not null && Owner(linked) is not null ? "replaced a link to a directory another user owns" : "replaced a link whose directory is gone";
+            how = linkedOwner is not null ? "replaced a link to a directory another user owns" : "replaced a link whose directory is gone";
             File.Delete(run);
         }
         else if (Directory.Exists(run))
@@ -164,7 +165,7 @@ public static class RunDirectory
     private static void RecoverInterruptedMove(string run, string moving)
     {
         if (!Directory.Exists(moving)) return;
-        if (!Directory.Exists(run) && !IsSymbolicLink(run)) Directory.Move(moving, run);
+        if (!Directory.Exists(run) && LinkTarget(run) is null) Directory.Move(moving, run);
         else Directory.Delete(moving, recursive: true);
     }
 
@@ -173,20 +174,19 @@ public static class RunDirectory
         foreach (string entry in Directory.EnumerateFileSystemEntries(from))
         {
             string target = Path.Combine(to, Path.GetFileName(entry));
-            var info = new FileInfo(entry);
-            if (info.LinkTarget is not null) throw new IOException($"{entry} is a link, which this move does not carry");
-            if ((info.Attributes & FileAttributes.Directory) != 0)
+            switch ((Stat(entry)?.Mode ?? 0) & FileTypeMask)
             {
-                Directory.CreateDirectory(target);
-                CopyTree(entry, target);
-            }
-            else if (IsRegularFile(entry))
-            {
-                File.Copy(entry, target);
-            }
-            else
-            {
-                throw new IOException($"{entry} is neither a file nor a directory (a socket of a running helper?)");
+                case DirectoryType:
+                    Directory.CreateDirectory(target);
+                    CopyTree(entry, target);
+                    break;
+                case RegularType:
+                    File.Copy(entry, target);
+                    break;
+                case LinkType:
+                    throw new IOException($"{entry} is a link, which this move does not carry");
+                default:
+                    throw new IOException($"{entry} is neither a file nor a directory (a socket of a running helper?)");
             }
         }
     }
@@ -215,8 +215,6 @@ public static class RunDirectory
         return target is null ? null : Path.GetFullPath(target, Path.GetDirectoryName(path)!);
     }
 
-    private static bool IsSymbolicLink(string path) => new FileInfo(path).LinkTarget is not null;
-
     private static bool SameDirectory(string? a, string b) =>
         a is not null && string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), StringComparison.Ordinal);
 
@@ -229,28 +227,17 @@ public static class RunDirectory
     private const int FileTypeMask = 0xF000;
     private const int DirectoryType = 0x4000;
     private const int RegularType = 0x8000;
+    private const int LinkType = 0xA000;
 
-    private static unsafe bool IsRegularFile(string path)
+    /// <summary>Owner and mode of <paramref name="path"/> itself (a link is not followed); null if it does not exist.</summary>
+    private static unsafe (uint Uid, int Mode)? Stat(string path)
     {
         byte* buffer = stackalloc byte[256];
-        return Libc.statx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, Libc.StatxBasicStats, buffer) == 0
-            && (*(ushort*)(buffer + 28) & FileTypeMask) == RegularType;
-    }
-
-    /// <summary>The owner's uid, or null when <paramref name="path"/> does not exist.</summary>
-    private static unsafe uint? Owner(string path)
-    {
-        byte* buffer = stackalloc byte[256];
-        return Libc.statx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, Libc.StatxBasicStats, buffer) == 0 ? *(uint*)(buffer + 20) : null;
+        if (Libc.statx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, Libc.StatxBasicStats, buffer) != 0) return null;
+        return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
     }
 
     /// <summary>A real directory (not a link) on tmpfs, owned by this user, that no one else may enter.</summary>
-    internal static unsafe bool IsPrivateTmpfsDirectory(string path)
-    {
-        byte* buffer = stackalloc byte[256];
-        if (Libc.statx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, Libc.StatxBasicStats, buffer) != 0) return false;
-        uint uid = *(uint*)(buffer + 20);
-        int mode = *(ushort*)(buffer + 28);
-        return (mode & FileTypeMask) == DirectoryType && uid == Libc.geteuid() && (mode & 0x3F) == 0 && IsTmpfs(path);
-    }
+    internal static bool IsPrivateTmpfsDirectory(string path) =>
+        Stat(path) is { } stat && (stat.Mode & FileTypeMask) == DirectoryType && stat.Uid == Libc.geteuid() && (stat.Mode & 0x3F) == 0 && IsTmpfs(path);
 }
