@@ -65,11 +65,14 @@ public static class NewCommand
             File.WriteAllText(file, text, new UTF8Encoding(false));
         }
         output.WriteLine($"summoner: created {template} service '{name}' in {target}");
-        output.WriteLine($"  cd {path} && dotnet build                          # guest image: bin/{name}.elf");
-        output.WriteLine($"  {Path.Combine(repositoryRoot!, "summoner")} run {path} --hosted   # the same service as a process");
-        output.WriteLine($"  {Path.Combine(repositoryRoot!, "summoner")} run {path}            # the image under QEMU");
-        output.WriteLine($"  dotnet test {Path.Combine(path, "Tests")}");
-        output.WriteLine($"  then paste {Path.Combine(path, "summoner.service.toml")} into your summoner.toml");
+        // One sequence to type line by line: every line after the cd runs inside the project.
+        string summoner = Path.Combine(repositoryRoot!, "summoner");
+        output.WriteLine($"  cd {path}");
+        output.WriteLine($"  dotnet build                 # guest image: bin/{name}.elf");
+        output.WriteLine($"  {summoner} run . --hosted    # the same service as a process");
+        output.WriteLine($"  {summoner} run .             # the image under QEMU");
+        output.WriteLine("  dotnet test Tests");
+        output.WriteLine("  then paste summoner.service.toml into your summoner.toml");
         return 0;
     }
 

@@ -54,4 +54,20 @@ public sealed class NewCommandTests : IDisposable
         Assert.Contains($"image = \"{path}/bin/line-shout.elf\"", File.ReadAllText(Path.Combine(path, "summoner.service.toml")), StringComparison.Ordinal);
         Assert.Contains(Path.Combine(RepoPaths.Root, "artifacts", "packages"), File.ReadAllText(Path.Combine(path, "nuget.config")), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_printed_next_steps_work_typed_line_by_line_from_the_cd_on()
+    {
+        string path = Path.Combine(_dir, "greeter");
+        var output = new StringWriter();
+        Assert.Equal(0, NewCommand.Run("http", path, RepoPaths.Root, output, new StringWriter()));
+        string[] steps = [.. output.ToString().Split('\n').Skip(1).Select(l => l.Split('#')[0].Trim()).Where(l => l.Length > 0)];
+        string summoner = Path.Combine(RepoPaths.Root, "summoner");
+        // After the cd every operand is relative to the project (a step naming the project's
+        // folder again would look for a folder inside it).
+        Assert.Equal([$"cd {path}", "dotnet build", $"{summoner} run . --hosted", $"{summoner} run .", "dotnet test Tests",
+            "then paste summoner.service.toml into your summoner.toml"], steps);
+        Assert.True(Directory.Exists(Path.Combine(path, "Tests")));
+        Assert.True(File.Exists(Path.Combine(path, "summoner.service.toml")));
+    }
 }
