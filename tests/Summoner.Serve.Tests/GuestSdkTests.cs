@@ -217,6 +217,56 @@ public sealed class GuestSdkTests : IClassFixture<GuideProject>
         Assert.Contains("summoner: settings error: the settings file is larger than 16384 bytes", oversized.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_signal_to_summoner_run_ends_its_guest_frees_the_port_and_removes_the_settings_file()
+    {
+        // kill, timeout or an IDE's stop button signal the launcher, not QEMU: the guest must not outlive it.
+        int hostPort = FreePort.Loopback();
+        string greeting = "run-" + Guid.NewGuid().ToString("N")[..8];
+        var psi = new ProcessStartInfo("env") { WorkingDirectory = _project.Folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { "SUMMONER_RUN_PORT_OFFSET=" + (hostPort - 80).ToString(System.Globalization.CultureInfo.InvariantCulture), GuideProject.Launcher, "run", "greeter", "--env", "GREETING=" + greeting })
+            psi.ArgumentList.Add(a);
+        using Process run = Process.Start(psi)!;
+        Task<string> stdout = run.StandardOutput.ReadToEndAsync(), stderr = run.StandardError.ReadToEndAsync();
+        int qemu = 0;
+        try
+        {
+            string page = "";
+            for (var sw = Stopwatch.StartNew(); sw.Elapsed < TimeSpan.FromSeconds(120) && !page.EndsWith("200", StringComparison.Ordinal); await Task.Delay(250))
+            {
+                if (run.HasExited) Assert.Fail($"summoner run exited {run.ExitCode}: {await stdout}{await stderr}");
+                page = (await CurlAsync($"http://127.0.0.1:{hostPort}/")).Stdout.Trim();
+            }
+            Assert.Contains($"<h1>{greeting}</h1>", page, StringComparison.Ordinal);
+            string forward = $"hostfwd=tcp:127.0.0.1:{hostPort}-:80";
+            qemu = Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+                .Single(pid => pid > 0 && Cmdline(pid).Contains(forward, StringComparison.Ordinal));
+            string settings = Cmdline(qemu).Split(' ').Single(a => a.StartsWith("name=opt/summoner/env,file=", StringComparison.Ordinal))["name=opt/summoner/env,file=".Length..];
+
+            // `env` exec'd the launcher, so this is the script's own process.
+            Process.Start("kill", ["-TERM", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await run.WaitForExitAsync(cts.Token);
+            Assert.Equal(143, run.ExitCode);
+            Assert.False(Directory.Exists($"/proc/{qemu}") && Cmdline(qemu).Contains(forward, StringComparison.Ordinal), "QEMU outlived summoner run: " + Cmdline(qemu));
+            using (var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+                Assert.Throws<System.Net.Sockets.SocketException>(() => client.Connect(IPAddress.Loopback, hostPort));
+            Assert.False(Directory.Exists(Path.GetDirectoryName(settings)), "the settings file's folder is still there: " + settings);
+        }
+        finally
+        {
+            if (!run.HasExited) run.Kill(entireProcessTree: true);
+            if (qemu > 0 && Directory.Exists($"/proc/{qemu}")) { try { Process.GetProcessById(qemu).Kill(); } catch (ArgumentException) { } }
+        }
+    }
+
+    private static string Cmdline(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' '); }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
+    }
+
     private static void CopyProject(string from, string to)
     {
         foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
