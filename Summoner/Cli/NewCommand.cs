@@ -22,7 +22,7 @@ public static class NewCommand
         var template = new Argument<string>("template") { Description = "http or tcp" };
         var path = new Argument<string>("path") { Description = "the new project's folder (its name is the service name)" };
         var command = new Command("new", "Create a service project: guest image, hosted dev build, tests and a summoner.toml snippet.") { template, path };
-        command.SetAction(result => Run(result.GetValue(template)!, result.GetValue(path)!, RepositoryRoot(), Console.Out, Console.Error));
+        command.SetAction(result => Run(result.GetValue(template)!, result.GetValue(path)!, Config.Checkout.Root(), Console.Out, Console.Error));
         return command;
     }
 
@@ -110,16 +110,6 @@ public static class NewCommand
             sb.Append(char.ToUpperInvariant(part[0])).Append(part.AsSpan(1));
         string ns = sb.ToString();
         return char.IsAsciiDigit(ns[0]) ? "App" + ns : ns;
-    }
-
-    /// <summary>The checkout this CLI was built in (SUMMONER_ROOT, or up from the binary), or null.</summary>
-    public static string? RepositoryRoot()
-    {
-        string? env = Environment.GetEnvironmentVariable("SUMMONER_ROOT");
-        if (!string.IsNullOrEmpty(env)) return Path.GetFullPath(env);
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Kernel", "Sdk.props"))) return d.FullName;
-        return null;
     }
 
     /// <summary>The version the checkout packs (Directory.Build.props, GuestSdkVersion).</summary>

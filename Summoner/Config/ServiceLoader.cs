@@ -98,7 +98,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         else
         {
             bool isAppName = image.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-            imagePath = Path.GetFullPath(isAppName ? Path.Combine(baseDirectory, "artifacts", "images", image + ".elf") : Path.Combine(baseDirectory, image));
+            imagePath = isAppName ? AppImage(image) : Path.GetFullPath(Path.Combine(baseDirectory, image));
             if (!File.Exists(imagePath))
                 warnings.Add($"{file}:{s.PositionOf("image")}: image of service '{name}' not found at {imagePath}" + (isAppName ? ": run ./summoner build" : ""));
             else if (GuestImage.Problem(imagePath) is { } problem)
@@ -156,6 +156,17 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
     /// ports: a bare integer is a TCP port, a string "PORT/tcp" or "PORT/udp" names the protocol.
     /// The same number may be listed once per protocol (DNS on 53 and 53/udp).
     /// </summary>
+    /// <summary>
+    /// An app name is an image ./summoner build made: beside this file when the file is in a checkout
+    /// (the default summoner.toml), else in the checkout this summoner was built in, so that a
+    /// summoner.toml copied elsewhere still finds hello and echo.
+    /// </summary>
+    private string AppImage(string app)
+    {
+        string beside = Checkout.AppImage(baseDirectory, app);
+        return File.Exists(beside) || Checkout.Root() is not { } root ? beside : Checkout.AppImage(root, app);
+    }
+
     private static (List<int> Tcp, List<int> Udp) Ports(ConfigSection s)
     {
         var tcp = new List<int>();

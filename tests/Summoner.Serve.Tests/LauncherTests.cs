@@ -78,6 +78,34 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public async Task A_relative_config_path_is_taken_from_where_the_user_is_and_none_means_the_checkouts()
+    {
+        string dir = Directory.CreateTempSubdirectory("summoner-cwd-").FullName;
+        try
+        {
+            // A copy of the default file with one service more, as docs/writing-a-service.md has users make.
+            File.WriteAllText(Path.Combine(dir, "mine.toml"), File.ReadAllText(Path.Combine(RepoPaths.Root, "summoner.toml"))
+                .Replace("state_dir = \"state\"", "state_dir = \"" + Path.Combine(dir, "state") + "\"", StringComparison.Ordinal)
+                + "\n[[service]]\nname = \"mine\"\nimage = \"hello\"\nports = [80]\n");
+            var mine = await GuideProject.InAsync(dir, Launcher, "check-config", "mine.toml");
+            Assert.True(mine.Exit == 0, mine.Stdout + mine.Stderr);
+            Assert.StartsWith("mine.toml: OK", mine.Stdout, StringComparison.Ordinal);
+            // Its app names still find this checkout's images.
+            Assert.Contains($"mine.summoner.test -> 127.77.0.3 ports 80 64MiB x1 idle 1m image {Path.Combine(RepoPaths.Images, "hello.elf")}", mine.Stdout, StringComparison.Ordinal);
+            var ps = await GuideProject.InAsync(dir, Launcher, "ps", "--config", "mine.toml");
+            Assert.Contains($"no control token at {Path.Combine(dir, "state", "control.token")}", ps.Stderr, StringComparison.Ordinal);
+
+            var checkout = await GuideProject.InAsync(dir, Launcher, "check-config");
+            Assert.True(checkout.Exit == 0, checkout.Stdout + checkout.Stderr);
+            Assert.StartsWith(Path.Combine(RepoPaths.Root, "summoner.toml") + ": OK", checkout.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_without_an_app_says_how_to_use_it()
     {
         var r = await ServeDaemon.RunAsync(Launcher, "run", "nosuch");

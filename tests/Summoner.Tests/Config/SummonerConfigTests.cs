@@ -64,12 +64,37 @@ public sealed class SummonerConfigTests
         Assert.Equal(64, config.Limits.WaitingSummons);
         ServiceConfig s = Assert.Single(config.Services);
         Assert.Equal(["hello.summoner.test"], s.DnsNames);
-        Assert.Equal("/srv/sum/artifacts/images/hello.elf", s.ImagePath);
+        // No artifacts/images beside /srv/sum/test.toml: the app name means this checkout's image.
+        Assert.Equal(Path.Combine(RepoPaths.Images, "hello.elf"), s.ImagePath);
         Assert.Equal(64L << 20, s.MemoryBytes);
         Assert.Equal(TimeSpan.FromMinutes(1), s.IdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), s.BootDeadline);
         Assert.Equal(IPAddress.Parse("127.77.0.1"), s.Address);
-        Assert.Contains(config.Warnings, w => w.Contains("run ./summoner build", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_app_name_is_the_image_beside_the_file_else_the_checkouts_and_a_missing_one_is_a_warning_naming_the_build()
+    {
+        string dir = Directory.CreateTempSubdirectory("summoner-images-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "summoner.toml");
+            ServiceConfig copied = Assert.Single(SummonerConfig.Parse(MinimalService, file).Services);
+            Assert.Equal(Path.Combine(RepoPaths.Images, "hello.elf"), copied.ImagePath);
+
+            // A folder with its own artifacts/images (a checkout) uses its own: this junk is refused by name.
+            Directory.CreateDirectory(Path.Combine(dir, "artifacts", "images"));
+            System.IO.File.WriteAllText(Path.Combine(dir, "artifacts", "images", "hello.elf"), "junk");
+            var own = Assert.Throws<ConfigException>(() => SummonerConfig.Parse(MinimalService, file));
+            Assert.Contains($"image of service 'hello' at {Path.Combine(dir, "artifacts", "images", "hello.elf")} is not an ELF file", own.Message, StringComparison.Ordinal);
+
+            SummonerConfig missing = SummonerConfig.Parse(MinimalService.Replace("image = \"hello\"", "image = \"nosuchapp\"", StringComparison.Ordinal), file);
+            Assert.Contains(missing.Warnings, w => w.Contains($"not found at {Path.Combine(RepoPaths.Images, "nosuchapp.elf")}: run ./summoner build", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
