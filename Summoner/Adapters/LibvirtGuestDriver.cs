@@ -64,7 +64,8 @@ public sealed class LibvirtGuestDriver : IGuestDriver
     /// Has the host's libvirt probe its QEMU now, in the background: a libvirt that has not run this QEMU
     /// before (a new host or state directory, or QEMU upgraded) probes it on the first domain start, which
     /// took ~4 s of the first summon placed on a fresh daemon here (TCG). A create waits for the probe to finish;
-    /// a failed probe is only logged, and the create then says what is wrong.
+    /// a failed probe is only logged, and the create then says what is wrong. The local driver then
+    /// renders a sample domain (<see cref="RenderSample"/>).
     /// </summary>
     public void StartWarmUp()
     {
@@ -82,6 +83,19 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             {
                 // A connection closed meanwhile (host down) lands here too: nothing waits on this but creates.
                 _log.LogWarning("libvirt {Uri}: reading the domain capabilities failed ({Message}); the first create will probe QEMU", _connection.Uri, ex.Message);
+            }
+            if (_remotePool is null)
+            {
+                try
+                {
+                    RenderSample();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Creates wait for this task, so it must not fault; the first summon then
+                    // renders its own domain, as every summon does, and only time is lost.
+                    _log.LogWarning("libvirt: rendering a sample domain ahead of the first summon failed: {Message}", ex.Message);
+                }
             }
         });
     }
@@ -140,20 +154,7 @@ public sealed class LibvirtGuestDriver : IGuestDriver
         // A name is never reused within a run, but an earlier run's file may be there: readers start at the file's start.
         File.Delete(consolePath);
         string? settingsFile = WriteSettingsFile(launch, Path.ChangeExtension(consolePath, ".env"));
-        var spec = new DomainSpec
-        {
-            Name = launch.GuestName,
-            KernelPath = launch.ImagePath,
-            KernelCommandLine = launch.CommandLine,
-            Serial = new SerialConsole.ToFile(consolePath),
-            MemoryMiB = launch.MemoryMiB,
-            VCpus = launch.VirtualCpus,
-            Accelerator = _accelerator,
-            Machine = MachineKind.Microvm,
-            Nics = [nic],
-            FirmwareFiles = settingsFile is null ? [] : [new FirmwareFile(SettingsName, settingsFile)],
-            Metadata = GuestMetadata.Of(launch),
-        };
+        DomainSpec spec = LocalSpec(launch, nic, consolePath, settingsFile);
         try
         {
             return await CreateDomainAsync(launch, spec, consolePath, cancellationToken).ConfigureAwait(false);
@@ -163,6 +164,36 @@ public sealed class LibvirtGuestDriver : IGuestDriver
             // QEMU read the file when it started; the copy on disk would only outlive its purpose.
             if (settingsFile is not null) File.Delete(settingsFile);
         }
+    }
+
+    private DomainSpec LocalSpec(GuestLaunch launch, NicSpec nic, string consolePath, string? settingsFile) => new()
+    {
+        Name = launch.GuestName,
+        KernelPath = launch.ImagePath,
+        KernelCommandLine = launch.CommandLine,
+        Serial = new SerialConsole.ToFile(consolePath),
+        MemoryMiB = launch.MemoryMiB,
+        VCpus = launch.VirtualCpus,
+        Accelerator = _accelerator,
+        Machine = MachineKind.Microvm,
+        Nics = [nic],
+        FirmwareFiles = settingsFile is null ? [] : [new FirmwareFile(SettingsName, settingsFile)],
+        Metadata = GuestMetadata.Of(launch),
+    };
+
+    /// <summary>
+    /// Renders a domain like a summon's once, off any summon: the XML writer's first use in the process
+    /// (type loading, the first compile of the framework's generic code over ours) took 12-17 ms on
+    /// the 2-core test machine, all of it in the first summon's answer otherwise (bench/README,
+    /// "The first summon after serve starts").
+    /// </summary>
+    private void RenderSample()
+    {
+        var launch = new GuestLaunch("summoner-sample", "/sample.elf", "port=80", 64, 1, new LoopbackNetwork(System.Net.IPAddress.Loopback, [80]))
+        {
+            Ownership = new GuestOwnership("sample", "sample", "sample"),
+        };
+        _ = DomainXml.Render(LocalSpec(launch, NicFor(launch.Network), "/sample.log", null) with { CheckPathsHere = false, MaskedQemuCapabilities = MaskedCapabilities });
     }
 
     /// <summary>The guest's NIC: QEMU user networking with its TCP forwards, or a tap.</summary>
