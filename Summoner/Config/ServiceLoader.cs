@@ -153,10 +153,6 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
     }
 
     /// <summary>
-    /// ports: a bare integer is a TCP port, a string "PORT/tcp" or "PORT/udp" names the protocol.
-    /// The same number may be listed once per protocol (DNS on 53 and 53/udp).
-    /// </summary>
-    /// <summary>
     /// An app name is an image ./summoner build made: beside this file when the file is in a checkout
     /// (the default summoner.toml), else in the checkout this summoner was built in, so that a
     /// summoner.toml copied elsewhere still finds hello and echo.
@@ -167,6 +163,10 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         return File.Exists(beside) || Checkout.Root() is not { } root ? beside : Checkout.AppImage(root, app);
     }
 
+    /// <summary>
+    /// ports: a bare integer is a TCP port, a string "PORT/tcp" or "PORT/udp" names the protocol.
+    /// The same number may be listed once per protocol (DNS on 53 and 53/udp).
+    /// </summary>
     private static (List<int> Tcp, List<int> Udp) Ports(ConfigSection s)
     {
         var tcp = new List<int>();
