@@ -91,7 +91,7 @@ public sealed class LauncherTests
             Assert.True(mine.Exit == 0, mine.Stdout + mine.Stderr);
             Assert.StartsWith("mine.toml: OK", mine.Stdout, StringComparison.Ordinal);
             // Its app names still find this checkout's images.
-            Assert.Contains($"mine.summoner.test -> 127.77.0.3 ports 80 64MiB x1 idle 1m image {Path.Combine(RepoPaths.Images, "hello.elf")}", mine.Stdout, StringComparison.Ordinal);
+            Assert.Matches(@"service\s+mine\s+mine\.summoner\.test -> \S+ ports 80 .* image " + System.Text.RegularExpressions.Regex.Escape(Path.Combine(RepoPaths.Images, "hello.elf")) + "\n", mine.Stdout);
             var ps = await GuideProject.InAsync(dir, Launcher, "ps", "--config", "mine.toml");
             Assert.Contains($"no control token at {Path.Combine(dir, "state", "control.token")}", ps.Stderr, StringComparison.Ordinal);
 
