@@ -166,6 +166,15 @@ public sealed class ServeProcess : IAsyncDisposable
     /// <summary>Removes a bench directory; what cannot be removed stays in /tmp.</summary>
     public static void DeleteDirectory(string directory)
     {
+        // serve keeps libvirt's run/ in a tmpfs directory of its own, linked from the state
+        // directory (Summoner.Libvirt RunDirectory): it goes with the state it belongs to.
+        try
+        {
+            var run = new DirectoryInfo(Path.Combine(directory, "state", "libvirt", "run"));
+            if (run.LinkTarget is { } target) System.IO.Directory.Delete(Path.GetFullPath(target, run.Parent!.FullName), recursive: true);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
         try { System.IO.Directory.Delete(directory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
