@@ -123,7 +123,8 @@ internal static unsafe partial class FdPassing
                     if (n >= 0) break;
                     int errno = Marshal.GetLastPInvokeError();
                     if (errno == 4) continue;
-                    throw new SocketException(errno == 11 ? (int)SocketError.TimedOut : (int)SocketError.SocketError, $"recvmsg failed: errno {errno}");
+                    SocketError error = errno switch { 11 => SocketError.TimedOut, 104 => SocketError.ConnectionReset, _ => SocketError.SocketError };
+                    throw new SocketException((int)error, $"recvmsg failed: errno {errno}");
                 }
                 int fd = -1;
                 for (nuint offset = 0; offset + (nuint)(sizeof(nuint) + 2 * sizeof(int)) <= msg.ControlLength;)

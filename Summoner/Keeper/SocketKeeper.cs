@@ -46,7 +46,7 @@ public sealed class SocketKeeper : IDisposable
     private Process? _started;
     private int _takenBack;
 
-    private SocketKeeper(ILogger log) => _log = log;
+    internal SocketKeeper(ILogger log) => _log = log;
 
     /// <summary>The keeper's pid, or 0 when this daemon runs without one.</summary>
     public int Pid { get; private set; }
@@ -151,14 +151,38 @@ public sealed class SocketKeeper : IDisposable
     }
 
     /// <summary>Asks for every socket held; null when done (this daemon is now the keeper's), else the pid of the daemon it serves.</summary>
-    private string? TakeAll(Socket connection, string path)
+    internal string? TakeAll(Socket connection, string path)
     {
         try
         {
-            FdPassing.Send(connection, "take");
+            try
+            {
+                FdPassing.Send(connection, "take");
+            }
+            catch (SocketException)
+            {
+                // A keeper that serves another daemon answers "busy PID" and closes as soon as it
+                // accepts, often before this send (a new daemon's first send also waits for the JIT),
+                // which then fails with EPIPE. Its answer is still queued: read on. A keeper gone
+                // without one ends the read below like any other broken keeper.
+            }
+            bool resetSeen = false;
             while (true)
             {
-                if (FdPassing.Receive(connection) is not { } m) throw new SocketException((int)SocketError.ConnectionReset);
+                (string Line, int Fd)? next;
+                try
+                {
+                    next = FdPassing.Receive(connection);
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset && !resetSeen)
+                {
+                    // Closing with our "take" unread makes the kernel report a reset once, ahead of
+                    // what the keeper sent before it closed ("busy PID"): the next read returns that,
+                    // or the end.
+                    resetSeen = true;
+                    continue;
+                }
+                if (next is not { } m) throw new SocketException((int)SocketError.ConnectionReset);
                 if (m.Line.StartsWith("busy ", StringComparison.Ordinal))
                 {
                     connection.Dispose();

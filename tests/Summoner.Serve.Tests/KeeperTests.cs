@@ -193,6 +193,24 @@ public sealed class KeeperTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_second_serve_on_the_same_state_directory_is_refused_naming_the_first_which_serves_on()
+    {
+        await using ServeDaemon d = await ServeDaemon.StartAsync();
+        // Three times: whether the keeper's "busy" and close come before or after the new daemon's
+        // "take" is a race, and each order once lost the refusal (the daemon went on without a keeper).
+        for (int i = 0; i < 3; i++)
+        {
+            var second = await ServeDaemon.RunAsync(TimeSpan.FromSeconds(60), "dotnet", ServeDaemon.SummonerDll, "serve", "--config", d.ConfigPath);
+            Assert.NotEqual(0, second.Exit);
+            Assert.Contains($"another summoner serve (pid {d.Pid}) is running on state directory {d.StateDirectory}", second.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("serving without it", second.Stderr, StringComparison.Ordinal);
+        }
+        var dig = await d.DigAsync("hello.summoner.test", "+short");
+        Assert.NotNull(ServeDaemon.FirstAddress(dig.Stdout));
+        Assert.Single(ServeDaemon.KeeperPids(d.StateDirectory));
+    }
+
+    [Fact]
     public async Task A_keeper_whose_daemon_does_not_come_back_frees_the_ports_after_its_linger()
     {
         // A keeper with a short linger started first: serve finds it and keeps its sockets there.
