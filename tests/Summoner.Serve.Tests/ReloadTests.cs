@@ -97,8 +97,11 @@ public sealed class ReloadTests(ITestOutputHelper output)
 
         // echo is the file's last service: cut it off.
         await EditAsync(d, t => t[..t.LastIndexOf("[[service]]", StringComparison.Ordinal)]);
-        var reload = await d.SummonerAsync("reload");
+        // The daemon starts the TTL while it applies the reload, after this and before the reload
+        // command returns: timed from here, a drain is never early, however long the command takes
+        // to return on a busy machine (timed from its return, 5.66 s was once seen for 6 s).
         var removedAt = Stopwatch.StartNew();
+        var reload = await d.SummonerAsync("reload");
         output.WriteLine(reload.Stdout + reload.Stderr);
         Assert.Equal(0, reload.Exit);
         Assert.Contains("service echo: removed", reload.Stdout, StringComparison.Ordinal);
@@ -107,13 +110,13 @@ public sealed class ReloadTests(ITestOutputHelper output)
         Assert.Equal(3, (await UdpQuery.AAsync(d.DnsPort, "echo.summoner.test", Boot)).Rcode);
         Assert.Equal(0, (await UdpQuery.AAsync(d.DnsPort, "hello.summoner.test", Boot)).Rcode);
         // A client may still use an answer it got before the removal: the guest stays for the TTL.
-        await Task.Delay(ttl / 2);
+        if (ttl / 2 - removedAt.Elapsed is { Ticks: > 0 } rest) await Task.Delay(rest);
         Assert.Contains(echoQemu, d.QemuPids());
         Assert.True(removedAt.Elapsed < ttl, $"checked too late ({removedAt.Elapsed}) to prove anything");
 
         await d.WaitForOutputAsync("echo: drained", ttl + TimeSpan.FromSeconds(30));
         output.WriteLine($"drained {removedAt.Elapsed.TotalSeconds:F1} s after the reload");
-        Assert.True(removedAt.Elapsed >= ttl - TimeSpan.FromMilliseconds(200), $"drained after {removedAt.Elapsed}, before the {ttl} TTL");
+        Assert.True(removedAt.Elapsed >= ttl, $"drained after {removedAt.Elapsed}, before the {ttl} TTL");
         Assert.DoesNotContain(echoQemu, d.QemuPids());
         Assert.Contains("reaped summoner-echo-1 (removed from the configuration)", d.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(await d.ControlGetAsync("/api/services"), "\"echo\"", StringComparison.Ordinal);
