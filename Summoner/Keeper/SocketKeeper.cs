@@ -153,19 +153,31 @@ public sealed class SocketKeeper : IDisposable
     /// <summary>Asks for every socket held; null when done (this daemon is now the keeper's), else the pid of the daemon it serves.</summary>
     internal string? TakeAll(Socket connection, string path)
     {
+        Ask(connection);
+        return ReadAnswer(connection, path);
+    }
+
+    /// <summary>Sends <c>take</c>; a failure is left to <see cref="ReadAnswer"/>.</summary>
+    internal static void Ask(Socket connection)
+    {
         try
         {
-            try
-            {
-                FdPassing.Send(connection, "take");
-            }
-            catch (SocketException)
-            {
-                // A keeper that serves another daemon answers "busy PID" and closes as soon as it
-                // accepts, often before this send (a new daemon's first send also waits for the JIT),
-                // which then fails with EPIPE. Its answer is still queued: read on. A keeper gone
-                // without one ends the read below like any other broken keeper.
-            }
+            FdPassing.Send(connection, "take");
+        }
+        catch (SocketException)
+        {
+            // A keeper that serves another daemon answers "busy PID" and closes as soon as it
+            // accepts, often before this send (a new daemon's first send also waits for the JIT),
+            // which then fails with EPIPE. Its answer is still queued: read on. A keeper gone
+            // without one ends the read like any other broken keeper.
+        }
+    }
+
+    /// <summary>Reads the keeper's answer to <c>take</c>: the sockets it holds, or <c>busy PID</c> (returned).</summary>
+    internal string? ReadAnswer(Socket connection, string path)
+    {
+        try
+        {
             bool resetSeen = false;
             while (true)
             {

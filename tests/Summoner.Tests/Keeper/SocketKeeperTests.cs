@@ -41,20 +41,18 @@ public sealed class SocketKeeperTests : IDisposable
         using var listener = Listen(path);
         using var daemonSide = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
         daemonSide.Connect(new UnixDomainSocketEndPoint(path));
-        // The keeper answers once the daemon's "take" is there, without reading it: closing with it
-        // unread makes the kernel report a reset to the daemon ahead of the answer queued for it.
-        var keeper = new Thread(() =>
+        SocketKeeper.Ask(daemonSide);
+        // The keeper answers and closes with the daemon's "take" unread, before the daemon reads:
+        // the kernel then reports a reset to the daemon ahead of the answer queued for it.
+        using (Socket keeperSide = listener.Accept())
         {
-            using Socket keeperSide = listener.Accept();
-            keeperSide.Poll(TimeSpan.FromSeconds(10), SelectMode.SelectRead);
+            Assert.True(keeperSide.Poll(TimeSpan.FromSeconds(10), SelectMode.SelectRead), "the daemon's take did not arrive");
             FdPassing.Send(keeperSide, "busy 4242");
-        }) { IsBackground = true };
-        keeper.Start();
+        }
         var log = new RecordingLogger();
 
-        string? busy = new SocketKeeper(log).TakeAll(daemonSide, path);
+        string? busy = new SocketKeeper(log).ReadAnswer(daemonSide, path);
 
-        keeper.Join();
         Assert.Equal("4242", busy);
         Assert.Empty(log.Lines);
     }
