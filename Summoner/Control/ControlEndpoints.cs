@@ -50,7 +50,7 @@ public static class ControlEndpoints
         api.MapPost("/services/{name}/stop", async (string name) =>
         {
             ServiceOwner? owner = engine.Find(name);
-            if (owner is null) return Results.NotFound($"no service named '{name}'\n");
+            if (owner is null) return NotFound($"no service named '{name}'\n");
             await owner.ReapAsync(ReapReason.Stopped).ConfigureAwait(false);
             return Results.Json(ServiceStatus.Of(owner, DateTime.UtcNow, hostOf), ControlJsonContext.Default.ServiceStatus);
         });
@@ -68,16 +68,22 @@ public static class ControlEndpoints
         api.MapGet("/services/{name}/logs", (string name) =>
         {
             ServiceOwner? owner = engine.Find(name);
-            if (owner is null) return Results.NotFound($"no service named '{name}'\n");
+            if (owner is null) return NotFound($"no service named '{name}'\n");
             string consoles = LibvirtGuestDriver.ConsoleDirectory(engine.Options.StateDirectory);
             string path = owner.GuestName is { } guest ? LibvirtGuestDriver.ConsoleFile(consoles, guest)
                 : LatestConsole(consoles, engine.Options.GuestNamePrefix, name) ?? "";
-            if (path.Length == 0 || !File.Exists(path)) return Results.NotFound($"{name} has no console log yet: it has not been summoned\n");
+            if (path.Length == 0 || !File.Exists(path)) return NotFound($"{name} has no console log yet: it has not been summoned\n");
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
             return Results.Text(reader.ReadToEnd(), "text/plain; charset=utf-8");
         });
     }
+
+    /// <summary>
+    /// 404 with a plain-text reason, like every other refusal here: <c>Results.NotFound(string)</c>
+    /// would send it as a JSON string, which the CLI printed with its quotes and a literal \n.
+    /// </summary>
+    private static IResult NotFound(string reason) => Results.Text(reason, "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>Why a control request is refused, or null to serve it.</summary>
     internal static IResult? Refusal(HttpRequest request, ControlToken token, IPAddress listenAddress)

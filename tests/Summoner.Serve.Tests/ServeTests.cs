@@ -216,9 +216,13 @@ public sealed class ServeTests
         Assert.Contains("summoner_dns_queries_total{rcode=\"NXDOMAIN\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_reaps_total{service=\"hello\",reason=\"stop\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("summoner_summon_phase_seconds_count{service=\"hello\",phase=\"boot\",kind=\"cold\"} 1", metrics, StringComparison.Ordinal);
+        // The daemon's reasons reach the user as plain lines (once a JSON string: quotes and a literal \n).
         var unknown = await d.SummonerAsync("stop", "nosuch");
         Assert.NotEqual(0, unknown.Exit);
-        Assert.Contains("no service named 'nosuch'", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Equal("summoner: no service named 'nosuch'", unknown.Stderr.Trim());
+        var neverSummoned = await d.SummonerAsync("logs", "echo");
+        Assert.NotEqual(0, neverSummoned.Exit);
+        Assert.Equal("summoner: echo has no console log yet: it has not been summoned", neverSummoned.Stderr.Trim());
     }
 
     [Fact]
