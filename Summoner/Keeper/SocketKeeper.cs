@@ -178,23 +178,9 @@ public sealed class SocketKeeper : IDisposable
     {
         try
         {
-            bool resetSeen = false;
             while (true)
             {
-                (string Line, int Fd)? next;
-                try
-                {
-                    next = FdPassing.Receive(connection);
-                }
-                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset && !resetSeen)
-                {
-                    // Closing with our "take" unread makes the kernel report a reset once, ahead of
-                    // what the keeper sent before it closed ("busy PID"): the next read returns that,
-                    // or the end.
-                    resetSeen = true;
-                    continue;
-                }
-                if (next is not { } m) throw new SocketException((int)SocketError.ConnectionReset);
+                if (ReceivePastReset(connection) is not { } m) throw new SocketException((int)SocketError.ConnectionReset);
                 if (m.Line.StartsWith("busy ", StringComparison.Ordinal))
                 {
                     connection.Dispose();
@@ -214,6 +200,23 @@ public sealed class SocketKeeper : IDisposable
         _connection = connection;
         Pid = FdPassing.PeerCredentials(connection).Pid;
         return null;
+    }
+
+    /// <summary>
+    /// One message from the keeper. A keeper that closes with our <c>take</c> unread makes the kernel
+    /// report a reset once, ahead of what it sent before it closed (<c>busy PID</c>): the read after
+    /// it returns that, or the end.
+    /// </summary>
+    private static (string Line, int Fd)? ReceivePastReset(Socket connection)
+    {
+        try
+        {
+            return FdPassing.Receive(connection);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return FdPassing.Receive(connection);
+        }
     }
 
     /// <summary>Wraps a socket handed back; it is matched by what it really is (protocol, bound address and port), not by its label.</summary>

@@ -21,8 +21,7 @@ public sealed class SocketKeeperTests : IDisposable
     {
         string path = Path.Combine(_dir, "keeper.sock");
         using var listener = Listen(path);
-        using var daemonSide = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        daemonSide.Connect(new UnixDomainSocketEndPoint(path));
+        using Socket daemonSide = Connect(path);
         using (Socket keeperSide = listener.Accept())
             FdPassing.Send(keeperSide, "busy 4242");
         var log = new RecordingLogger();
@@ -39,8 +38,7 @@ public sealed class SocketKeeperTests : IDisposable
     {
         string path = Path.Combine(_dir, "keeper.sock");
         using var listener = Listen(path);
-        using var daemonSide = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
-        daemonSide.Connect(new UnixDomainSocketEndPoint(path));
+        using Socket daemonSide = Connect(path);
         SocketKeeper.Ask(daemonSide);
         // The keeper answers and closes with the daemon's "take" unread, before the daemon reads:
         // the kernel then reports a reset to the daemon ahead of the answer queued for it.
@@ -90,6 +88,13 @@ public sealed class SocketKeeperTests : IDisposable
 
         Assert.Contains("another summoner serve (pid 4242) is running on state directory " + _dir, e.Message);
         Assert.Contains("give this one its own state_dir", e.Message);
+    }
+
+    private static Socket Connect(string path)
+    {
+        var daemonSide = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        daemonSide.Connect(new UnixDomainSocketEndPoint(path));
+        return daemonSide;
     }
 
     private static Socket Listen(string path)
