@@ -71,6 +71,14 @@ public sealed class ServeDaemon : IAsyncDisposable
         // (a restart on the directory ends it; nothing restarts on it any more).
         KillKeepers(Path.Combine(directory, "state"));
         KillOrphanedProbes(Path.Combine(directory, "state"));
+        // The embedded driver's run/ links to a tmpfs directory outside it (RunDirectory); a later serve
+        // would sweep it, but the last test of a run has no later serve.
+        string? run = new FileInfo(Path.Combine(directory, "state", "libvirt", "run")).LinkTarget;
+        if (run is not null && Path.GetFileName(run).StartsWith("summoner-libvirt-", StringComparison.Ordinal))
+        {
+            try { System.IO.Directory.Delete(run, recursive: true); }
+            catch (IOException) { } // a QEMU being killed still writes there: the next serve's sweep removes it
+        }
         try { System.IO.Directory.Delete(directory, recursive: true); }
         catch (IOException) { } // something still writes there: it stays in /tmp
     }
