@@ -18,6 +18,21 @@ public sealed record ServiceConfig
     /// <summary>Absolute path of the ELF: an app name means artifacts/images/NAME.elf beside the config file.</summary>
     public required string ImagePath { get; init; }
 
+    /// <summary>Whether <paramref name="image"/> names an app of a checkout ("hello") rather than a path.</summary>
+    public static bool IsAppName(string image) => image.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>What builds a missing image: ./summoner build makes a checkout's apps; a path is most
+    /// often a project of <c>summoner new</c>, which <c>dotnet build</c> makes.</summary>
+    public static string BuildRemedy(string image) => IsAppName(image)
+        ? "run ./summoner build"
+        : "build it (dotnet build in a project made by summoner new writes bin/NAME.elf) or correct the path";
+
+    /// <summary>The refusal serve and reload give while the image is missing (the loader only warns:
+    /// a build may come before serve); null once it is there.</summary>
+    public string? MissingImage(string sourcePath) => File.Exists(ImagePath)
+        ? null
+        : $"{sourcePath}:{Position.Line}:{Position.Column}: service {Name}: image {ImagePath} does not exist: {BuildRemedy(Image)}";
+
     /// <summary>TCP ports the guest listens on; in loopback mode forwarded from <see cref="Address"/> on the same ports.</summary>
     public required IReadOnlyList<int> Ports { get; init; }
 

@@ -97,12 +97,12 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
         }
         else
         {
-            bool isAppName = image.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+            bool isAppName = ServiceConfig.IsAppName(image);
             imagePath = isAppName ? AppImage(image) : Path.GetFullPath(Path.Combine(baseDirectory, image));
             if (!File.Exists(imagePath))
-                warnings.Add($"{file}:{s.PositionOf("image")}: image of service '{name}' not found at {imagePath}" + (isAppName ? ": run ./summoner build" : ""));
+                warnings.Add($"{file}:{s.PositionOf("image")}: image of service '{name}' not found at {imagePath}: {ServiceConfig.BuildRemedy(image)}");
             else if (GuestImage.Problem(imagePath) is { } problem)
-                s.Error(s.PositionOf("image"), $"image of service '{name}' at {imagePath} {problem}" + (isAppName ? ": rebuild it with ./summoner build" : ": point image at a guest built by ./summoner build"));
+                s.Error(s.PositionOf("image"), $"image of service '{name}' at {imagePath} {problem}" + (isAppName ? ": rebuild it with ./summoner build" : ": point image at a guest built by ./summoner build or by dotnet build in a summoner new project"));
         }
 
         var (ports, udpPorts) = Ports(s);

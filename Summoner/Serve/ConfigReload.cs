@@ -12,7 +12,11 @@ namespace Summoner.Serve;
 /// <summary>What one reload did: <see cref="Ok"/> false when the file was refused (nothing changed).</summary>
 public sealed record ReloadReport(bool Ok, IReadOnlyList<string> Lines)
 {
-    public override string ToString() => string.Join('\n', Lines) + "\n";
+    /// <summary>The report <c>summoner reload</c> prints; a refusal ends saying nothing changed, as the
+    /// CLI says for a file it cannot load itself.</summary>
+    public override string ToString() => string.Join('\n', Ok ? Lines : [.. Lines, Refused]) + "\n";
+
+    public const string Refused = "nothing reloaded: the daemon keeps serving its running configuration";
 }
 
 /// <summary>
@@ -83,7 +87,7 @@ public sealed class ConfigReload : IDisposable
             }
             catch (ObjectDisposedException)
             {
-                report = new ReloadReport(false, ["summoner is stopping: nothing reloaded"]);
+                report = new ReloadReport(false, ["summoner is stopping"]);
             }
             foreach (string line in report.Lines)
             {
@@ -109,8 +113,7 @@ public sealed class ConfigReload : IDisposable
         {
             return new ReloadReport(false, ex.Message.Split('\n'));
         }
-        var missing = next.Services.Where(s => !File.Exists(s.ImagePath))
-            .Select(s => $"{next.SourcePath}:{s.Position.Line}:{s.Position.Column}: service {s.Name}: image {s.ImagePath} does not exist: run ./summoner build").ToList();
+        var missing = next.Services.Select(s => s.MissingImage(next.SourcePath)).OfType<string>().ToList();
         if (missing.Count > 0) return new ReloadReport(false, missing);
         ZoneCatalog zones;
         try

@@ -65,9 +65,9 @@ public static class ServeCommand
         foreach (string warning in config.Warnings) log.LogWarning("{Warning}", warning);
         foreach (ServiceConfig s in config.Services)
         {
-            if (!File.Exists(s.ImagePath))
+            if (s.MissingImage(config.SourcePath) is { } missing)
             {
-                Console.Error.WriteLine($"{config.SourcePath}:{s.Position.Line}:{s.Position.Column}: service {s.Name}: image {s.ImagePath} does not exist: run ./summoner build");
+                Console.Error.WriteLine(missing);
                 return 1;
             }
         }

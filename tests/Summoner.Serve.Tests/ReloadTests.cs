@@ -237,7 +237,8 @@ public sealed class ReloadTests(ITestOutputHelper output)
         cli = await d.SummonerAsync("reload");
         output.WriteLine(cli.Stdout + cli.Stderr);
         Assert.Equal(1, cli.Exit);
-        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(d.ConfigPath)}:\d+:\d+: service extra: image /nonexistent/extra.elf does not exist", cli.Stderr);
+        Assert.Matches($@"{System.Text.RegularExpressions.Regex.Escape(d.ConfigPath)}:\d+:\d+: service extra: image /nonexistent/extra.elf does not exist: build it \(dotnet build in a project made by summoner new writes bin/NAME.elf\) or correct the path\n" +
+            "nothing reloaded: the daemon keeps serving its running configuration\n", cli.Stderr);
 
         // Nothing changed: the new name is unknown, the old guest serves on.
         Assert.Equal(3, (await UdpQuery.AAsync(d.DnsPort, "extra.summoner.test", Boot)).Rcode);

@@ -90,6 +90,16 @@ public sealed class SummonerConfigTests
 
             SummonerConfig missing = SummonerConfig.Parse(MinimalService.Replace("image = \"hello\"", "image = \"nosuchapp\"", StringComparison.Ordinal), file);
             Assert.Contains(missing.Warnings, w => w.Contains($"not found at {Path.Combine(RepoPaths.Images, "nosuchapp.elf")}: run ./summoner build", StringComparison.Ordinal));
+            Assert.Equal($"{file}:1:1: service hello: image {Path.Combine(RepoPaths.Images, "nosuchapp.elf")} does not exist: run ./summoner build",
+                Assert.Single(missing.Services).MissingImage(file));
+
+            // A path is most often a project of summoner new: the checkout's build would not make it.
+            SummonerConfig project = SummonerConfig.Parse(MinimalService.Replace("image = \"hello\"", "image = \"greeter/bin/greeter.elf\"", StringComparison.Ordinal), file);
+            string elf = Path.Combine(dir, "greeter", "bin", "greeter.elf");
+            Assert.Contains(project.Warnings, w => w.EndsWith($"not found at {elf}: build it (dotnet build in a project made by summoner new writes bin/NAME.elf) or correct the path", StringComparison.Ordinal));
+            Assert.EndsWith($"image {elf} does not exist: build it (dotnet build in a project made by summoner new writes bin/NAME.elf) or correct the path",
+                Assert.Single(project.Services).MissingImage(file), StringComparison.Ordinal);
+            Assert.Null(copied.MissingImage(file));
         }
         finally
         {
