@@ -31,7 +31,7 @@ public sealed record ServiceConfig
     /// a build may come before serve); null once it is there.</summary>
     public string? MissingImage(string sourcePath) => File.Exists(ImagePath)
         ? null
-        : $"{sourcePath}:{Position.Line}:{Position.Column}: service {Name}: image {ImagePath} does not exist: {BuildRemedy(Image)}";
+        : $"{sourcePath}:{ImagePosition}: service {Name}: image {ImagePath} does not exist: {BuildRemedy(Image)}";
 
     /// <summary>TCP ports the guest listens on; in loopback mode forwarded from <see cref="Address"/> on the same ports.</summary>
     public required IReadOnlyList<int> Ports { get; init; }
@@ -85,6 +85,9 @@ public sealed record ServiceConfig
 
     /// <summary>Where the [[service]] header is, for messages about this service.</summary>
     public required TomlPosition Position { get; init; }
+
+    /// <summary>Where its image is written, for messages about the image.</summary>
+    public required TomlPosition ImagePosition { get; init; }
 }
 
 public enum WarmPoolMode

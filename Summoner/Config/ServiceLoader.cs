@@ -149,6 +149,7 @@ internal sealed class ServiceLoader(string file, string baseDirectory, List<Conf
                 WarmPoolMode = s.Enum<WarmPoolMode>("warm_pool_mode") ?? WarmPoolMode.Booted,
                 Address = address ?? IPAddress.None,
                 Position = s.Table.Position,
+                ImagePosition = s.PositionOf("image"),
             };
     }
 

@@ -90,7 +90,7 @@ public sealed class SummonerConfigTests
 
             SummonerConfig missing = SummonerConfig.Parse(MinimalService.Replace("image = \"hello\"", "image = \"nosuchapp\"", StringComparison.Ordinal), file);
             Assert.Contains(missing.Warnings, w => w.Contains($"not found at {Path.Combine(RepoPaths.Images, "nosuchapp.elf")}: run ./summoner build", StringComparison.Ordinal));
-            Assert.Equal($"{file}:1:1: service hello: image {Path.Combine(RepoPaths.Images, "nosuchapp.elf")} does not exist: run ./summoner build",
+            Assert.Equal($"{file}:3:9: service hello: image {Path.Combine(RepoPaths.Images, "nosuchapp.elf")} does not exist: run ./summoner build",
                 Assert.Single(missing.Services).MissingImage(file));
 
             // A path is most often a project of summoner new: the checkout's build would not make it.
