@@ -19,7 +19,7 @@ public static class Program
         var budget = new Option<int>("--density-budget") { Description = "Guest memory budget for the density scenario, MiB", DefaultValueFactory = _ => 1024 };
         var image = new Option<string>("--image") { Description = "Guest image to boot", DefaultValueFactory = _ => Path.Combine("artifacts", "images", "hello.elf") };
         var accel = new Option<string>("--accelerator") { Description = "tcg or kvm (default: kvm only where it is hardware KVM)" };
-        var summoner = new Option<string>("--summoner") { Description = "summoner.dll to run as `serve` (default: this checkout's Release build)", DefaultValueFactory = _ => DefaultSummonerDll() };
+        var summoner = new Option<string>("--summoner") { Description = "summoner.dll, or a native (NativeAOT) build of it, to run as `serve` (default: this checkout's Release build)", DefaultValueFactory = _ => DefaultSummonerDll() };
         var command = new RootCommand("Measure summon latency against plain QEMU (floor), in one run; report under bench/results/.")
         {
             scenarios, samples, storm, budget, image, accel, summoner,

@@ -80,8 +80,10 @@ public sealed class ServeProcess : IAsyncDisposable
             """;
         string config = Path.Combine(dir, "summoner.toml");
         await File.WriteAllTextAsync(config, toml, cancellationToken).ConfigureAwait(false);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { summonerDll, "serve", "--config", config }) psi.ArgumentList.Add(a);
+        // A summoner.dll runs on the dotnet host; anything else is taken for a native build of it.
+        bool managed = summonerDll.EndsWith(".dll", StringComparison.Ordinal);
+        var psi = new ProcessStartInfo(managed ? "dotnet" : summonerDll) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in managed ? [summonerDll, "serve", "--config", config] : new[] { "serve", "--config", config }) psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start summoner serve");
         var serve = new ServeProcess(p, dir, directory is null, dns, metrics);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
