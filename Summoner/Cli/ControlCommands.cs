@@ -70,7 +70,8 @@ public static class ControlCommands
     }
 
     /// <param name="reloading">A file with errors cannot name the daemon (its control address and token
-    /// come from the file), and the daemon would refuse it the same way: say so with the errors.</param>
+    /// come from the file), so no command reaches it; for a reload that also means the daemon would
+    /// refuse the file the same way: each says which, with the errors.</param>
     private static async Task<int> RunAsync(string configPath, string? control, Func<ControlClient, Task> action, bool reloading = false)
     {
         try
@@ -85,7 +86,9 @@ public static class ControlCommands
         catch (ConfigException ex)
         {
             Console.Error.WriteLine(ex.Message);
-            if (reloading) Console.Error.WriteLine("summoner: nothing reloaded: fix the file above; the daemon keeps serving its running configuration");
+            Console.Error.WriteLine(reloading
+                ? "summoner: nothing reloaded: fix the file above; the daemon keeps serving its running configuration"
+                : "summoner: the daemon is found through this file (its [metrics] listen and state_dir): fix the file above and run this again; a running daemon is not affected");
             return 1;
         }
         catch (Exception ex) when (ex is CliException or InvalidOperationException)

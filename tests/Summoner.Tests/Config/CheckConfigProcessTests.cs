@@ -54,6 +54,34 @@ public sealed class CheckConfigProcessTests
     }
 
     [Fact]
+    public async Task Daemon_commands_on_a_broken_file_print_its_errors_and_why_they_cannot_reach_the_daemon()
+    {
+        string dir = Directory.CreateTempSubdirectory("summoner-check-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "summoner.toml");
+            await File.WriteAllTextAsync(path, "[dns\n");
+            foreach (string[] args in new[] { new[] { "ps" }, ["stop", "hello"], ["logs", "hello"], ["hosts"] })
+            {
+                var (exitCode, stdout, stderr) = await RunAsync([.. args, "--config", path]);
+                Assert.Equal(1, exitCode);
+                Assert.Equal("", stdout);
+                Assert.Equal(
+                    $"{path}:1:5: expected ']' to close the [dns] header, found end of line\n" +
+                    "summoner: the daemon is found through this file (its [metrics] listen and state_dir): fix the file above and run this again; a running daemon is not affected\n",
+                    stderr);
+            }
+            var reload = await RunAsync("reload", "--config", path);
+            Assert.Equal(1, reload.ExitCode);
+            Assert.EndsWith("\nsummoner: nothing reloaded: fix the file above; the daemon keeps serving its running configuration\n", reload.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_repository_summoner_toml_checks_clean()
     {
         var (exitCode, stdout, stderr) = await RunAsync("check-config", Path.Combine(Summoner.Testing.RepoPaths.Root, "summoner.toml"));
