@@ -16,7 +16,7 @@ public sealed record ReloadReport(bool Ok, IReadOnlyList<string> Lines)
     /// CLI says for a file it cannot load itself.</summary>
     public override string ToString() => string.Join('\n', Ok ? Lines : [.. Lines, Refused]) + "\n";
 
-    public const string Refused = "nothing reloaded: the daemon keeps serving its running configuration";
+    private const string Refused = "nothing reloaded: the daemon keeps serving its running configuration";
 }
 
 /// <summary>

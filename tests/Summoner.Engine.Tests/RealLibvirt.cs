@@ -33,19 +33,6 @@ public sealed class RealLibvirt : IAsyncLifetime
 [CollectionDefinition("real libvirt")]
 public sealed class RealLibvirtGroup : ICollectionFixture<RealLibvirt>;
 
-/// <summary>Keeps what a component logged, for assertions on warnings.</summary>
-internal sealed class ListLogger : ILogger
-{
-    public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Entries.Enqueue((logLevel, formatter(state, exception)));
-}
-
 /// <summary>Passes everything to a real driver and notes when creates start and destroys end.</summary>
 internal sealed class TimedDriver(IGuestDriver inner) : IGuestDriver
 {

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
+using Summoner.Engine.Tests;
 using Summoner.Keeper;
 
 namespace Summoner.Tests.Keeper;
@@ -24,13 +24,13 @@ public sealed class SocketKeeperTests : IDisposable
         using Socket daemonSide = Connect(path);
         using (Socket keeperSide = listener.Accept())
             FdPassing.Send(keeperSide, "busy 4242");
-        var log = new RecordingLogger();
+        var log = new ListLogger();
 
         // The keeper's end is closed: the daemon's "take" fails with EPIPE before it reads anything.
         string? busy = new SocketKeeper(log).TakeAll(daemonSide, path);
 
         Assert.Equal("4242", busy);
-        Assert.Empty(log.Lines);
+        Assert.Empty(log.Entries);
     }
 
     [Fact]
@@ -47,12 +47,12 @@ public sealed class SocketKeeperTests : IDisposable
             Assert.True(keeperSide.Poll(TimeSpan.FromSeconds(10), SelectMode.SelectRead), "the daemon's take did not arrive");
             FdPassing.Send(keeperSide, "busy 4242");
         }
-        var log = new RecordingLogger();
+        var log = new ListLogger();
 
         string? busy = new SocketKeeper(log).ReadAnswer(daemonSide, path);
 
         Assert.Equal("4242", busy);
-        Assert.Empty(log.Lines);
+        Assert.Empty(log.Entries);
     }
 
     [Fact]
@@ -78,12 +78,12 @@ public sealed class SocketKeeperTests : IDisposable
             }
         }) { IsBackground = true };
         keeper.Start();
-        var log = new RecordingLogger();
+        var log = new ListLogger();
 
         var e = Assert.Throws<InvalidOperationException>(() =>
         {
             SocketKeeper opened = SocketKeeper.Open(_dir, log);
-            Assert.Fail($"opened (keeper pid {opened.Pid}) instead of refusing: {string.Join(" | ", log.Lines)}");
+            Assert.Fail($"opened (keeper pid {opened.Pid}) instead of refusing: {string.Join(" | ", log.Entries.Select(e => e.Message))}");
         });
 
         Assert.Contains("another summoner serve (pid 4242) is running on state directory " + _dir, e.Message);
@@ -103,17 +103,5 @@ public sealed class SocketKeeperTests : IDisposable
         listener.Bind(new UnixDomainSocketEndPoint(path));
         listener.Listen(4);
         return listener;
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Add(formatter(state, exception));
     }
 }
